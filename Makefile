@@ -1,0 +1,60 @@
+# ChatCart — `make run` starts it, `make test` tests it. Both install what is missing first.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+VENV := .venv
+RASA_VENV := .venv-rasa
+UV := $(VENV)/bin/uv
+APP := $(VENV)/.installed
+ENGINE := $(RASA_VENV)/.installed
+export RASA_TELEMETRY_ENABLED := false
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test install evaluate bench lock parse clean help
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(APP): pyproject.toml requirements/app.lock
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "ChatCart needs python3 >= 3.11 for the app (found $$($(PYTHON) -V 2>&1)); set PYTHON=/path/to/python3.11"; exit 1; }
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(UV) || $(VENV)/bin/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+	@echo "==> installing the app environment ($(VENV))"
+	@$(UV) pip sync -q --python $(VENV)/bin/python requirements/app.lock
+	@$(UV) pip install -q --python $(VENV)/bin/python --no-deps -e .
+	@touch $@
+
+$(ENGINE): requirements/rasa.lock | $(APP)
+	@echo "==> installing the Rasa engine environment ($(RASA_VENV), Python 3.10)"
+	@py310=$$(scripts/find-python310) && \
+		{ test -x $(RASA_VENV)/bin/python || $(UV) venv -q --python "$$py310" $(RASA_VENV); }
+	@$(UV) pip sync -q --python $(RASA_VENV)/bin/python requirements/rasa.lock
+	@touch $@
+
+install: $(APP) $(ENGINE) ## Create or update both environments
+
+run: install ## Install, load the catalog and start ChatCart
+	@$(VENV)/bin/chatcart catalog load
+	@echo "==> type a shopping message (Ctrl-D or Ctrl-C to stop)"
+	@$(VENV)/bin/chatcart parse
+
+test: install ## Run the whole test suite
+	@$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+evaluate: $(APP) ## Score the item engine on data/eval (line accuracy per language)
+	@$(VENV)/bin/chatcart evaluate items
+
+bench: $(APP) ## Run the benchmarks in bench/ (results in bench/results/)
+	@$(VENV)/bin/python bench/parse.py
+
+parse: $(APP) ## Parse messages interactively
+	@$(VENV)/bin/chatcart parse
+
+lock: $(APP) ## Re-pin both environments after editing pyproject.toml or requirements/rasa.in
+	$(UV) pip compile -q pyproject.toml --extra dev --python-version 3.11 -o requirements/app.lock
+	$(UV) pip compile -q requirements/rasa.in --python-version 3.10 -o requirements/rasa.lock
+
+clean: ## Remove both environments and local data
+	rm -rf $(VENV) $(RASA_VENV) var

@@ -1,0 +1,1 @@
+"""ChatCart's framework-free core: catalog, text, parsing, cart, orders, payments, storage."""

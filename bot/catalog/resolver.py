@@ -1,0 +1,142 @@
+"""Resolve an item text ("amul milk", "आटा", "tamatr") to a product variant and its packs.
+
+A variant's score blends how much of the query it explains (coverage), how much of its own
+name the query names, and whether the query names what the product *is* (its kind or an
+alias). The last one keeps "atta" on wheat flour rather than on "Maggi Atta Noodles": when
+some variant's head matches the query, variants matched only through a modifier are pushed down.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.catalog.index import CatalogIndex, IndexedVariant, keys
+from bot.catalog.model import CatalogProduct
+from bot.catalog.packs import choose_packs, default_pack, target_in_pack_units
+
+Status = Literal["matched", "ambiguous", "unmatched"]
+W_COVERAGE, W_NAME, W_HEAD = 0.72, 0.08, 0.2
+ALIAS_HEAD = 0.9  # naming a product by an alias is a little less certain than by its kind
+MODIFIER_PENALTY = 0.25
+MAX_ALTERNATIVES = 5
+PRODUCE = ("fruit", "vegetable")
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    variant: IndexedVariant
+    score: float
+    coverage: float
+    head: float
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    status: Status
+    confidence: float
+    product: CatalogProduct | None = None
+    packs: tuple[tuple[CatalogProduct, int], ...] = ()
+    alternatives: tuple[CatalogProduct, ...] = field(default=())
+    unit: str | None = None  # the unit a bare count turned out to mean (pc or pack)
+
+
+class Resolver:
+    def __init__(self, index: CatalogIndex, threshold: float = 0.62, margin: float = 0.04):
+        self.index = index
+        self.threshold = threshold
+        self.margin = margin
+
+    def rank(self, item: str) -> list[Scored]:
+        qkeys = keys(item)
+        if not qkeys:
+            return []
+        idx = self.index
+        matches = [idx.match_token(k) for k in qkeys]
+        weights = [max((idx.idf[t] for t in m), default=idx.max_idf) for m in matches]
+        total_w = sum(weights)
+        scored: list[Scored] = []
+        for vi in idx.candidates(matches):
+            iv = idx.variants[vi]
+            cov = sum(
+                w * max((s * iv.tokens[t] for t, s in m.items() if t in iv.tokens), default=0.0)
+                for m, w in zip(matches, weights)
+            ) / total_w
+            name = max(_precision(n, matches, idx.idf) for n in iv.names)
+            head = max(
+                _precision(iv.kind, matches, idx.idf),
+                max((_precision(h, matches, idx.idf) for h in iv.heads), default=0.0) * ALIAS_HEAD,
+            )
+            scored.append(Scored(iv, W_COVERAGE * cov + W_NAME * name + W_HEAD * head, cov, head))
+        head_cov = max((s.coverage for s in scored if s.head >= ALIAS_HEAD - 1e-9), default=None)
+        if head_cov is not None:
+            scored = [
+                Scored(s.variant, s.score - MODIFIER_PENALTY, s.coverage, s.head)
+                if s.head < 0.5 and s.coverage <= head_cov + 1e-9 else s
+                for s in scored
+            ]
+        scored.sort(key=lambda s: (-round(s.score, 3), not s.variant.variant.in_stock,
+                                   s.variant.variant.position))
+        return scored
+
+    def resolve(self, item: str, amount: float | None = None, unit: str | None = None) -> Resolution:
+        ranked = self.rank(item)
+        if not ranked or ranked[0].score < self.threshold:
+            suggestions = tuple(default_pack(s.variant.variant.packs) for s in ranked[:MAX_ALTERNATIVES]
+                                if s.score >= self.threshold / 2)
+            return Resolution("unmatched", round(ranked[0].score, 3) if ranked else 0.0,
+                              alternatives=suggestions)
+        close = [s for s in ranked if ranked[0].score - s.score <= self.margin]
+        if len(close) > 1:
+            # Near-ties: the shopkeeper's pick is the usual product that fits the asked amount.
+            ranked = sorted(close, key=lambda s: self._fit(s, amount, unit)) + ranked[len(close):]
+        top = ranked[0]
+        chosen = top.variant.variant
+        unit = self._bare_unit(chosen.first, amount, unit)
+        packs = choose_packs(chosen.packs, amount, unit)
+        alternatives = tuple(
+            default_pack(s.variant.variant.packs) for s in ranked[1 : 1 + MAX_ALTERNATIVES]
+            if s.score >= self.threshold
+        )
+        return Resolution(
+            "ambiguous" if len(close) > 1 else "matched",
+            round(min(1.0, top.score), 3),
+            product=packs[0][0],
+            packs=tuple(packs),
+            alternatives=alternatives,
+            unit=unit,
+        )
+
+
+    def _fit(self, s: Scored, amount: float | None, unit: str | None) -> tuple:
+        v = s.variant.variant
+        fit: tuple = (0.0, 0)
+        if amount is not None:
+            u = self._bare_unit(v.first, amount, unit)
+            packs = choose_packs(v.packs, amount, u)
+            target = target_in_pack_units(amount, u or "pack", v.first) if u != "pack" else None
+            total = sum(p.pack_size * c for p, c in packs)
+            miss = abs(total - target) / target if target else 0.0
+            fit = (round(miss, 2), sum(c for _, c in packs))
+        return (*fit, not v.in_stock, v.position)
+
+    @staticmethod
+    def _bare_unit(p: CatalogProduct, amount: float | None, unit: str | None) -> str | None:
+        """A bare count means pieces for eggs and produce, packs for everything else."""
+        if unit is None and amount is not None:
+            return "pc" if p.pack_unit == "pc" or _is_produce(p) else "pack"
+        return unit
+
+
+def _precision(surface: tuple[str, ...], matches: list[dict[str, float]], idf: dict[str, float]) -> float:
+    if not surface:
+        return 0.0
+    got = total = 0.0
+    for t in surface:
+        w = idf.get(t, 1.0)
+        total += w
+        got += w * max((m.get(t, 0.0) for m in matches), default=0.0)
+    return got / total
+
+
+def _is_produce(p: CatalogProduct) -> bool:
+    return any(word in p.category for word in PRODUCE)

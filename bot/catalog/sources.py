@@ -1,0 +1,278 @@
+"""Reading catalogs from files: the shop's own CSV format and BigBasket exports.
+
+Rows that cannot be used are returned as rejections with a reason, never silently dropped.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bot.catalog.model import CatalogProduct
+
+SHOP_COLUMNS = (
+    "sku", "kind", "name", "name_hi", "brand", "category", "pack_size", "pack_unit",
+    "mrp_paise", "price_paise", "stock", "aliases",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    source: str
+    line: int
+    reason: str
+    row: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryInfo:
+    slug: str
+    name: str
+    name_hi: str = ""
+    prefix: str = ""
+
+
+@dataclass(slots=True)
+class CatalogFile:
+    products: list[CatalogProduct] = field(default_factory=list)
+    categories: list[CategoryInfo] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+
+
+def read_shop_catalog(path: Path) -> CatalogFile:
+    """A directory (categories.yml + products/*.csv) or a single CSV in the shop format."""
+    out = CatalogFile()
+    if path.is_dir():
+        cats = path / "categories.yml"
+        if cats.exists():
+            out.categories = [CategoryInfo(**c) for c in yaml.safe_load(cats.read_text("utf-8"))]
+        files = sorted((path / "products").glob("*.csv")) or sorted(path.glob("*.csv"))
+        order = {c.slug: i for i, c in enumerate(out.categories)}
+        files.sort(key=lambda f: (order.get(f.stem, len(order)), f.name))
+    else:
+        files = [path]
+    seen: set[str] = set()
+    for f in files:
+        with f.open(newline="", encoding="utf-8-sig") as fh:
+            for lineno, row in enumerate(csv.DictReader(fh), start=2):
+                product, reason = _shop_row(row, len(out.products))
+                if product is None or product.sku in seen:
+                    out.rejections.append(
+                        Rejection(f.name, lineno, reason or f"duplicate sku {row.get('sku')}", row)
+                    )
+                    continue
+                seen.add(product.sku)
+                out.products.append(product)
+    if not out.categories:
+        slugs = dict.fromkeys(p.category for p in out.products)
+        out.categories = [CategoryInfo(s, s.replace("-", " ").title()) for s in slugs]
+    return out
+
+
+def _shop_row(row: dict[str, str], position: int) -> tuple[CatalogProduct | None, str | None]:
+    missing = [c for c in SHOP_COLUMNS if c not in row]
+    if missing:
+        return None, f"missing columns: {', '.join(missing)}"
+    try:
+        size, mrp, price, stock = (
+            int(row[c]) for c in ("pack_size", "mrp_paise", "price_paise", "stock")
+        )
+    except (TypeError, ValueError):
+        return None, "pack_size, mrp_paise, price_paise and stock must be integers"
+    unit = (row["pack_unit"] or "").strip()
+    if unit not in ("g", "ml", "pc"):
+        return None, f"pack_unit must be g, ml or pc, not {unit!r}"
+    if size <= 0 or price < 0 or stock < 0 or mrp < price:
+        return None, "pack_size must be positive, stock and price not negative, mrp >= price"
+    if not row["sku"].strip() or not row["name"].strip():
+        return None, "sku and name are required"
+    aliases = tuple(a.strip() for a in (row["aliases"] or "").split("|") if a.strip())
+    return (
+        CatalogProduct(
+            sku=row["sku"].strip(),
+            kind=row["kind"].strip().lower(),
+            name=row["name"].strip(),
+            name_hi=row["name_hi"].strip(),
+            brand=row["brand"].strip(),
+            category=row["category"].strip(),
+            pack_size=size,
+            pack_unit=unit,  # type: ignore[arg-type]
+            mrp_paise=mrp,
+            price_paise=price,
+            stock=stock,
+            aliases=aliases,
+            position=position,
+        ),
+        None,
+    )
+
+
+def write_shop_catalog(products: Iterable[CatalogProduct], path: Path) -> int:
+    n = 0
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(SHOP_COLUMNS)
+        for p in products:
+            w.writerow([
+                p.sku, p.kind, p.name, p.name_hi, p.brand, p.category, p.pack_size, p.pack_unit,
+                p.mrp_paise, p.price_paise, p.stock, "|".join(p.aliases),
+            ])
+            n += 1
+    return n
+
+
+# --- BigBasket -------------------------------------------------------------------------------
+
+_PACK_RE = re.compile(
+    r"(?P<count>\d+)\s*[x×]\s*(?P<size>\d+(?:\.\d+)?)\s*(?P<unit>kg|g|gm|gms|ml|l|ltr|litre)\b"
+    r"|(?P<size2>\d+(?:\.\d+)?)\s*(?P<unit2>kg|g|gm|gms|grams?|ml|l|ltr|litres?|pcs?|pieces?|"
+    r"nos|n|sachets?|bags?|tablets?|capsules?)\b",
+    re.IGNORECASE,
+)
+_UNIT_FACTORS = {
+    "kg": ("g", 1000), "g": ("g", 1), "gm": ("g", 1), "gms": ("g", 1), "gram": ("g", 1),
+    "grams": ("g", 1), "ml": ("ml", 1), "l": ("ml", 1000), "ltr": ("ml", 1000),
+    "litre": ("ml", 1000), "litres": ("ml", 1000),
+}
+
+
+def parse_pack(text: str) -> tuple[int, str] | None:
+    """ "500 g", "2 kg", "5 x 1 kg", "46 pcs" → (size, unit) in canonical units."""
+    m = _PACK_RE.search(text or "")
+    if not m:
+        return None
+    if m.group("count"):
+        unit, factor = _UNIT_FACTORS[m.group("unit").lower()]
+        size = int(m.group("count")) * float(m.group("size")) * factor
+    else:
+        raw = m.group("unit2").lower()
+        unit, factor = _UNIT_FACTORS.get(raw, ("pc", 1))
+        size = float(m.group("size2")) * factor
+    return (int(round(size)), unit) if size >= 1 else None
+
+
+def _clean_name(name: str) -> str:
+    """Drop the "/Kannada synonym" suffix and squeeze spaces."""
+    base = name.split("/", 1)[0] if "/" in name and not re.search(r"\d/\d", name) else name
+    return re.sub(r"\s+", " ", base).strip(" -,")
+
+
+def _head_kind(name: str, brand: str) -> str:
+    """BigBasket has no kind column: the head noun is the last word of the name's main part."""
+    main = re.split(r"\s[-–(]\s?|,", name, maxsplit=1)[0]
+    main = _PACK_RE.sub("", main)
+    if brand and main.lower().startswith(brand.lower()):
+        main = main[len(brand):]
+    words = [w for w in re.findall(r"[A-Za-z]+", main) if len(w) > 1]
+    return words[-1].lower() if words else ""
+
+
+def _money(value: str) -> int | None:
+    try:
+        amount = float(str(value).replace(",", "").replace("₹", "").strip())
+    except ValueError:
+        return None
+    return int(round(amount * 100)) if amount >= 0 else None
+
+
+def read_bigbasket(path: Path, kind_aliases: dict[str, tuple[str, ...]] | None = None) -> CatalogFile:
+    """Either BigBasket export: `product,category,sub_category,brand,sale_price,market_price,...`
+    or `ProductName,Brand,Price,DiscountPrice,Quantity,Category,SubCategory`."""
+    out = CatalogFile()
+    kind_aliases = kind_aliases or {}
+    names: dict[str, int] = {}
+    cats: dict[str, None] = {}
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        for lineno, row in enumerate(csv.DictReader(fh), start=2):
+            product, reason = _bigbasket_row(row, lineno, names, kind_aliases, len(out.products))
+            if product is None:
+                out.rejections.append(Rejection(path.name, lineno, reason or "unusable", row))
+                continue
+            cats.setdefault(product.category)
+            out.products.append(product)
+    out.categories = [CategoryInfo(_slug(c), c) for c in cats]
+    out.products = [
+        CatalogProduct(**{**_fields(p), "category": _slug(p.category)}) for p in out.products
+    ]
+    return out
+
+
+def _fields(p: CatalogProduct) -> dict[str, object]:
+    return {f: getattr(p, f) for f in CatalogProduct.__slots__}  # type: ignore[attr-defined]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "other"
+
+
+def _bigbasket_row(
+    row: dict[str, str],
+    lineno: int,
+    names: dict[str, int],
+    kind_aliases: dict[str, tuple[str, ...]],
+    position: int,
+) -> tuple[CatalogProduct | None, str | None]:
+    get = lambda *keys: next((row[k] for k in keys if row.get(k) not in (None, "")), "")  # noqa: E731
+    raw_name = get("product", "ProductName")
+    name = _clean_name(raw_name)
+    if not name:
+        return None, "no product name"
+    brand = get("brand", "Brand").strip()
+    category = (get("category", "Category").strip() or "Other")
+    sale = _money(get("sale_price", "DiscountPrice", "Price"))
+    mrp = _money(get("market_price", "Price")) or sale
+    if sale is None or sale == 0:
+        return None, f"no usable price in {get('sale_price', 'DiscountPrice', 'Price')!r}"
+    mrp = max(mrp or sale, sale)
+    pack = parse_pack(get("Quantity")) or parse_pack(raw_name)
+    if pack is None:
+        pack = (1, "pc")
+    kind = _head_kind(name, brand)
+    # Same name, other pack or price: another SKU of the same product. Fully equal: a copy.
+    key = f"{name.lower()}|{brand.lower()}|{pack}|{sale}"
+    if key in names:
+        return None, f"duplicate of line {names[key]}: {name} ({brand}) {pack[0]} {pack[1]}"
+    names[key] = lineno
+    return (
+        CatalogProduct(
+            sku=f"BB-{lineno:05d}",
+            kind=kind,
+            name=name,
+            brand=brand,
+            category=category,
+            pack_size=pack[0],
+            pack_unit=pack[1],  # type: ignore[arg-type]
+            mrp_paise=mrp,
+            price_paise=sale,
+            stock=100,
+            aliases=kind_aliases.get(kind, ()),
+            position=position,
+        ),
+        None,
+    )
+
+
+def kind_aliases(products: Iterable[CatalogProduct]) -> dict[str, tuple[str, ...]]:
+    """Aliases shared by every product of a kind: the shop's own knowledge, reusable on
+    imported catalogs (a BigBasket "Onion" learns "pyaz" from the shop's onions)."""
+    shared: dict[str, set[str]] = {}
+    for p in products:
+        if not p.kind:
+            continue
+        terms = {a.lower() for a in p.aliases}
+        shared[p.kind] = shared[p.kind] & terms if p.kind in shared else terms
+    out: dict[str, tuple[str, ...]] = {}
+    for kind, terms in shared.items():
+        head = kind.split()[-1]
+        out.setdefault(head, tuple(sorted(terms)))
+        out[kind] = tuple(sorted(terms))
+    return out
+
+
+def iter_rows(path: Path) -> Iterator[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        yield from csv.DictReader(fh)

@@ -1,0 +1,1 @@
+"""Scoring the item engine and, later, the NLU model against labelled data."""

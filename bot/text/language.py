@@ -1,0 +1,38 @@
+"""Which language a message is in: script first, then a lexicon of romanised Hindi words."""
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Language = Literal["en", "hi", "hinglish", "mixed"]
+
+_DEVANAGARI_WORD = re.compile(r"[\u0900-\u097f]+")
+_LATIN_WORD = re.compile(r"[a-z]{2,}")
+_UNITS = frozenset("kg kgs g gm gms gram grams ml l ltr litre liter pc pcs".split())
+# Words a shopper writing English would not use; product names shared by both (atta, paneer,
+# ghee, dal) are deliberately absent.
+HINGLISH_WORDS = frozenset("""
+aur ka ke ki ko se me mein mai hai hain hoga chahiye chahie chaiye chahiya chaahiye bhej bhejo
+bhejna bhejdo bhijwa dena dedo de do dijiye dijie karo kar kardo krdo lana lao la wala wali wale
+waala waali ek teen char chaar paanch panch chhe che saat aath nau das gyarah barah darjan
+dedh derh dhai dhaai adhai sawa saade sade paune aadha adha aadhi adhi paav pav pao kilo kilu
+doodh dudh dood cheeni chini shakkar pyaz pyaaz pyaj tamatar tamater aloo alu ande anda anday
+dahi chawal chaval namak tel sarson sarso haldi jeera zeera adrak lehsun lahsun kela kele nimbu
+makhan makkhan sabzi sabji mirch mirchi dhaniya dhania gobhi bhindi lauki baingan matar
+bhai bhaiya bhaiyya ji haan han nahi nahin nhi mujhe muje humko hume mera meri mere kya kitna
+kitne kab kaise abhi jaldi bhi sirf wapas hatao hata nikalo badlo karna krna dijiye thoda
+""".split())
+
+
+def detect_language(text: str) -> Language:
+    """`mixed` means both scripts; Latin text is `hinglish` when it uses romanised Hindi words."""
+    lowered = text.casefold()
+    deva = _DEVANAGARI_WORD.findall(lowered)
+    latin = [w for w in _LATIN_WORD.findall(lowered) if w not in _UNITS]
+    if deva and latin:
+        return "mixed"
+    if deva:
+        return "hi"
+    if any(w in HINGLISH_WORDS for w in latin):
+        return "hinglish"
+    return "en"
