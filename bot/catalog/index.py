@@ -54,9 +54,11 @@ class IndexedVariant:
     variant: Variant
     tokens: dict[str, float]  # key -> field weight
     kind: tuple[str, ...]  # what the product *is*
-    heads: list[tuple[str, ...]]  # other names for what it is: aliases
+    heads: list[tuple[str, ...]]  # other names for what it is: aliases, brand words removed
     names: tuple[tuple[str, ...], ...]  # its shelf name in English and in Hindi
     category: str
+    brand: tuple[str, ...]
+    brand_only: frozenset[str]  # words that only the brand explains ("dairy" in Mother Dairy)
 
 
 class CatalogIndex:
@@ -94,20 +96,24 @@ class CatalogIndex:
         first = v.first
         names = (keys(first.name), keys(first.name_hi))
         kind = keys(first.kind)
+        brand = keys(first.brand)
         aliases: dict[str, None] = {}
         for p in v.packs:
             aliases.update(dict.fromkeys(p.aliases))
-        for alias in aliases:
-            ak = keys(alias)
+        alias_keys = [keys(a) for a in aliases]
+        for ak in dict.fromkeys(tuple(k for k in ak if k not in brand) for ak in alias_keys):
             if ak:
                 heads.append(ak)
-        for surface in (*names, keys(first.brand), kind, *heads):
+        for surface in (*names, brand, kind, *alias_keys):
             for k in surface:
                 tokens[k] = 1.0
+        explained = {k for k in names[0][len(brand):] if k not in brand}
+        explained.update(k for s in (names[1], kind, *heads) for k in s)
+        brand_only = frozenset(k for k in brand if k not in explained)
         category = category_names.get(first.category, first.category)
         for k in keys(category.replace("-", " ")):
             tokens.setdefault(k, CATEGORY_WEIGHT)
-        return IndexedVariant(v, tokens, kind, heads, names, first.category)
+        return IndexedVariant(v, tokens, kind, heads, names, first.category, brand, brand_only)
 
     def _protected(self, category_names: dict[str, str]) -> set[str]:
         """Catalog phrases holding a word the parser would read as a split or a quantity."""

@@ -57,8 +57,11 @@ class Resolver:
         scored: list[Scored] = []
         for vi in idx.candidates(matches):
             iv = idx.variants[vi]
+            # A brand named in part ("dairy" of Mother Dairy) explains the word only in part.
+            brand = _precision(iv.brand, matches, idx.idf) if iv.brand_only else 1.0
             cov = sum(
-                w * max((s * iv.tokens[t] for t, s in m.items() if t in iv.tokens), default=0.0)
+                w * max((s * iv.tokens[t] * (brand if t in iv.brand_only else 1.0)
+                         for t, s in m.items() if t in iv.tokens), default=0.0)
                 for m, w in zip(matches, weights)
             ) / total_w
             name = max(_precision(n, matches, idx.idf) for n in iv.names)

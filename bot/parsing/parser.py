@@ -84,7 +84,9 @@ def _is_item_word(words: list[str], i: int) -> bool:
     w = words[i]
     if w in FILLER_WORDS or w in UNITS or w in DOZEN_WORDS or w in MULTIPLY_WORDS:
         return False
-    if w in AMBIGUOUS_NUMBERS or w in MODIFIERS or w in PAAV_WORDS:
+    if w in PAAV_WORDS:  # a quarter kilo before a word or unit, else a bread roll
+        return not (i + 1 < len(words) and (words[i + 1] in UNITS or _is_item_word(words, i + 1)))
+    if w in AMBIGUOUS_NUMBERS or w in MODIFIERS:
         return False
     return bool(_HAS_LETTER.search(w)) and number_value(w) is None
 

@@ -8,7 +8,8 @@ Language = Literal["en", "hi", "hinglish", "mixed"]
 
 _DEVANAGARI_WORD = re.compile(r"[\u0900-\u097f]+")
 _LATIN_WORD = re.compile(r"[a-z]{2,}")
-_UNITS = frozenset("kg kgs g gm gms gram grams ml l ltr litre liter pc pcs".split())
+# Abbreviations are script-neutral ("2 kg आटा" is Hindi); spelled-out words are not.
+_UNITS = frozenset("kg kgs g gm gms gr ml l lt ltr ltrs pc pcs pkt".split())
 # Words a shopper writing English would not use; product names shared by both (atta, paneer,
 # ghee, dal) are deliberately absent.
 HINGLISH_WORDS = frozenset("""

@@ -64,4 +64,8 @@ def phonetic_key(word: str) -> str:
     key = _DOUBLE.sub(r"\1", key)
     if len(key) > 3 and key.endswith("h"):
         key = key[:-1]
+    if len(key) > 3 and key[-2:] in ("ay", "ey"):
+        key = key[:-2] + "e"  # anday, andey -> ande
+    if len(key) > 3 and key.endswith("s") and not key.endswith("ss"):
+        key = key[:-1]  # plurals: eggs, tomatoes, biscuits
     return key

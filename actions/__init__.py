@@ -1,0 +1,1 @@
+"""Rasa custom actions (rasa-sdk action server): thin adapters over `bot/`."""

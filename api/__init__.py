@@ -1,0 +1,1 @@
+"""ChatCart's HTTP service: REST API, WhatsApp gateway, merchant console, chat simulator."""
