@@ -155,10 +155,16 @@ def parse_pack(text: str) -> tuple[int, str] | None:
     return (int(round(size)), unit) if size >= 1 else None
 
 
-def _clean_name(name: str) -> str:
-    """Drop the "/Kannada synonym" suffix and squeeze spaces."""
-    base = name.split("/", 1)[0] if "/" in name and not re.search(r"\d/\d", name) else name
-    return re.sub(r"\s+", " ", base).strip(" -,")
+_SYNONYM_CATEGORIES = ("foodgrains", "fruits & vegetables", "gourmet")
+_SYNONYM = re.compile(r"/+[^/]*?(?=\s+-\s|$)")
+
+
+def _clean_name(name: str, category: str) -> str:
+    """Drop the "/Kannada synonym" that food names carry ("Besan/Kadale Hittu", "Atta/Godihittu
+    - Whole Wheat"); elsewhere a slash is part of the name ("Water/Juice Glass")."""
+    if "/" in name and category.lower().startswith(_SYNONYM_CATEGORIES):
+        name = _SYNONYM.sub("", name)
+    return re.sub(r"\s+", " ", name).strip(" -,")
 
 
 def _head_kind(name: str, brand: str) -> str:
@@ -218,11 +224,11 @@ def _bigbasket_row(
 ) -> tuple[CatalogProduct | None, str | None]:
     get = lambda *keys: next((row[k] for k in keys if row.get(k) not in (None, "")), "")  # noqa: E731
     raw_name = get("product", "ProductName")
-    name = _clean_name(raw_name)
+    category = get("category", "Category").strip() or "Other"
+    name = _clean_name(raw_name, category)
     if not name:
         return None, "no product name"
     brand = get("brand", "Brand").strip()
-    category = (get("category", "Category").strip() or "Other")
     sale = _money(get("sale_price", "DiscountPrice", "Price"))
     mrp = _money(get("market_price", "Price")) or sale
     if sale is None or sale == 0:
@@ -233,7 +239,8 @@ def _bigbasket_row(
         pack = (1, "pc")
     kind = _head_kind(name, brand)
     # Same name, other pack or price: another SKU of the same product. Fully equal: a copy.
-    key = f"{name.lower()}|{brand.lower()}|{pack}|{sale}"
+    listing = "|".join(get(k) for k in ("sub_category", "SubCategory", "type", "market_price"))
+    key = f"{name.lower()}|{brand.lower()}|{pack}|{sale}|{listing.lower()}"
     if key in names:
         return None, f"duplicate of line {names[key]}: {name} ({brand}) {pack[0]} {pack[1]}"
     names[key] = lineno
