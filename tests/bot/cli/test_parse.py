@@ -1,0 +1,61 @@
+"""`chatcart parse` as users and evaluation call it: the installed command, a real database."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT
+
+CHATCART = str(Path(sys.executable).parent / "chatcart")
+
+
+def run(*args: str, stdin: str | None = None, db: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+    return subprocess.run([CHATCART, *args], input=stdin, capture_output=True, text=True,
+                          env=env, cwd=PROJECT_ROOT, timeout=120, check=False)
+
+
+def test_json_lines_from_stdin_in_input_order(tmp_path: Path) -> None:
+    messages = ["2 kg atta and milk", "aadha kilo paneer bhej do", "दो लीटर दूध और एक दर्जन अंडे", "", "iphone"]
+    proc = run("parse", "--json", stdin="\n".join(messages) + "\n", db=tmp_path / "c.db")
+    assert proc.returncode == 0, proc.stderr
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [o["text"] for o in out] == messages
+    assert out[1]["language"] == "hinglish" and out[1]["lines"][0]["quantity"] == 500
+    assert out[3]["lines"] == []
+    assert out[4]["lines"][0]["product"] is None
+
+
+def test_arguments_and_table_output(tmp_path: Path) -> None:
+    proc = run("parse", "2 kg atta", "milk", db=tmp_path / "c.db")
+    assert proc.returncode == 0, proc.stderr
+    assert "atta" in proc.stdout.lower() and "₹" in proc.stdout
+
+
+def test_catalog_file_instead_of_the_database(tmp_path: Path) -> None:
+    csv = PROJECT_ROOT / "data" / "catalog" / "products" / "dairy-eggs.csv"
+    proc = run("parse", "--json", "--catalog", str(csv), "--format", "shop", "amul taaza 1 l", db=tmp_path / "c.db")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["lines"][0]["product"]["sku"].startswith("DRY-")
+    assert not (tmp_path / "c.db").exists()
+
+
+def test_catalog_load_is_idempotent_and_import_reports_rejections(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    first = run("catalog", "load", db=db)
+    second = run("catalog", "load", db=db)
+    assert first.returncode == second.returncode == 0
+    assert " 0 created" in second.stdout and " 0 updated" in second.stdout
+    bad = tmp_path / "bb.csv"
+    bad.write_text("index,product,category,sub_category,brand,sale_price,market_price,type,rating\n"
+                   "1,Onion,Fruits & Vegetables,Veg,Fresho,30,40,Onion,4\n2,Garlic,Fruits & Vegetables,Veg,Fresho,abc,,x,\n")
+    proc = run("catalog", "import", str(bad), "--format", "bigbasket", db=db)
+    assert proc.returncode == 0
+    assert "1 created" in proc.stdout and "1 rejected" in proc.stdout
+    assert "bb.csv:3" in proc.stderr and "price" in proc.stderr
+    exported = tmp_path / "out.csv"
+    assert run("catalog", "export", str(exported), db=db).returncode == 0
+    assert exported.read_text().count("\n") > 800

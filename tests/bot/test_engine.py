@@ -1,0 +1,54 @@
+"""The item engine end to end, including input nobody should send but somebody will."""
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from bot.engine import ItemEngine
+
+
+def test_the_contract_shape(engine: ItemEngine) -> None:
+    out = engine.parse("2 kg atta and milk").as_dict()
+    json.dumps(out)
+    assert out["text"] == "2 kg atta and milk" and out["language"] == "en"
+    atta, milk = out["lines"]
+    assert (atta["quantity"], atta["unit"]) == (2000, "g")
+    assert (milk["quantity"], milk["unit"]) == (None, None)
+    for line in out["lines"]:
+        assert set(line) >= {"text", "quantity", "unit", "product", "packs", "confidence", "alternatives"}
+        assert set(line["product"]) >= {"sku", "name", "category", "brand", "pack_size", "pack_unit", "price_paise"}
+        assert sum(p["count"] for p in line["packs"]) >= 1
+        assert 0 <= line["confidence"] <= 1 and len(line["alternatives"]) <= 5
+    assert sum(p["count"] * engine.index.by_sku[p["sku"]].pack_size for p in atta["packs"]) == 2000
+
+
+def test_hindi_message(engine: ItemEngine) -> None:
+    out = engine.parse("दो लीटर दूध और एक दर्जन अंडे").as_dict()
+    assert out["language"] == "hi"
+    milk, eggs = out["lines"]
+    assert milk["product"] and (milk["quantity"], milk["unit"]) == (2000, "ml")
+    assert eggs["product"] and (eggs["quantity"], eggs["unit"]) == (12, "pc")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "🙏🙏🙏😀", "\x00\x01\x02\x7f",
+     random.Random(7).randbytes(256).decode("latin-1"), "a" * 10_000, "atta " * 2_000, "१२३४५६७८९०" * 100],
+)
+def test_bad_input_gets_a_clear_result_not_a_crash(engine: ItemEngine, text: str) -> None:
+    out = engine.parse(text).as_dict()
+    json.dumps(out)
+    assert isinstance(out["lines"], list)
+    assert len(out["lines"]) <= 50
+
+
+def test_overlong_messages_say_what_was_ignored(engine: ItemEngine) -> None:
+    out = engine.parse("atta, " * 2_000).as_dict()
+    assert any("4096" in w for w in out["warnings"])
+    assert any("50" in w for w in out["warnings"])
+
+
+def test_binary_bytes_are_decoded_not_fatal(engine: ItemEngine) -> None:
+    assert engine.parse(b"2 kg atta \xff\xfe").lines[0].resolution.product is not None  # type: ignore[arg-type]
