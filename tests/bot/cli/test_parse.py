@@ -12,15 +12,15 @@ from bot.settings import PROJECT_ROOT
 CHATCART = str(Path(sys.executable).parent / "chatcart")
 
 
-def run(*args: str, stdin: str | None = None, db: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+def run(*args: str, stdin: str | None = None, db: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": db}
     return subprocess.run([CHATCART, *args], input=stdin, capture_output=True, text=True,
                           env=env, cwd=PROJECT_ROOT, timeout=120, check=False)
 
 
-def test_json_lines_from_stdin_in_input_order(tmp_path: Path) -> None:
+def test_json_lines_from_stdin_in_input_order(database_url: str) -> None:
     messages = ["2 kg atta and milk", "aadha kilo paneer bhej do", "दो लीटर दूध और एक दर्जन अंडे", "", "iphone"]
-    proc = run("parse", "--json", stdin="\n".join(messages) + "\n", db=tmp_path / "c.db")
+    proc = run("parse", "--json", stdin="\n".join(messages) + "\n", db=database_url)
     assert proc.returncode == 0, proc.stderr
     out = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [o["text"] for o in out] == messages
@@ -29,22 +29,23 @@ def test_json_lines_from_stdin_in_input_order(tmp_path: Path) -> None:
     assert out[4]["lines"][0]["product"] is None
 
 
-def test_arguments_and_table_output(tmp_path: Path) -> None:
-    proc = run("parse", "2 kg atta", "milk", db=tmp_path / "c.db")
+def test_arguments_and_table_output(database_url: str) -> None:
+    proc = run("parse", "2 kg atta", "milk", db=database_url)
     assert proc.returncode == 0, proc.stderr
     assert "atta" in proc.stdout.lower() and "₹" in proc.stdout
 
 
 def test_catalog_file_instead_of_the_database(tmp_path: Path) -> None:
     csv = PROJECT_ROOT / "data" / "catalog" / "products" / "dairy-eggs.csv"
-    proc = run("parse", "--json", "--catalog", str(csv), "--format", "shop", "amul taaza 1 l", db=tmp_path / "c.db")
+    db = tmp_path / "c.db"
+    proc = run("parse", "--json", "--catalog", str(csv), "--format", "shop", "amul taaza 1 l", db=f"sqlite:///{db}")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["lines"][0]["product"]["sku"].startswith("DRY-")
-    assert not (tmp_path / "c.db").exists()
+    assert not db.exists()
 
 
-def test_catalog_load_is_idempotent_and_import_reports_rejections(tmp_path: Path) -> None:
-    db = tmp_path / "c.db"
+def test_catalog_load_is_idempotent_and_import_reports_rejections(tmp_path: Path, database_url: str) -> None:
+    db = database_url
     first = run("catalog", "load", db=db)
     second = run("catalog", "load", db=db)
     assert first.returncode == second.returncode == 0
