@@ -82,7 +82,7 @@ class ItemEngine:
         if len(body) > self.max_chars:
             body = body[: self.max_chars]
             warnings.append(f"message longer than {self.max_chars} characters: the rest was ignored")
-        lines = self.parser.parse(body)
+        lines = self._join_tails(self.parser.parse(body))
         if len(lines) > self.max_lines:
             lines = lines[: self.max_lines]
             warnings.append(f"more than {self.max_lines} items: only the first {self.max_lines} were read")
@@ -96,3 +96,17 @@ class ItemEngine:
             )
             parsed.append(ParsedLine(line, resolution))
         return ParsedMessage(text, detect_language(body), tuple(parsed), tuple(warnings))
+
+    def _join_tails(self, lines: list[ItemLine]) -> list[ItemLine]:
+        """ "tea 500 g red label" is one item, "atta 2 kg milk" two: join a quantity-less tail
+        to the line before when one product explains both together."""
+        out: list[ItemLine] = []
+        for line in lines:
+            prev = out[-1] if out else None
+            if line.tail and line.quantity is None and prev is not None and prev.item:
+                joined = f"{prev.item} {line.item}"
+                if self.resolver.explains(joined):
+                    out[-1] = ItemLine(f"{prev.text} {line.text}", joined, prev.quantity)
+                    continue
+            out.append(line)
+        return out

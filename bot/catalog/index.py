@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from bot.catalog.model import CatalogProduct, Variant
 from bot.parsing.lexicon import (
@@ -30,6 +30,7 @@ from bot.text.phonetic import phonetic_key
 _WORD = re.compile(r"[\w\u0900-\u097f]+")
 _DIGITS = re.compile(r"^\d+$")
 CATEGORY_WEIGHT = 0.5
+ALIAS_WEIGHT = 0.9  # a word only an alias explains ("dalda" on every vanaspati) counts a bit less
 _SPECIAL = SPLIT_WORDS | set(UNITS) | set(NUMBER_WORDS) | MODIFIERS.keys() | PAAV_WORDS
 
 
@@ -49,15 +50,27 @@ def keys(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _is_pack_size(window: list[str]) -> bool:
+    """ "1 kg", "500 g", "2 x": a pack size inside a name must stay readable as a quantity."""
+    return any(
+        (_DIGITS.match(a) or a in NUMBER_WORDS) and (b in UNITS or _DIGITS.match(b) or b == "x")
+        for a, b in zip(window, window[1:])
+    )
+
+
 @dataclass(slots=True)
 class IndexedVariant:
     variant: Variant
     tokens: dict[str, float]  # key -> field weight
     kind: tuple[str, ...]  # what the product *is*
+    # Words that only ever qualify the head noun: "chicken" in chicken masala, "atta" in
+    # Maggi Atta Noodles. A match on such words alone is not a match on the product.
+    modifiers: frozenset[str]
     heads: list[tuple[str, ...]]  # other names for what it is: aliases, brand words removed
     names: tuple[tuple[str, ...], ...]  # its shelf name in English and in Hindi
     category: str
-    brand: tuple[str, ...]
+    brands: tuple[tuple[str, ...], ...]  # the brand in English and as the Hindi name writes it
+    brand_tokens: frozenset[str]
     brand_only: frozenset[str]  # words that only the brand explains ("dairy" in Mother Dairy)
 
 
@@ -91,29 +104,54 @@ class CatalogIndex:
 
     @staticmethod
     def _index_variant(v: Variant, category_names: dict[str, str]) -> IndexedVariant:
-        tokens: dict[str, float] = {}
-        heads: list[tuple[str, ...]] = []
+        """Surfaces of one product: what it is (kind, aliases, Hindi name), who makes it
+        (brand, in both scripts), and which words only qualify it (modifiers)."""
         first = v.first
         names = (keys(first.name), keys(first.name_hi))
         kind = keys(first.kind)
-        brand = keys(first.brand)
-        aliases: dict[str, None] = {}
-        for p in v.packs:
-            aliases.update(dict.fromkeys(p.aliases))
+        aliases = dict.fromkeys(a for p in v.packs for a in p.aliases)
         alias_keys = [keys(a) for a in aliases]
-        for ak in dict.fromkeys(tuple(k for k in ak if k not in brand) for ak in alias_keys):
-            if ak:
-                heads.append(ak)
-        for surface in (*names, brand, kind, *alias_keys):
-            for k in surface:
-                tokens[k] = 1.0
-        explained = {k for k in names[0][len(brand):] if k not in brand}
-        explained.update(k for s in (names[1], kind, *heads) for k in s)
-        brand_only = frozenset(k for k in brand if k not in explained)
+        # "chai patti" is also typed "chaipatti" / "चायपत्ती": index the compound too.
+        alias_keys += [(phonetic_key("".join(words(a))),) for a in aliases if 1 < len(words(a)) <= 3]
+
+        brand = keys(first.brand)
+        generic = set(kind) | {k for ak in alias_keys if not set(ak) & set(brand) for k in ak}
+        # "Tata Salt": only "tata" names the brand; "salt" says what the product is.
+        own = tuple(k for k in brand if k not in generic)
+        brands = [own] if own else []
+        if own and first.name.lower().startswith(first.brand.lower()):
+            brands.append(names[1][: len(own)])  # the brand as the Hindi name spells it: मैगी
+        brand_tokens = frozenset(k for b in brands for k in b)
+
+        unbranded = [ak for ak in alias_keys if ak and not set(ak) & brand_tokens]
+        hindi = tuple(k for k in names[1] if k not in brand_tokens)
+        heads = [ak for ak in dict.fromkeys((*alias_keys, hindi))
+                 if ak and not set(ak) <= brand_tokens]  # brand-only nicknames are not heads
+        own_name = tuple(k for k in names[0] if k not in brand_tokens)
+        explained = {k for sf in (own_name, kind, *unbranded) for k in sf}
+        english = [kind, own_name, *unbranded]
+        finals = {sf[-1] for sf in english if sf}
+
+        tokens: dict[str, float] = {}
         category = category_names.get(first.category, first.category)
         for k in keys(category.replace("-", " ")):
-            tokens.setdefault(k, CATEGORY_WEIGHT)
-        return IndexedVariant(v, tokens, kind, heads, names, first.category, brand, brand_only)
+            tokens[k] = CATEGORY_WEIGHT
+        for surface in alias_keys:
+            tokens.update(dict.fromkeys(surface, ALIAS_WEIGHT))
+        for surface in (*names, *brands, brand, kind):
+            tokens.update(dict.fromkeys(surface, 1.0))
+        return IndexedVariant(
+            variant=v,
+            tokens=tokens,
+            kind=kind,
+            modifiers=frozenset(k for sf in english for k in sf[:-1] if k not in finals),
+            heads=heads,
+            names=names,
+            category=first.category,
+            brands=tuple(brands),
+            brand_tokens=brand_tokens,
+            brand_only=frozenset(k for k in brand_tokens if k not in explained),
+        )
 
     def _protected(self, category_names: dict[str, str]) -> set[str]:
         """Catalog phrases holding a word the parser would read as a split or a quantity."""
@@ -129,9 +167,9 @@ class CatalogIndex:
                 toks = normalize(variant).split()
                 for i, t in enumerate(toks):
                     if t in _SPECIAL or t in AMBIGUOUS_NUMBERS or _DIGITS.match(t):
-                        lo, hi = max(0, i - 1), min(len(toks), i + 2)
-                        if hi - lo >= 2:
-                            out.add(" ".join(toks[lo:hi]))
+                        window = toks[max(0, i - 1) : i + 2]
+                        if len(window) >= 2 and not _is_pack_size(window):
+                            out.add(" ".join(window))
         return out
 
     def match_token(self, key: str) -> dict[str, float]:
@@ -152,7 +190,7 @@ class CatalogIndex:
                     if not bucket:
                         continue
                     for cand, d, _ in process.extract(
-                        key, bucket, scorer=Levenshtein.distance, score_cutoff=max_d, limit=None
+                        key, bucket, scorer=OSA.distance, score_cutoff=max_d, limit=None
                     ):
                         sim = 1 - 1.5 * d / max(size, len(cand))
                         if cand[0] != key[0]:

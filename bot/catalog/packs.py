@@ -59,16 +59,16 @@ def _closest_combination(
     sizes = sorted({p.pack_size for p in pool})
     by_size = {s: min((p for p in pool if p.pack_size == s), key=lambda p: (p.price_paise, p.position))
                for s in sizes}
-    best: tuple[tuple[float, int, int], dict[int, int]] | None = None
+    best: tuple[tuple[bool, float, int, int], dict[int, int]] | None = None
 
     def consider(counts: dict[int, int]) -> None:
         nonlocal best
         total = sum(s * c for s, c in counts.items())
         packs = sum(counts.values())
-        if packs == 0 or packs > MAX_PACKS:
+        if packs == 0:
             return
         price = sum(by_size[s].price_paise * c for s, c in counts.items())
-        key = (round(abs(total - target) / target, 3), packs, price)
+        key = (packs > MAX_PACKS, round(abs(total - target) / target, 3), packs, price)
         if best is None or key < best[0]:
             best = (key, dict(counts))
 

@@ -17,7 +17,10 @@ from bot.catalog.packs import choose_packs, default_pack, target_in_pack_units
 Status = Literal["matched", "ambiguous", "unmatched"]
 W_COVERAGE, W_NAME, W_HEAD = 0.72, 0.08, 0.2
 ALIAS_HEAD = 0.9  # naming a product by an alias is a little less certain than by its kind
-MODIFIER_PENALTY = 0.25
+# Matched only through a modifier: "chicken" in chicken masala, "tomato" in tomato soup.
+MODIFIER_PENALTY = 0.3
+EXPLAINED = 0.9
+ALTERNATIVE_SPAN = 0.1  # choices offered must be nearly as good as the pick
 MAX_ALTERNATIVES = 5
 PRODUCE = ("fruit", "vegetable")
 
@@ -58,28 +61,30 @@ class Resolver:
         for vi in idx.candidates(matches):
             iv = idx.variants[vi]
             # A brand named in part ("dairy" of Mother Dairy) explains the word only in part.
-            brand = _precision(iv.brand, matches, idx.idf) if iv.brand_only else 1.0
+            brand = max((_precision(b, matches, idx.idf) for b in iv.brands), default=0.0)
+            brand_weight = brand if iv.brand_only else 1.0
             cov = sum(
-                w * max((s * iv.tokens[t] * (brand if t in iv.brand_only else 1.0)
+                w * max((s * iv.tokens[t] * (brand_weight if t in iv.brand_only else 1.0)
                          for t, s in m.items() if t in iv.tokens), default=0.0)
                 for m, w in zip(matches, weights)
             ) / total_w
             name = max(_precision(n, matches, idx.idf) for n in iv.names)
-            head = max(
-                _precision(iv.kind, matches, idx.idf),
-                max((_precision(h, matches, idx.idf) for h in iv.heads), default=0.0) * ALIAS_HEAD,
-            )
-            scored.append(Scored(iv, W_COVERAGE * cov + W_NAME * name + W_HEAD * head, cov, head))
-        head_cov = max((s.coverage for s in scored if s.head >= ALIAS_HEAD - 1e-9), default=None)
-        if head_cov is not None:
-            scored = [
-                Scored(s.variant, s.score - MODIFIER_PENALTY, s.coverage, s.head)
-                if s.head < 0.5 and s.coverage <= head_cov + 1e-9 else s
-                for s in scored
-            ]
+            alias = max((_precision(h, matches, idx.idf) for h in iv.heads), default=0.0)
+            # The query is just the brand ("maggi", "dalda"): the brand's own product line.
+            branded = brand >= 0.99 and all(any(t in iv.brand_only for t in m) for m in matches)
+            head = max(_precision(iv.kind, matches, idx.idf), (alias or branded) * ALIAS_HEAD)
+            score = W_COVERAGE * cov + W_NAME * name + W_HEAD * head
+            if _only_modifiers(iv, matches):
+                score -= MODIFIER_PENALTY
+            scored.append(Scored(iv, score, cov, head))
         scored.sort(key=lambda s: (-round(s.score, 3), not s.variant.variant.in_stock,
                                    s.variant.variant.position))
         return scored
+
+    def explains(self, item: str) -> bool:
+        """Whether one product accounts for every word of `item`."""
+        ranked = self.rank(item)
+        return bool(ranked) and ranked[0].score >= self.threshold and ranked[0].coverage >= EXPLAINED
 
     def resolve(self, item: str, amount: float | None = None, unit: str | None = None) -> Resolution:
         ranked = self.rank(item)
@@ -96,9 +101,10 @@ class Resolver:
         chosen = top.variant.variant
         unit = self._bare_unit(chosen.first, amount, unit)
         packs = choose_packs(chosen.packs, amount, unit)
+        floor = max(self.threshold, max(s.score for s in ranked) - ALTERNATIVE_SPAN)
         alternatives = tuple(
             default_pack(s.variant.variant.packs) for s in ranked[1 : 1 + MAX_ALTERNATIVES]
-            if s.score >= self.threshold
+            if s.score >= floor
         )
         return Resolution(
             "ambiguous" if len(close) > 1 else "matched",
@@ -128,6 +134,18 @@ class Resolver:
         if unit is None and amount is not None:
             return "pc" if p.pack_unit == "pc" or _is_produce(p) else "pack"
         return unit
+
+
+def _only_modifiers(iv: IndexedVariant, matches: list[dict[str, float]]) -> bool:
+    """Whether the query's non-brand words all land on words that only qualify this product."""
+    content = []
+    for m in matches:
+        hits = [(s * iv.tokens[t], t) for t, s in m.items() if t in iv.tokens]
+        if hits:
+            t = max(hits)[1]
+            if t not in iv.brand_tokens:
+                content.append(t)
+    return bool(content) and all(t in iv.modifiers for t in content)
 
 
 def _precision(surface: tuple[str, ...], matches: list[dict[str, float]], idf: dict[str, float]) -> float:

@@ -267,16 +267,18 @@ def kind_aliases(products: Iterable[CatalogProduct]) -> dict[str, tuple[str, ...
     """Aliases shared by every product of a kind: the shop's own knowledge, reusable on
     imported catalogs (a BigBasket "Onion" learns "pyaz" from the shop's onions)."""
     shared: dict[str, set[str]] = {}
+
+    def meet(key: str, terms: set[str]) -> None:
+        shared[key] = shared[key] & terms if key in shared else set(terms)
+
     for p in products:
-        if not p.kind:
-            continue
-        terms = {a.lower() for a in p.aliases}
-        shared[p.kind] = shared[p.kind] & terms if p.kind in shared else terms
-    out: dict[str, tuple[str, ...]] = {}
-    for kind, terms in shared.items():
-        head = kind.split()[-1]
-        out.setdefault(head, tuple(sorted(terms)))
-        out[kind] = tuple(sorted(terms))
+        if p.kind:
+            terms = {a.lower() for a in p.aliases}
+            meet(p.kind, terms)
+            if " " in p.kind:
+                meet(f"*{p.kind.split()[-1]}", terms)  # what every "… dal" has in common
+    out = {k.lstrip("*"): tuple(sorted(v)) for k, v in shared.items() if k.startswith("*")}
+    out.update({k: tuple(sorted(v)) for k, v in shared.items() if not k.startswith("*")})
     return out
 
 

@@ -49,6 +49,7 @@ ARTICLES = frozenset({"a", "an"})
 DOZEN_WORDS = frozenset(normalize(w) for w in "dozen dozens darjan darzan dozan दर्जन".split())
 # paav is a quarter kilo; "pav" alone is also a bread roll, so it is a unit only before a word.
 PAAV_WORDS = frozenset(normalize(w) for w in "paav pav pao paw पाव".split())
+BHAR_WORDS = frozenset(normalize(w) for w in "bhar bhr भर".split())
 MULTIPLY_WORDS = frozenset({"x", "×", "into", "*"})
 
 UNITS: dict[str, tuple[Unit, int]] = _table({  # type: ignore[assignment]
@@ -71,9 +72,17 @@ chahiya chaahie want wanted need needed i me my mujhe muje mereko mujhko hume hu
 humein get add order buy also bhi the of ka ke ki ko wala wali wale waala waali waale some
 thoda thodi more na ji bhaiya bhaiyya bhai sir madam hai hain h hoga karo kar kardo krdo la
 lao lana ladena lado can could you u pl for to with just only sirf hi hello bro a an
+sa si bhar morning evening afternoon namaste namaskar namaskaar
+bada badi bade chota choti chote big small large medium size wala
+नमस्ते नमस्कार भर बड़ा बड़ी छोटा छोटी सा सी
 कृपया प्लीज भेज भेजो भेजना भेजिए भेजें दे दीजिए दीजिये चाहिए चाहिये मुझे हमें का के की को
 वाला वाली वाले भी ला लाना लाओ ना जी भैया कर करो
 """.split())
+# "5 rupees wala": a price tells which pack, it is not a quantity.
+PRICE_WORDS = frozenset(normalize(w) for w in "rs rs. rupees rupee rupay rupaye rupye ₹ inr रुपये रुपए रुपया".split())
+# "juice ke liye", "के लिए": the word before is a purpose, not an item.
+PURPOSE_WORDS = frozenset(normalize(w) for w in "liye liya lie लिए लिये".split())
+
 # After one of these, "do"/"दो" is the verb "give", not the number two: "bhej do", "de do".
 DO_VERBS = frozenset(normalize(w) for w in """
 bhej de kar la dila bhijwa laga rakh dal daal nikal hata bhej bhejh भेज दे कर ला दिला भिजवा

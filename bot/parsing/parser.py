@@ -20,6 +20,8 @@ from bot.parsing.lexicon import (
     MODIFIERS,
     MULTIPLY_WORDS,
     PAAV_WORDS,
+    PRICE_WORDS,
+    PURPOSE_WORDS,
     SPLIT_WORDS,
     UNITS,
 )
@@ -28,6 +30,7 @@ from bot.text.normalize import normalize
 
 _HAS_LETTER = re.compile(r"[^\W\d_]|[\u0900-\u097f]")
 _PROTECT = "\u2063"  # joins the words of a protected phrase inside one token
+_GREETING_TIMES = frozenset({"morning", "evening", "afternoon", "night"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,9 @@ class ItemLine:
     text: str
     item: str
     quantity: Quantity | None
+    # Words after a complete "item quantity" line: another item ("atta 2 kg milk") or more
+    # about the same one ("tea 500 g red label"). Only the catalog can tell; see ItemEngine.
+    tail: bool = False
 
 
 class MessageParser:
@@ -94,10 +100,7 @@ def _is_item_word(words: list[str], i: int) -> bool:
 def _lines(words: list[str]) -> Iterable[ItemLine]:
     """Read quantities and item words. A second quantity starts a new line ("2 kg atta 1 l
     milk"), and so do item words after a trailing quantity ("atta 2 kg milk 1 l")."""
-    words = [
-        "" if w in AMBIGUOUS_NUMBERS and i > 0 and words[i - 1] in DO_VERBS else w
-        for i, w in enumerate(words)
-    ]
+    words = _drop_non_items(words)
     line = _LineBuilder()
     i, n = 0, len(words)
     while i < n:
@@ -118,12 +121,32 @@ def _lines(words: list[str]) -> Iterable[ItemLine]:
         if _is_item_word(words, i):
             if line.qty is not None and line.qty_after_item:
                 yield from line.flush()
+                line.tail = True
             line.item.append(word)
             line.items_since_qty += 1
         if word:
             line.raw.append(word)
         i += 1
     yield from line.flush()
+
+
+def _drop_non_items(words: list[str]) -> list[str]:
+    """Blank the words that look like items or quantities but are not: "do" after a verb
+    ("bhej do"), prices ("5 rupees wala", "rs 10"), purposes ("juice ke liye")."""
+    out = list(words)
+    for i, w in enumerate(words):
+        if w in AMBIGUOUS_NUMBERS and i > 0 and words[i - 1] in DO_VERBS:
+            out[i] = ""
+        elif w == "good" and i + 1 < len(words) and words[i + 1] in _GREETING_TIMES:
+            out[i] = out[i + 1] = ""
+        elif w in PRICE_WORDS:
+            out[i] = ""
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(words) and number_value(words[j]) is not None:
+                    out[j] = ""
+        elif w in PURPOSE_WORDS and i >= 2 and words[i - 1] in ("ke", "ki", normalize("के"), normalize("की")):
+            out[i] = out[i - 1] = out[i - 2] = ""
+    return out
 
 
 class _LineBuilder:
@@ -133,6 +156,7 @@ class _LineBuilder:
         self.qty: Quantity | None = None
         self.qty_after_item = False
         self.items_since_qty = 0
+        self.tail = False
 
     def set_quantity(self, q: Quantity) -> None:
         self.qty = q
@@ -152,5 +176,5 @@ class _LineBuilder:
     def flush(self) -> Iterable[ItemLine]:
         if self.item or self.qty is not None:
             text = " ".join(self.raw).replace(_PROTECT, " ")
-            yield ItemLine(text, " ".join(self.item).replace(_PROTECT, " "), self.qty)
+            yield ItemLine(text, " ".join(self.item).replace(_PROTECT, " "), self.qty, self.tail)
         self.__init__()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.parsing.lexicon import (
     AMBIGUOUS_NUMBERS,
     ARTICLES,
+    BHAR_WORDS,
     DOZEN_WORDS,
     FRACTION_WORDS,
     MODIFIERS,
@@ -87,6 +88,8 @@ def read_quantity(tokens: list[str], start: int, is_word) -> tuple[int, Quantity
         # A unit with no number: "kilo pyaz", "dozen eggs", "paav paneer", "packet maggi".
         if tok in DOZEN_WORDS:
             return i + 1, Quantity(12, "pc")
+        if tok in PAAV_WORDS and nxt in BHAR_WORDS:  # "paav bhar": a quarter kilo
+            return i + 2, Quantity(250, "g")
         if tok in PAAV_WORDS and nxt is not None and (is_word(i + 1) or nxt in UNITS):
             j = i + 2 if nxt in UNITS and UNITS[nxt][0] == "g" else i + 1
             return j, Quantity(250, "g")

@@ -16,7 +16,7 @@ _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 # "2kg" -> "2 kg", "kg2" -> "kg 2", but keep "1/2", "1.5", "x2" readable for the quantity reader.
 _DIGIT_LETTER = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
-_PUNCT_SPLIT = re.compile(r"([,;+&|!?()\[\]{}\"“”।॥:*#~])")
+_PUNCT_SPLIT = re.compile(r"([,;+&|!?()\[\]{}\"“”।॥:*#~₹])")
 _DOT_NOT_DECIMAL = re.compile(r"(?<!\d)\.|\.(?!\d)")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _REPEATED = re.compile(r"([^\W\d_])\1{2,}")  # "milkkkk" -> "milk" ... keeps real doubles

@@ -14,8 +14,6 @@ from indic_transliteration import sanscript
 _DEVANAGARI = re.compile(r"[\u0900-\u097f]")
 _CONSONANT = "bcdfghjklmnpqrstvwxyzBCDFGHJKLMNPQRSTVWXYZ"
 _VOWEL = "aeiouAEIOU"
-# An inherent "a" between two consonant clusters, itself after a vowel (VC_CV), is silent.
-_MEDIAL_SCHWA = re.compile(rf"(?<=[{_VOWEL}][{_CONSONANT}])a(?=[{_CONSONANT}][{_VOWEL}])")
 _FINAL_SCHWA = re.compile(rf"(?<=[{_CONSONANT}])a$")
 _KEY_RULES: tuple[tuple[str, str], ...] = (
     ("aa", "a"), ("ee", "i"), ("oo", "u"), ("ou", "u"), ("ck", "k"), ("ph", "f"),
@@ -24,6 +22,7 @@ _KEY_RULES: tuple[tuple[str, str], ...] = (
     ("mb", "nb"), ("mp", "np"),
 )
 _DOUBLE = re.compile(r"([a-z])\1+")
+_Y_GLIDE = re.compile(r"(?<=[aeiou])y(?![aeiou])")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 
 
@@ -36,8 +35,20 @@ def _romanize_word(word: str) -> str:
     itrans = re.sub(r"[^A-Za-z0-9]", "", itrans)
     if word[-1] not in "\u094d" and _ends_in_bare_consonant(word):
         itrans = _FINAL_SCHWA.sub("", itrans)
-    itrans = _MEDIAL_SCHWA.sub("", itrans)
-    return itrans.lower()
+    return _drop_medial_schwas(itrans).lower()
+
+
+def _drop_medial_schwas(s: str) -> str:
+    """An inherent "a" in the context VC_CV is silent (नमकीन is "namkeen", अगरबत्ती is
+    "agarbatti"); applied right to left, as Hindi schwa deletion is."""
+    chars = list(s)
+    i = len(chars) - 3
+    while i >= 2:
+        if (chars[i] == "a" and chars[i - 1] in _CONSONANT and chars[i - 2] in _VOWEL
+                and chars[i + 1] in _CONSONANT and chars[i + 2] in _VOWEL):
+            del chars[i]
+        i -= 1
+    return "".join(chars)
 
 
 def _ends_in_bare_consonant(word: str) -> bool:
@@ -59,6 +70,8 @@ def phonetic_key(word: str) -> str:
     key = _NOT_ALNUM.sub("", romanize(word.replace("\u093c", "")).lower())
     if key.isdigit():
         return key
+    if len(key) > 3 and key.endswith("s") and not key.endswith("ss"):
+        key = key[:-1]  # plurals: eggs, tomatoes, biscuits
     for old, new in _KEY_RULES:
         key = key.replace(old, new)
     key = _DOUBLE.sub(r"\1", key)
@@ -66,6 +79,5 @@ def phonetic_key(word: str) -> str:
         key = key[:-1]
     if len(key) > 3 and key[-2:] in ("ay", "ey"):
         key = key[:-2] + "e"  # anday, andey -> ande
-    if len(key) > 3 and key.endswith("s") and not key.endswith("ss"):
-        key = key[:-1]  # plurals: eggs, tomatoes, biscuits
+    key = _Y_GLIDE.sub("i", key)  # chay, chaypatti -> chai, chaipatti
     return key
