@@ -3,11 +3,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Good enough on a laptop, refused in production (see `Settings.production_problems`).
+DEV_SANDBOX_SECRET = "sandbox-dev-secret-not-for-production"
 
 
 class Settings(BaseSettings):
@@ -24,6 +28,63 @@ class Settings(BaseSettings):
     ambiguity_margin: float = 0.04
     max_message_chars: int = 4096
     max_lines_per_message: int = 50
+
+    # Checkout. Money in paise: ₹25 delivery, free from ₹500, ₹100 minimum order.
+    currency: Literal["INR"] = "INR"
+    delivery_fee_paise: int = Field(default=2500, ge=0)
+    free_delivery_from_paise: int = Field(default=50000, ge=0, description="0: never free")
+    min_order_paise: int = Field(default=10000, ge=0)
+    max_count_per_line: int = Field(default=50, ge=1)
+    max_cart_lines: int = Field(default=60, ge=1)
+
+    # Delivery slots, in the shop's local time.
+    shop_timezone: str = "Asia/Kolkata"
+    shop_open_hour: int = Field(default=8, ge=0, le=23)
+    shop_close_hour: int = Field(default=21, ge=1, le=24)
+    slot_hours: int = Field(default=2, ge=1, le=12)
+    slot_lead_minutes: int = Field(default=60, ge=0)
+    slot_days_ahead: int = Field(default=3, ge=1)
+
+    # Payments. The sandbox approves payments without money: fine locally, refused in production.
+    payment_provider: Literal["sandbox", "razorpay"] = "sandbox"
+    payment_timeout_minutes: int = Field(default=30, ge=1)
+    public_base_url: str = "http://127.0.0.1:8000"
+    upi_vpa: str = "chatcart.sandbox@upi"
+    sandbox_webhook_secret: SecretStr = SecretStr(DEV_SANDBOX_SECRET)
+    razorpay_key_id: str = ""
+    razorpay_key_secret: SecretStr = SecretStr("")
+    razorpay_webhook_secret: SecretStr = SecretStr("")
+    razorpay_api_base: str = "https://api.razorpay.com"
+    razorpay_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    # API and background work.
+    cors_origins: list[str] = Field(default_factory=list, description="empty: CORS closed")
+    outbox_max_attempts: int = Field(default=8, ge=1)
+    expire_unpaid_every_seconds: float = Field(default=60.0, ge=0, description="0: off")
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    def production_problems(self) -> list[str]:
+        """What makes these settings unsafe to take real orders with; empty when they are fine."""
+        problems = []
+        if self.payment_provider == "sandbox":
+            problems.append("PAYMENT_PROVIDER=sandbox approves payments without money: use razorpay")
+        else:
+            for name in ("razorpay_key_id", "razorpay_key_secret", "razorpay_webhook_secret"):
+                value = getattr(self, name)
+                if not (value.get_secret_value() if isinstance(value, SecretStr) else value):
+                    problems.append(f"{name.upper()} is not set")
+        if self.sandbox_webhook_secret.get_secret_value() == DEV_SANDBOX_SECRET and \
+                self.payment_provider == "sandbox":
+            problems.append("SANDBOX_WEBHOOK_SECRET is the development default")
+        url = urlsplit(self.public_base_url)
+        if url.scheme != "https" or url.hostname in {None, "localhost", "127.0.0.1", "::1"}:
+            problems.append(f"PUBLIC_BASE_URL must be the shop's public https address, not {self.public_base_url!r}")
+        if "*" in self.cors_origins:
+            problems.append("CORS_ORIGINS must list origins, not '*'")
+        return problems
 
 
 @lru_cache(maxsize=1)

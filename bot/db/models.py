@@ -24,6 +24,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands timestamps back without their zone; every one we write is UTC."""
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
 class Shop(Base):
     __tablename__ = "shops"
 
@@ -141,26 +146,58 @@ class CartLine(Base):
     product: Mapped[Product] = relationship(lazy="joined")
 
 
+ORDER_STATUSES = ("pending_payment", "paid", "packed", "out_for_delivery", "delivered",
+                  "cancelled", "refunded")
+PAYMENT_STATUSES = ("created", "paid", "failed", "expired", "flagged", "refunded")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
 class Order(Base):
+    """A placed order. `idempotency_key` makes a retried checkout return this order, not a new one."""
+
     __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "idempotency_key"),
+        CheckConstraint(_in("status", ORDER_STATUSES), name="status_valid"),
+        CheckConstraint("payment_method IN ('upi', 'cod')", name="payment_method_valid"),
+        CheckConstraint("total_paise = subtotal_paise + delivery_fee_paise", name="total_adds_up"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
-    status: Mapped[str] = mapped_column(String(30), default="pending_payment")
+    status: Mapped[str] = mapped_column(String(30), default="pending_payment", index=True)
     subtotal_paise: Mapped[int] = mapped_column(BigInteger, default=0)
     delivery_fee_paise: Mapped[int] = mapped_column(BigInteger, default=0)
     total_paise: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    # A hash of what the request asked for: the same key with a different request is refused.
+    request_hash: Mapped[str] = mapped_column(String(64))
+    payment_method: Mapped[str] = mapped_column(String(10))
+    address: Mapped[str] = mapped_column(Text)
+    pincode: Mapped[str] = mapped_column(String(6))
+    delivery_slot: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
     lines: Mapped[list[OrderLine]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="OrderLine.id"
     )
+    events: Mapped[list[OrderEvent]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="OrderEvent.id"
+    )
+    customer: Mapped[Customer] = relationship(lazy="joined")
 
 
 class OrderLine(Base):
     """Name, pack and price are copied at order time: later catalog edits never rewrite history."""
 
     __tablename__ = "order_lines"
+    __table_args__ = (CheckConstraint("count > 0", name="count_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
@@ -168,10 +205,123 @@ class OrderLine(Base):
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"))
     sku: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(300))
+    brand: Mapped[str] = mapped_column(String(120), default="")
     pack_size: Mapped[int] = mapped_column(Integer)
     pack_unit: Mapped[str] = mapped_column(String(4))
     unit_price_paise: Mapped[int] = mapped_column(BigInteger)
     count: Mapped[int] = mapped_column(Integer)
+
+
+class OrderEvent(Base):
+    """One status change: when, from what, to what, and who did it. Never updated, never deleted."""
+
+    __tablename__ = "order_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(30))
+    to_status: Mapped[str] = mapped_column(String(30))
+    actor: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Payment(Base):
+    """Money asked for one order. `public_id` is what links and pages show; it is unguessable."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        UniqueConstraint("provider", "provider_ref"),
+        CheckConstraint(_in("status", PAYMENT_STATUSES), name="status_valid"),
+        CheckConstraint("amount_paise > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    provider_ref: Mapped[str] = mapped_column(String(100))
+    provider_payment_id: Mapped[str | None] = mapped_column(String(100))
+    amount_paise: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3), default="INR")
+    status: Mapped[str] = mapped_column(String(20), default="created", index=True)
+    pay_url: Mapped[str] = mapped_column(String(500))
+    # Why a merchant must look at this payment (amount mismatch, paid after cancellation…).
+    flag_reason: Mapped[str | None] = mapped_column(Text)
+    refund_ref: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    order: Mapped[Order] = relationship(lazy="joined")
+
+
+class PaymentEvent(Base):
+    """Every verified provider event, once: a replayed or duplicated delivery finds its row here."""
+
+    __tablename__ = "payment_events"
+    __table_args__ = (UniqueConstraint("provider", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    event_id: Mapped[str] = mapped_column(String(100))
+    event_type: Mapped[str] = mapped_column(String(60))
+    outcome: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class OutboxMessage(Base):
+    """A message for the shopper, written in the same transaction as the change it announces,
+    so that nothing is lost while the WhatsApp sender is down. `dedupe_key` keeps one message
+    per fact (one per status reached, one per payment event)."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "dedupe_key"),
+        CheckConstraint("status IN ('pending', 'sent', 'dead')", name="status_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
+    wa_id: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(10))
+    template: Mapped[str] = mapped_column(String(60))
+    params: Mapped[dict] = mapped_column(JSON)
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    provider_message_id: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ApiKey(Base):
+    """A key for the merchant (or a trusted channel) API. Only its SHA-256 is stored: the key
+    itself is shown once, when it is made."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (CheckConstraint("scope IN ('merchant', 'channel')", name="scope_valid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    scope: Mapped[str] = mapped_column(String(20))
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ReviewItem(Base):

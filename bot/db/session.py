@@ -5,19 +5,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.base import Base, create_engine_for, session_factory
+from bot.db.base import create_engine_for, session_factory
 from bot.settings import get_settings
 
 
 @lru_cache(maxsize=4)
 def engine_for(url: str) -> Engine:
-    engine = create_engine_for(url)
-    from bot.db import models  # noqa: F401  (registers the tables)
+    from bot.db.migrate import ensure_schema
 
-    Base.metadata.create_all(engine)
+    engine = create_engine_for(url)
+    ensure_schema(engine)
     return engine
 
 
@@ -30,11 +30,27 @@ def _makers(url: str) -> sessionmaker:
     return session_factory(engine_for(url))
 
 
+def begin_write(session: Session) -> None:
+    """Start `session`'s transaction as a writer, if it has not started yet.
+
+    SQLite lets one writer in at a time. A transaction that reads first and writes later can
+    find, when it writes, that another writer committed since its read snapshot: SQLite then
+    fails at once ("database is locked") instead of waiting. `BEGIN IMMEDIATE` takes the write
+    lock up front, so writers queue (for up to the busy timeout) and then see the latest data.
+    PostgreSQL needs nothing here: row locks and unique indexes do the ordering there.
+    """
+    if not session.in_transaction() and session.get_bind().dialect.name == "sqlite":
+        session.execute(text("BEGIN IMMEDIATE"))
+
+
 @contextmanager
-def session_scope(url: str | None = None) -> Iterator[Session]:
-    """A transaction: committed when the block ends normally, rolled back on an exception."""
+def session_scope(url: str | None = None, *, write: bool = False) -> Iterator[Session]:
+    """A transaction: committed when the block ends normally, rolled back on an exception.
+    `write=True` takes SQLite's write lock at the start (see `begin_write`)."""
     session: Session = _makers(url or get_settings().database_url)()
     try:
+        if write:
+            begin_write(session)
         yield session
         session.commit()
     except BaseException:

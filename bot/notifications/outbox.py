@@ -1,0 +1,128 @@
+"""The outbox: shopper messages written in the same transaction as the change they announce.
+
+If the order commits, its message is there; if it rolls back, so does the message. A sender
+(the WhatsApp gateway) drains `pending` rows, then records `mark_sent` or `mark_failed`; failed
+rows come back after an exponential back-off until `outbox_max_attempts`, then stay `dead`
+for a person to look at. Messages carry a template key and parameters, not text: the gateway
+renders them in the shopper's language.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.db import models as db
+from bot.settings import get_settings
+
+BACKOFF_FIRST = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(hours=1)
+
+# The templates this module writes, and the parameters each carries.
+TEMPLATES: dict[str, tuple[str, ...]] = {
+    "order_placed": ("order_id", "total_paise", "payment_method", "delivery_slot", "pay_url"),
+    "order_paid": ("order_id", "total_paise"),
+    "payment_failed": ("order_id", "total_paise", "pay_url"),
+    "payment_flagged": ("order_id", "amount_paise", "reason"),
+    "order_packed": ("order_id",),
+    "order_out_for_delivery": ("order_id",),
+    "order_delivered": ("order_id",),
+    "order_cancelled": ("order_id", "reason"),
+    "order_refunded": ("order_id", "total_paise"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    shop_id: int
+    wa_id: str
+    language: str
+    template: str
+    params: dict[str, Any]
+    attempts: int
+    order_id: int | None
+    created_at: datetime
+
+
+def _item(row: db.OutboxMessage) -> OutboxItem:
+    return OutboxItem(row.id, row.shop_id, row.wa_id, row.language, row.template,
+                      dict(row.params), row.attempts, row.order_id, row.created_at)
+
+
+def enqueue(session: Session, customer: db.Customer, template: str, params: dict[str, Any], *,
+            dedupe_key: str, order_id: int | None = None) -> bool:
+    """Write one message; False when a message for the same fact (`dedupe_key`) exists."""
+    if template not in TEMPLATES:
+        raise ValueError(f"unknown outbox template {template!r}")
+    exists = select(db.OutboxMessage.id).where(
+        db.OutboxMessage.shop_id == customer.shop_id, db.OutboxMessage.dedupe_key == dedupe_key)
+    if session.scalar(exists) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(db.OutboxMessage(
+                shop_id=customer.shop_id, customer_id=customer.id, order_id=order_id,
+                wa_id=customer.wa_id, language=customer.language or "en", template=template,
+                params=params, dedupe_key=dedupe_key,
+            ))
+    except IntegrityError:
+        return False
+    return True
+
+
+def pending(session: Session, limit: int = 50, now: datetime | None = None) -> list[OutboxItem]:
+    """Messages due for sending, oldest first. On PostgreSQL the rows stay locked until the
+    caller's transaction ends and other drainers skip them, so two senders never send one
+    message twice; call `mark_sent`/`mark_failed` in the same transaction."""
+    now = now or datetime.now(timezone.utc)
+    rows = session.scalars(
+        select(db.OutboxMessage)
+        .where(db.OutboxMessage.status == "pending", db.OutboxMessage.next_attempt_at <= now)
+        .order_by(db.OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    return [_item(r) for r in rows]
+
+
+def _row(session: Session, message_id: int) -> db.OutboxMessage:
+    row = session.get(db.OutboxMessage, message_id)
+    if row is None:
+        raise LookupError(f"no outbox message {message_id}")
+    return row
+
+
+def mark_sent(session: Session, message_id: int, provider_message_id: str | None = None,
+              now: datetime | None = None) -> None:
+    row = _row(session, message_id)
+    row.status = "sent"
+    row.attempts += 1
+    row.provider_message_id = provider_message_id
+    row.sent_at = now or datetime.now(timezone.utc)
+    row.last_error = None
+
+
+def mark_failed(session: Session, message_id: int, error: str, now: datetime | None = None) -> str:
+    """Count a failed attempt; the message is retried later, or `dead` after too many tries.
+    Returns the message's new status."""
+    row = _row(session, message_id)
+    row.attempts += 1
+    row.last_error = error[:2000]
+    if row.attempts >= get_settings().outbox_max_attempts:
+        row.status = "dead"
+    else:
+        delay = min(BACKOFF_FIRST * 2 ** (row.attempts - 1), BACKOFF_MAX)
+        row.next_attempt_at = (now or datetime.now(timezone.utc)) + delay
+    return row.status
+
+
+def messages_for(session: Session, shop_id: int, order_id: int) -> list[OutboxItem]:
+    rows = session.scalars(select(db.OutboxMessage).where(
+        db.OutboxMessage.shop_id == shop_id, db.OutboxMessage.order_id == order_id,
+    ).order_by(db.OutboxMessage.id))
+    return [_item(r) for r in rows]

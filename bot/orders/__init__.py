@@ -1,0 +1,1 @@
+"""Orders: checkout from a cart, the order's life from payment to the door, and its history."""

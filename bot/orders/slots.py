@@ -1,0 +1,74 @@
+"""Delivery slots from the shop's hours: two-hour windows between opening and closing, in the
+shop's time zone, starting no sooner than the lead time a shopkeeper needs to pack."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from bot.orders.errors import InvalidSlot
+from bot.settings import Settings, get_settings
+
+SLOT_ID_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+@dataclass(frozen=True, slots=True)
+class DeliverySlot:
+    id: str  # local start time, "2026-11-25T18:00"
+    label: str  # "Today 6–8 pm"
+    start: datetime  # aware, shop time zone
+    end: datetime
+
+
+def _hour(h: int) -> tuple[str, str]:
+    h %= 24
+    return str(h % 12 or 12), "am" if h < 12 else "pm"
+
+
+def _window(start: datetime, end: datetime) -> str:
+    (a, am), (b, bm) = _hour(start.hour), _hour(end.hour)
+    return f"{a}–{b} {bm}" if am == bm else f"{a} {am}–{b} {bm}"
+
+
+def _day(day: date, today: date) -> str:
+    if day == today:
+        return "Today"
+    if day == today + timedelta(days=1):
+        return "Tomorrow"
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def _candidates(now: datetime, s: Settings):  # type: ignore[no-untyped-def]
+    tz = ZoneInfo(s.shop_timezone)
+    local = now.astimezone(tz)
+    earliest = local + timedelta(minutes=s.slot_lead_minutes)
+    for offset in range(s.slot_days_ahead + 1):
+        day = local.date() + timedelta(days=offset)
+        hour = s.shop_open_hour
+        while hour + s.slot_hours <= s.shop_close_hour:
+            start = datetime(day.year, day.month, day.day, hour, tzinfo=tz)
+            end = start + timedelta(hours=s.slot_hours)
+            if start >= earliest:
+                yield DeliverySlot(start.strftime(SLOT_ID_FORMAT),
+                                   f"{_day(day, local.date())} {_window(start, end)}", start, end)
+            hour += s.slot_hours
+
+
+def next_slots(now: datetime | None = None, count: int = 4, settings: Settings | None = None) -> list[DeliverySlot]:
+    """The next `count` slots a shopper can still choose."""
+    now = now or datetime.now(timezone.utc)
+    out = []
+    for slot in _candidates(now, settings or get_settings()):
+        out.append(slot)
+        if len(out) == count:
+            break
+    return out
+
+
+def check_slot(slot_id: str, now: datetime | None = None, settings: Settings | None = None) -> DeliverySlot:
+    """The slot with this id if a shopper may still book it, else `InvalidSlot`."""
+    for slot in _candidates(now or datetime.now(timezone.utc), settings or get_settings()):
+        if slot.id == slot_id:
+            return slot
+    raise InvalidSlot(f"{slot_id!r} is not a delivery slot that can still be booked",
+                      slot=slot_id)
