@@ -64,3 +64,6 @@ def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[st
     get_settings.cache_clear()
     yield url
     get_settings.cache_clear()
+
+
+pytest_plugins = ("tests.shop",)

@@ -1,6 +1,8 @@
 """Cart services the assistant's actions and the REST API share.
 
-Every function takes the caller's session and leaves committing to it. Prices are never
+Every function takes the caller's session and leaves committing to it. On SQLite, a session
+that writes should start with a write (every function here but `view` is one) or be opened
+with `session_scope(write=True)`: see `bot.db.session.begin_write`. Prices are never
 stored in the cart: each view re-reads the catalog, so a cart always shows today's price.
 Writers lock the cart row (PostgreSQL) or take SQLite's write lock, so that two messages from
 one shopper arriving together are applied one after the other, never half each.
@@ -52,7 +54,10 @@ def customer_row(session: Session, shop_id: int, wa_id: str, *, create: bool = T
 
 def get_or_create_customer(session: Session, shop_id: int, wa_id: str, *,
                            name: str | None = None, language: str | None = None) -> Customer:
-    """`name` and `language`, when given, are remembered (the outbox writes in that language)."""
+    """`name` and `language`, when given, are remembered (the outbox writes in that language).
+    A writer: on SQLite it takes the write lock, so call it (or any write service) before
+    reading in a session that will write, or open the session with `session_scope(write=True)`."""
+    begin_write(session)
     row = customer_row(session, shop_id, wa_id, name=name, language=language)
     assert row is not None
     return _customer_record(row)

@@ -2,8 +2,9 @@
 
 - empty: create the tables from the models and stamp the newest revision (the test suite
   checks that the migrations build exactly the same schema, so both roads lead to one place);
-- made by `create_all` before migrations existed (tables, no `alembic_version`): stamp the
-  first revision, which is that schema, then upgrade;
+- made by `create_all` (tables, no `alembic_version`): with every table of the models, it is
+  taken as current and stamped; with fewer, it predates the migrations: stamp the first
+  revision, which is that schema, then upgrade;
 - migrated before: upgrade.
 """
 from __future__ import annotations
@@ -54,5 +55,8 @@ def ensure_schema(engine: Engine) -> None:
         if revision == head_revision():
             return
         if revision is None:
-            command.stamp(alembic_config(conn), BASELINE)
+            current = set(Base.metadata.tables) <= tables
+            command.stamp(alembic_config(conn), "head" if current else BASELINE)
+            if current:
+                return
         command.upgrade(alembic_config(conn), "head")

@@ -1,0 +1,187 @@
+"""Fixtures for the shop's orders and payments: a loaded catalog, API keys, a live server, and
+a local HTTP server standing in for Razorpay. Registered from tests/conftest.py."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select, update
+
+from bot.catalog.sources import CatalogFile
+from bot.catalog.store import ensure_shop, load_catalog
+from bot.db.models import Product
+from bot.db.session import session_scope
+from bot.merchants.keys import create_key
+from bot.orders.slots import next_slots
+from bot.settings import PROJECT_ROOT, get_settings
+
+WA_ID = "919812345678"
+ADDRESS = "Flat 4B, 12 MG Road, Bengaluru"
+PINCODE = "560001"
+
+
+@pytest.fixture
+def shop_id(database_url: str, seed_catalog: CatalogFile) -> int:
+    """The default shop with the seed catalog, every product with 20 packs in stock."""
+    settings = get_settings()
+    with session_scope() as s:
+        shop = ensure_shop(s, settings.default_shop_slug, settings.default_shop_name)
+        load_catalog(s, shop, seed_catalog)
+        s.execute(update(Product).values(stock=20))
+        return shop.id
+
+
+def set_stock(sku: str, stock: int) -> None:
+    with session_scope() as s:
+        s.execute(update(Product).where(Product.sku == sku).values(stock=stock))
+
+
+def stock_of(sku: str) -> int:
+    with session_scope() as s:
+        return s.scalar(select(Product.stock).where(Product.sku == sku))  # type: ignore[return-value]
+
+
+def price_of(sku: str) -> int:
+    with session_scope() as s:
+        return s.scalar(select(Product.price_paise).where(Product.sku == sku))  # type: ignore[return-value]
+
+
+def slot() -> str:
+    return next_slots()[0].id
+
+
+def checkout(**overrides: Any) -> dict[str, Any]:
+    """place_order's keyword arguments for a normal UPI checkout."""
+    return {"idempotency_key": "key-1", "address": ADDRESS, "pincode": PINCODE,
+            "delivery_slot": slot(), "payment_method": "upi"} | overrides
+
+
+@pytest.fixture
+def merchant_key(shop_id: int) -> str:
+    with session_scope() as s:
+        return create_key(s, shop_id, "owner", "merchant")[0]
+
+
+@pytest.fixture
+def channel_key(shop_id: int) -> str:
+    with session_scope() as s:
+        return create_key(s, shop_id, "whatsapp", "channel")[0]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+def start_server(database_url: str, log: Path, **env: str) -> LiveServer:
+    """uvicorn serving api.main:app on 127.0.0.1, as `make run` would, in its own process."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    environ = os.environ | {"DATABASE_URL": database_url, "PUBLIC_BASE_URL": url,
+                            "ENVIRONMENT": "test"} | env
+    out = log.open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", "warning"], cwd=PROJECT_ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited: {log.read_text()}")
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return LiveServer(url, process, log)
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"the server did not start in 60 s: {log.read_text()}")
+
+
+def stop_server(server: LiveServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@pytest.fixture
+def live_server(shop_id: int, database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    server = start_server(database_url, tmp_path / "uvicorn.log")
+    yield server
+    stop_server(server)
+
+
+@dataclass
+class FakeRazorpay:
+    """What the stand-in server was asked, and how it should answer."""
+
+    url: str
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    fail_with: int | None = None
+
+
+@pytest.fixture
+def razorpay_server() -> Iterator[FakeRazorpay]:
+    """A real HTTP server on 127.0.0.1 answering the two Razorpay calls the shop makes
+    (create a payment link, refund a payment), in Razorpay's shapes."""
+    state = FakeRazorpay(url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_POST(self) -> None:  # noqa: N802
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length)
+            body = json.loads(raw or b"{}")
+            state.requests.append({"path": self.path, "auth": self.headers.get("Authorization"),
+                                   "body": body})
+            if state.fail_with:
+                self._send(state.fail_with, {"error": {"code": "SERVER_ERROR",
+                                                       "description": "unavailable"}})
+            elif self.path == "/v1/payment_links":
+                n = len(state.requests)
+                self._send(200, {"id": f"plink_test{n:06d}", "short_url": f"https://rzp.io/i/t{n}",
+                                 "amount": body["amount"], "currency": body["currency"],
+                                 "reference_id": body["reference_id"], "status": "created"})
+            elif self.path.startswith("/v1/payments/") and self.path.endswith("/refund"):
+                self._send(200, {"id": f"rfnd_test{len(state.requests):06d}",
+                                 "amount": body.get("amount"), "status": "processed"})
+            else:
+                self._send(404, {"error": {"code": "BAD_REQUEST_ERROR", "description": "no route"}})
+
+        def _send(self, status: int, payload: dict[str, Any]) -> None:
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()
