@@ -10,7 +10,7 @@ ENGINE := $(RASA_VENV)/.installed
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test install evaluate bench lock parse clean help
+.PHONY: run test install train chat evaluate bench lock parse clean help
 .DEFAULT_GOAL := help
 
 help: ## List the targets
@@ -35,10 +35,14 @@ $(ENGINE): requirements/rasa.lock | $(APP)
 
 install: $(APP) $(ENGINE) ## Create or update both environments
 
-run: install ## Install, load the catalog and start ChatCart
-	@$(VENV)/bin/chatcart catalog load
-	@echo "==> type a shopping message (Ctrl-D or Ctrl-C to stop)"
-	@$(VENV)/bin/chatcart parse
+run: install ## Install, load the catalog, train if needed, start every process (Ctrl-C stops)
+	@$(VENV)/bin/chatcart run
+
+train: install ## Train the assistant's model when the training data changed
+	@$(VENV)/bin/chatcart model train
+
+chat: $(APP) ## Chat with the running assistant in the terminal
+	@$(VENV)/bin/chatcart chat
 
 test: install ## Run the whole test suite
 	@$(VENV)/bin/python -m pytest $(PYTEST_ARGS)

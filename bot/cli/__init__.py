@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import catalog, evaluate, parse
+from bot.cli import catalog, chat, evaluate, model, parse, stack
 
 app = typer.Typer(
     name="chatcart",
@@ -14,6 +14,9 @@ app = typer.Typer(
 app.command("parse")(parse.parse)
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(evaluate.app, name="evaluate")
+app.add_typer(model.app, name="model")
+app.command("run")(stack.run)
+app.command("chat")(chat.chat)
 
 
 def main() -> None:

@@ -1,0 +1,232 @@
+"""Cart actions: add (with "which one?" questions), choose, remove, change, view, clear."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk.events import SlotSet
+
+from actions.render import cart_buttons, cart_text, choice_question
+from actions.runtime import ShopAction, Turn, product_label
+from bot.cart import service as carts
+from bot.catalog.index import CatalogIndex
+from bot.catalog.model import CatalogProduct
+from bot.catalog.packs import choose_packs
+from bot.catalog.resolver import Resolver
+from bot.parsing.quantity import number_value
+from bot.review.service import record
+from bot.text.normalize import normalize
+
+ORDINALS = {
+    "first": 1, "pehla": 1, "pehle": 1, "pahla": 1, "पहला": 1, "पहले": 1,
+    "second": 2, "doosra": 2, "dusra": 2, "doosre": 2, "दूसरा": 2, "दूसरे": 2,
+    "third": 3, "teesra": 3, "tisra": 3, "तीसरा": 3, "fourth": 4, "chautha": 4, "चौथा": 4,
+    "fifth": 5, "paanchva": 5, "पाँचवाँ": 5,
+}
+
+
+def _pending_entry(line: Any) -> dict[str, Any]:
+    r = line.resolution
+    options = [r.product, *r.alternatives]
+    return {
+        "item": line.line.item or line.line.text,
+        "amount": line.line.quantity.amount if line.line.quantity else None,
+        "unit": line.line.quantity.unit if line.line.quantity else None,
+        "options": [p.sku for p in options if p is not None],
+    }
+
+
+class ActionAddItems(ShopAction):
+    def name(self) -> str:
+        return "action_add_items"
+
+    def act(self, turn: Turn) -> list[dict[str, Any]]:
+        engine, _ = turn.engine()
+        parsed = engine.parse(turn.text)
+        added: list[tuple[CatalogProduct, int]] = []
+        pending: list[dict[str, Any]] = []
+        notes: list[str] = []
+        for line in parsed.lines:
+            r = line.resolution
+            if r.status == "matched" and r.product is not None:
+                added.extend(r.packs)
+            elif r.status == "ambiguous" and r.product is not None:
+                pending.append(_pending_entry(line))
+                self._review(turn, "ambiguous", line, [p.sku for p in (r.product, *r.alternatives)])
+            else:
+                item = line.line.item or line.line.text
+                notes.append(turn.t("unmatched", item=item))
+                if r.alternatives:
+                    notes.append(turn.t("did_you_mean", options=", ".join(product_label(a) for a in r.alternatives[:3])))
+                self._review(turn, "unmatched", line, [a.sku for a in r.alternatives])
+        if not parsed.lines:
+            turn.say("nothing_understood")
+            record(turn.session, turn.shop.id, kind="unmatched", text=turn.text, language=parsed.language,
+                   prediction="add_items", confidence=turn.intent[1], conversation_id=turn.wa_id)
+            return []
+        if added:
+            cart = carts.add_packs(turn.session, turn.shop.id, turn.wa_id, [(p.sku, c) for p, c in added])
+            turn.send(cart_text(turn, cart, header=turn.t("added")), None if pending else cart_buttons(turn, cart))
+        for note in notes:
+            turn.send(note)
+        return ask_next_choice(turn, pending)
+
+    @staticmethod
+    def _review(turn: Turn, kind: str, line: Any, candidates: list[str]) -> None:
+        record(turn.session, turn.shop.id, kind=kind, text=line.line.text,  # type: ignore[arg-type]
+               language=turn.language, prediction=line.resolution.product.sku if line.resolution.product else None,
+               confidence=line.resolution.confidence, conversation_id=turn.wa_id,
+               details={"message": turn.text, "candidates": candidates})
+
+
+def ask_next_choice(turn: Turn, pending: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not pending:
+        return [SlotSet("pending_choices", None)]
+    engine, _ = turn.engine()
+    first = pending[0]
+    options = [engine.index.by_sku[s] for s in first["options"] if s in engine.index.by_sku]
+    text, buttons = choice_question(turn, first["item"], options)
+    turn.send(text, buttons)
+    return [SlotSet("pending_choices", pending)]
+
+
+class ActionChooseOption(ShopAction):
+    def name(self) -> str:
+        return "action_choose_option"
+
+    def act(self, turn: Turn) -> list[dict[str, Any]]:
+        pending: list[dict[str, Any]] = list(turn.tracker.get_slot("pending_choices") or [])
+        if not pending:
+            turn.say("no_pending_choice")
+            return []
+        engine, variants = turn.engine()
+        first = pending[0]
+        sku = _chosen_sku(turn, first["options"])
+        if sku is None:
+            turn.say("bad_choice", n=len(first["options"]))
+            return ask_next_choice(turn, pending)
+        variant = variants.get(sku)
+        packs = choose_packs(variant.packs, first["amount"], _unit(engine.resolver, variant.first, first)) if variant else []
+        if packs:
+            cart = carts.add_packs(turn.session, turn.shop.id, turn.wa_id, [(p.sku, c) for p, c in packs])
+            if len(pending) == 1:
+                turn.send(cart_text(turn, cart, header=turn.t("added")), cart_buttons(turn, cart))
+            else:
+                turn.send(f"{turn.t('added')} {', '.join(product_label(p, c) for p, c in packs)}")
+        return ask_next_choice(turn, pending[1:])
+
+
+def _unit(resolver: Resolver, product: CatalogProduct, entry: dict[str, Any]) -> str | None:
+    return resolver._bare_unit(product, entry["amount"], entry["unit"])  # noqa: SLF001
+
+
+def _chosen_sku(turn: Turn, options: list[str]) -> str | None:
+    entities = turn.tracker.latest_message.get("entities") or []
+    for e in entities:
+        if e.get("entity") == "choice" and e.get("value") in options:
+            return e["value"]
+    words = normalize(turn.text).split()
+    for w in words:
+        n = number_value(w) if number_value(w) is not None else ORDINALS.get(w)
+        if n is not None and float(n).is_integer() and 1 <= int(n) <= len(options):
+            return options[int(n) - 1]
+    engine, _ = turn.engine()
+    # "amul wala": resolve the words against just the offered products
+    offered = [engine.index.by_sku[s] for s in options if s in engine.index.by_sku]
+    ranked = Resolver(CatalogIndex(offered)).rank(turn.text)
+    return ranked[0].variant.variant.first.sku if ranked and ranked[0].score >= 0.5 else None
+
+
+def _cart_products(turn: Turn) -> tuple[Any, list[CatalogProduct]]:
+    cart = carts.view(turn.session, turn.shop.id, turn.wa_id)
+    engine, _ = turn.engine()
+    return cart, [engine.index.by_sku[line.sku] for line in cart.lines if line.sku in engine.index.by_sku]
+
+
+def _in_cart(turn: Turn, products: list[CatalogProduct], item: str) -> list[CatalogProduct]:
+    """The cart lines an item text means: "milk" is the milk in *this* cart."""
+    if not products or not item:
+        return []
+    ranked = Resolver(CatalogIndex(products), threshold=0.5).rank(item)
+    if not ranked or ranked[0].score < 0.5:
+        return []
+    best = ranked[0].variant.variant
+    return list(best.packs)
+
+
+class ActionRemoveItems(ShopAction):
+    def name(self) -> str:
+        return "action_remove_items"
+
+    def act(self, turn: Turn) -> list[dict[str, Any]]:
+        cart, products = _cart_products(turn)
+        if cart.is_empty:
+            turn.say("cart_empty")
+            return []
+        engine, _ = turn.engine()
+        removed: list[str] = []
+        for line in engine.parse(turn.text).lines:
+            hits = _in_cart(turn, products, line.line.item)
+            if not hits:
+                turn.say("not_in_cart", item=line.line.item or line.line.text)
+            for p in hits:
+                cart = carts.remove(turn.session, turn.shop.id, turn.wa_id, p.sku)
+                removed.append(product_label(p))
+        for name in removed:
+            turn.say("removed", name=name)
+        turn.send(cart_text(turn, cart), cart_buttons(turn, cart))
+        return []
+
+
+class ActionUpdateQuantity(ShopAction):
+    def name(self) -> str:
+        return "action_update_quantity"
+
+    def act(self, turn: Turn) -> list[dict[str, Any]]:
+        cart, products = _cart_products(turn)
+        if cart.is_empty:
+            turn.say("cart_empty")
+            return []
+        engine, variants = turn.engine()
+        changed = False
+        for line in engine.parse(turn.text).lines:
+            hits = _in_cart(turn, products, line.line.item)
+            q = line.line.quantity
+            if not hits or q is None:
+                continue
+            variant = variants.get(hits[0].sku)
+            if variant is None:
+                continue
+            unit = engine.resolver._bare_unit(variant.first, q.amount, q.unit)  # noqa: SLF001
+            for p in variant.packs:
+                if any(l.sku == p.sku for l in cart.lines):
+                    cart = carts.remove(turn.session, turn.shop.id, turn.wa_id, p.sku)
+            packs = choose_packs(variant.packs, q.amount, unit)
+            cart = carts.add_packs(turn.session, turn.shop.id, turn.wa_id, [(p.sku, c) for p, c in packs])
+            for p, c in packs:
+                turn.say("updated", name=product_label(p), count=c)
+            changed = True
+        if not changed:
+            turn.say("which_to_change")
+        turn.send(cart_text(turn, cart), cart_buttons(turn, cart))
+        return []
+
+
+class ActionViewCart(ShopAction):
+    def name(self) -> str:
+        return "action_view_cart"
+
+    def act(self, turn: Turn) -> list[dict[str, Any]]:
+        cart = carts.view(turn.session, turn.shop.id, turn.wa_id)
+        turn.send(cart_text(turn, cart), cart_buttons(turn, cart))
+        return []
+
+
+class ActionClearCart(ShopAction):
+    def name(self) -> str:
+        return "action_clear_cart"
+
+    def act(self, turn: Turn) -> list[dict[str, Any]]:
+        carts.clear(turn.session, turn.shop.id, turn.wa_id)
+        turn.say("cleared")
+        return [SlotSet("pending_choices", None)]

@@ -1,0 +1,70 @@
+"""Catalog actions: browse categories and products, ask a price."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from actions.runtime import ShopAction, Turn, product_label
+from bot.catalog.model import format_rupees
+from bot.db.models import Category
+
+MAX_LISTED = 10
+
+
+class ActionBrowseCatalog(ShopAction):
+    def name(self) -> str:
+        return "action_browse_catalog"
+
+    def act(self, turn: Turn) -> list[dict[str, Any]]:
+        engine, _ = turn.engine()
+        cats = list(turn.session.scalars(
+            select(Category).where(Category.shop_id == turn.shop.id).order_by(Category.position)
+        ))
+        slug = next((e["value"] for e in turn.tracker.latest_message.get("entities") or []
+                     if e.get("entity") == "category"), None)
+        if slug is None:
+            # "masale dikhao", "show me vegetables": the aisle of what the words name
+            ranked = engine.resolver.rank(turn.text)
+            if ranked and ranked[0].score >= engine.resolver.threshold:
+                slug = ranked[0].variant.category
+        category = next((c for c in cats if c.slug == slug), None)
+        if category is None:
+            buttons = [{"title": (c.name_hi if turn.language == "hi" and c.name_hi else c.name)[:24],
+                        "payload": f'/browse_catalog{{"category":"{c.slug}"}}'} for c in cats]
+            turn.say("categories", buttons=buttons)
+            return []
+        products = [iv.variant for iv in engine.index.variants if iv.category == category.slug]
+        products.sort(key=lambda v: v.position)
+        title = category.name_hi if turn.language == "hi" and category.name_hi else category.name
+        rows = [turn.t("category_products", category=title)]
+        buttons = []
+        for v in products[:MAX_LISTED]:
+            p = v.first
+            rows.append(f"• {product_label(p)} — {format_rupees(p.price_paise)}")
+            buttons.append({"title": product_label(p)[:24],
+                            "payload": f"1 {p.name}" if p.pack_unit != "pc" else p.name})
+        turn.send("\n".join(rows), buttons)
+        return []
+
+
+class ActionAskPrice(ShopAction):
+    def name(self) -> str:
+        return "action_ask_price"
+
+    def act(self, turn: Turn) -> list[dict[str, Any]]:
+        engine, variants = turn.engine()
+        lines = [l for l in engine.parse(turn.text).lines if l.resolution.product is not None]
+        if not lines:
+            turn.say("which_price")
+            return []
+        rows = []
+        for line in lines:
+            r = line.resolution
+            shown = [r.product, *r.alternatives[:3]] if r.status == "ambiguous" else [r.product]
+            for p in shown:
+                variant = variants.get(p.sku)
+                for pack in (variant.packs if variant else [p]):
+                    rows.append(turn.t("price", name=product_label(pack), price=format_rupees(pack.price_paise)))
+        turn.send("\n".join(dict.fromkeys(rows)))
+        return []

@@ -1,0 +1,217 @@
+"""Checkout: cart check, the form (address with PIN code, slot, payment, confirmation), and
+placing the order exactly once however often the shopper says yes."""
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.render import cart_text
+from actions.runtime import ShopAction, Turn
+from bot.cart import service as carts
+from bot.catalog.model import format_rupees
+from bot.errors import ShopError
+from bot.i18n import t
+from bot.orders import service as orders
+from bot.orders.slots import next_slots
+from bot.parsing.quantity import number_value
+from bot.text.normalize import normalize
+
+PINCODE = re.compile(r"(?<!\d)([1-9]\d{2})\s?(\d{3})(?!\d)")
+UPI_WORDS = {"upi", "gpay", "googlepay", "phonepe", "paytm", "bhim", "online", "qr"}
+COD_WORDS = {"cod", "cash", "nakad", "naqad", "नकद", "कैश", "cashondelivery"}
+SLOT_WORDS = {
+    "today": 0, "aaj": 0, "आज": 0, "tomorrow": 1, "kal": 1, "कल": 1,
+}
+RESET_CHECKOUT = ("delivery_slot", "payment_method", "order_confirmed", "checkout_id", "cart_ready")
+
+
+def find_pincode(text: str) -> str | None:
+    m = PINCODE.search(normalize(text))
+    return m.group(1) + m.group(2) if m else None
+
+
+def payment_choice(text: str) -> str | None:
+    words = set(normalize(text).replace(" ", "").split()) | set(normalize(text).split())
+    if words & COD_WORDS or "cash on delivery" in normalize(text):
+        return "cod"
+    if words & UPI_WORDS:
+        return "upi"
+    n = next((number_value(w) for w in normalize(text).split() if number_value(w) is not None), None)
+    return {1: "upi", 2: "cod"}.get(int(n)) if n is not None and float(n).is_integer() else None
+
+
+def slot_choice(text: str, offered: list[Any]) -> str | None:
+    """A slot id from a button payload, a number, or words like "kal shaam"."""
+    raw = text.strip()
+    if any(s.id == raw for s in offered):
+        return raw
+    words = normalize(text).split()
+    for w in words:
+        n = number_value(w)
+        if n is not None and float(n).is_integer() and 1 <= int(n) <= len(offered):
+            return offered[int(n) - 1].id
+    day = next((SLOT_WORDS[w] for w in words if w in SLOT_WORDS), None)
+    evening = any(w in ("evening", "shaam", "sham", "शाम", "night", "raat") for w in words)
+    morning = any(w in ("morning", "subah", "सुबह") for w in words)
+    for s in offered:
+        label = s.label.lower()
+        if day == 0 and not label.startswith("today"):
+            continue
+        if day == 1 and not label.startswith("tomorrow"):
+            continue
+        if evening and s.start.hour < 16:
+            continue
+        if morning and s.start.hour >= 12:
+            continue
+        if day is not None or evening or morning:
+            return s.id
+    return None
+
+
+class ActionCheckCart(ShopAction):
+    def name(self) -> str:
+        return "action_check_cart"
+
+    def act(self, turn: Turn) -> list[dict[str, Any]]:
+        cart = carts.view(turn.session, turn.shop.id, turn.wa_id)
+        ready = not cart.is_empty and not cart.below_minimum and all(l.in_stock for l in cart.lines)
+        if not ready:
+            turn.send(cart_text(turn, cart))
+            return [SlotSet("cart_ready", False)]
+        # A fresh checkout: a new idempotency key, nothing carried over but the address on file.
+        return [SlotSet("cart_ready", True), SlotSet("checkout_id", uuid.uuid4().hex),
+                SlotSet("address", None), SlotSet("delivery_slot", None),
+                SlotSet("payment_method", None), SlotSet("order_confirmed", None)]
+
+
+class ValidateCheckoutForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_checkout_form"
+
+    def _language(self, tracker: Tracker) -> str:
+        return tracker.get_slot("language") or "en"
+
+    def validate_address(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                         domain: DomainDict) -> dict[str, Any]:
+        text = str(value or "").strip()
+        pin = find_pincode(text)
+        if not pin or len(text) < 10:
+            dispatcher.utter_message(text=t("bad_pincode", self._language(tracker)))
+            return {"address": None}
+        return {"address": text, "pincode": pin}
+
+    def validate_delivery_slot(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> dict[str, Any]:
+        chosen = slot_choice(str(value or ""), next_slots())
+        if chosen is None:
+            dispatcher.utter_message(text=t("bad_slot", self._language(tracker)))
+        return {"delivery_slot": chosen}
+
+    def validate_payment_method(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> dict[str, Any]:
+        chosen = payment_choice(str(value or ""))
+        if chosen is None:
+            dispatcher.utter_message(text=t("bad_payment", self._language(tracker)))
+        return {"payment_method": chosen}
+
+
+class ActionAskAddress(ShopAction):
+    def name(self) -> str:
+        return "action_ask_address"
+
+    def act(self, turn: Turn) -> list[dict[str, Any]]:
+        last = orders.orders_for(turn.session, turn.shop.id, turn.wa_id, limit=1)
+        buttons = [{"title": last[0].address[:20], "payload": last[0].address}] if last else []
+        turn.say("ask_address", buttons=buttons)
+        return []
+
+
+class ActionAskDeliverySlot(ShopAction):
+    def name(self) -> str:
+        return "action_ask_delivery_slot"
+
+    def act(self, turn: Turn) -> list[dict[str, Any]]:
+        slots = next_slots()
+        lines = [turn.t("ask_slot")] + [f"{i}. {s.label}" for i, s in enumerate(slots, 1)]
+        turn.send("\n".join(lines), [{"title": s.label[:20], "payload": f'/inform{{"delivery_slot":"{s.id}"}}'}
+                                      for s in slots])
+        return []
+
+
+class ActionAskPaymentMethod(ShopAction):
+    def name(self) -> str:
+        return "action_ask_payment_method"
+
+    def act(self, turn: Turn) -> list[dict[str, Any]]:
+        turn.say("ask_payment", buttons=[
+            {"title": turn.t("pay_upi"), "payload": '/inform{"payment_method":"upi"}'},
+            {"title": turn.t("pay_cod")[:20], "payload": '/inform{"payment_method":"cod"}'},
+        ])
+        return []
+
+
+def _slot_label(slot_id: str | None) -> str:
+    return next((s.label for s in next_slots(count=50) if s.id == slot_id), slot_id or "")
+
+
+class ActionAskOrderConfirmed(ShopAction):
+    def name(self) -> str:
+        return "action_ask_order_confirmed"
+
+    def act(self, turn: Turn) -> list[dict[str, Any]]:
+        cart = carts.view(turn.session, turn.shop.id, turn.wa_id)
+        slots = turn.tracker.current_slot_values()
+        method = turn.t("pay_upi") if slots.get("payment_method") == "upi" else turn.t("pay_cod")
+        text = "\n\n".join([
+            turn.t("summary"), cart_text(turn, cart),
+            turn.t("summary_details", address=slots.get("address"),
+                   slot=_slot_label(slots.get("delivery_slot")), payment=method),
+            turn.t("confirm_question"),
+        ])
+        turn.send(text, [{"title": turn.t("yes")[:20], "payload": "/affirm"},
+                         {"title": turn.t("no"), "payload": "/deny"}])
+        return []
+
+
+class ActionPlaceOrder(ShopAction):
+    def name(self) -> str:
+        return "action_place_order"
+
+    def act(self, turn: Turn) -> list[dict[str, Any]]:
+        slots = turn.tracker.current_slot_values()
+        reset = [SlotSet(s, None) for s in RESET_CHECKOUT]
+        if slots.get("order_confirmed") is not True:
+            turn.dispatcher.utter_message(response="utter_checkout_stopped")
+            return reset
+        try:
+            order = orders.place_order(
+                turn.session, turn.shop.id, turn.wa_id,
+                idempotency_key=f"chat:{turn.wa_id}:{slots.get('checkout_id') or 'none'}",
+                address=slots.get("address") or "", pincode=slots.get("pincode") or "",
+                delivery_slot=slots.get("delivery_slot") or "",
+                payment_method=slots.get("payment_method") or "cod",
+            )
+        except ShopError as e:
+            turn.say("order_failed", reason=str(e))
+            return reset
+        total = format_rupees(order.total_paise)
+        turn.say("order_placed", id=order.id, total=total, slot=_slot_label(order.delivery_slot))
+        if order.payment_method == "upi" and order.payment and order.payment.pay_url:
+            turn.say("pay_now", url=order.payment.pay_url)
+        else:
+            turn.say("cod_note", total=total)
+        return reset
+
+
+class ActionStopCheckout(ShopAction):
+    def name(self) -> str:
+        return "action_stop_checkout"
+
+    def act(self, turn: Turn) -> list[dict[str, Any]]:
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *[SlotSet(s, None) for s in RESET_CHECKOUT]]

@@ -1,0 +1,80 @@
+"""After the order: where is it, cancel it, order the same again."""
+from __future__ import annotations
+
+from typing import Any
+
+from actions.render import cart_buttons, cart_text
+from actions.runtime import ShopAction, Turn
+from bot.catalog.model import format_rupees
+from bot.errors import ShopError
+from bot.orders import service as orders
+
+# What a shopper may cancel from the chat: before the shop has packed it. Later, a person decides.
+SHOPPER_CANCELLABLE = ("pending_payment", "paid")
+
+
+def status_text(turn: Turn, status: str) -> str:
+    try:
+        return turn.t(f"status_{status}")
+    except KeyError:
+        return status
+
+
+class ActionOrderStatus(ShopAction):
+    def name(self) -> str:
+        return "action_order_status"
+
+    def act(self, turn: Turn) -> list[dict[str, Any]]:
+        recent = orders.orders_for(turn.session, turn.shop.id, turn.wa_id, limit=3)
+        if not recent:
+            turn.say("no_orders")
+            return []
+        for order in recent[:1]:
+            turn.say("order_status", id=order.id, total=format_rupees(order.total_paise),
+                     status=status_text(turn, order.status))
+            if order.status == "pending_payment" and order.payment and order.payment.pay_url:
+                turn.say("pay_now", url=order.payment.pay_url)
+        return []
+
+
+class ActionCancelOrder(ShopAction):
+    def name(self) -> str:
+        return "action_cancel_order"
+
+    def act(self, turn: Turn) -> list[dict[str, Any]]:
+        recent = orders.orders_for(turn.session, turn.shop.id, turn.wa_id, limit=5)
+        if not recent:
+            turn.say("no_orders")
+            return []
+        target = next((o for o in recent if o.status in SHOPPER_CANCELLABLE), None)
+        if target is None:
+            last = recent[0]
+            if last.status in ("cancelled", "refunded", "delivered"):
+                turn.say("nothing_to_cancel")
+            else:
+                turn.say("cannot_cancel", id=last.id, status=status_text(turn, last.status))
+            return []
+        try:
+            orders.cancel_order(turn.session, turn.shop.id, target.id, actor=f"shopper:{turn.wa_id}")
+        except ShopError:
+            turn.say("cannot_cancel", id=target.id, status=status_text(turn, target.status))
+            return []
+        turn.say("cancelled", id=target.id)
+        return []
+
+
+class ActionReorder(ShopAction):
+    def name(self) -> str:
+        return "action_reorder"
+
+    def act(self, turn: Turn) -> list[dict[str, Any]]:
+        recent = orders.orders_for(turn.session, turn.shop.id, turn.wa_id, limit=1)
+        if not recent:
+            turn.say("no_orders")
+            return []
+        cart = orders.reorder(turn.session, turn.shop.id, turn.wa_id, recent[0].id)
+        turn.say("reordered", id=recent[0].id)
+        if cart.skipped:
+            turn.say("reorder_skipped", names=", ".join(s.name for s in cart.skipped))
+        turn.send(cart_text(turn, cart), cart_buttons(turn, cart))
+        return []

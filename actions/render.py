@@ -1,0 +1,45 @@
+"""Turning cart and product records into chat text and buttons, in the shopper's language."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from actions.runtime import Turn, product_label
+from bot.cart.model import CartView
+from bot.catalog.model import CatalogProduct, format_rupees
+
+MAX_BUTTONS = 10  # the WhatsApp gateway turns more than 3 into a list message
+
+
+def cart_text(turn: Turn, cart: CartView, header: str | None = None) -> str:
+    if cart.is_empty:
+        return turn.t("cart_empty")
+    rows = [header or turn.t("cart_header")]
+    for line in cart.lines:
+        mark = "" if line.in_stock else " ⚠️"
+        rows.append(f"• {product_label(line, line.count)} — {format_rupees(line.line_total_paise)}{mark}")
+    rows.append(turn.t("subtotal", amount=format_rupees(cart.subtotal_paise)))
+    rows.append(turn.t("delivery_fee", amount=format_rupees(cart.delivery_fee_paise))
+                if cart.delivery_fee_paise else turn.t("free_delivery"))
+    rows.append(f"*{turn.t('total', amount=format_rupees(cart.total_paise))}*")
+    if cart.below_minimum:
+        rows.append(turn.t("below_minimum", amount=format_rupees(cart.minimum_order_paise)))
+    return "\n".join(rows)
+
+
+def cart_buttons(turn: Turn, cart: CartView) -> list[dict[str, str]]:
+    if cart.is_empty or cart.below_minimum:
+        return []
+    return [{"title": turn.t("meaning_checkout"), "payload": "/checkout"}]
+
+
+def choice_question(turn: Turn, item: str, options: Sequence[CatalogProduct]) -> tuple[str, list[dict[str, Any]]]:
+    rows = [turn.t("which_one", item=item)]
+    buttons = []
+    for i, p in enumerate(options[:MAX_BUTTONS], start=1):
+        rows.append(f"{i}. {product_label(p)} {format_rupees(p.price_paise)}")
+        buttons.append({
+            "title": f"{i}. {product_label(p)}"[:24],
+            "payload": f'/choose_option{{"choice":"{p.sku}"}}',
+        })
+    return "\n".join(rows), buttons

@@ -1,0 +1,138 @@
+"""What every action needs: the shop, a database session, the item engine, the language.
+
+Actions are async for the action server but the core is synchronous (SQLAlchemy), so each
+turn's work runs in a worker thread; the event loop keeps serving other shoppers meanwhile.
+"""
+from __future__ import annotations
+
+import asyncio
+from abc import ABC, abstractmethod
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.catalog.model import CatalogProduct, Variant
+from bot.catalog.store import ensure_shop, load_catalog, shop_catalog
+from bot.catalog.sources import read_shop_catalog
+from bot.db.models import Shop
+from bot.db.session import session_scope
+from bot.engine import ItemEngine
+from bot.i18n import t
+from bot.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+
+class _Engines:
+    """One item engine per shop, rebuilt when the shop's catalog version moves (a merchant's
+    new alias is effective in the very next message)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._built: dict[int, tuple[int, ItemEngine, dict[str, Variant]]] = {}
+
+    def get(self, session: Session, shop: Shop) -> tuple[ItemEngine, dict[str, Variant]]:
+        hit = self._built.get(shop.id)
+        if hit and hit[0] == shop.catalog_version:
+            return hit[1], hit[2]
+        with self._lock:
+            hit = self._built.get(shop.id)
+            if hit and hit[0] == shop.catalog_version:
+                return hit[1], hit[2]
+            products, names = shop_catalog(session, shop.id)
+            engine = ItemEngine(products, names)
+            variants = {p.sku: iv.variant for iv in engine.index.variants for p in iv.variant.packs}
+            self._built[shop.id] = (shop.catalog_version, engine, variants)
+            return engine, variants
+
+
+ENGINES = _Engines()
+
+
+def default_shop(session: Session) -> Shop:
+    settings = get_settings()
+    shop = session.scalar(select(Shop).where(Shop.slug == settings.default_shop_slug))
+    if shop is None:
+        shop = ensure_shop(session, settings.default_shop_slug, settings.default_shop_name)
+        load_catalog(session, shop, read_shop_catalog(settings.catalog_path))
+    return shop
+
+
+@dataclass
+class Turn:
+    """One shopper message being handled: who, in which shop and language, with what text."""
+
+    dispatcher: CollectingDispatcher
+    tracker: Tracker
+    domain: dict[str, Any]
+    session: Session
+    shop: Shop
+    language: str
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def wa_id(self) -> str:
+        return self.tracker.sender_id
+
+    @property
+    def text(self) -> str:
+        return self.tracker.latest_message.get("text") or ""
+
+    @property
+    def intent(self) -> tuple[str | None, float | None]:
+        intent = self.tracker.latest_message.get("intent") or {}
+        return intent.get("name"), intent.get("confidence")
+
+    def engine(self) -> tuple[ItemEngine, dict[str, Variant]]:
+        return ENGINES.get(self.session, self.shop)
+
+    def say(self, key: str, buttons: list[dict[str, str]] | None = None, **params: Any) -> None:
+        self.dispatcher.utter_message(text=t(key, self.language, **params), buttons=buttons or [])
+
+    def send(self, text: str, buttons: list[dict[str, str]] | None = None) -> None:
+        self.dispatcher.utter_message(text=text, buttons=buttons or [])
+
+    def t(self, key: str, **params: Any) -> str:
+        return t(key, self.language, **params)
+
+
+class ShopAction(Action, ABC):
+    """Base for ChatCart's actions: subclasses implement `act(turn)` and return events."""
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    @abstractmethod
+    def act(self, turn: Turn) -> list[dict[str, Any]]: ...
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        return await asyncio.to_thread(self._run_sync, dispatcher, tracker, domain)
+
+    def _run_sync(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        language = tracker.get_slot("language") or "en"
+        try:
+            with session_scope() as session:
+                turn = Turn(dispatcher, tracker, domain, session, default_shop(session), language)
+                return self.act(turn)
+        except Exception:
+            log.exception("action %s failed for %s", self.name(), tracker.sender_id)
+            dispatcher.utter_message(text=t("error", language))
+            return []
+
+
+def product_label(p: CatalogProduct | Any, count: int | None = None) -> str:
+    """ "Amul Taaza Toned Milk 1 L" (× 2)."""
+    from bot.catalog.model import format_pack
+
+    brand = getattr(p, "brand", "") or ""
+    name = p.name if not brand or p.name.startswith(brand) else f"{brand} {p.name}"
+    label = f"{name} {format_pack(p.pack_size, p.pack_unit)}"
+    return f"{label} × {count}" if count else label

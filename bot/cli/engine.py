@@ -1,0 +1,79 @@
+"""The Rasa engine as the app sees it from outside: its interpreter, its model and whether
+the model still matches the training data. The engine runs in .venv-rasa; nothing here
+imports Rasa."""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import make_url
+
+from bot.settings import PROJECT_ROOT, get_settings
+
+RASA_VENV = PROJECT_ROOT / ".venv-rasa"
+RASA = RASA_VENV / "bin" / "rasa"
+MODELS = PROJECT_ROOT / "models"
+MODEL = MODELS / "chatcart.tar.gz"
+FINGERPRINT = MODELS / "chatcart.fingerprint"
+# Everything a trained model depends on.
+TRAINING_INPUTS = ("config.yml", "domain.yml", "data/nlu", "data/rules.yml", "data/stories.yml",
+                   "nlu_components", "bot/text")
+
+
+def training_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for entry in TRAINING_INPUTS:
+        path = PROJECT_ROOT / entry
+        files = sorted(path.rglob("*")) if path.is_dir() else [path]
+        for f in files:
+            if f.is_file() and f.suffix in (".yml", ".yaml", ".py") and "__pycache__" not in f.parts:
+                digest.update(str(f.relative_to(PROJECT_ROOT)).encode())
+                digest.update(f.read_bytes())
+    return digest.hexdigest()
+
+
+def model_is_current() -> bool:
+    return MODEL.exists() and FINGERPRINT.exists() and FINGERPRINT.read_text().strip() == training_fingerprint()
+
+
+def engine_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for every engine command: offline, the project importable (for
+    nlu_components), endpoints filled from the app's settings."""
+    settings = get_settings()
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+           "PYTHONPATH": str(PROJECT_ROOT), "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+           "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{settings.action_server_port}/webhook"}
+    env.update(tracker_env(settings.database_url))
+    env.update(extra or {})
+    return env
+
+
+def tracker_env(database_url: str) -> dict[str, str]:
+    """Rasa's SQL tracker store on the same database engine as the app: a sibling SQLite file,
+    or the same PostgreSQL database (Rasa's own psycopg2 driver)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        db = Path(url.database or "chatcart.db")
+        tracker = db.with_name(f"{db.stem}-conversations.db")
+        return {"TRACKER_DIALECT": "sqlite", "TRACKER_URL": f"sqlite:///{tracker}", "TRACKER_DB": str(tracker)}
+    pg = url.set(drivername="postgresql")
+    return {"TRACKER_DIALECT": "postgresql", "TRACKER_URL": pg.render_as_string(hide_password=False),
+            "TRACKER_DB": url.database or ""}
+
+
+def train(force: bool = False, extra_args: list[str] | None = None) -> bool:
+    """Train when the data changed since the last model (or when forced); True if trained."""
+    if not force and model_is_current():
+        return False
+    if not RASA.exists():
+        sys.exit("The Rasa engine is not installed: run `make install`.")
+    MODELS.mkdir(exist_ok=True)
+    fingerprint = training_fingerprint()
+    cmd = [str(RASA), "train", "--fixed-model-name", "chatcart", "--out", str(MODELS), "--force",
+           *(extra_args or [])]
+    subprocess.run(cmd, cwd=PROJECT_ROOT, env=engine_env(), check=True)
+    FINGERPRINT.write_text(fingerprint)
+    return True

@@ -1,0 +1,127 @@
+"""`chatcart run`: every process of a local ChatCart, started, health-checked, stopped together.
+
+Engine (Rasa, .venv-rasa, :5005) ← REST → action server (rasa-sdk, .venv, :5055) and the API
+(FastAPI, .venv, :8000). Ctrl-C stops them all.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import typer
+
+from bot.cli.engine import MODEL, RASA, engine_env, train
+from bot.settings import PROJECT_ROOT, get_settings
+
+LOGS = PROJECT_ROOT / "var" / "log"
+
+
+@dataclass
+class Service:
+    name: str
+    cmd: list[str]
+    health: str
+    env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    timeout: float = 180.0
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def log(self) -> Path:
+        return LOGS / f"{self.name}.log"
+
+    def start(self) -> None:
+        LOGS.mkdir(parents=True, exist_ok=True)
+        out = self.log.open("ab")
+        self.process = subprocess.Popen(self.cmd, cwd=PROJECT_ROOT, env=self.env, stdout=out,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_healthy(self) -> float:
+        started = time.monotonic()
+        while time.monotonic() - started < self.timeout:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited ({self.process.returncode}); see {self.log}")
+            try:
+                if httpx.get(self.health, timeout=2).status_code < 500:
+                    return time.monotonic() - started
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"{self.name} not healthy after {self.timeout:.0f} s; see {self.log}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def services(api_port: int = 8000) -> list[Service]:
+    settings = get_settings()
+    py = sys.executable
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    return [
+        Service("actions", [py, "-m", "rasa_sdk", "--actions", "actions", "--port",
+                            str(settings.action_server_port)],
+                f"http://127.0.0.1:{settings.action_server_port}/health", env),
+        Service("engine", [str(RASA), "run", "--enable-api", "--port", "5005", "--model", str(MODEL),
+                           "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+                f"{settings.rasa_url}/", engine_env()),
+        Service("api", [py, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(api_port)],
+                f"http://127.0.0.1:{api_port}/health", env),
+    ]
+
+
+def run(api_port: int = typer.Option(8000, help="Port of the API.")) -> None:
+    """Load the catalog, train if the model is stale, start everything, wait for Ctrl-C."""
+    from bot.cli.catalog import load
+
+    load(None)
+    if train():
+        typer.echo("==> model trained")
+    running = start_all(services(api_port))
+    typer.echo(f"""
+ChatCart is running:
+  chat in the terminal:   make chat
+  REST channel (Rasa):    POST {get_settings().rasa_url}/webhooks/rest/webhook  {{"sender": "+91…", "message": "2 kg atta"}}
+  API:                    http://127.0.0.1:{api_port}/docs
+  logs:                   {LOGS}
+Ctrl-C stops everything.""")
+    try:
+        while all(s.process is not None and s.process.poll() is None for s in running):
+            time.sleep(1)
+        dead = next(s for s in running if s.process is not None and s.process.poll() is not None)
+        typer.echo(f"{dead.name} stopped unexpectedly; see {dead.log}", err=True)
+    except KeyboardInterrupt:
+        typer.echo("\n==> stopping")
+    finally:
+        stop_all(running)
+
+
+def start_all(todo: list[Service]) -> list[Service]:
+    running: list[Service] = []
+    try:
+        for s in todo:
+            s.start()
+            running.append(s)
+        for s in running:
+            typer.echo(f"==> waiting for {s.name} …")
+            took = s.wait_healthy()
+            typer.echo(f"    {s.name} is up ({took:.1f} s): {s.health}")
+    except BaseException:
+        stop_all(running)
+        raise
+    return running
+
+
+def stop_all(running: list[Service]) -> None:
+    for s in reversed(running):
+        s.stop()

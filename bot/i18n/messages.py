@@ -1,0 +1,267 @@
+"""Message templates by key and language. `{name}` placeholders are filled by `t()`."""
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # --- cart -------------------------------------------------------------------------------
+    "added": {
+        "en": "Added to your cart:",
+        "hi": "आपके कार्ट में जोड़ दिया:",
+        "hinglish": "Cart mein daal diya:",
+    },
+    "which_one": {
+        "en": "Which {item}? Reply with a number:",
+        "hi": "कौन सा {item}? नंबर लिखकर बताइए:",
+        "hinglish": "Kaunsa {item}? Number likh ke batao:",
+    },
+    "unmatched": {
+        "en": "Sorry, we don't have \"{item}\".",
+        "hi": "माफ़ कीजिए, \"{item}\" हमारे पास नहीं है।",
+        "hinglish": "Sorry, \"{item}\" hamare paas nahi hai.",
+    },
+    "did_you_mean": {
+        "en": "Did you mean: {options}?",
+        "hi": "क्या आपका मतलब था: {options}?",
+        "hinglish": "Kya aapka matlab tha: {options}?",
+    },
+    "nothing_understood": {
+        "en": "I couldn't find any items in that. Try \"2 kg atta and 1 litre milk\".",
+        "hi": "इसमें कोई सामान नहीं मिला। ऐसे लिखिए: \"2 किलो आटा और 1 लीटर दूध\"।",
+        "hinglish": "Isme koi saamaan nahi mila. Aise likho: \"2 kg atta aur 1 litre doodh\".",
+    },
+    "out_of_stock": {
+        "en": "{name} is out of stock right now.",
+        "hi": "{name} अभी स्टॉक में नहीं है।",
+        "hinglish": "{name} abhi stock mein nahi hai.",
+    },
+    "cart_empty": {
+        "en": "Your cart is empty. Tell me what you need, e.g. \"1 kg sugar\".",
+        "hi": "आपका कार्ट खाली है। बताइए क्या चाहिए, जैसे \"1 किलो चीनी\"।",
+        "hinglish": "Aapka cart khaali hai. Batao kya chahiye, jaise \"1 kg cheeni\".",
+    },
+    "cart_header": {"en": "🛒 Your cart:", "hi": "🛒 आपका कार्ट:", "hinglish": "🛒 Aapka cart:"},
+    "subtotal": {"en": "Items: {amount}", "hi": "सामान: {amount}", "hinglish": "Saamaan: {amount}"},
+    "delivery_fee": {"en": "Delivery: {amount}", "hi": "डिलीवरी: {amount}", "hinglish": "Delivery: {amount}"},
+    "free_delivery": {"en": "Delivery: free", "hi": "डिलीवरी: मुफ़्त", "hinglish": "Delivery: free"},
+    "total": {"en": "Total: {amount}", "hi": "कुल: {amount}", "hinglish": "Total: {amount}"},
+    "below_minimum": {
+        "en": "Minimum order is {amount} — add a little more to check out.",
+        "hi": "कम से कम {amount} का ऑर्डर होना चाहिए — थोड़ा और जोड़िए।",
+        "hinglish": "Minimum order {amount} ka hai — thoda aur add karo.",
+    },
+    "meaning_checkout": {"en": "Checkout", "hi": "ऑर्डर करें", "hinglish": "Checkout"},
+    "cart_next": {
+        "en": "Add more, or say \"checkout\" to order.",
+        "hi": "और जोड़िए, या ऑर्डर के लिए \"ऑर्डर कर दो\" लिखिए।",
+        "hinglish": "Aur add karo, ya order ke liye \"checkout\" likho.",
+    },
+    "removed": {"en": "Removed {name}.", "hi": "{name} हटा दिया।", "hinglish": "{name} hata diya."},
+    "not_in_cart": {
+        "en": "\"{item}\" isn't in your cart.",
+        "hi": "\"{item}\" आपके कार्ट में नहीं है।",
+        "hinglish": "\"{item}\" aapke cart mein nahi hai.",
+    },
+    "updated": {
+        "en": "Updated: {name} × {count}.",
+        "hi": "बदल दिया: {name} × {count}।",
+        "hinglish": "Update kar diya: {name} × {count}.",
+    },
+    "which_to_change": {
+        "en": "Which item should I change? Say e.g. \"make milk 2 litres\".",
+        "hi": "कौन सा सामान बदलूँ? जैसे \"दूध 2 लीटर कर दो\"।",
+        "hinglish": "Kaunsa item badlun? Jaise \"doodh 2 litre kar do\".",
+    },
+    "cleared": {
+        "en": "Your cart is now empty.",
+        "hi": "आपका कार्ट खाली कर दिया।",
+        "hinglish": "Aapka cart khaali kar diya.",
+    },
+    "no_pending_choice": {
+        "en": "There's nothing to choose right now. Tell me what you need.",
+        "hi": "अभी चुनने को कुछ नहीं है। बताइए क्या चाहिए।",
+        "hinglish": "Abhi choose karne ko kuch nahi hai. Batao kya chahiye.",
+    },
+    "bad_choice": {
+        "en": "Please reply with a number from 1 to {n}.",
+        "hi": "कृपया 1 से {n} तक का नंबर लिखिए।",
+        "hinglish": "Please 1 se {n} tak ka number likho.",
+    },
+    # --- catalog ----------------------------------------------------------------------------
+    "categories": {
+        "en": "What would you like to see?",
+        "hi": "क्या देखना चाहेंगे?",
+        "hinglish": "Kya dekhna chahoge?",
+    },
+    "category_products": {
+        "en": "{category} — a few of our products:",
+        "hi": "{category} — हमारे कुछ सामान:",
+        "hinglish": "{category} — hamare kuch products:",
+    },
+    "price": {"en": "{name}: {price}", "hi": "{name}: {price}", "hinglish": "{name}: {price}"},
+    "which_price": {
+        "en": "Which product's price? E.g. \"price of amul butter\".",
+        "hi": "किस सामान का दाम? जैसे \"अमूल बटर का रेट\"।",
+        "hinglish": "Kis cheez ka rate? Jaise \"amul butter kitne ka hai\".",
+    },
+    # --- checkout ---------------------------------------------------------------------------
+    "ask_address": {
+        "en": "Where should we deliver? Send your full address with the 6-digit PIN code (or share your location).",
+        "hi": "कहाँ डिलीवर करें? पूरा पता 6 अंकों के पिन कोड के साथ भेजिए (या लोकेशन शेयर कीजिए)।",
+        "hinglish": "Kahan deliver karein? Poora address 6-digit PIN code ke saath bhejo (ya location share karo).",
+    },
+    "ask_saved_address": {
+        "en": "Deliver to your last address?\n{address}\nReply yes, or send a new address.",
+        "hi": "पिछले पते पर भेजें?\n{address}\nहाँ लिखिए, या नया पता भेजिए।",
+        "hinglish": "Pichle address pe bhejein?\n{address}\nHaan likho, ya naya address bhejo.",
+    },
+    "bad_pincode": {
+        "en": "I need a 6-digit PIN code in the address (like 560038). Please send the address again.",
+        "hi": "पते में 6 अंकों का पिन कोड चाहिए (जैसे 110092)। कृपया पता फिर से भेजिए।",
+        "hinglish": "Address mein 6-digit PIN code chahiye (jaise 400069). Please address phir se bhejo.",
+    },
+    "ask_slot": {
+        "en": "When should we deliver?",
+        "hi": "कब डिलीवर करें?",
+        "hinglish": "Kab deliver karein?",
+    },
+    "bad_slot": {
+        "en": "Please pick one of these delivery times.",
+        "hi": "कृपया इनमें से कोई समय चुनिए।",
+        "hinglish": "Please inmein se koi time chuno.",
+    },
+    "ask_payment": {
+        "en": "How would you like to pay?",
+        "hi": "पेमेंट कैसे करेंगे?",
+        "hinglish": "Payment kaise karoge?",
+    },
+    "pay_upi": {"en": "UPI", "hi": "UPI", "hinglish": "UPI"},
+    "pay_cod": {"en": "Cash on delivery", "hi": "डिलीवरी पर नकद", "hinglish": "Cash on delivery"},
+    "bad_payment": {
+        "en": "Please choose UPI or cash on delivery.",
+        "hi": "कृपया UPI या डिलीवरी पर नकद चुनिए।",
+        "hinglish": "Please UPI ya cash on delivery chuno.",
+    },
+    "summary": {
+        "en": "Please confirm your order:",
+        "hi": "कृपया अपना ऑर्डर पक्का कीजिए:",
+        "hinglish": "Please apna order confirm karo:",
+    },
+    "summary_details": {
+        "en": "Deliver to: {address}\nWhen: {slot}\nPayment: {payment}",
+        "hi": "पता: {address}\nसमय: {slot}\nपेमेंट: {payment}",
+        "hinglish": "Address: {address}\nTime: {slot}\nPayment: {payment}",
+    },
+    "confirm_question": {
+        "en": "Place this order?",
+        "hi": "यह ऑर्डर कर दें?",
+        "hinglish": "Yeh order kar dein?",
+    },
+    "yes": {"en": "Yes, place order", "hi": "हाँ, ऑर्डर करें", "hinglish": "Haan, order karo"},
+    "no": {"en": "No", "hi": "नहीं", "hinglish": "Nahi"},
+    "order_placed": {
+        "en": "✅ Order #{id} placed! Total {total}, delivery {slot}.",
+        "hi": "✅ ऑर्डर #{id} हो गया! कुल {total}, डिलीवरी {slot}।",
+        "hinglish": "✅ Order #{id} ho gaya! Total {total}, delivery {slot}.",
+    },
+    "pay_now": {
+        "en": "Pay by UPI here: {url}",
+        "hi": "UPI से यहाँ पेमेंट कीजिए: {url}",
+        "hinglish": "UPI se yahan pay karo: {url}",
+    },
+    "cod_note": {
+        "en": "Please keep {total} ready in cash.",
+        "hi": "कृपया {total} नकद तैयार रखिए।",
+        "hinglish": "Please {total} cash ready rakhna.",
+    },
+    "order_failed": {
+        "en": "Sorry, I couldn't place the order: {reason}",
+        "hi": "माफ़ कीजिए, ऑर्डर नहीं हो पाया: {reason}",
+        "hinglish": "Sorry, order nahi ho paya: {reason}",
+    },
+    # --- orders -----------------------------------------------------------------------------
+    "no_orders": {
+        "en": "You have no orders yet.",
+        "hi": "आपका अभी तक कोई ऑर्डर नहीं है।",
+        "hinglish": "Aapka abhi tak koi order nahi hai.",
+    },
+    "order_status": {
+        "en": "Order #{id} ({total}): {status}.",
+        "hi": "ऑर्डर #{id} ({total}): {status}।",
+        "hinglish": "Order #{id} ({total}): {status}.",
+    },
+    "cancelled": {
+        "en": "Order #{id} is cancelled.",
+        "hi": "ऑर्डर #{id} रद्द कर दिया गया।",
+        "hinglish": "Order #{id} cancel kar diya.",
+    },
+    "cannot_cancel": {
+        "en": "Order #{id} is {status} and can't be cancelled now. Say \"talk to the shop\" for help.",
+        "hi": "ऑर्डर #{id} {status} है, अब रद्द नहीं हो सकता। मदद के लिए \"दुकान वाले से बात कराओ\" लिखिए।",
+        "hinglish": "Order #{id} {status} hai, ab cancel nahi ho sakta. Help ke liye \"shop wale se baat karao\" likho.",
+    },
+    "nothing_to_cancel": {
+        "en": "You have no order that can be cancelled.",
+        "hi": "आपका कोई ऐसा ऑर्डर नहीं है जो रद्द हो सके।",
+        "hinglish": "Aapka koi aisa order nahi hai jo cancel ho sake.",
+    },
+    "reordered": {
+        "en": "I've put your last order (#{id}) back in your cart.",
+        "hi": "आपका पिछला ऑर्डर (#{id}) कार्ट में डाल दिया है।",
+        "hinglish": "Aapka pichla order (#{id}) cart mein daal diya hai.",
+    },
+    "reorder_skipped": {
+        "en": "Not available now: {names}.",
+        "hi": "अभी उपलब्ध नहीं: {names}।",
+        "hinglish": "Abhi available nahi: {names}.",
+    },
+    # order statuses as shoppers read them
+    "status_pending_payment": {"en": "waiting for payment", "hi": "पेमेंट बाकी", "hinglish": "payment baaki"},
+    "status_paid": {"en": "paid, being prepared", "hi": "पेमेंट हो गया, तैयार हो रहा है", "hinglish": "paid, taiyaar ho raha hai"},
+    "status_confirmed": {"en": "confirmed", "hi": "पक्का", "hinglish": "confirmed"},
+    "status_packed": {"en": "packed", "hi": "पैक हो गया", "hinglish": "pack ho gaya"},
+    "status_out_for_delivery": {"en": "out for delivery", "hi": "रास्ते में है", "hinglish": "raste mein hai"},
+    "status_delivered": {"en": "delivered", "hi": "पहुँच गया", "hinglish": "deliver ho gaya"},
+    "status_cancelled": {"en": "cancelled", "hi": "रद्द", "hinglish": "cancelled"},
+    "status_refunded": {"en": "refunded", "hi": "पैसे वापस", "hinglish": "refund ho gaya"},
+    # --- language, handoff, fallback --------------------------------------------------------
+    "language_set": {
+        "en": "Okay, I'll reply in English.",
+        "hi": "ठीक है, अब मैं हिंदी में जवाब दूँगा।",
+        "hinglish": "Theek hai, ab main Hinglish mein reply karunga.",
+    },
+    "handoff": {
+        "en": "I've asked someone from the shop to reply. They'll message you here shortly.",
+        "hi": "मैंने दुकान से किसी को जवाब देने के लिए कहा है। वे जल्द ही यहाँ मैसेज करेंगे।",
+        "hinglish": "Maine shop se kisi ko reply karne ko bola hai. Woh jaldi yahin message karenge.",
+    },
+    "did_you_mean_intent": {
+        "en": "Did you mean: {meaning}?",
+        "hi": "क्या आप यह कहना चाहते थे: {meaning}?",
+        "hinglish": "Kya aap yeh kehna chahte the: {meaning}?",
+    },
+    "something_else": {"en": "Something else", "hi": "कुछ और", "hinglish": "Kuch aur"},
+    "error": {
+        "en": "Sorry, something went wrong on our side. Please try again in a moment.",
+        "hi": "माफ़ कीजिए, हमारी तरफ़ कुछ गड़बड़ हुई। थोड़ी देर में फिर कोशिश कीजिए।",
+        "hinglish": "Sorry, hamari taraf kuch gadbad hui. Thodi der mein phir try karo.",
+    },
+}
+
+# What each intent means, for "did you mean …?" buttons.
+INTENT_MEANINGS: dict[str, dict[str, str]] = {
+    "add_items": {"en": "Add to cart", "hi": "कार्ट में जोड़ें", "hinglish": "Cart mein daalo"},
+    "remove_items": {"en": "Remove an item", "hi": "सामान हटाएँ", "hinglish": "Item hatao"},
+    "update_quantity": {"en": "Change a quantity", "hi": "मात्रा बदलें", "hinglish": "Quantity badlo"},
+    "view_cart": {"en": "Show my cart", "hi": "कार्ट दिखाएँ", "hinglish": "Cart dikhao"},
+    "clear_cart": {"en": "Empty my cart", "hi": "कार्ट खाली करें", "hinglish": "Cart khaali karo"},
+    "checkout": {"en": "Place the order", "hi": "ऑर्डर करें", "hinglish": "Order karo"},
+    "order_status": {"en": "Where is my order", "hi": "ऑर्डर कहाँ है", "hinglish": "Order kahan hai"},
+    "cancel_order": {"en": "Cancel my order", "hi": "ऑर्डर रद्द करें", "hinglish": "Order cancel karo"},
+    "reorder": {"en": "Repeat last order", "hi": "पिछला ऑर्डर दोबारा", "hinglish": "Pichla order dobara"},
+    "ask_price": {"en": "Ask a price", "hi": "दाम पूछें", "hinglish": "Rate poocho"},
+    "browse_catalog": {"en": "See products", "hi": "सामान देखें", "hinglish": "Products dekho"},
+    "help": {"en": "Help", "hi": "मदद", "hinglish": "Help"},
+    "human_handoff": {"en": "Talk to the shop", "hi": "दुकान से बात", "hinglish": "Shop se baat"},
+    "change_language": {"en": "Change language", "hi": "भाषा बदलें", "hinglish": "Language badlo"},
+    "greet": {"en": "Say hello", "hi": "नमस्ते", "hinglish": "Namaste"},
+    "goodbye": {"en": "Goodbye", "hi": "अलविदा", "hinglish": "Bye"},
+}

@@ -1,0 +1,1 @@
+"""Queries the bot misunderstood, kept for merchants to fix (alias, training example)."""
