@@ -209,16 +209,24 @@ def measure_parse(
     engine: ItemEngine, texts: Sequence[str], reps: Repetitions
 ) -> tuple[list[int], dict[str, Any]]:
     """A first pass fills the index's token cache (as a running bot's would be); it is reported
-    but kept out of the headline p50/p95, which come from the second pass."""
+    but kept out of the headline p50/p95, which come from the second pass.
+
+    The long message is timed with the engine's line cap lifted: the cap
+    (`max_lines_per_message`) would otherwise hide the cost of every line past it."""
     gc.collect()
     first = time_messages(engine, texts)
     steady = time_messages(engine, texts)
     text = long_message(texts)
     runs: list[int] = []
     parsed = None
-    for _ in range(reps.long_message):
-        parsed, t = timed(lambda: engine.parse(text))
-        runs.append(t)
+    cap = engine.max_lines
+    engine.max_lines = len(text) + 1  # more lines than characters is impossible: no cap
+    try:
+        for _ in range(reps.long_message):
+            parsed, t = timed(lambda: engine.parse(text))
+            runs.append(t)
+    finally:
+        engine.max_lines = cap
     assert parsed is not None
     return steady, {
         "steady": summary_ms(steady),
@@ -226,6 +234,9 @@ def measure_parse(
         "long_message": {
             "chars": len(text),
             "lines_resolved": len(parsed.lines),
+            "uncapped": True,
+            "default_cap": cap,
+            "over_default_cap": len(parsed.lines) > cap,
             "warnings": list(parsed.warnings),
             "median_ms": round(ms(statistics.median(runs)), 3),
             "runs_ms": [round(ms(t), 3) for t in runs],
@@ -436,8 +447,7 @@ def table(results: dict[str, dict[str, Any]]) -> str:
 
     def long_cell(r: dict[str, Any]) -> str:
         m = r["parse"]["long_message"]
-        capped = ", capped" if m["warnings"] else ""
-        return f"{m['median_ms']:.1f}; {m['lines_resolved']}{capped}"
+        return f"{m['median_ms']:.1f}; {m['lines_resolved']}"
 
     def spread(r: dict[str, Any]) -> str:
         return f"{r['p50_ms']:.2f} / {r['p95_ms']:.2f}"
@@ -460,7 +470,7 @@ def table(results: dict[str, dict[str, Any]]) -> str:
             f"p50 ≤ {TARGETS['parse_p50_ms']:g} ms", lambda r: r["targets"]["parse_p50_ms"]),
         row("first pass p50 / p95 (ms, cold cache)",
             lambda r: spread(r["parse"]["first_pass"])),
-        row("2,000-char message (ms; lines resolved)", long_cell,
+        row("2,000-char message, no line cap (ms; lines)", long_cell,
             f"< {TARGETS['long_message_ms']:g} ms", lambda r: r["targets"]["long_message_ms"]),
         row("line accuracy, dev set",
             lambda r: pct({**r["accuracy"], "accuracy": r["accuracy"]["line_accuracy"],

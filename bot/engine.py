@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.catalog.index import CatalogIndex
+from bot.catalog.index import CatalogIndex, keys
 from bot.catalog.model import CatalogProduct
-from bot.catalog.resolver import Resolution, Resolver
+from bot.catalog.resolver import Resolution, Resolver, Scored
 from bot.parsing.parser import ItemLine, MessageParser
 from bot.settings import get_settings
 from bot.text.language import Language, detect_language
@@ -82,7 +82,10 @@ class ItemEngine:
         if len(body) > self.max_chars:
             body = body[: self.max_chars]
             warnings.append(f"message longer than {self.max_chars} characters: the rest was ignored")
-        lines = self._join_tails(self.parser.parse(body))
+        # Rankings by query keys, for this message only: "eggs" twice, or a tail that
+        # `_join_tails` has already ranked, is scored once.
+        memo: dict[tuple[str, ...], list[Scored]] = {}
+        lines = self._join_tails(self.parser.parse(body), memo)
         if len(lines) > self.max_lines:
             lines = lines[: self.max_lines]
             warnings.append(f"more than {self.max_lines} items: only the first {self.max_lines} were read")
@@ -90,14 +93,22 @@ class ItemEngine:
         for line in lines:
             q = line.quantity
             resolution = (
-                self.resolver.resolve(line.item, q.amount if q else None, q.unit if q else None)
+                self.resolver.resolve(line.item, q.amount if q else None, q.unit if q else None,
+                                      ranked=self._rank(line.item, memo))
                 if line.item
                 else Resolution("unmatched", 0.0)
             )
             parsed.append(ParsedLine(line, resolution))
         return ParsedMessage(text, detect_language(body), tuple(parsed), tuple(warnings))
 
-    def _join_tails(self, lines: list[ItemLine]) -> list[ItemLine]:
+    def _rank(self, item: str, memo: dict[tuple[str, ...], list[Scored]]) -> list[Scored]:
+        qkeys = keys(item)
+        ranked = memo.get(qkeys)
+        if ranked is None:
+            ranked = memo[qkeys] = self.resolver.rank_keys(qkeys)
+        return ranked
+
+    def _join_tails(self, lines: list[ItemLine], memo: dict[tuple[str, ...], list[Scored]]) -> list[ItemLine]:
         """ "tea 500 g red label" is one item, "atta 2 kg milk" two: join a quantity-less tail
         to the line before when one product explains both together."""
         out: list[ItemLine] = []
@@ -105,7 +116,7 @@ class ItemEngine:
             prev = out[-1] if out else None
             if line.tail and line.quantity is None and prev is not None and prev.item:
                 joined = f"{prev.item} {line.item}"
-                if self.resolver.explains(joined):
+                if self.resolver.explains(joined, self._rank(joined, memo)):
                     out[-1] = ItemLine(f"{prev.text} {line.text}", joined, prev.quantity)
                     continue
             out.append(line)

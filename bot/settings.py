@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     match_threshold: float = 0.62
     ambiguity_margin: float = 0.04
     max_message_chars: int = 4096
-    max_lines_per_message: int = 50
+    max_lines_per_message: int = 100
 
     # Checkout. Money in paise: ₹25 delivery, free from ₹500, ₹100 minimum order.
     currency: Literal["INR"] = "INR"

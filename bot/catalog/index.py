@@ -31,6 +31,7 @@ _WORD = re.compile(r"[\w\u0900-\u097f]+")
 _DIGITS = re.compile(r"^\d+$")
 CATEGORY_WEIGHT = 0.5
 ALIAS_WEIGHT = 0.9  # a word only an alias explains ("dalda" on every vanaspati) counts a bit less
+NAME, KIND, HEAD, BRAND = range(4)  # the roles of a variant's surfaces in scoring
 _SPECIAL = SPLIT_WORDS | set(UNITS) | set(NUMBER_WORDS) | MODIFIERS.keys() | PAAV_WORDS
 
 
@@ -72,6 +73,47 @@ class IndexedVariant:
     brands: tuple[tuple[str, ...], ...]  # the brand in English and as the Hindi name writes it
     brand_tokens: frozenset[str]
     brand_only: frozenset[str]  # words that only the brand explains ("dairy" in Mother Dairy)
+    _prepared: Prepared | None = None
+
+    def prepared(self, idf: dict[str, float]) -> Prepared:
+        """The scoring tables of this variant, made the first time it is scored (most of a
+        big catalog never is, so the index build does not pay for them)."""
+        prep = self._prepared
+        if prep is None:
+            prep = self._prepared = Prepared.of(self, idf)
+        return prep
+
+
+@dataclass(slots=True)
+class Prepared:
+    """Every surface of a variant (names, kind, heads, brands) as one numbered slot, and for
+    each key the slots it appears in with its IDF weight: the precision of all surfaces
+    against a query is then one sparse pass over the query's keys."""
+
+    contrib: dict[str, list[tuple[int, float]]]
+    totals: tuple[float, ...]  # a slot's total weight; 0 for an empty surface
+    roles: tuple[int, ...]  # a slot's role: NAME, KIND, HEAD or BRAND
+    sort_tail: tuple[bool, int]  # (out of stock, shelf position): the tie-breakers of a ranking
+
+    @classmethod
+    def of(cls, iv: IndexedVariant, idf: dict[str, float]) -> Prepared:
+        surfaces = [*iv.names, iv.kind, *iv.heads, *iv.brands]
+        contrib: dict[str, list[tuple[int, float]]] = {}
+        totals = []
+        for slot, surface in enumerate(surfaces):
+            total = 0.0
+            for t in surface:
+                w = idf.get(t, 1.0)
+                total += w
+                contrib.setdefault(t, []).append((slot, w))
+            totals.append(total)
+        roles = (NAME,) * len(iv.names) + (KIND,) + (HEAD,) * len(iv.heads) + (BRAND,) * len(iv.brands)
+        return cls(
+            contrib=contrib,
+            totals=tuple(totals),
+            roles=roles,
+            sort_tail=(not iv.variant.in_stock, iv.variant.position),
+        )
 
 
 class CatalogIndex:

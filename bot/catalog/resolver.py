@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.catalog.index import CatalogIndex, IndexedVariant, keys
+from bot.catalog.index import BRAND, HEAD, KIND, NAME, CatalogIndex, IndexedVariant, keys
 from bot.catalog.model import CatalogProduct
 from bot.catalog.packs import choose_packs, default_pack, target_in_pack_units
 
@@ -31,6 +31,7 @@ class Scored:
     score: float
     coverage: float
     head: float
+    tail: tuple = ()  # ranking tie-breakers: (out of stock, shelf position)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,44 +51,112 @@ class Resolver:
         self.margin = margin
 
     def rank(self, item: str) -> list[Scored]:
-        qkeys = keys(item)
+        return self.rank_keys(keys(item))
+
+    def rank_keys(self, qkeys: tuple[str, ...]) -> list[Scored]:
+        """Score the candidates of a query given as phonetic keys (see `rank`)."""
         if not qkeys:
             return []
         idx = self.index
+        idf = idx.idf
         matches = [idx.match_token(k) for k in qkeys]
-        weights = [max((idx.idf[t] for t in m), default=idx.max_idf) for m in matches]
+        weights = [max((idf[t] for t in m), default=idx.max_idf) for m in matches]
         total_w = sum(weights)
+        mw = [(m, w) for m, w in zip(matches, weights) if m]
+        # The best similarity of each vocabulary key to any query word: all that precision needs.
+        best: dict[str, float] = {}
+        for m in matches:
+            for t, s in m.items():
+                if s > best.get(t, 0.0):
+                    best[t] = s
+        n_matches = len(matches)
         scored: list[Scored] = []
         for vi in idx.candidates(matches):
             iv = idx.variants[vi]
+            prep = iv.prepared(idf)
+            # Precision of every surface (names, kind, heads, brands) in one sparse pass over
+            # the query's keys: only the surfaces they touch can be above zero.
+            got: dict[int, float] = {}
+            contrib = prep.contrib
+            for t, sim in best.items():
+                slots = contrib.get(t)
+                if slots:
+                    for slot, w in slots:
+                        got[slot] = got.get(slot, 0.0) + w * sim
+            name = kind = alias = brand = 0.0
+            totals, roles = prep.totals, prep.roles
+            for slot, g in got.items():
+                if g:
+                    p = g / totals[slot]
+                    role = roles[slot]
+                    if role == NAME:
+                        if p > name:
+                            name = p
+                    elif role == KIND:
+                        kind = p
+                    elif role == HEAD:
+                        if p > alias:
+                            alias = p
+                    elif p > brand:
+                        brand = p
             # A brand named in part ("dairy" of Mother Dairy) explains the word only in part.
-            brand = max((_precision(b, matches, idx.idf) for b in iv.brands), default=0.0)
             brand_weight = brand if iv.brand_only else 1.0
-            cov = sum(
-                w * max((s * iv.tokens[t] * (brand_weight if t in iv.brand_only else 1.0)
-                         for t, s in m.items() if t in iv.tokens), default=0.0)
-                for m, w in zip(matches, weights)
-            ) / total_w
-            name = max(_precision(n, matches, idx.idf) for n in iv.names)
-            alias = max((_precision(h, matches, idx.idf) for h in iv.heads), default=0.0)
+            brand_only = iv.brand_only
+            brand_weight = brand if brand_only else 1.0
+            tokens = iv.tokens
+            cov = 0.0
+            all_brand = n_matches == len(mw)
+            content_any = False
+            content_all_mod = True
+            for m, w in mw:
+                top = 0.0
+                top_raw = -1.0
+                top_t = ""
+                in_brand = False
+                for t, s in m.items():
+                    f = tokens.get(t)
+                    if f is None:
+                        continue
+                    raw = s * f
+                    if t in brand_only:
+                        in_brand = True
+                        v = raw * brand_weight
+                    else:
+                        v = raw
+                    if v > top:
+                        top = v
+                    if raw > top_raw or (raw == top_raw and t > top_t):
+                        top_raw, top_t = raw, t
+                cov += w * top
+                if not in_brand:
+                    all_brand = False
+                if top_raw >= 0.0 and top_t not in iv.brand_tokens:
+                    content_any = True
+                    if top_t not in iv.modifiers:
+                        content_all_mod = False
             # The query is just the brand ("maggi", "dalda"): the brand's own product line.
-            branded = brand >= 0.99 and all(any(t in iv.brand_only for t in m) for m in matches)
-            head = max(_precision(iv.kind, matches, idx.idf), (alias or branded) * ALIAS_HEAD)
+            branded = brand >= 0.99 and all_brand
+            head = max(kind, (alias or branded) * ALIAS_HEAD)
+            cov /= total_w
             score = W_COVERAGE * cov + W_NAME * name + W_HEAD * head
-            if _only_modifiers(iv, matches):
+            # Matched only through a modifier: "chicken" in chicken masala.
+            if content_any and content_all_mod:
                 score -= MODIFIER_PENALTY
-            scored.append(Scored(iv, score, cov, head))
-        scored.sort(key=lambda s: (-round(s.score, 3), not s.variant.variant.in_stock,
-                                   s.variant.variant.position))
+            scored.append(Scored(iv, score, cov, head, prep.sort_tail))
+        scored.sort(key=lambda s: (-round(s.score, 3), *s.tail))
         return scored
 
-    def explains(self, item: str) -> bool:
-        """Whether one product accounts for every word of `item`."""
-        ranked = self.rank(item)
+    def explains(self, item: str, ranked: list[Scored] | None = None) -> bool:
+        """Whether one product accounts for every word of `item` (`ranked`: its ranking, when
+        the caller already has it)."""
+        if ranked is None:
+            ranked = self.rank(item)
         return bool(ranked) and ranked[0].score >= self.threshold and ranked[0].coverage >= EXPLAINED
 
-    def resolve(self, item: str, amount: float | None = None, unit: str | None = None) -> Resolution:
-        ranked = self.rank(item)
+    def resolve(self, item: str, amount: float | None = None, unit: str | None = None,
+                ranked: list[Scored] | None = None) -> Resolution:
+        if ranked is None:
+            ranked = self.rank(item)
         if not ranked or ranked[0].score < self.threshold:
             suggestions = tuple(default_pack(s.variant.variant.packs) for s in ranked[:MAX_ALTERNATIVES]
                                 if s.score >= self.threshold / 2)
@@ -134,29 +203,6 @@ class Resolver:
         if unit is None and amount is not None:
             return "pc" if p.pack_unit == "pc" or _is_produce(p) else "pack"
         return unit
-
-
-def _only_modifiers(iv: IndexedVariant, matches: list[dict[str, float]]) -> bool:
-    """Whether the query's non-brand words all land on words that only qualify this product."""
-    content = []
-    for m in matches:
-        hits = [(s * iv.tokens[t], t) for t, s in m.items() if t in iv.tokens]
-        if hits:
-            t = max(hits)[1]
-            if t not in iv.brand_tokens:
-                content.append(t)
-    return bool(content) and all(t in iv.modifiers for t in content)
-
-
-def _precision(surface: tuple[str, ...], matches: list[dict[str, float]], idf: dict[str, float]) -> float:
-    if not surface:
-        return 0.0
-    got = total = 0.0
-    for t in surface:
-        w = idf.get(t, 1.0)
-        total += w
-        got += w * max((m.get(t, 0.0) for m in matches), default=0.0)
-    return got / total
 
 
 def _is_produce(p: CatalogProduct) -> bool:

@@ -41,13 +41,42 @@ def test_bad_input_gets_a_clear_result_not_a_crash(engine: ItemEngine, text: str
     out = engine.parse(text).as_dict()
     json.dumps(out)
     assert isinstance(out["lines"], list)
-    assert len(out["lines"]) <= 50
+    assert len(out["lines"]) <= engine.max_lines
 
 
 def test_overlong_messages_say_what_was_ignored(engine: ItemEngine) -> None:
     out = engine.parse("atta, " * 2_000).as_dict()
     assert any("4096" in w for w in out["warnings"])
-    assert any("50" in w for w in out["warnings"])
+    assert any(f"more than {engine.max_lines} items" in w for w in out["warnings"])
+    assert len(out["lines"]) == engine.max_lines == 100
+
+
+LIST_ITEMS = [
+    "2 kg atta", "1 l amul taaza", "dozen eggs", "500 g paneer", "1 kg pyaz", "tamatar 1 kg",
+    "cheeni 2 kg", "tata salt", "haldi 100 g", "jeera", "aashirvaad atta 5kg", "6 kele",
+    "2 maggi", "dahi", "sarson ka tel 1 l", "basmati chawal 5 kg", "arhar dal 1 kg", "adrak",
+    "lehsun 250 g", "nimbu 6", "bread", "butter", "red label tea 500 g", "surf excel",
+    "colgate", "parle g 4", "amul milk 2 l", "besan 1 kg", "poha", "suji 500 g",
+]
+
+
+def test_a_hundred_line_list_comes_back_whole_and_resolved_line_by_line(engine: ItemEngine) -> None:
+    """A month's list of 100 lines is within the cap: every line is read, in order, and each
+    resolves exactly as it does alone (rankings shared within a message change nothing)."""
+    items = [LIST_ITEMS[i % len(LIST_ITEMS)] for i in range(100)]
+    out = engine.parse("\n".join(items))
+    assert not out.warnings
+    assert len(out.lines) == 100
+    for text, line in zip(items, out.lines):
+        alone = engine.parse(text).lines
+        assert len(alone) == 1
+        assert line.as_dict() == alone[0].as_dict(), text
+
+
+def test_lines_past_the_cap_are_dropped_with_a_warning(engine: ItemEngine) -> None:
+    out = engine.parse("\n".join(["atta"] * (engine.max_lines + 1)))
+    assert len(out.lines) == engine.max_lines
+    assert out.warnings
 
 
 def test_binary_bytes_are_decoded_not_fatal(engine: ItemEngine) -> None:
