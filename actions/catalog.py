@@ -6,10 +6,22 @@ from typing import Any
 from sqlalchemy import select
 
 from actions.runtime import ShopAction, Turn, product_label
+from bot.catalog.index import keys
 from bot.catalog.model import format_rupees
 from bot.db.models import Category
 
 MAX_LISTED = 10
+
+
+def _named_category(text: str, cats: list[Category]) -> str | None:
+    """ "सब्ज़ियाँ दिखाओ", "show me fruits": a category named by its English or Hindi name."""
+    said = set(keys(text))
+    best, hits = None, 0
+    for c in cats:
+        named = len(said & (set(keys(c.name)) | set(keys(c.name_hi)) | set(keys(c.slug.replace("-", " ")))))
+        if named > hits:
+            best, hits = c.slug, named
+    return best
 
 
 class ActionBrowseCatalog(ShopAction):
@@ -24,7 +36,9 @@ class ActionBrowseCatalog(ShopAction):
         slug = next((e["value"] for e in turn.tracker.latest_message.get("entities") or []
                      if e.get("entity") == "category"), None)
         if slug is None:
-            # "masale dikhao", "show me vegetables": the aisle of what the words name
+            slug = _named_category(turn.text, cats)
+        if slug is None:
+            # "masale dikhao": the aisle of what the words name
             ranked = engine.resolver.rank(turn.text)
             if ranked and ranked[0].score >= engine.resolver.threshold:
                 slug = ranked[0].variant.category
@@ -42,8 +56,7 @@ class ActionBrowseCatalog(ShopAction):
         for v in products[:MAX_LISTED]:
             p = v.first
             rows.append(f"• {product_label(p)} — {format_rupees(p.price_paise)}")
-            buttons.append({"title": product_label(p)[:24],
-                            "payload": f"1 {p.name}" if p.pack_unit != "pc" else p.name})
+            buttons.append({"title": product_label(p)[:24], "payload": product_label(p)})
         turn.send("\n".join(rows), buttons)
         return []
 

@@ -82,7 +82,16 @@ class Turn:
 
     @property
     def text(self) -> str:
-        return self.tracker.latest_message.get("text") or ""
+        """The shopper's words. After "did you mean …?" the latest message is the button's
+        payload ("/update_quantity"); the words are in the message that was unclear."""
+        text = self.tracker.latest_message.get("text") or ""
+        if not text.startswith("/"):
+            return text
+        for event in reversed(self.tracker.events):
+            said = event.get("text") if event.get("event") == "user" else None
+            if said and not said.startswith("/"):
+                return said
+        return text
 
     @property
     def intent(self) -> tuple[str | None, float | None]:

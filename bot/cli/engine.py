@@ -77,3 +77,31 @@ def train(force: bool = False, extra_args: list[str] | None = None) -> bool:
     subprocess.run(cmd, cwd=PROJECT_ROOT, env=engine_env(), check=True)
     FINGERPRINT.write_text(fingerprint)
     return True
+
+
+def rasa(*args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+    if not RASA.exists():
+        sys.exit("The Rasa engine is not installed: run `make install`.")
+    return subprocess.run([str(RASA), *args], cwd=PROJECT_ROOT, env=engine_env(), check=check)
+
+
+def nlu_holdout(config: Path, training_fraction: float, out: Path) -> dict:
+    """Split data/nlu per intent (fixed seed), train NLU on one part, test on the other."""
+    import json
+
+    from bot.evaluation.nlu import markdown, read_predictions, report
+
+    work = PROJECT_ROOT / "var" / "nlu-eval"
+    split = work / "split"
+    rasa("data", "split", "nlu", "--nlu", "data/nlu", "--training-fraction", str(training_fraction),
+         "--random-seed", "2026", "--out", str(split))
+    rasa("train", "nlu", "--config", str(config), "--nlu", str(split / "training_data.yml"),
+         "--out", str(work), "--fixed-model-name", "holdout")
+    results = work / "results"
+    rasa("test", "nlu", "--model", str(work / "holdout.tar.gz"), "--nlu", str(split / "test_data.yml"),
+         "--out", str(results), "--successes", "--errors", "--no-plot")
+    data = report(read_predictions(results))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "nlu.json").write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
+    (out / "nlu.md").write_text(markdown(data) + "\n", "utf-8")
+    return data

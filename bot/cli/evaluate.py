@@ -9,6 +9,7 @@ import typer
 
 from bot.cli.shop import engine_from_db, engine_from_file
 from bot.evaluation.items import evaluate, judge_by_kind, judge_by_name, load_dev_set
+from bot.evaluation.nlu import markdown
 from bot.settings import PROJECT_ROOT
 
 app = typer.Typer(help="Evaluate the item engine (and later the NLU model).", no_args_is_help=True)
@@ -38,3 +39,18 @@ def items(
         typer.echo(f"  ✗ [{f['language']}] {f['text']!r} line {f['line']}: {f['why']}")
     if len(data["failures"]) > show_failures:
         typer.echo(f"  … {len(data['failures']) - show_failures} more in {out}")
+
+
+@app.command()
+def nlu(
+    training_fraction: Annotated[float, typer.Option(help="Share of each intent's examples to train on.")] = 0.8,
+    config: Annotated[Path, typer.Option(help="Pipeline to evaluate.")] = PROJECT_ROOT / "config.yml",
+    out: Annotated[Path, typer.Option(help="Where reports go.")] = PROJECT_ROOT / "reports" / "nlu",
+) -> None:
+    """Intent accuracy and F1 on a held-out split of data/nlu, per language (trains a model
+    on the rest: a few minutes)."""
+    from bot.cli.engine import nlu_holdout
+
+    data = nlu_holdout(config, training_fraction, out)
+    typer.echo(markdown(data))
+    typer.echo(f"  {len(data['errors'])} errors; reports in {out}")

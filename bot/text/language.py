@@ -20,7 +20,7 @@ dedh derh dhai dhaai adhai sawa saade sade paune aadha adha aadhi adhi paav pav 
 doodh dudh dood cheeni chini shakkar pyaz pyaaz pyaj tamatar tamater aloo alu ande anda anday
 dahi chawal chaval namak tel sarson sarso haldi jeera zeera adrak lehsun lahsun kela kele nimbu
 makhan makkhan sabzi sabji mirch mirchi dhaniya dhania gobhi bhindi lauki baingan matar
-bhai bhaiya bhaiyya ji haan han nahi nahin nhi mujhe muje humko hume mera meri mere kya kitna
+bhai bhaiya bhaiyya ji haan han nahi nahin nhi namaste namaskar shukriya dhanyavad theek thik accha acha mujhe muje humko hume mera meri mere kya kitna
 kitne kab kaise abhi jaldi bhi sirf wapas hatao hata nikalo badlo karna krna dijiye thoda
 """.split())
 

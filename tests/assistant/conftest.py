@@ -1,0 +1,78 @@
+"""The real assistant: a trained model, the Rasa engine and the action server as processes on
+loopback ports, talking to a fresh database."""
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from bot.cli.engine import MODEL, RASA, engine_env, tracker_env, train
+from bot.cli.stack import Service, start_all, stop_all
+from bot.settings import PROJECT_ROOT, get_settings
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> str:
+    if not RASA.exists():
+        pytest.fail("the Rasa engine environment is missing: run `make install`")
+    train()
+    return str(MODEL)
+
+
+@dataclass
+class Assistant:
+    url: str
+    database_url: str
+
+    def say(self, sender: str, text: str) -> list[dict]:
+        r = httpx.post(f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
+        r.raise_for_status()
+        return r.json()
+
+
+@pytest.fixture(scope="module")
+def assistant(trained_model: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    from tests.conftest import TEST_DATABASE_URL, _fresh_postgres
+
+    if TEST_DATABASE_URL.startswith("postgresql"):
+        db = _fresh_postgres(TEST_DATABASE_URL)
+    else:
+        db = f"sqlite:///{tmp_path_factory.mktemp('assistant') / 'chatcart.db'}"
+    engine_port, action_port = free_port(), free_port()
+    env = {**os.environ, "DATABASE_URL": db, "PYTHONPATH": str(PROJECT_ROOT)}
+    services = [
+        Service("test-actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+                                 "--port", str(action_port)],
+                f"http://127.0.0.1:{action_port}/health", env),
+        Service("test-engine", [str(RASA), "run", "--enable-api", "--port", str(engine_port),
+                                "--model", trained_model, "--endpoints", "endpoints.yml",
+                                "--credentials", "credentials.yml"],
+                f"http://127.0.0.1:{engine_port}/",
+                engine_env({"DATABASE_URL": db,
+                            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+                            **tracker_env(db)})),
+    ]
+    running = start_all(services)
+    old = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = db
+    get_settings.cache_clear()
+    try:
+        yield Assistant(f"http://127.0.0.1:{engine_port}", db)
+    finally:
+        stop_all(running)
+        if old is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = old
+        get_settings.cache_clear()
