@@ -9,8 +9,10 @@ import math
 import re
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -29,6 +31,8 @@ from bot.text.phonetic import phonetic_key
 
 _WORD = re.compile(r"[\w\u0900-\u097f]+")
 _DIGITS = re.compile(r"^\d+$")
+# From this many postings on, a query's candidates are summed with numpy (spaCy's dependency).
+_VECTOR_FROM = 600
 CATEGORY_WEIGHT = 0.5
 ALIAS_WEIGHT = 0.9  # a word only an alias explains ("dalda" on every vanaspati) counts a bit less
 NAME, KIND, HEAD, BRAND = range(4)  # the roles of a variant's surfaces in scoring
@@ -36,13 +40,19 @@ _SPECIAL = SPLIT_WORDS | set(UNITS) | set(NUMBER_WORDS) | MODIFIERS.keys() | PAA
 
 
 def words(text: str) -> list[str]:
-    return _WORD.findall(normalize(text))
+    return list(_words(text))
 
 
+@lru_cache(maxsize=65536)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(normalize(text)))
+
+
+@lru_cache(maxsize=65536)  # catalogs repeat brands, aliases and categories thousands of times
 def keys(text: str) -> tuple[str, ...]:
     """Phonetic keys of the meaningful words of a text, in order, without repeats."""
     out: dict[str, None] = {}
-    for w in words(text):
+    for w in _words(text):
         if w in FILLER_WORDS or _DIGITS.match(w):
             continue
         k = phonetic_key(w)
@@ -94,6 +104,8 @@ class Prepared:
     totals: tuple[float, ...]  # a slot's total weight; 0 for an empty surface
     roles: tuple[int, ...]  # a slot's role: NAME, KIND, HEAD or BRAND
     sort_tail: tuple[bool, int]  # (out of stock, shelf position): the tie-breakers of a ranking
+    # Pack fit by asked (amount, unit), filled by the resolver: see `Resolver._fit`.
+    fits: dict[tuple[float, str | None], tuple] = field(default_factory=dict)
 
     @classmethod
     def of(cls, iv: IndexedVariant, idf: dict[str, float]) -> Prepared:
@@ -142,6 +154,7 @@ class CatalogIndex:
         for k in self.postings:
             self._by_len[len(k)].append(k)
         self._cache: OrderedDict[str, dict[str, float]] = OrderedDict()
+        self._arrays: dict[str, np.ndarray] = {}  # postings as arrays, made when first needed
         self.protected_phrases = sorted(self._protected(category_names))
 
     @staticmethod
@@ -245,12 +258,44 @@ class CatalogIndex:
         return found
 
     def candidates(self, matches: Iterable[dict[str, float]], limit: int = 40) -> list[int]:
+        """The `limit` variants with the most accumulated IDF over the query's (fuzzy) keys;
+        on equal weight, the one met first. Order within the result does not matter."""
+        hits = [(k, self.idf[k] * sim) for m in matches for k, sim in m.items()]
+        if len(hits) == 1:
+            # One key: every variant weighs the same, so the first `limit` of its postings.
+            return self.postings[hits[0][0]][:limit]
+        postings = self.postings
+        if sum(len(postings[k]) for k, _ in hits) >= _VECTOR_FROM:
+            return self._candidates_np(hits, limit)
         acc: dict[int, float] = defaultdict(float)
-        for m in matches:
-            for k, sim in m.items():
-                w = self.idf[k] * sim
-                for vi in self.postings[k]:
-                    acc[vi] += w
+        for k, w in hits:
+            for vi in postings[k]:
+                acc[vi] += w
         if len(acc) <= limit:
             return list(acc)
         return sorted(acc, key=acc.__getitem__, reverse=True)[:limit]
+
+    def _candidates_np(self, hits: list[tuple[str, float]], limit: int) -> list[int]:
+        """`candidates` for long postings ("oil", "masala"): the same sums, added in the same
+        order, and the same tie-break (a stable sort keeps first appearances first)."""
+        arrays = [self._posting_array(k) for k, _ in hits]
+        acc = np.zeros(len(self.variants))
+        for arr, (_, w) in zip(arrays, hits):
+            acc[arr] += w  # a posting holds each variant once
+        ids = np.concatenate(arrays)
+        if len(ids) <= limit * len(arrays) and len(first := dict.fromkeys(ids.tolist())) <= limit:
+            return list(first)  # all of them, in the order met, as the loop gives them
+        order = np.argsort(-acc[ids], kind="stable")
+        out: dict[int, None] = {}
+        for vi in ids[order].tolist():
+            if vi not in out:
+                out[vi] = None
+                if len(out) == limit:
+                    break
+        return list(out)
+
+    def _posting_array(self, key: str) -> np.ndarray:
+        arr = self._arrays.get(key)
+        if arr is None:
+            arr = self._arrays[key] = np.asarray(self.postings[key], dtype=np.int32)
+        return arr

@@ -22,10 +22,11 @@ MODIFIER_PENALTY = 0.3
 EXPLAINED = 0.9
 ALTERNATIVE_SPAN = 0.1  # choices offered must be nearly as good as the pick
 MAX_ALTERNATIVES = 5
+MAX_FITS = 16  # amounts remembered per variant
 PRODUCE = ("fruit", "vegetable")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: thousands are made a message, and frozen init is 4x slower
 class Scored:
     variant: IndexedVariant
     score: float
@@ -73,7 +74,7 @@ class Resolver:
         scored: list[Scored] = []
         for vi in idx.candidates(matches):
             iv = idx.variants[vi]
-            prep = iv.prepared(idf)
+            prep = iv._prepared or iv.prepared(idf)
             # Precision of every surface (names, kind, heads, brands) in one sparse pass over
             # the query's keys: only the surfaces they touch can be above zero.
             got: dict[int, float] = {}
@@ -186,16 +187,24 @@ class Resolver:
 
 
     def _fit(self, s: Scored, amount: float | None, unit: str | None) -> tuple:
-        v = s.variant.variant
-        fit: tuple = (0.0, 0)
-        if amount is not None:
+        """How well a variant's packs make up the asked amount: (relative miss, packs), then
+        the ranking's tie-breakers. Remembered per variant: "1 kg" is asked again and again."""
+        if amount is None:
+            return (0.0, 0, *s.tail)
+        prep = s.variant.prepared(self.index.idf)
+        fits = prep.fits
+        fit = fits.get((amount, unit))
+        if fit is None:
+            v = s.variant.variant
             u = self._bare_unit(v.first, amount, unit)
             packs = choose_packs(v.packs, amount, u)
             target = target_in_pack_units(amount, u or "pack", v.first) if u != "pack" else None
             total = sum(p.pack_size * c for p, c in packs)
             miss = abs(total - target) / target if target else 0.0
-            fit = (round(miss, 2), sum(c for _, c in packs))
-        return (*fit, not v.in_stock, v.position)
+            if len(fits) >= MAX_FITS:
+                fits.clear()
+            fit = fits[amount, unit] = (round(miss, 2), sum(c for _, c in packs), *prep.sort_tail)
+        return fit
 
     @staticmethod
     def _bare_unit(p: CatalogProduct, amount: float | None, unit: str | None) -> str | None:
