@@ -44,11 +44,13 @@ train: install ## Train the assistant's model when the training data changed
 chat: $(APP) ## Chat with the running assistant in the terminal
 	@$(VENV)/bin/chatcart chat
 
-test: install ## Run the whole test suite
+test: install ## Run the whole test suite (trains the model first if the data changed)
+	@$(VENV)/bin/chatcart model train
 	@$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
-evaluate: $(APP) ## Score the item engine on data/eval (line accuracy per language)
+evaluate: install ## Item-line accuracy and NLU intent scores per language (reports/)
 	@$(VENV)/bin/chatcart evaluate items
+	@$(VENV)/bin/chatcart evaluate nlu
 
 bench: $(APP) ## Run the benchmarks in bench/ (results in bench/results/)
 	@$(VENV)/bin/python bench/parse.py

@@ -20,7 +20,7 @@ MODEL = MODELS / "chatcart.tar.gz"
 FINGERPRINT = MODELS / "chatcart.fingerprint"
 # Everything a trained model depends on.
 TRAINING_INPUTS = ("config.yml", "domain.yml", "data/nlu", "data/rules.yml", "data/stories.yml",
-                   "nlu_components", "bot/text")
+                   "nlu_components", "bot/text/normalize.py", "bot/text/phonetic.py")
 
 
 def training_fingerprint() -> str:
