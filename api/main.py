@@ -77,12 +77,14 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                          routes=app.routes)
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components["Problem"] = errors.Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-    problem = errors.problems(422)[422]
+    problem = errors.problems(400, 422)
     for path in schema.get("paths", {}).values():
         for operation in path.values():
             responses = operation.get("responses", {})
             if "422" in responses and "application/json" in responses["422"].get("content", {}):
-                responses["422"] = problem
+                responses["422"] = problem[422]
+            if "requestBody" in operation:  # a body that is not JSON at all
+                responses.setdefault("400", problem[400])
     for name in ("HTTPValidationError", "ValidationError"):
         components.pop(name, None)
     app.openapi_schema = schema

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Path
 
 from api.deps import SessionDep, ShopperKey, WriteSessionDep
 from api.errors import problems
+from api.schemas import TOKEN
 from api.schemas.carts import AddLinesIn, CartOut, CountIn
 from api.schemas.orders import ReorderIn
 from bot.cart import service
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/api/v1/carts", tags=["carts"],
                    responses=problems(401, 422))
 
 WaId = Annotated[str, Path(pattern=r"^[0-9]{6,15}$", description="the shopper's WhatsApp id")]
-Sku = Annotated[str, Path(min_length=1, max_length=64)]
+Sku = Annotated[str, Path(min_length=1, max_length=64, pattern=TOKEN)]
 
 
 @router.get("/{wa_id}", response_model=CartOut, summary="The cart, priced now")

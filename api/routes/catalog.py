@@ -4,11 +4,12 @@ from __future__ import annotations
 import threading
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from sqlalchemy import func, select
 
 from api.deps import PublicShop, SessionDep
 from api.errors import problems
+from api.schemas import TEXT, TOKEN
 from api.schemas.catalog import CategoryOut, ProductOut, ProductPage
 from bot.catalog.index import CatalogIndex
 from bot.catalog.resolver import Resolver
@@ -61,8 +62,8 @@ def categories(session: SessionDep, shop: PublicShop) -> list[CategoryOut]:
 def products(
     session: SessionDep,
     shop: PublicShop,
-    q: Annotated[str | None, Query(max_length=200, description="what a shopper would type")] = None,
-    category: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[str | None, Query(max_length=200, pattern=TEXT, description="what a shopper would type")] = None,
+    category: Annotated[str | None, Query(max_length=100, pattern=TOKEN)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> ProductPage:
@@ -88,7 +89,8 @@ def products(
 
 @router.get("/products/{sku}", response_model=ProductOut, responses=problems(404, 422),
             summary="One product")
-def product(session: SessionDep, shop: PublicShop, sku: str) -> ProductOut:
+def product(session: SessionDep, shop: PublicShop,
+            sku: Annotated[str, Path(min_length=1, max_length=64, pattern=TOKEN)]) -> ProductOut:
     row = session.scalar(select(Product).where(Product.shop_id == shop.id, Product.sku == sku,
                                                Product.active.is_(True)))
     if row is None:

@@ -4,15 +4,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import select
+from sqlalchemy import update
 
 from api.deps import MerchantKey, SessionDep, WriteSessionDep
 from api.errors import problems
+from api.schemas import TOKEN
 from api.schemas.orders import OrderOut, OrderStatus, StockIn, StockOut, TransitionIn
 from api.schemas.payments import PaymentOut
 from bot.cart.errors import UnknownProduct
 from bot.db.models import Product
-from bot.db.session import begin_write
 from bot.orders import service
 from bot.payments import ledger
 
@@ -50,14 +50,13 @@ def transition(order_id: OrderId, body: TransitionIn, session: WriteSessionDep,
 
 @router.put("/products/{sku}/stock", response_model=StockOut, responses=problems(404),
             summary="Set how many packs are on the shelf")
-def set_stock(sku: Annotated[str, Path(min_length=1, max_length=64)], body: StockIn,
+def set_stock(sku: Annotated[str, Path(min_length=1, max_length=64, pattern=TOKEN)], body: StockIn,
               session: WriteSessionDep, key: MerchantKey) -> StockOut:
-    begin_write(session)
-    product = session.scalar(select(Product).where(Product.shop_id == key.shop_id,
-                                                   Product.sku == sku).with_for_update())
-    if product is None:
+    changed = session.execute(
+        update(Product).where(Product.shop_id == key.shop_id, Product.sku == sku)
+        .values(stock=body.stock).execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
         raise UnknownProduct(f"no product {sku!r} in this shop", skus=[sku])
-    product.stock = body.stock
     return StockOut(sku=sku, stock=body.stock)
 
 

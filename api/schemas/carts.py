@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from api.schemas import TOKEN
 from bot.cart.model import CartView
 
 Sku = str
@@ -56,7 +57,7 @@ class CartOut(BaseModel):
 
 
 class PacksIn(BaseModel):
-    sku: str = Field(min_length=1, max_length=64)
+    sku: str = Field(min_length=1, max_length=64, pattern=TOKEN)
     count: int = Field(ge=1, le=1000, description="packs to add to what the cart holds")
 
 

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from api.schemas import TEXT
 from api.schemas.payments import PaymentOut
 from bot.orders.model import Order
 from bot.orders.slots import DeliverySlot
@@ -68,7 +69,7 @@ class OrderOut(BaseModel):
 
 class OrderIn(BaseModel):
     wa_id: str = Field(pattern=r"^[0-9]{6,15}$", description="the shopper's WhatsApp id")
-    address: str = Field(min_length=5, max_length=500)
+    address: str = Field(min_length=5, max_length=500, pattern=TEXT)
     pincode: str = Field(pattern=r"^[1-9][0-9]{5}$")
     delivery_slot: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$",
                                description="an id from GET /api/v1/delivery-slots")
@@ -77,7 +78,7 @@ class OrderIn(BaseModel):
 
 class CancelIn(BaseModel):
     wa_id: str = Field(pattern=r"^[0-9]{6,15}$")
-    reason: str | None = Field(default=None, max_length=500)
+    reason: str | None = Field(default=None, max_length=500, pattern=TEXT)
 
 
 class ReorderIn(BaseModel):
@@ -101,7 +102,7 @@ MerchantTarget = Literal["packed", "out_for_delivery", "delivered", "cancelled",
 
 class TransitionIn(BaseModel):
     to_status: MerchantTarget
-    reason: str | None = Field(default=None, max_length=500)
+    reason: str | None = Field(default=None, max_length=500, pattern=TEXT)
 
 
 class StockIn(BaseModel):

@@ -89,9 +89,9 @@ def _writable_cart(session: Session, shop_id: int, wa_id: str) -> db.Cart:
 
 def _products(session: Session, shop_id: int, skus: Iterable[str]) -> dict[str, db.Product]:
     wanted = set(skus)
-    rows = session.scalars(
-        select(db.Product).where(db.Product.shop_id == shop_id, db.Product.sku.in_(wanted))
-    ).all()
+    rows = session.scalars(select(db.Product).where(
+        db.Product.shop_id == shop_id, db.Product.sku.in_({s for s in wanted if s.isprintable()}),
+    )).all()
     found = {p.sku: p for p in rows}
     missing = sorted(sku for sku in wanted if sku not in found or not found[sku].active)
     if missing:

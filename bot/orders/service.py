@@ -90,7 +90,7 @@ def _validate(idempotency_key: str, address: str, pincode: str, payment_method: 
     if not idempotency_key or len(idempotency_key) > MAX_KEY or not idempotency_key.isprintable():
         raise InvalidCheckout(f"an Idempotency-Key is 1 to {MAX_KEY} printable characters")
     address = " ".join(address.split())
-    if not 5 <= len(address) <= MAX_ADDRESS:
+    if not 5 <= len(address) <= MAX_ADDRESS or not address.isprintable():
         raise InvalidCheckout(f"the delivery address must be 5 to {MAX_ADDRESS} characters")
     if not PINCODE.fullmatch(pincode):
         raise InvalidCheckout(f"{pincode!r} is not an Indian PIN code (six digits)")
