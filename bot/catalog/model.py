@@ -24,6 +24,9 @@ class CatalogProduct:
     stock: int = 0
     aliases: tuple[str, ...] = ()
     position: int = 0
+    # False when the source gave no pack size (most BigBasket names): the pack is then "1 pc"
+    # only as a placeholder, and a bare count ("3 parle g") means packs, not pieces.
+    pack_known: bool = True
 
     @property
     def in_stock(self) -> bool:

@@ -210,7 +210,7 @@ class Resolver:
     def _bare_unit(p: CatalogProduct, amount: float | None, unit: str | None) -> str | None:
         """A bare count means pieces for eggs and produce, packs for everything else."""
         if unit is None and amount is not None:
-            return "pc" if p.pack_unit == "pc" or _is_produce(p) else "pack"
+            return "pc" if (p.pack_unit == "pc" and p.pack_known) or _is_produce(p) else "pack"
         return unit
 
 

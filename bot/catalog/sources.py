@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from rapidfuzz.distance import OSA
 
+from bot.catalog.index import keys
+from bot.text.phonetic import phonetic_key
 from bot.catalog.model import CatalogProduct
 
 SHOP_COLUMNS = (
@@ -167,14 +170,53 @@ def _clean_name(name: str, category: str) -> str:
     return re.sub(r"\s+", " ", name).strip(" -,")
 
 
-def _head_kind(name: str, brand: str) -> str:
-    """BigBasket has no kind column: the head noun is the last word of the name's main part."""
+def _head_kind(name: str, brand: str, kinds: KindIndex | None = None) -> str:
+    """BigBasket has no kind column: the head noun is the last word of the name's main part.
+    With the shop's kinds, the head is widened to the shop kind it names: "Bottle Gourd" is a
+    bottle gourd (not any gourd), "Chilli - Green" a green chilli, "Coconut Hair Oil" hair oil."""
     main = re.split(r"\s[-–(]\s?|,", name, maxsplit=1)[0]
     main = _PACK_RE.sub("", main)
     if brand and main.lower().startswith(brand.lower()):
         main = main[len(brand):]
     words = [w for w in re.findall(r"[A-Za-z]+", main) if len(w) > 1]
-    return words[-1].lower() if words else ""
+    if not words:
+        return ""
+    head = words[-1].lower()
+    return kinds.widen(words, name) or head if kinds else head
+
+
+def _loose(word: str) -> str:
+    """A key that also forgives English plural endings: chillies/chilli, tomatoes/tomato."""
+    k = phonetic_key(word.lower())
+    return (k.rstrip("aeiouy") or k) if len(k) > 3 else k
+
+
+class KindIndex:
+    """The shop's kinds by their head noun, to read an imported name's kind with."""
+
+    def __init__(self, kinds: Iterable[str]) -> None:
+        self.by_head: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for kind in kinds:
+            parts = [_loose(w) for w in kind.split()]
+            if parts and all(parts):
+                self.by_head.setdefault(parts[-1], []).append((kind, tuple(parts[:-1])))
+
+    def widen(self, main_words: list[str], name: str) -> str | None:
+        options = self.by_head.get(_loose(main_words[-1]))
+        if not options:
+            return None
+        main = [_loose(w) for w in main_words[:-1]]
+        everywhere = {_loose(w) for w in re.findall(r"[A-Za-z]+", name)}
+        best: tuple[tuple[bool, int], str] | None = None
+        for kind, before in options:
+            # The kind's words right before the head ("hair oil") beat words elsewhere in the
+            # name ("Chilli - Green"); more words beat fewer.
+            adjacent = not before or tuple(main[-len(before):]) == before
+            if adjacent or set(before) <= everywhere:
+                rank = (adjacent, len(before))
+                if best is None or rank > best[0]:
+                    best = (rank, kind)
+        return best[1] if best else None
 
 
 def _money(value: str) -> int | None:
@@ -190,11 +232,13 @@ def read_bigbasket(path: Path, kind_aliases: dict[str, tuple[str, ...]] | None =
     or `ProductName,Brand,Price,DiscountPrice,Quantity,Category,SubCategory`."""
     out = CatalogFile()
     kind_aliases = kind_aliases or {}
+    shop_kinds = getattr(kind_aliases, "kinds", None)
+    kinds = KindIndex(shop_kinds) if shop_kinds else None
     names: dict[str, int] = {}
     cats: dict[str, None] = {}
     with path.open(newline="", encoding="utf-8-sig") as fh:
         for lineno, row in enumerate(csv.DictReader(fh), start=2):
-            product, reason = _bigbasket_row(row, lineno, names, kind_aliases, len(out.products))
+            product, reason = _bigbasket_row(row, lineno, names, kind_aliases, len(out.products), kinds)
             if product is None:
                 out.rejections.append(Rejection(path.name, lineno, reason or "unusable", row))
                 continue
@@ -221,6 +265,7 @@ def _bigbasket_row(
     names: dict[str, int],
     kind_aliases: dict[str, tuple[str, ...]],
     position: int,
+    kinds: KindIndex | None = None,
 ) -> tuple[CatalogProduct | None, str | None]:
     get = lambda *keys: next((row[k] for k in keys if row.get(k) not in (None, "")), "")  # noqa: E731
     raw_name = get("product", "ProductName")
@@ -235,9 +280,12 @@ def _bigbasket_row(
         return None, f"no usable price in {get('sale_price', 'DiscountPrice', 'Price')!r}"
     mrp = max(mrp or sale, sale)
     pack = parse_pack(get("Quantity")) or parse_pack(raw_name)
+    unsized = pack is None
     if pack is None:
         pack = (1, "pc")
-    kind = _head_kind(name, brand)
+    kind = _head_kind(name, brand, kinds)
+    # No size given: one "pc" is a placeholder, unless the shop sells this kind by the piece.
+    pack_known = not unsized or kind in getattr(kind_aliases, "piece_kinds", ())
     # Same name, other pack or price: another SKU of the same product. Fully equal: a copy.
     listing = "|".join(get(k) for k in ("sub_category", "SubCategory", "type", "market_price"))
     key = f"{name.lower()}|{brand.lower()}|{pack}|{sale}|{listing.lower()}"
@@ -258,28 +306,67 @@ def _bigbasket_row(
             stock=100,
             aliases=kind_aliases.get(kind, ()),
             position=position,
+            pack_known=pack_known,
         ),
         None,
     )
 
 
-def kind_aliases(products: Iterable[CatalogProduct]) -> dict[str, tuple[str, ...]]:
-    """Aliases shared by every product of a kind: the shop's own knowledge, reusable on
-    imported catalogs (a BigBasket "Onion" learns "pyaz" from the shop's onions)."""
-    shared: dict[str, set[str]] = {}
+class KindAliases(dict[str, tuple[str, ...]]):
+    """kind -> aliases, plus what else the shop knows about its kinds: which ones it sells
+    by the piece (eggs, toothbrushes), so an imported product of that kind without a pack size
+    is still counted in pieces."""
 
-    def meet(key: str, terms: set[str]) -> None:
+    kinds: frozenset[str] = frozenset()  # the shop's own kinds (keys also hold "… dal" heads)
+    piece_kinds: frozenset[str] = frozenset()
+
+
+def kind_aliases(products: Iterable[CatalogProduct]) -> KindAliases:
+    """Aliases shared by every product of a kind: the shop's own knowledge, reusable on
+    imported catalogs (a BigBasket "Onion" learns "pyaz" from the shop's onions, and "प्याज़"
+    from the shop's Hindi names). Aliases naming a brand are not shared."""
+    shared: dict[str, set[str]] = {}
+    by_piece: dict[str, bool] = {}
+
+    def meet(key: str, terms: set[str], piece: bool) -> None:
         shared[key] = shared[key] & terms if key in shared else set(terms)
+        by_piece[key] = by_piece.get(key, True) and piece
 
     for p in products:
         if p.kind:
-            terms = {a.lower() for a in p.aliases}
-            meet(p.kind, terms)
+            terms = {a.lower() for a in (*p.aliases, *_hindi_heads(p)) if not _names_brand(a, p)}
+            piece = p.pack_unit == "pc"
+            meet(p.kind, terms, piece)
             if " " in p.kind:
-                meet(f"*{p.kind.split()[-1]}", terms)  # what every "… dal" has in common
-    out = {k.lstrip("*"): tuple(sorted(v)) for k, v in shared.items() if k.startswith("*")}
+                meet(f"*{p.kind.split()[-1]}", terms, piece)  # what every "… dal" has in common
+    out = KindAliases({k.lstrip("*"): tuple(sorted(v)) for k, v in shared.items() if k.startswith("*")})
     out.update({k: tuple(sorted(v)) for k, v in shared.items() if not k.startswith("*")})
+    out.kinds = frozenset(k for k in shared if not k.startswith("*"))
+    out.piece_kinds = frozenset(k.lstrip("*") for k, piece in by_piece.items() if piece)
     return out
+
+
+def _hindi_heads(p: CatalogProduct) -> list[str]:
+    """The kind as the Hindi name says it: Hindi, like English, ends on its head noun, so the
+    last words of "टाटा सम्पन्न आयोडीन नमक" (as many as the kind has) are a candidate; only what
+    every product of the kind shares survives `kind_aliases`. Never fewer words than the kind:
+    "पाउडर" alone is not turmeric powder."""
+    hindi = re.sub(r"\([^)]*\)", " ", p.name_hi).split()
+    n = min(len(p.kind.split()), len(hindi))
+    return [" ".join(hindi[-n:])] if n else []
+
+
+def _names_brand(alias: str, p: CatalogProduct) -> bool:
+    """Whether an alias is (a spelling of) the product's brand: "tata namak", "maggie" and
+    "ching's secret" say who made a product, not what it is, so other brands must not inherit
+    them even when the shop stocks one brand of the kind only."""
+    brand = set(keys(p.brand)) - set(keys(p.kind))
+    return any(
+        a == b
+        or (min(len(a), len(b)) >= 5 and OSA.normalized_similarity(a, b) >= 0.8)
+        or (min(len(a), len(b)) >= 4 and abs(len(a) - len(b)) == 1 and (a.startswith(b) or b.startswith(a)))
+        for a in keys(alias) for b in brand
+    )
 
 
 def iter_rows(path: Path) -> Iterator[dict[str, str]]:

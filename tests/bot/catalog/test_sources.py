@@ -104,3 +104,62 @@ def test_real_bigbasket_pack_sizes_come_from_the_quantity_column() -> None:
     assert (onion.pack_size, onion.pack_unit) == (2000, "g")
     sized = sum((p.pack_size, p.pack_unit) != (1, "pc") for p in out.products)
     assert sized / len(out.products) > 0.85  # the rest are really "1 pc", "Combo", "set of 4"
+
+
+# --- what a BigBasket import learns from the shop's own catalog -------------------------------
+
+
+def test_kind_aliases_do_not_hand_one_brand_to_every_product_of_a_kind(seed_catalog) -> None:  # noqa: ANN001
+    """The shop's only salt is Tata: "tata namak" names that brand, not salt."""
+    aliases = kind_aliases(seed_catalog.products)
+    assert "namak" in aliases["salt"]
+    assert not {"tata", "tata namak", "tata salt"} & set(aliases["salt"])
+    assert not {"maggi", "maggie"} & set(aliases["noodles"])
+
+
+def test_kind_aliases_carry_the_hindi_name_and_the_pieces(seed_catalog) -> None:  # noqa: ANN001
+    aliases = kind_aliases(seed_catalog.products)
+    assert "लौकी" in aliases["bottle gourd"] and "इलायची" in aliases["cardamom"]
+    assert "पाउडर" not in aliases["turmeric powder"]  # never fewer words than the kind
+    assert {"eggs", "toothbrush"} <= aliases.piece_kinds
+    assert "atta" not in aliases.piece_kinds and "atta" in aliases.kinds
+
+
+@pytest.mark.parametrize(
+    ("name", "brand", "kind"),
+    [("Bottle Gourd", "Fresho", "bottle gourd"), ("Chilli - Green, Organically Grown", "Fresho", "green chilli"),
+     ("Green Chillies", "Fresho", "green chilli"), ("Kachi Ghani Mustard Oil", "Fortune", "mustard oil"),
+     ("Fish Fingers", "Fresh Catch", "fingers"), ("Namkeen - Aloo Bhujia", "Haldirams", "namkeen")],
+)
+def test_bigbasket_kinds_widen_to_the_shop_kind_they_name(
+    seed_catalog, tmp_path: Path, name: str, brand: str, kind: str  # noqa: ANN001
+) -> None:
+    path = tmp_path / "bb.csv"
+    path.write_text(
+        "index,product,category,sub_category,brand,sale_price,market_price,type,rating\n"
+        f"1,{name!r},Fruits & Vegetables,Veg,{brand},50,50,x,4\n".replace("'", '"'),
+        "utf-8",
+    )
+    [product] = read_bigbasket(path, kind_aliases(seed_catalog.products)).products
+    assert product.kind == kind
+
+
+def test_bigbasket_products_without_a_size_are_counted_in_packs_unless_sold_by_the_piece(
+    seed_catalog, tmp_path: Path  # noqa: ANN001
+) -> None:
+    path = tmp_path / "bb.csv"
+    path.write_text(
+        "index,product,category,sub_category,brand,sale_price,market_price,type,rating\n"
+        "1,Glucose Biscuits,Snacks & Branded Foods,Biscuits,Parle,10,10,x,4\n"
+        "2,Eggs - Regular,Eggs & Meat,Eggs,Fresho,80,80,x,4\n"
+        "3,Glucose Biscuits 800 g,Snacks & Branded Foods,Biscuits,Parle,90,90,x,4\n",
+        "utf-8",
+    )
+    biscuits, eggs, sized = read_bigbasket(path, kind_aliases(seed_catalog.products)).products
+    assert (biscuits.pack_size, biscuits.pack_unit, biscuits.pack_known) == (1, "pc", False)
+    assert eggs.pack_known and sized.pack_known
+    from bot.engine import ItemEngine
+
+    engine = ItemEngine([biscuits, eggs])
+    assert engine.parse("3 parle glucose biscuits").lines[0].unit == "pack"
+    assert engine.parse("eggs 6").lines[0].unit == "pc"
