@@ -70,11 +70,17 @@ def judge_by_kind(p: CatalogProduct, e: Expected) -> bool:
 
 
 def judge_by_name(p: CatalogProduct, e: Expected) -> bool:
-    """For catalogs without kinds: the name must hold one of the label's words (and brand)."""
-    name = f"{p.brand} {p.name}".lower()
-    if e.brand and e.brand.lower() not in name:
+    """For catalogs without kinds: the name must hold one of the label's words (and brand).
+    Apostrophes are ignored: BigBasket writes "Haldirams" and "Kelloggs" for Haldiram's and
+    Kellogg's."""
+    name = _no_apostrophes(f"{p.brand} {p.name}")
+    if e.brand and _no_apostrophes(e.brand) not in name:
         return False
-    return any(w in name for w in e.name_words)
+    return any(_no_apostrophes(w) in name for w in e.name_words)
+
+
+def _no_apostrophes(text: str) -> str:
+    return text.lower().replace("'", "").replace("’", "")
 
 
 def line_ok(actual: ParsedLine | None, e: Expected, judge: Judge) -> tuple[bool, str]:

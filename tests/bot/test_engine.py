@@ -81,3 +81,15 @@ def test_lines_past_the_cap_are_dropped_with_a_warning(engine: ItemEngine) -> No
 
 def test_binary_bytes_are_decoded_not_fatal(engine: ItemEngine) -> None:
     assert engine.parse(b"2 kg atta \xff\xfe").lines[0].resolution.product is not None  # type: ignore[arg-type]
+
+
+def test_judging_by_name_ignores_apostrophes() -> None:
+    from bot.catalog.model import CatalogProduct
+    from bot.evaluation.items import Expected, judge_by_name
+
+    bhujia = CatalogProduct(sku="BB-1", name="Namkeen - Aloo Bhujia", category="snacks", pack_size=1,
+                            pack_unit="pc", price_paise=100, brand="Haldirams")
+    label = Expected(kind="namkeen", brand="Haldiram's", skus=(), name_words=("bhujia",), sold=True,
+                     quantity=None, unit=None)
+    assert judge_by_name(bhujia, label)
+    assert not judge_by_name(bhujia, Expected("namkeen", "Bikaji", (), ("bhujia",), True, None, None))
