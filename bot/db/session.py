@@ -5,8 +5,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, event, text
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, sessionmaker
 
 from bot.db.base import create_engine_for, session_factory
 from bot.settings import get_settings
@@ -30,17 +30,45 @@ def _makers(url: str) -> sessionmaker:
     return session_factory(engine_for(url))
 
 
+_WROTE = "chatcart_wrote"
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, _context: object) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
+
+
 def begin_write(session: Session) -> None:
-    """Start `session`'s transaction as a writer, if it has not started yet.
+    """Make `session`'s transaction a writer's, before the first write.
 
     SQLite lets one writer in at a time. A transaction that reads first and writes later can
     find, when it writes, that another writer committed since its read snapshot: SQLite then
     fails at once ("database is locked") instead of waiting. `BEGIN IMMEDIATE` takes the write
     lock up front, so writers queue (for up to the busy timeout) and then see the latest data.
+    A session that has only read so far is committed first (there is nothing to commit; loaded
+    objects stay loaded) and begun again as a writer. One that already wrote is left alone.
     PostgreSQL needs nothing here: row locks and unique indexes do the ordering there.
     """
-    if not session.in_transaction() and session.get_bind().dialect.name == "sqlite":
-        session.execute(text("BEGIN IMMEDIATE"))
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.in_transaction():
+        if session.info.get(_WROTE) or session.in_nested_transaction() or \
+                session.new or session.dirty or session.deleted:
+            return
+        session.commit()
+    session.execute(text("BEGIN IMMEDIATE"))
 
 
 @contextmanager

@@ -107,3 +107,26 @@ def test_one_customer_however_many_first_messages_arrive_at_once(shop_id: int) -
         assert s.scalar(select(func.count()).select_from(Customer)) == 1
         assert service.view(s, shop_id, WA_ID).lines[0].count == 8
         assert service.get_or_create_customer(s, shop_id, WA_ID).language == "hi"
+
+
+def test_a_session_that_reads_before_it_writes_still_queues_on_sqlite(shop_id: int) -> None:
+    """The assistant's actions look at the cart, then change it, in one session."""
+    errors: list[BaseException] = []
+
+    def look_then_add() -> None:
+        try:
+            for _ in range(5):
+                with session_scope() as s:
+                    service.view(s, shop_id, WA_ID)
+                    service.add_packs(s, shop_id, WA_ID, [(ATTA, 1)])
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    service_threads = [threading.Thread(target=look_then_add) for _ in range(6)]
+    for t in service_threads:
+        t.start()
+    for t in service_threads:
+        t.join()
+    assert not errors, errors[:2]
+    with session_scope() as s:
+        assert service.view(s, shop_id, WA_ID).lines[0].count == 30
