@@ -12,6 +12,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Good enough on a laptop, refused in production (see `Settings.production_problems`).
 DEV_SANDBOX_SECRET = "sandbox-dev-secret-not-for-production"
+# WhatsApp Cloud API development defaults: the simulator signs with this secret and, while the
+# token is the default, the gateway sends to the local capture endpoint instead of Meta.
+DEV_WHATSAPP_VERIFY_TOKEN = "chatcart-dev-verify-token"
+DEV_WHATSAPP_APP_SECRET = "chatcart-dev-app-secret-not-for-production"
+DEV_WHATSAPP_ACCESS_TOKEN = "chatcart-dev-access-token"
+DEV_WHATSAPP_PHONE_NUMBER_ID = "100000000000001"
+META_GRAPH_URL = "https://graph.facebook.com"
 
 
 class Settings(BaseSettings):
@@ -62,6 +69,34 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=8, ge=1)
     expire_unpaid_every_seconds: float = Field(default=60.0, ge=0, description="0: off")
 
+    # WhatsApp Cloud API (api/whatsapp). Development defaults; production refuses them.
+    whatsapp_verify_token: SecretStr = SecretStr(DEV_WHATSAPP_VERIFY_TOKEN)
+    whatsapp_app_secret: SecretStr = SecretStr(DEV_WHATSAPP_APP_SECRET)
+    whatsapp_access_token: SecretStr = SecretStr(DEV_WHATSAPP_ACCESS_TOKEN)
+    whatsapp_phone_number_id: str = DEV_WHATSAPP_PHONE_NUMBER_ID
+    whatsapp_graph_url: str = META_GRAPH_URL
+    whatsapp_api_version: str = Field(default="v21.0", pattern=r"^v\d+\.\d+$")
+    whatsapp_send_rate: float = Field(default=80.0, gt=0, description="messages/s per number")
+    whatsapp_send_attempts: int = Field(default=5, ge=1, description="tries on 429/5xx")
+    whatsapp_backoff_seconds: float = Field(default=0.5, ge=0, description="first retry delay")
+    whatsapp_timeout_seconds: float = Field(default=15.0, gt=0)
+    whatsapp_lanes: int = Field(default=16, ge=1, description="shoppers handled at once")
+    whatsapp_outbox_every_seconds: float = Field(default=2.0, ge=0, description="0: off")
+    whatsapp_workers: bool = Field(default=True, description="run the gateway's background work")
+
+    @property
+    def whatsapp_capture(self) -> bool:
+        """Development with no real WhatsApp credentials: sends go to the local capture
+        endpoint (the simulator) through the same client, never to Meta."""
+        return (not self.is_production and self.whatsapp_graph_url == META_GRAPH_URL
+                and self.whatsapp_access_token.get_secret_value() == DEV_WHATSAPP_ACCESS_TOKEN)
+
+    @property
+    def whatsapp_graph_base(self) -> str:
+        if self.whatsapp_capture:
+            return self.public_base_url.rstrip("/") + "/simulator/graph"
+        return self.whatsapp_graph_url.rstrip("/")
+
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
@@ -84,6 +119,24 @@ class Settings(BaseSettings):
             problems.append(f"PUBLIC_BASE_URL must be the shop's public https address, not {self.public_base_url!r}")
         if "*" in self.cors_origins:
             problems.append("CORS_ORIGINS must list origins, not '*'")
+        return problems
+
+    def whatsapp_problems(self) -> list[str]:
+        """What stops the WhatsApp channel from running in production (development defaults,
+        a Graph API that is not https); empty when it may run."""
+        if not self.is_production:
+            return []
+        problems = []
+        for name, default in (("whatsapp_verify_token", DEV_WHATSAPP_VERIFY_TOKEN),
+                              ("whatsapp_app_secret", DEV_WHATSAPP_APP_SECRET),
+                              ("whatsapp_access_token", DEV_WHATSAPP_ACCESS_TOKEN),
+                              ("whatsapp_phone_number_id", DEV_WHATSAPP_PHONE_NUMBER_ID)):
+            value = getattr(self, name)
+            value = value.get_secret_value() if isinstance(value, SecretStr) else value
+            if not value or value == default:
+                problems.append(f"{name.upper()} is not set (the development default is refused)")
+        if urlsplit(self.whatsapp_graph_url).scheme != "https":
+            problems.append("WHATSAPP_GRAPH_URL must be https in production")
         return problems
 
 

@@ -341,3 +341,7 @@ class ReviewItem(Base):
     details: Mapped[dict | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20), default="open")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# The WhatsApp gateway's tables live in their own module, on the same metadata.
+from bot.db import whatsapp_models  # noqa: E402,F401
