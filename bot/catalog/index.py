@@ -176,6 +176,8 @@ class CatalogIndex:
         brands = [own] if own else []
         if own and first.name.lower().startswith(first.brand.lower()):
             brands.append(names[1][: len(own)])  # the brand as the Hindi name spells it: मैगी
+        if own and first.brand_hi:
+            brands.append(keys(first.brand_hi))
         brand_tokens = frozenset(k for b in brands for k in b)
 
         unbranded = [ak for ak in alias_keys if ak and not set(ak) & brand_tokens]

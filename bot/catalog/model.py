@@ -27,6 +27,8 @@ class CatalogProduct:
     # False when the source gave no pack size (most BigBasket names): the pack is then "1 pc"
     # only as a placeholder, and a bare count ("3 parle g") means packs, not pieces.
     pack_known: bool = True
+    # The brand in Devanagari when the Hindi name does not spell it (imported catalogs).
+    brand_hi: str = ""
 
     @property
     def in_stock(self) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import yaml
 from rapidfuzz.distance import OSA
 
-from bot.catalog.index import keys
+from bot.catalog.index import keys, words
 from bot.text.phonetic import phonetic_key
 from bot.catalog.model import CatalogProduct
 
@@ -284,6 +285,7 @@ def _bigbasket_row(
     if pack is None:
         pack = (1, "pc")
     kind = _head_kind(name, brand, kinds)
+    bkey = brand_key(brand)
     # No size given: one "pc" is a placeholder, unless the shop sells this kind by the piece.
     pack_known = not unsized or kind in getattr(kind_aliases, "piece_kinds", ())
     # Same name, other pack or price: another SKU of the same product. Fully equal: a copy.
@@ -304,9 +306,11 @@ def _bigbasket_row(
             mrp_paise=mrp,
             price_paise=sale,
             stock=100,
-            aliases=kind_aliases.get(kind, ()),
+            aliases=tuple(dict.fromkeys((*kind_aliases.get(kind, ()),
+                                         *getattr(kind_aliases, "brand_aliases", {}).get(bkey, ())))),
             position=position,
             pack_known=pack_known,
+            brand_hi=getattr(kind_aliases, "brand_hi", {}).get(bkey, ""),
         ),
         None,
     )
@@ -319,6 +323,10 @@ class KindAliases(dict[str, tuple[str, ...]]):
 
     kinds: frozenset[str] = frozenset()  # the shop's own kinds (keys also hold "… dal" heads)
     piece_kinds: frozenset[str] = frozenset()
+    # By brand (see `brand_key`): the brand in Devanagari as the shop's Hindi names write it
+    # ("कोलगेट"), and the aliases every product of the brand shares ("coke" for Coca-Cola).
+    brand_hi: dict[str, str] = {}
+    brand_aliases: dict[str, tuple[str, ...]] = {}
 
 
 def kind_aliases(products: Iterable[CatalogProduct]) -> KindAliases:
@@ -332,6 +340,7 @@ def kind_aliases(products: Iterable[CatalogProduct]) -> KindAliases:
         shared[key] = shared[key] & terms if key in shared else set(terms)
         by_piece[key] = by_piece.get(key, True) and piece
 
+    products = list(products)
     for p in products:
         if p.kind:
             terms = {a.lower() for a in (*p.aliases, *_hindi_heads(p)) if not _names_brand(a, p)}
@@ -342,8 +351,49 @@ def kind_aliases(products: Iterable[CatalogProduct]) -> KindAliases:
     out = KindAliases({k.lstrip("*"): tuple(sorted(v)) for k, v in shared.items() if k.startswith("*")})
     out.update({k: tuple(sorted(v)) for k, v in shared.items() if not k.startswith("*")})
     out.kinds = frozenset(k for k in shared if not k.startswith("*"))
+    out.brand_hi, out.brand_aliases = _brand_knowledge(products, out)
     out.piece_kinds = frozenset(k.lstrip("*") for k, piece in by_piece.items() if piece)
     return out
+
+
+def brand_key(brand: str) -> str:
+    """A brand's identity across catalogs: "Haldiram's" and "Haldirams", "Coca-Cola" and
+    "Coca Cola" are one brand."""
+    return re.sub(r"[^a-z0-9]", "", brand.lower())
+
+
+def _brand_knowledge(
+    products: Iterable[CatalogProduct], by_kind: dict[str, tuple[str, ...]],
+) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """Per brand: its Devanagari spelling, and the nicknames every product of the brand has
+    and no other brand uses ("coke" for Coca-Cola). An alias holding a word of the product's
+    own name or kind ("mortein coil", "ship machis") says what the product is, not who makes
+    it, and so do the kind's aliases: neither is handed to the brand's other products."""
+    spellings: dict[str, Counter[str]] = {}
+    shared: dict[str, set[str]] = {}
+    users: dict[str, set[str]] = {}
+    kind_terms: dict[str, set[str]] = {}
+    for p in products:
+        bkey = brand_key(p.brand)
+        terms = {a.lower() for a in p.aliases}
+        for t in terms:
+            users.setdefault(t, set()).add(bkey)
+        if not bkey:
+            continue
+        kind_terms.setdefault(bkey, set()).update(by_kind.get(p.kind, ()))
+        brand_words = keys(p.brand)
+        hindi = words(p.name_hi)
+        branded_name = p.name.lower().startswith(p.brand.lower()) and len(hindi) > len(brand_words)
+        if branded_name:
+            spellings.setdefault(bkey, Counter())[" ".join(hindi[: len(brand_words)])] += 1
+        hindi_keys = keys(p.name_hi)[len(brand_words) if branded_name else 0:]
+        own = (set(keys(p.name)) | set(hindi_keys) | set(keys(p.kind))) - set(brand_words)
+        terms = {t for t in terms if not set(keys(t)) & own}
+        shared[bkey] = shared[bkey] & terms if bkey in shared else terms
+    brand_hi = {b: c.most_common(1)[0][0] for b, c in spellings.items()}
+    nicknames = {b: tuple(sorted(t for t in terms if users[t] == {b} and t not in kind_terms[b]))
+                 for b, terms in shared.items()}
+    return brand_hi, {b: t for b, t in nicknames.items() if t}
 
 
 def _hindi_heads(p: CatalogProduct) -> list[str]:

@@ -163,3 +163,31 @@ def test_bigbasket_products_without_a_size_are_counted_in_packs_unless_sold_by_t
     engine = ItemEngine([biscuits, eggs])
     assert engine.parse("3 parle glucose biscuits").lines[0].unit == "pack"
     assert engine.parse("eggs 6").lines[0].unit == "pc"
+
+
+def test_brands_carry_their_hindi_spelling_and_own_nicknames_only(seed_catalog) -> None:  # noqa: ANN001
+    aliases = kind_aliases(seed_catalog.products)
+    assert aliases.brand_hi["colgate"] == "कोलगेट"
+    assert "coke" in aliases.brand_aliases["cocacola"]
+    # "coil" says what Mortein's coil is, and "machis" what Ship's matches are: not the brand.
+    assert "coil" not in aliases.brand_aliases.get("mortein", ())
+    assert not {"machis", "ship machis"} & set(aliases.brand_aliases.get("ship", ()))
+
+
+def test_a_bigbasket_brand_is_found_in_devanagari_and_by_nickname(seed_catalog, tmp_path: Path) -> None:  # noqa: ANN001
+    from bot.engine import ItemEngine
+
+    path = tmp_path / "bb.csv"
+    path.write_text(
+        "index,product,category,sub_category,brand,sale_price,market_price,type,rating\n"
+        "1,Soft Drink - Original Taste,Beverages,Soft Drinks,Coca-Cola,40,40,x,4\n"
+        "2,Toilet Cleaner - Original,Cleaning & Household,Toilet,Harpic,90,90,x,4\n"
+        "3,Toothpaste - Strong Teeth,Beauty & Hygiene,Oral Care,Colgate,60,60,x,4\n",
+        "utf-8",
+    )
+    catalog = read_bigbasket(path, kind_aliases(seed_catalog.products))
+    assert catalog.products[2].brand_hi == "कोलगेट"
+    engine = ItemEngine(catalog.products)
+    for text, brand in [("coke 2", "Coca-Cola"), ("हार्पिक एक बोतल", "Harpic"), ("कोलगेट टूथपेस्ट", "Colgate")]:
+        product = engine.parse(text).lines[0].resolution.product
+        assert product is not None and product.brand == brand, text
