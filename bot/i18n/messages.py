@@ -244,6 +244,107 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hi": "माफ़ कीजिए, हमारी तरफ़ कुछ गड़बड़ हुई। थोड़ी देर में फिर कोशिश कीजिए।",
         "hinglish": "Sorry, hamari taraf kuch gadbad hui. Thodi der mein phir try karo.",
     },
+    # --- WhatsApp channel (api/whatsapp) -----------------------------------------------------
+    "wa_list_button": {"en": "Choose", "hi": "चुनिए", "hinglish": "Chuno"},
+    "wa_list_section": {"en": "Options", "hi": "विकल्प", "hinglish": "Options"},
+    "wa_choose_prompt": {"en": "Please choose:", "hi": "कृपया चुनिए:", "hinglish": "Please chuno:"},
+    "wa_more": {"en": "More options", "hi": "और विकल्प", "hinglish": "Aur options"},
+    "wa_more_description": {
+        "en": "{count} more to choose from",
+        "hi": "{count} और विकल्प",
+        "hinglish": "{count} aur options",
+    },
+    "wa_unsupported_audio": {
+        "en": "Sorry, I can't listen to voice notes yet. Please type what you need, e.g. \"2 kg atta\".",
+        "hi": "माफ़ कीजिए, मैं अभी वॉइस नोट नहीं सुन सकता। कृपया लिखकर बताइए, जैसे \"2 किलो आटा\"।",
+        "hinglish": "Sorry, main abhi voice note nahi sun sakta. Please likh ke batao, jaise \"2 kg atta\".",
+    },
+    "wa_unsupported_image": {
+        "en": "Thanks for the picture! I can only read text for now — please type the items you need.",
+        "hi": "फ़ोटो के लिए धन्यवाद! मैं अभी सिर्फ़ लिखा हुआ पढ़ सकता हूँ — कृपया सामान लिखकर भेजिए।",
+        "hinglish": "Photo ke liye thanks! Main abhi sirf text padh sakta hoon — please saamaan likh ke bhejo.",
+    },
+    "wa_unsupported_sticker": {
+        "en": "Nice sticker! 😊 Tell me what you'd like to order.",
+        "hi": "बढ़िया स्टिकर! 😊 बताइए क्या मँगवाना है।",
+        "hinglish": "Badhiya sticker! 😊 Batao kya mangwana hai.",
+    },
+    "wa_unsupported": {
+        "en": "Sorry, I can't open that kind of message. Please type what you need, e.g. \"1 litre milk\".",
+        "hi": "माफ़ कीजिए, मैं इस तरह का मैसेज नहीं खोल सकता। कृपया लिखकर बताइए, जैसे \"1 लीटर दूध\"।",
+        "hinglish": "Sorry, main is tarah ka message nahi khol sakta. Please likh ke batao, jaise \"1 litre doodh\".",
+    },
+    "wa_reaction": {
+        "en": "Thanks! 🙏 Anything else you need? Just type it.",
+        "hi": "धन्यवाद! 🙏 और कुछ चाहिए? बस लिख दीजिए।",
+        "hinglish": "Thanks! 🙏 Aur kuch chahiye? Bas likh do.",
+    },
+    "wa_location_later": {
+        "en": "Thanks for the location! 📍 I'll ask for your address when you check out — say \"checkout\" when your cart is ready.",
+        "hi": "लोकेशन के लिए धन्यवाद! 📍 ऑर्डर करते समय मैं पता पूछूँगा — कार्ट तैयार हो तो \"ऑर्डर कर दो\" लिखिए।",
+        "hinglish": "Location ke liye thanks! 📍 Checkout ke time main address poochunga — cart ready ho to \"checkout\" likho.",
+    },
+    "wa_location_no_pincode": {
+        "en": "📍 Got your location ({place}). Please also send your flat/house number and the 6-digit PIN code.",
+        "hi": "📍 आपकी लोकेशन मिल गई ({place})। कृपया फ़्लैट/मकान नंबर और 6 अंकों का पिन कोड भी भेजिए।",
+        "hinglish": "📍 Aapki location mil gayi ({place}). Please flat/ghar number aur 6-digit PIN code bhi bhejo.",
+    },
+    "wa_order_unknown": {
+        "en": "Some items from the catalog aren't sold here any more: {skus}.",
+        "hi": "कैटलॉग की कुछ चीज़ें अब यहाँ नहीं मिलतीं: {skus}।",
+        "hinglish": "Catalog ke kuch items ab yahan nahi milte: {skus}.",
+    },
+    "wa_order_failed": {
+        "en": "Sorry, I couldn't add that cart: {reason}",
+        "hi": "माफ़ कीजिए, यह कार्ट नहीं जुड़ पाया: {reason}",
+        "hinglish": "Sorry, yeh cart add nahi ho paya: {reason}",
+    },
+    # notifications (the outbox), one per template in bot.notifications.outbox.TEMPLATES
+    "notify_order_placed": {
+        "en": "✅ Order #{order_id} placed. Total {total}, delivery {slot}.",
+        "hi": "✅ ऑर्डर #{order_id} हो गया। कुल {total}, डिलीवरी {slot}।",
+        "hinglish": "✅ Order #{order_id} ho gaya. Total {total}, delivery {slot}.",
+    },
+    "notify_order_paid": {
+        "en": "💰 Payment of {total} received for order #{order_id}. We're packing it now.",
+        "hi": "💰 ऑर्डर #{order_id} का {total} का पेमेंट मिल गया। हम पैक कर रहे हैं।",
+        "hinglish": "💰 Order #{order_id} ka {total} payment mil gaya. Hum pack kar rahe hain.",
+    },
+    "notify_payment_failed": {
+        "en": "⚠️ The payment of {total} for order #{order_id} didn't go through. Try again here: {pay_url}",
+        "hi": "⚠️ ऑर्डर #{order_id} का {total} का पेमेंट नहीं हुआ। यहाँ फिर से कोशिश कीजिए: {pay_url}",
+        "hinglish": "⚠️ Order #{order_id} ka {total} payment nahi hua. Yahan phir try karo: {pay_url}",
+    },
+    "notify_payment_flagged": {
+        "en": "We received a payment for order #{order_id} that needs a check by the shop. We'll contact you shortly.",
+        "hi": "ऑर्डर #{order_id} का एक पेमेंट दुकान को जाँचना है। हम जल्द आपसे संपर्क करेंगे।",
+        "hinglish": "Order #{order_id} ka ek payment shop ko check karna hai. Hum jaldi aapse contact karenge.",
+    },
+    "notify_order_packed": {
+        "en": "📦 Order #{order_id} is packed.",
+        "hi": "📦 ऑर्डर #{order_id} पैक हो गया है।",
+        "hinglish": "📦 Order #{order_id} pack ho gaya hai.",
+    },
+    "notify_order_out_for_delivery": {
+        "en": "🛵 Order #{order_id} is out for delivery.",
+        "hi": "🛵 ऑर्डर #{order_id} रास्ते में है।",
+        "hinglish": "🛵 Order #{order_id} raaste mein hai.",
+    },
+    "notify_order_delivered": {
+        "en": "🎉 Order #{order_id} is delivered. Thank you for shopping with us!",
+        "hi": "🎉 ऑर्डर #{order_id} पहुँच गया। हमसे ख़रीदारी के लिए धन्यवाद!",
+        "hinglish": "🎉 Order #{order_id} deliver ho gaya. Shopping ke liye thank you!",
+    },
+    "notify_order_cancelled": {
+        "en": "❌ Order #{order_id} is cancelled{reason}.",
+        "hi": "❌ ऑर्डर #{order_id} रद्द हो गया{reason}।",
+        "hinglish": "❌ Order #{order_id} cancel ho gaya{reason}.",
+    },
+    "notify_order_refunded": {
+        "en": "↩️ {total} for order #{order_id} has been refunded.",
+        "hi": "↩️ ऑर्डर #{order_id} के {total} वापस कर दिए गए।",
+        "hinglish": "↩️ Order #{order_id} ke {total} refund ho gaye.",
+    },
 }
 
 # What each intent means, for "did you mean …?" buttons.

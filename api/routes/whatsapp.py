@@ -1,0 +1,81 @@
+"""The WhatsApp Cloud API webhook: `GET` is Meta's verification handshake, `POST` the deliveries.
+
+A delivery is accepted only with a valid X-Hub-Signature-256 over the exact raw body; anything
+else is refused before it is read, and nothing of it is stored. A valid delivery is written to
+the inbox (one transaction) before the 200, then handled in the background.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import PlainTextResponse
+from pydantic import ValidationError
+
+from api.deps import SettingsDep
+from api.errors import ProblemError, problems
+from api.whatsapp import inbox
+from api.whatsapp.payloads import Webhook
+from api.whatsapp.signature import verify
+
+router = APIRouter(prefix="/webhooks/whatsapp", tags=["whatsapp"])
+log = logging.getLogger("chatcart.whatsapp")
+MAX_BODY = 1 << 20
+
+
+def _enabled(settings: SettingsDep) -> None:
+    if problems_ := settings.whatsapp_problems():
+        raise ProblemError(503, "whatsapp-not-configured", "Service Unavailable",
+                           "the WhatsApp channel is off: " + "; ".join(problems_))
+
+
+@router.get("", response_class=PlainTextResponse, responses=problems(403, 503),
+            summary="Meta's webhook verification: echoes hub.challenge for the right token")
+def verify_subscription(
+    settings: SettingsDep,
+    mode: Annotated[str, Query(alias="hub.mode")] = "",
+    token: Annotated[str, Query(alias="hub.verify_token")] = "",
+    challenge: Annotated[str, Query(alias="hub.challenge", max_length=200)] = "",
+) -> PlainTextResponse:
+    _enabled(settings)
+    import hmac
+
+    expected = settings.whatsapp_verify_token.get_secret_value()
+    if mode != "subscribe" or not hmac.compare_digest(token.encode(), expected.encode()):
+        raise ProblemError(403, "verification-failed", "Forbidden", "wrong hub.mode or hub.verify_token")
+    return PlainTextResponse(challenge)
+
+
+@router.post("", responses=problems(400, 401, 413, 503),
+             summary="WhatsApp Cloud API deliveries (messages, statuses), signed by Meta",
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/json": {"schema": {"type": "object", "additionalProperties": True}}}}})
+async def receive(request: Request, settings: SettingsDep) -> dict[str, int | bool]:
+    _enabled(settings)
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise ProblemError(413, "too-large", "Content Too Large", "deliveries are at most 1 MiB")
+    if not verify(body, request.headers.get("x-hub-signature-256"),
+                  settings.whatsapp_app_secret.get_secret_value()):
+        log.warning("whatsapp webhook refused: bad or missing X-Hub-Signature-256")
+        raise ProblemError(401, "invalid-signature", "Unauthorized",
+                           "X-Hub-Signature-256 does not match the body")
+    try:
+        data = json.loads(body)
+        webhook = Webhook.model_validate(data)
+    except (ValueError, ValidationError) as e:
+        # Signed by Meta but not what we know: answering 4xx would only make Meta retry it
+        # for a week. Logged for a person to look at.
+        log.error("whatsapp webhook not understood (%s): %.500s", e, body[:500])
+        return {"received": 0, "understood": False}
+    if webhook.object != "whatsapp_business_account":
+        return {"received": 0, "understood": False}
+    lanes = await run_in_threadpool(inbox.record, webhook)
+    gateway = getattr(request.app.state, "whatsapp", None)
+    if gateway is not None:
+        for lane in lanes:
+            gateway.poke(lane)
+    return {"received": len(lanes), "understood": True}

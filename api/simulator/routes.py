@@ -1,0 +1,172 @@
+"""`/simulator`: a WhatsApp-like chat page for any phone number (development and test only).
+
+The page never talks to the gateway's internals. It asks this module to post a Cloud-API-shaped,
+correctly signed webhook over HTTP to `/webhooks/whatsapp` — the path Meta's deliveries take —
+and shows what the gateway sent to the Graph API, which in development is the capture endpoint
+below (`/simulator/graph/{version}/{phone-number-id}/messages`), reached by the same Graph API
+client over HTTP. In production every route here answers 404.
+"""
+from __future__ import annotations
+
+import itertools
+import secrets
+import threading
+import time
+from collections import defaultdict
+from typing import Annotated, Any
+
+import httpx
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+
+from api.deps import SettingsDep
+from api.errors import ProblemError
+from api.simulator import webhooks
+from api.whatsapp.render import check
+from bot.settings import PROJECT_ROOT, Settings
+
+router = APIRouter(prefix="/simulator", include_in_schema=False)
+templates = Jinja2Templates(directory=str(PROJECT_ROOT / "api" / "templates"))
+STATIC = PROJECT_ROOT / "api" / "static"
+WA_ID = r"^[0-9]{6,15}$"
+
+
+class Capture:
+    """What the gateway sent to the Graph API, per shopper, in order (this process only)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seq = itertools.count(1)
+        self._events: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self._owner: dict[str, str] = {}  # wamid of an inbound message → its shopper
+
+    def inbound(self, wa_id: str, wamid: str) -> None:
+        with self._lock:
+            self._owner[wamid] = wa_id
+
+    def add(self, body: dict[str, Any]) -> str | None:
+        with self._lock:
+            if body.get("status") == "read":
+                wa_id = self._owner.get(body.get("message_id", ""))
+                if wa_id is None:
+                    return None
+                self._events[wa_id].append({"seq": next(self._seq), "kind": "read",
+                                            "message_id": body["message_id"],
+                                            "typing": bool(body.get("typing_indicator"))})
+                return None
+            wamid = "wamid.GW" + secrets.token_hex(12).upper()
+            self._events[str(body.get("to"))].append({"seq": next(self._seq), "kind": "message",
+                                                      "wamid": wamid, "body": body, "at": time.time()})
+            return wamid
+
+    def since(self, wa_id: str, after: int) -> list[dict[str, Any]]:
+        with self._lock:
+            return [e for e in self._events.get(wa_id, []) if e["seq"] > after]
+
+
+CAPTURE = Capture()
+
+
+def _dev(settings: Settings) -> None:
+    if settings.is_production:
+        raise ProblemError(404, "not-found", "Not Found")
+
+
+@router.get("", response_class=HTMLResponse)
+def page(request: Request, settings: SettingsDep) -> HTMLResponse:
+    _dev(settings)
+    return templates.TemplateResponse(request, "simulator.html", {
+        "capture": settings.whatsapp_capture, "graph": settings.whatsapp_graph_base,
+        "shop": settings.default_shop_name,
+    })
+
+
+@router.get("/static/{name}")
+def static(name: str, settings: SettingsDep) -> FileResponse:
+    _dev(settings)
+    if name not in ("simulator.js", "simulator.css"):
+        raise ProblemError(404, "not-found", "Not Found")
+    return FileResponse(STATIC / name)
+
+
+# The Graph API stand-in ---------------------------------------------------------------------
+@router.post("/graph/{version}/{phone_number_id}/messages")
+async def graph_messages(version: str, phone_number_id: str, request: Request, settings: SettingsDep,
+                         authorization: Annotated[str, Header()] = "") -> JSONResponse:
+    """Answers like the Graph API: Meta's error for what Meta would refuse, else the message id."""
+    _dev(settings)
+    if authorization != f"Bearer {settings.whatsapp_access_token.get_secret_value()}":
+        return JSONResponse({"error": {"message": "Invalid OAuth access token.", "type": "OAuthException",
+                                       "code": 190}}, status_code=401)
+    if phone_number_id != settings.whatsapp_phone_number_id:
+        return JSONResponse({"error": {"message": "Unsupported post request.", "code": 100}}, status_code=400)
+    body = await request.json()
+    if problems := check(body):
+        return JSONResponse({"error": {"message": "(#100) Invalid parameter", "type": "OAuthException",
+                                       "code": 100, "error_data": {"details": "; ".join(problems)}}},
+                            status_code=400)
+    wamid = CAPTURE.add(body)
+    if wamid is None:
+        return JSONResponse({"success": True})
+    return JSONResponse({"messaging_product": "whatsapp",
+                         "contacts": [{"input": body["to"], "wa_id": body["to"]}],
+                         "messages": [{"id": wamid}]})
+
+
+# The page's own API ---------------------------------------------------------------------------
+class Outgoing(BaseModel):
+    wa_id: str = Field(pattern=WA_ID)
+    name: str = Field(default="Shopper", max_length=100)
+    type: str = Field(pattern=r"^(text|button_reply|list_reply|location|reaction|image|audio|sticker|status)$")
+    text: str = Field(default="", max_length=4096)
+    id: str = Field(default="", max_length=256)
+    title: str = Field(default="", max_length=100)
+    context_id: str | None = Field(default=None, max_length=200)
+    latitude: float = 0.0
+    longitude: float = 0.0
+    address: str = Field(default="", max_length=300)
+    place: str = Field(default="", max_length=100)
+    status: str = Field(default="", pattern=r"^(|sent|delivered|read)$")
+
+
+def _payload(o: Outgoing, number: str) -> dict[str, Any]:
+    if o.type == "text":
+        return webhooks.text(number, o.wa_id, o.text, o.name)
+    if o.type in ("button_reply", "list_reply"):
+        return webhooks.reply(number, o.wa_id, o.type, o.id, o.title, o.context_id, o.name)
+    if o.type == "location":
+        return webhooks.inbound(number, o.wa_id, o.name, "location", {
+            "latitude": o.latitude, "longitude": o.longitude,
+            **({"name": o.place} if o.place else {}), **({"address": o.address} if o.address else {})})
+    if o.type == "reaction":
+        return webhooks.inbound(number, o.wa_id, o.name, "reaction", {"message_id": o.context_id or "", "emoji": o.text or "👍"})
+    if o.type == "status":
+        return webhooks.status(number, o.context_id or "", o.wa_id, o.status or "read")
+    media = {"image": ("image/jpeg", {}), "audio": ("audio/ogg; codecs=opus", {"voice": True}),
+             "sticker": ("image/webp", {"animated": False})}[o.type]
+    return webhooks.inbound(number, o.wa_id, o.name, o.type, {
+        "mime_type": media[0], "sha256": "c2ltdWxhdG9y", "id": str(secrets.randbelow(10**15)), **media[1]})
+
+
+@router.post("/api/send")
+async def send(o: Outgoing, request: Request, settings: SettingsDep) -> dict[str, Any]:
+    """Post the shopper's action to the gateway as Meta would: signed, over HTTP."""
+    _dev(settings)
+    payload = _payload(o, settings.whatsapp_phone_number_id)
+    value = payload["entry"][0]["changes"][0]["value"]
+    wamid = value["messages"][0]["id"] if "messages" in value else None
+    if wamid:
+        CAPTURE.inbound(o.wa_id, wamid)
+    body, headers = webhooks.signed(payload, settings.whatsapp_app_secret.get_secret_value())
+    url = str(request.base_url).rstrip("/") + "/webhooks/whatsapp"
+    async with httpx.AsyncClient(timeout=10) as client:
+        r = await client.post(url, content=body, headers=headers)
+    return {"status": r.status_code, "message_id": wamid, "webhook": payload}
+
+
+@router.get("/api/feed")
+def feed(wa_id: str, settings: SettingsDep, after: int = 0) -> dict[str, Any]:
+    _dev(settings)
+    return {"events": CAPTURE.since(wa_id, after)}

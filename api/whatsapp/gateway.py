@@ -1,0 +1,454 @@
+"""The gateway's background work: per-shopper lanes over the durable inbox, the engine, the
+renderer and the Graph API; the status lane; the notifications outbox.
+
+A message row moves `pending` → `forwarding` → `replied` → `done`, and every move is committed
+before the next step starts:
+
+- `pending`: the message is read (blue ticks, typing indicator) and turned into what to tell
+  the engine — text, the payload a button or list row offered, a location as the address, a
+  catalog order put into the cart (in the same transaction as the move), or a polite reply
+  of our own for what the engine cannot read;
+- `forwarding`: sent to the engine with the WhatsApp id in the metadata. After a crash the
+  engine's tracker tells whether the turn ran: if it did, its replies are read back from the
+  tracker instead of asking again (nothing doubled); if not, the message is sent (nothing lost);
+- `replied`: the rendered replies are stored; each is sent once and marked with its wamid.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from api.whatsapp import inbox
+from api.whatsapp.graph import GraphClient, GraphError
+from api.whatsapp.inbox import InboxRow
+from api.whatsapp.payloads import Message, Status
+from api.whatsapp.rasa import EngineUnavailable, RasaClient
+from api.whatsapp.render import Rendered, list_page, render, resolve, text_messages
+from bot.cart import service as carts
+from bot.catalog.model import format_rupees
+from bot.catalog.store import ensure_shop
+from bot.db import models as db
+from bot.db.session import session_scope
+from bot.db.whatsapp_models import WhatsAppInbox, WhatsAppOutgoing
+from bot.errors import ShopError
+from bot.i18n import t
+from bot.i18n.render import LANGUAGES
+from bot.notifications import outbox
+from bot.payments.provider import WebhookEvent
+from bot.payments.webhooks import handle_webhook
+from bot.settings import Settings
+
+log = logging.getLogger("chatcart.whatsapp")
+FORWARD_GRACE = timedelta(seconds=30)  # how long a turn may still be running in the engine
+UNSUPPORTED = {"audio": "wa_unsupported_audio", "voice": "wa_unsupported_audio",
+               "image": "wa_unsupported_image", "sticker": "wa_unsupported_sticker"}
+
+
+class Retry(Exception):
+    """Not now: the row keeps its state and is tried again after a back-off."""
+
+
+class WhatsAppPayments:
+    """A WhatsApp Pay status (India: UPI through the shop's payment gateway) as an event for
+    `bot.payments.webhooks`. The gateway verified the signature; `reference_id` is the
+    payment's public id (or the provider's reference) that the order details carried."""
+
+    def __init__(self, provider_name: str, status: Status) -> None:
+        self.name = provider_name
+        self.status = status
+
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
+        s, p = self.status, self.status.payment
+        assert p is not None
+        amount = p.amount or (p.transaction.amount if p.transaction else None)
+        paise = amount.value * 100 // (amount.offset or 100) if amount else None
+        kind = {"captured": "captured", "success": "captured", "failed": "failed"}.get(s.status, "ignored")
+        return WebhookEvent(
+            event_id=f"whatsapp:{s.id}:{s.status}", event_type=f"whatsapp.payment.{s.status}",
+            kind=kind, provider_ref=p.reference_id, public_id=p.reference_id,
+            provider_payment_id=p.transaction.id if p.transaction else None,
+            amount_paise=paise, currency=p.currency, payload=s.model_dump(mode="json", by_alias=True))
+
+    def create_payment(self, request: Any) -> Any:  # pragma: no cover - not a provider of its own
+        raise NotImplementedError
+
+    def refund(self, provider_payment_id: str, amount_paise: int, reference: str) -> str:  # pragma: no cover
+        raise NotImplementedError
+
+
+def _language(value: Any) -> str:
+    return value if value in LANGUAGES else "en"
+
+
+class Gateway:
+    def __init__(self, settings: Settings, graph: GraphClient | None = None,
+                 rasa: RasaClient | None = None) -> None:
+        self.settings = settings
+        self.graph = graph or GraphClient(settings)
+        self.rasa = rasa or RasaClient(settings.rasa_url)
+        self._lanes: dict[str, asyncio.Task[None]] = {}
+        self._dirty: set[str] = set()
+        self._slots = asyncio.Semaphore(settings.whatsapp_lanes)
+        self._tasks: list[asyncio.Task[None]] = []
+        self._shop_id: int | None = None
+
+    # lifecycle ------------------------------------------------------------------------------
+    async def start(self) -> None:
+        self._tasks.append(asyncio.create_task(self._sweep_loop(), name="whatsapp-sweep"))
+        if self.settings.whatsapp_outbox_every_seconds > 0:
+            self._tasks.append(asyncio.create_task(self._outbox_loop(), name="whatsapp-outbox"))
+
+    async def stop(self) -> None:
+        for task in [*self._tasks, *self._lanes.values()]:
+            task.cancel()
+        for task in [*self._tasks, *self._lanes.values()]:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.graph.aclose()
+        await self.rasa.aclose()
+
+    async def idle(self, timeout: float = 30.0) -> bool:
+        """Wait until no lane is running (tests and the benchmark)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self._lanes and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.02)
+        return not self._lanes
+
+    # lanes ----------------------------------------------------------------------------------
+    def poke(self, lane: str) -> None:
+        task = self._lanes.get(lane)
+        if task is not None and not task.done():
+            self._dirty.add(lane)
+            return
+        self._lanes[lane] = asyncio.create_task(self._run_lane(lane), name=f"whatsapp-lane-{lane}")
+
+    async def _run_lane(self, lane: str) -> None:
+        try:
+            async with self._slots:
+                while True:
+                    self._dirty.discard(lane)
+                    row = await asyncio.to_thread(inbox.next_row, lane)
+                    if row is None:
+                        if lane in self._dirty:
+                            continue
+                        return
+                    if row.next_attempt_at and row.next_attempt_at > inbox.now():
+                        return  # backing off: the sweep brings the lane back when it is due
+                    try:
+                        await self.process(row)
+                    except Retry as e:
+                        state = await asyncio.to_thread(inbox.failed_attempt, row.id, str(e))
+                        log.warning("inbox %s (%s) not done yet: %s; %s", row.id, row.key, e, state)
+                        if state != "failed":
+                            return
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception as e:  # a bug or a broken payload: retried, then failed
+                        log.exception("inbox %s (%s) failed", row.id, row.key)
+                        state = await asyncio.to_thread(inbox.failed_attempt, row.id, repr(e))
+                        if state != "failed":
+                            return
+        finally:
+            if self._lanes.get(lane) is asyncio.current_task():
+                del self._lanes[lane]
+
+    async def _sweep_loop(self) -> None:
+        """On start (resume after a crash) and every second: every lane with unfinished rows."""
+        while True:
+            try:
+                for lane in await asyncio.to_thread(inbox.unfinished_lanes):
+                    if lane not in self._lanes:
+                        self.poke(lane)
+            except Exception:
+                log.exception("whatsapp sweep failed")
+            await asyncio.sleep(1.0)
+
+    # one row --------------------------------------------------------------------------------
+    async def process(self, row: InboxRow) -> None:
+        if row.kind == "status":
+            outcome = await asyncio.to_thread(inbox.record_status, row.payload["status"])
+            await asyncio.to_thread(inbox.update, row.id, state="done", outcome=outcome, done_at=inbox.now())
+            return
+        if row.kind == "payment":
+            outcome = await asyncio.to_thread(self._payment, row)
+            await asyncio.to_thread(inbox.update, row.id, state="done", outcome=outcome, done_at=inbox.now())
+            return
+        message = Message.model_validate(row.payload["message"])
+        if row.state == "pending":
+            await self._read(row, message)
+            await self._plan(row, message)
+            row = await asyncio.to_thread(inbox.next_row, row.lane) or row
+        if row.state == "forwarding":
+            await self._forward(row, message)
+        await self._send_replies(row)
+        await asyncio.to_thread(inbox.update, row.id, state="done", done_at=inbox.now())
+
+    async def _read(self, row: InboxRow, message: Message) -> None:
+        if message.type == "system":
+            return
+        try:
+            await self.graph.mark_read(message.id, typing=True, phone_number_id=row.phone_number_id)
+        except GraphError as e:  # ticks are a courtesy: never hold a shopper's message for them
+            log.warning("mark-as-read of %s failed: %s", message.id, e)
+
+    def shop_id(self) -> int:
+        if self._shop_id is None:
+            with session_scope(write=True) as s:
+                self._shop_id = ensure_shop(s, self.settings.default_shop_slug,
+                                            self.settings.default_shop_name).id
+        return self._shop_id
+
+    async def _state(self, wa_id: str) -> dict[str, Any]:
+        try:
+            return await self.rasa.slots(wa_id)
+        except EngineUnavailable:
+            return {}
+
+    async def _shopper_language(self, wa_id: str) -> str:
+        slots = await self._state(wa_id)
+        if slots.get("language"):
+            return _language(slots["language"])
+        return await asyncio.to_thread(self._stored_language, wa_id)
+
+    def _stored_language(self, wa_id: str) -> str:
+        with session_scope() as s:
+            row = carts.customer_row(s, self.shop_id(), wa_id, create=False)
+            return _language(row.language if row else "en")
+
+    def _forward_in(self, row: InboxRow, text: str, outcome: str) -> None:
+        with session_scope(write=True) as s:
+            r = s.get(WhatsAppInbox, row.id)
+            assert r is not None
+            r.payload = {**r.payload, "forward": text}
+            r.state, r.outcome = "forwarding", outcome
+            carts.customer_row(s, self.shop_id(), row.wa_id, name=row.payload.get("name") or None)
+
+    async def _plan(self, row: InboxRow, m: Message) -> None:
+        """Decide what the message means; commit it with the move out of `pending`."""
+        reply: list[Rendered] | None = None
+        if m.type == "text" and m.text is not None and m.text.body.strip():
+            return await asyncio.to_thread(self._forward_in, row, m.text.body, "text")
+        if m.type == "interactive" and m.interactive is not None:
+            choice = m.interactive.button_reply or m.interactive.list_reply
+            if choice is not None:
+                context = m.context.id if m.context else None
+                options = await asyncio.to_thread(inbox.options_for, row.wa_id, choice.id, context)
+                meaning = resolve(options, choice.id) if options else None
+                if meaning and meaning[0] == "page":
+                    assert options is not None
+                    page = list_page(options.get("body") or "", options["choices"],
+                                     options.get("language") or "en", options["token"], meaning[1])
+                    return await asyncio.to_thread(inbox.save_replies, row, [page], "next_page")
+                text = meaning[1] if meaning else (choice.title or choice.id)
+                return await asyncio.to_thread(self._forward_in, row, text,
+                                               "payload" if meaning else "unknown_choice")
+        if m.type == "button" and m.button is not None:
+            return await asyncio.to_thread(self._forward_in, row, m.button.payload or m.button.text, "quick_reply")
+        if m.type == "location" and m.location is not None:
+            return await self._location(row, m)
+        if m.type == "order" and m.order is not None:
+            return await asyncio.to_thread(self._order, row, m, await self._shopper_language(row.wa_id))
+        if m.type == "system":
+            return await asyncio.to_thread(inbox.save_replies, row, [], "system")
+        language = await self._shopper_language(row.wa_id)
+        if m.type == "reaction":
+            if not (m.reaction and m.reaction.emoji):
+                return await asyncio.to_thread(inbox.save_replies, row, [], "unreaction")
+            reply = text_messages(t("wa_reaction", language))
+        else:
+            key = UNSUPPORTED.get(m.type, "wa_unsupported")
+            reply = text_messages(t(key, language))
+        await asyncio.to_thread(inbox.save_replies, row, reply, f"polite:{m.type}")
+
+    async def _location(self, row: InboxRow, m: Message) -> None:
+        from actions.checkout import find_pincode  # the form's own rule for a usable address
+
+        assert m.location is not None
+        slots = await self._state(row.wa_id)
+        language = _language(slots.get("language"))
+        place = ", ".join(x for x in (m.location.name, m.location.address) if x)
+        where = f"{place} (📍 {m.location.latitude:.6f}, {m.location.longitude:.6f})" if place else \
+            f"📍 {m.location.latitude:.6f}, {m.location.longitude:.6f}"
+        if slots.get("requested_slot") != "address":
+            reply = text_messages(t("wa_location_later", language))
+            return await asyncio.to_thread(inbox.save_replies, row, reply, "location_outside_checkout")
+        if not find_pincode(place):
+            reply = text_messages(t("wa_location_no_pincode", language, place=where))
+            return await asyncio.to_thread(inbox.save_replies, row, reply, "location_without_pincode")
+        await asyncio.to_thread(self._forward_in, row, where, "location_address")
+
+    def _order(self, row: InboxRow, m: Message, language: str) -> None:
+        """A cart sent from the WhatsApp catalog: its lines (SKU = product_retailer_id) go into
+        the cart and the engine shows the cart, in one transaction with the row's move."""
+        assert m.order is not None
+        with session_scope(write=True) as s:
+            shop_id = self.shop_id()
+            carts.customer_row(s, shop_id, row.wa_id, name=row.payload.get("name") or None)
+            wanted: dict[str, int] = {}
+            for item in m.order.product_items:
+                wanted[item.product_retailer_id] = wanted.get(item.product_retailer_id, 0) + item.quantity
+            known = set(s.scalars(select(db.Product.sku).where(
+                db.Product.shop_id == shop_id, db.Product.active.is_(True),
+                db.Product.sku.in_(list(wanted)))))
+            unknown = [sku for sku in wanted if sku not in known]
+            replies: list[Rendered] = []
+            if unknown:
+                replies += text_messages(t("wa_order_unknown", language, skus=", ".join(unknown)))
+            packs = [(sku, n) for sku, n in wanted.items() if sku in known and n > 0]
+            error = None
+            if packs:
+                try:
+                    with s.begin_nested():
+                        carts.add_packs(s, shop_id, row.wa_id, packs)
+                except ShopError as e:
+                    error = e
+            r = s.get(WhatsAppInbox, row.id)
+            assert r is not None
+            if packs and error is None:
+                r.payload = {**r.payload, "forward": "/view_cart"}
+                r.state, r.outcome = "forwarding", f"order:{len(packs)}_lines"
+                for seq, x in enumerate(replies):  # the unknown SKUs note goes out first
+                    s.add(WhatsAppOutgoing(inbox_id=row.id, seq=-len(replies) + seq, wa_id=row.wa_id,
+                                           phone_number_id=row.phone_number_id, type=x.type,
+                                           body=x.request(row.wa_id), options={}))
+                return
+            if error is not None:
+                replies += text_messages(t("wa_order_failed", language, reason=error.detail or error.title))
+            inbox.add_replies(s, row, replies or text_messages(t("wa_unsupported", language)))
+            r.outcome = "order_rejected"
+
+    async def _forward(self, row: InboxRow, m: Message) -> None:
+        text = row.payload.get("forward") or ""
+        responses = None
+        if row.forwarded_at is not None:  # sent before: did the engine run the turn?
+            try:
+                responses = await self.rasa.replies_for(row.wa_id, m.id)
+            except EngineUnavailable as e:
+                raise Retry(str(e)) from e
+            if responses is None and inbox.now() - row.forwarded_at < FORWARD_GRACE:
+                await asyncio.sleep(1.0)
+                raise Retry("the engine may still be running this turn")
+        if responses is None:
+            await asyncio.to_thread(inbox.update, row.id, forwarded_at=inbox.now())
+            try:
+                responses = await self.rasa.send(row.wa_id, text, {"wamid": m.id, "channel": "whatsapp"})
+            except EngineUnavailable as e:
+                raise Retry(str(e)) from e
+        slots = await self._state(row.wa_id)
+        language = _language(slots.get("language"))
+        messages = render(responses, language)
+        await asyncio.to_thread(self._replied, row, messages, language)
+
+    def _replied(self, row: InboxRow, messages: list[Rendered], language: str) -> None:
+        with session_scope(write=True) as s:
+            inbox.add_replies(s, row, messages)
+            customer = carts.customer_row(s, self.shop_id(), row.wa_id)
+            if customer is not None and customer.language != language:
+                customer.language = language  # notifications follow the conversation's language
+
+    async def _send_replies(self, row: InboxRow) -> None:
+        for out in await asyncio.to_thread(inbox.unsent, row.id):
+            await self._send(out.id, out.body, out.phone_number_id)
+
+    async def _send(self, outgoing_id: int, body: dict[str, Any], number: str) -> str | None:
+        try:
+            wamid = await self.graph.send(body, number)
+        except GraphError as e:
+            if e.retryable:
+                raise Retry(str(e)) from e
+            await asyncio.to_thread(inbox.send_failed, outgoing_id, str(e))
+            return None
+        await asyncio.to_thread(inbox.sent, outgoing_id, wamid)
+        return wamid
+
+    # payments -------------------------------------------------------------------------------
+    def _payment(self, row: InboxRow) -> str:
+        status = Status.model_validate(row.payload["status"])
+        if status.payment is None:
+            return "no_payment"
+        adapter = WhatsAppPayments(self.settings.payment_provider, status)
+        with session_scope() as s:
+            result = handle_webhook(s, adapter, b"", {})  # type: ignore[arg-type]
+        log.info("whatsapp payment %s %s: %s", status.payment.reference_id, status.status, result.outcome)
+        return result.outcome
+
+    # notifications --------------------------------------------------------------------------
+    async def _outbox_loop(self) -> None:
+        while True:
+            try:
+                await self.drain_outbox()
+            except Exception:
+                log.exception("draining the outbox failed")
+            await asyncio.sleep(self.settings.whatsapp_outbox_every_seconds)
+
+    async def drain_outbox(self) -> int:
+        """Send due notifications in the shopper's language; returns how many were sent."""
+        done = 0
+        for item in await asyncio.to_thread(self._due):
+            outgoing_id, body, wamid = await asyncio.to_thread(self._notification, item)
+            if wamid is None:
+                try:
+                    wamid = await self.graph.send(body, self.settings.whatsapp_phone_number_id)
+                except GraphError as e:
+                    await asyncio.to_thread(self._notification_failed, item.id, outgoing_id, str(e))
+                    continue
+            await asyncio.to_thread(self._notification_sent, item.id, outgoing_id, wamid)
+            done += 1
+        return done
+
+    def _due(self) -> list[outbox.OutboxItem]:
+        with session_scope() as s:
+            return outbox.pending(s)
+
+    def _notification(self, item: outbox.OutboxItem) -> tuple[int, dict[str, Any], str | None]:
+        """The notification's outgoing row (made once: a crash between sending and marking
+        finds it), its request body, and its wamid if it was sent already."""
+        with session_scope(write=True) as s:
+            out = s.scalar(select(WhatsAppOutgoing).where(WhatsAppOutgoing.outbox_id == item.id))
+            if out is None:
+                customer = s.scalar(select(db.Customer).where(
+                    db.Customer.shop_id == item.shop_id, db.Customer.wa_id == item.wa_id))
+                language = _language(customer.language if customer else item.language)
+                [message] = text_messages(notification_text(item.template, item.params, language))
+                out = WhatsAppOutgoing(outbox_id=item.id, wa_id=item.wa_id,
+                                       phone_number_id=self.settings.whatsapp_phone_number_id,
+                                       type=message.type, body=message.request(item.wa_id), options={})
+                s.add(out)
+                s.flush()
+            return out.id, dict(out.body), out.wamid if out.state == "sent" else None
+
+    def _notification_sent(self, outbox_id: int, outgoing_id: int, wamid: str) -> None:
+        inbox.sent(outgoing_id, wamid)
+        with session_scope(write=True) as s:
+            outbox.mark_sent(s, outbox_id, wamid)
+
+    def _notification_failed(self, outbox_id: int, outgoing_id: int, error: str) -> None:
+        with session_scope(write=True) as s:
+            status = outbox.mark_failed(s, outbox_id, error)
+            out = s.get(WhatsAppOutgoing, outgoing_id)
+            if out is not None and status == "dead":
+                out.state, out.error = "failed", error[:2000]
+
+
+def notification_text(template: str, params: Mapping[str, Any], language: str) -> str:
+    from bot.orders.slots import next_slots
+
+    p = dict(params)
+    values = {
+        "order_id": p.get("order_id", ""),
+        "total": format_rupees(int(p.get("total_paise") or p.get("amount_paise") or 0)),
+        "pay_url": p.get("pay_url") or "",
+        "slot": next((s.label for s in next_slots(count=50) if s.id == p.get("delivery_slot")),
+                     p.get("delivery_slot") or ""),
+        "reason": f": {p['reason']}" if p.get("reason") else "",
+    }
+    text = t(f"notify_{template}", language, **values)
+    if template == "order_placed" and p.get("pay_url"):
+        text += "\n" + t("pay_now", language, url=p["pay_url"])
+    return text

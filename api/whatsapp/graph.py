@@ -1,0 +1,127 @@
+"""The Graph API client: `POST {graph}/{version}/{phone-number-id}/messages`.
+
+- Retries 429 and 5xx (and network errors) with exponential backoff and jitter, honouring
+  `Retry-After`; Meta's throughput errors (codes 4, 80007, 130429, 131056) are rate limits
+  whatever the HTTP status, so they are retried too. Any other 4xx is final: not retried,
+  logged with Meta's error.
+- A per-number send rate (`WHATSAPP_SEND_RATE`, 80/s by default, Meta's default tier): a
+  token bucket in front of every request.
+- Every send is logged with its WhatsApp message id.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from typing import Any
+
+import httpx
+
+from bot.settings import Settings
+
+log = logging.getLogger("chatcart.whatsapp.graph")
+RATE_LIMIT_CODES = frozenset({4, 80007, 130429, 131056})
+
+
+class GraphError(Exception):
+    def __init__(self, status: int, body: Any, retryable: bool) -> None:
+        error = body.get("error", {}) if isinstance(body, dict) else {}
+        self.status, self.body, self.retryable = status, body, retryable
+        self.code = error.get("code")
+        super().__init__(f"Graph API {status} (code {self.code}): {error.get('message') or body!r}")
+
+
+class RateLimiter:
+    """A token bucket per phone number: `rate` sends a second, bursts of up to one second's."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = asyncio.Lock()
+
+    async def acquire(self, key: str) -> None:
+        while True:
+            async with self._lock:
+                now = time.monotonic()
+                tokens, at = self._buckets.get(key, (self.rate, now))
+                tokens = min(self.rate, tokens + (now - at) * self.rate)
+                if tokens >= 1:
+                    self._buckets[key] = (tokens - 1, now)
+                    return
+                self._buckets[key] = (tokens, now)
+                wait = (1 - tokens) / self.rate
+            await asyncio.sleep(wait)
+
+
+class GraphClient:
+    def __init__(self, settings: Settings, http: httpx.AsyncClient | None = None) -> None:
+        self.base = f"{settings.whatsapp_graph_base}/{settings.whatsapp_api_version}"
+        self.phone_number_id = settings.whatsapp_phone_number_id
+        self.attempts = settings.whatsapp_send_attempts
+        self.backoff = settings.whatsapp_backoff_seconds
+        self.limiter = RateLimiter(settings.whatsapp_send_rate)
+        self._http = http or httpx.AsyncClient(timeout=settings.whatsapp_timeout_seconds)
+        self._headers = {"Authorization": f"Bearer {settings.whatsapp_access_token.get_secret_value()}"}
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def _delay(self, attempt: int, retry_after: str | None) -> float:
+        if retry_after and retry_after.isdigit():
+            return min(float(retry_after), 60.0)
+        step = self.backoff * (2 ** attempt)
+        return step / 2 + random.uniform(0, step / 2)  # exponential, with jitter
+
+    async def post(self, body: dict[str, Any], phone_number_id: str | None = None,
+                   attempts: int | None = None) -> dict[str, Any]:
+        number = phone_number_id or self.phone_number_id
+        url = f"{self.base}/{number}/messages"
+        attempts = attempts or self.attempts
+        for attempt in range(attempts):
+            await self.limiter.acquire(number)
+            retry_after = None
+            try:
+                r = await self._http.post(url, json=body, headers=self._headers)
+            except httpx.HTTPError as e:
+                error: GraphError = GraphError(0, {"error": {"message": repr(e)}}, True)
+            else:
+                if r.status_code < 300:
+                    return r.json()
+                try:
+                    payload = r.json()
+                except ValueError:
+                    payload = {"error": {"message": r.text[:500]}}
+                error = GraphError(r.status_code, payload, False)
+                error.retryable = r.status_code == 429 or r.status_code >= 500 or \
+                    error.code in RATE_LIMIT_CODES
+                retry_after = r.headers.get("retry-after")
+            if not error.retryable:
+                log.error("whatsapp send to %s failed, not retried: %s", body.get("to"), error)
+                raise error
+            if attempt + 1 == attempts:
+                log.error("whatsapp send to %s failed after %d attempts: %s", body.get("to"),
+                          attempts, error)
+                raise error
+            delay = self._delay(attempt, retry_after)
+            log.warning("whatsapp send to %s: %s; retry %d in %.2f s", body.get("to"), error,
+                        attempt + 1, delay)
+            await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+    async def send(self, body: dict[str, Any], phone_number_id: str | None = None) -> str:
+        """Send one message; its WhatsApp message id (wamid)."""
+        answer = await self.post(body, phone_number_id)
+        wamid = str(((answer.get("messages") or [{}])[0]).get("id") or "")
+        log.info("whatsapp sent %s to %s: %s", body.get("type"), body.get("to"), wamid)
+        return wamid
+
+    async def mark_read(self, message_id: str, typing: bool = True,
+                        phone_number_id: str | None = None) -> None:
+        """Blue ticks on the shopper's message, and the typing indicator while we answer."""
+        body: dict[str, Any] = {"messaging_product": "whatsapp", "status": "read",
+                                "message_id": message_id}
+        if typing:
+            body["typing_indicator"] = {"type": "text"}
+        await self.post(body, phone_number_id, attempts=1)  # a courtesy: never worth a wait
+        log.info("whatsapp marked %s as read", message_id)

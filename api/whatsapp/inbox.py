@@ -1,0 +1,243 @@
+"""The durable inbox and the record of sent messages (synchronous; called from worker threads).
+
+A delivery is split into rows — one per message, status or payment update — and written in one
+transaction before the webhook is acknowledged. `key` is unique, so a delivery Meta retries
+(or the same webhook posted five times) adds nothing. Messages form one lane per shopper,
+handled strictly in `id` order; statuses and payments form one lane of their own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from api.whatsapp.payloads import Webhook
+from api.whatsapp.render import Rendered
+from bot.db.models import as_utc
+from bot.db.session import session_scope
+from bot.db.whatsapp_models import WhatsAppInbox, WhatsAppOutgoing, WhatsAppStatus
+
+UNFINISHED = ("pending", "forwarding", "replied")
+STATUS_LANE = "~statuses"
+MAX_ATTEMPTS = 12
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    id: int
+    key: str
+    kind: str
+    type: str
+    wa_id: str
+    phone_number_id: str
+    payload: dict[str, Any]
+    state: str
+    attempts: int
+    forwarded_at: datetime | None
+    next_attempt_at: datetime | None
+
+    @property
+    def lane(self) -> str:
+        return self.wa_id if self.kind == "message" else STATUS_LANE
+
+
+def _row(r: WhatsAppInbox) -> InboxRow:
+    return InboxRow(r.id, r.key, r.kind, r.type, r.wa_id, r.phone_number_id, dict(r.payload),
+                    r.state, r.attempts, as_utc(r.forwarded_at) if r.forwarded_at else None,
+                    as_utc(r.next_attempt_at) if r.next_attempt_at else None)
+
+
+def rows_of(webhook: Webhook) -> list[dict[str, Any]]:
+    rows = []
+    for value in webhook.values():
+        number = value.metadata.phone_number_id
+        names = {c.wa_id: c.profile.name for c in value.contacts}
+        for m in value.messages:
+            rows.append({"key": f"message:{m.id}", "kind": "message", "type": m.type,
+                         "wa_id": m.from_, "phone_number_id": number,
+                         "payload": {"message": m.model_dump(mode="json", by_alias=True, exclude_none=True),
+                                     "name": names.get(m.from_, "")}})
+        for s in value.statuses:
+            kind = "payment" if s.type == "payment" or s.payment is not None else "status"
+            rows.append({"key": f"{kind}:{s.id}:{s.status}", "kind": kind, "type": s.status,
+                         "wa_id": s.recipient_id, "phone_number_id": number,
+                         "payload": {"status": s.model_dump(mode="json", by_alias=True, exclude_none=True)}})
+    return rows
+
+
+def record(webhook: Webhook) -> list[str]:
+    """Write the delivery's rows (duplicates skipped); the lanes that got new work."""
+    rows = rows_of(webhook)
+    if not rows:
+        return []
+    lanes: list[str] = []
+    with session_scope(write=True) as s:
+        seen = set(s.scalars(select(WhatsAppInbox.key).where(
+            WhatsAppInbox.key.in_([r["key"] for r in rows]))))
+        for r in rows:
+            if r["key"] in seen:
+                continue
+            seen.add(r["key"])
+            try:
+                with s.begin_nested():
+                    s.add(WhatsAppInbox(**r, received_at=now()))
+            except IntegrityError:  # the same delivery, recorded by a concurrent request
+                continue
+            lane = r["wa_id"] if r["kind"] == "message" else STATUS_LANE
+            if lane not in lanes:
+                lanes.append(lane)
+    return lanes
+
+
+def next_row(lane: str) -> InboxRow | None:
+    """The lane's oldest unfinished row: later rows wait for it, whatever happens to it."""
+    q = select(WhatsAppInbox).where(WhatsAppInbox.state.in_(UNFINISHED))
+    if lane == STATUS_LANE:
+        q = q.where(WhatsAppInbox.kind.in_(("status", "payment")))
+    else:
+        q = q.where(WhatsAppInbox.kind == "message", WhatsAppInbox.wa_id == lane)
+    with session_scope() as s:
+        r = s.scalar(q.order_by(WhatsAppInbox.id).limit(1))
+        return _row(r) if r else None
+
+
+def unfinished_lanes() -> list[str]:
+    with session_scope() as s:
+        shoppers = list(s.scalars(select(WhatsAppInbox.wa_id).where(
+            WhatsAppInbox.state.in_(UNFINISHED), WhatsAppInbox.kind == "message").distinct()))
+        others = s.scalar(select(func.count()).select_from(WhatsAppInbox).where(
+            WhatsAppInbox.state.in_(UNFINISHED), WhatsAppInbox.kind != "message"))
+    return shoppers + ([STATUS_LANE] if others else [])
+
+
+def update(row_id: int, **values: Any) -> None:
+    with session_scope(write=True) as s:
+        r = s.get(WhatsAppInbox, row_id)
+        assert r is not None
+        for k, v in values.items():
+            setattr(r, k, v)
+
+
+def failed_attempt(row_id: int, error: str) -> str:
+    """Count a failed try; the row waits (exponential back-off) or, after too many, fails."""
+    with session_scope(write=True) as s:
+        r = s.get(WhatsAppInbox, row_id)
+        assert r is not None
+        r.attempts += 1
+        r.last_error = error[:2000]
+        if r.attempts >= MAX_ATTEMPTS:
+            r.state, r.done_at = "failed", now()
+        else:
+            r.next_attempt_at = now() + timedelta(seconds=min(2 ** r.attempts, 300))
+        return r.state
+
+
+def add_replies(session: Any, row: InboxRow, messages: list[Rendered]) -> None:
+    """Store the rendered replies (to send) and move the row to `replied`, in `session`."""
+    r = session.get(WhatsAppInbox, row.id)
+    for seq, m in enumerate(messages):
+        session.add(WhatsAppOutgoing(inbox_id=row.id, seq=seq, wa_id=row.wa_id,
+                                     phone_number_id=row.phone_number_id, type=m.type,
+                                     body=m.request(row.wa_id), options=m.options))
+    r.state = "replied"
+
+
+def save_replies(row: InboxRow, messages: list[Rendered], outcome: str) -> None:
+    with session_scope(write=True) as s:
+        add_replies(s, row, messages)
+        s.get(WhatsAppInbox, row.id).outcome = outcome  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class OutgoingRow:
+    id: int
+    wa_id: str
+    phone_number_id: str
+    body: dict[str, Any]
+    state: str
+
+
+def unsent(inbox_id: int) -> list[OutgoingRow]:
+    with session_scope() as s:
+        rows = s.scalars(select(WhatsAppOutgoing).where(
+            WhatsAppOutgoing.inbox_id == inbox_id, WhatsAppOutgoing.state == "pending")
+            .order_by(WhatsAppOutgoing.seq))
+        return [OutgoingRow(r.id, r.wa_id, r.phone_number_id, dict(r.body), r.state) for r in rows]
+
+
+def sent(outgoing_id: int, wamid: str) -> None:
+    with session_scope(write=True) as s:
+        r = s.get(WhatsAppOutgoing, outgoing_id)
+        assert r is not None
+        r.state, r.wamid, r.sent_at, r.attempts = "sent", wamid or None, now(), r.attempts + 1
+        r.status = r.status or "accepted"
+        # a status webhook can beat our own bookkeeping: attach any that arrived first
+        for st in s.scalars(select(WhatsAppStatus).where(WhatsAppStatus.wamid == wamid,
+                                                         WhatsAppStatus.outgoing_id.is_(None))):
+            st.outgoing_id = r.id
+            _apply_status(r, st.status, st.timestamp)
+
+
+def send_failed(outgoing_id: int, error: str) -> None:
+    with session_scope(write=True) as s:
+        r = s.get(WhatsAppOutgoing, outgoing_id)
+        assert r is not None
+        r.state, r.error, r.attempts = "failed", error[:2000], r.attempts + 1
+
+
+def options_for(wa_id: str, reply_id: str, context_id: str | None) -> dict[str, Any] | None:
+    """The options of the message an interactive reply answers: the one its context names, or
+    else the shopper's latest message offering that id."""
+    token = reply_id.split(":", 1)[0]
+    with session_scope() as s:
+        if context_id:
+            r = s.scalar(select(WhatsAppOutgoing).where(WhatsAppOutgoing.wamid == context_id))
+            if r is not None and (r.options or {}).get("token") == token:
+                return dict(r.options)
+        recent = s.scalars(select(WhatsAppOutgoing).where(WhatsAppOutgoing.wa_id == wa_id)
+                           .order_by(WhatsAppOutgoing.id.desc()).limit(50))
+        for r in recent:
+            if (r.options or {}).get("token") == token:
+                return dict(r.options)
+    return None
+
+
+# statuses -----------------------------------------------------------------------------------
+_RANK = {"accepted": 0, "sent": 1, "delivered": 2, "read": 3, "played": 4}
+
+
+def _apply_status(row: WhatsAppOutgoing, status: str, at: datetime | None) -> None:
+    if status == "failed":
+        row.status, row.status_at = "failed", at
+    elif row.status != "failed" and _RANK.get(status, -1) >= _RANK.get(row.status or "", -1):
+        row.status, row.status_at = status, at
+
+
+def record_status(payload: dict[str, Any]) -> str:
+    """One status webhook: kept once per (message, status); the sent message it is about gets
+    its furthest status (statuses can arrive out of order)."""
+    ts = payload.get("timestamp")
+    at = datetime.fromtimestamp(int(ts), timezone.utc) if str(ts or "").isdigit() else None
+    with session_scope(write=True) as s:
+        exists = s.scalar(select(WhatsAppStatus).where(
+            WhatsAppStatus.wamid == payload["id"], WhatsAppStatus.status == payload["status"]))
+        if exists is not None:
+            return "duplicate"
+        out = s.scalar(select(WhatsAppOutgoing).where(WhatsAppOutgoing.wamid == payload["id"]))
+        s.add(WhatsAppStatus(wamid=payload["id"], status=payload["status"],
+                             recipient_id=payload.get("recipient_id", ""), timestamp=at,
+                             errors=list(payload.get("errors") or []),
+                             outgoing_id=out.id if out else None))
+        if out is None:
+            return "unknown_message"
+        _apply_status(out, payload["status"], at)
+        if payload["status"] == "failed":
+            out.error = str(payload.get("errors"))[:2000]
+        return payload["status"]

@@ -1,0 +1,65 @@
+"""The Rasa engine over its standard REST channel (`POST /webhooks/rest/webhook`), with the
+shopper's WhatsApp id as `sender` and the WhatsApp message id in `metadata` (Rasa stores it on
+the user event, which is how a restarted gateway finds out whether a turn already ran)."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+
+class EngineUnavailable(RuntimeError):
+    """The engine did not answer; the message stays in the inbox and is tried again."""
+
+
+class RasaClient:
+    def __init__(self, base_url: str, timeout: float = 60.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.AsyncClient(timeout=timeout)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        try:
+            r = await self._http.post(f"{self.base_url}/webhooks/rest/webhook",
+                                      json={"sender": sender, "message": text, "metadata": metadata})
+            r.raise_for_status()
+        except httpx.HTTPError as e:
+            raise EngineUnavailable(f"engine: {e!r}") from e
+        return list(r.json() or [])
+
+    async def _tracker(self, sender: str, events: str) -> dict[str, Any]:
+        try:
+            r = await self._http.get(f"{self.base_url}/conversations/{quote(sender, safe='')}/tracker",
+                                     params={"include_events": events})
+            r.raise_for_status()
+        except httpx.HTTPError as e:
+            raise EngineUnavailable(f"engine tracker: {e!r}") from e
+        return r.json()
+
+    async def slots(self, sender: str) -> dict[str, Any]:
+        return dict((await self._tracker(sender, "NONE")).get("slots") or {})
+
+    async def replies_for(self, sender: str, wamid: str) -> list[dict[str, Any]] | None:
+        """The bot's replies to the user message carrying `wamid`, read back from the tracker;
+        None when the engine has no such message (it never got it)."""
+        events = (await self._tracker(sender, "ALL")).get("events") or []
+        found = False
+        replies: list[dict[str, Any]] = []
+        for e in events:
+            if e.get("event") == "user":
+                if found:
+                    break
+                found = (e.get("metadata") or {}).get("wamid") == wamid
+            elif found and e.get("event") == "bot":
+                data = e.get("data") or {}
+                reply: dict[str, Any] = {"recipient_id": sender}
+                if e.get("text"):
+                    reply["text"] = e["text"]
+                for key in ("buttons", "image", "custom"):
+                    if data.get(key):
+                        reply[key] = data[key]
+                replies.append(reply)
+        return replies if found else None

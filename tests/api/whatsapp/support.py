@@ -1,0 +1,175 @@
+"""Real servers for the WhatsApp tests: a fake Graph API (an HTTP server on 127.0.0.1 that
+records every request) and the gateway as its own uvicorn process."""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select, update
+
+from api.simulator import webhooks
+from bot.settings import PROJECT_ROOT
+
+APP_SECRET = "test-app-secret"
+ACCESS_TOKEN = "test-access-token"
+VERIFY_TOKEN = "test-verify-token"
+PHONE_NUMBER_ID = "106540352242922"
+
+
+class FakeGraph:
+    """Answers `POST /{version}/{phone-number-id}/messages` like Meta; `script` holds the
+    (status, body) answers to give first, e.g. a 500 then the default 200."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.script: list[tuple[int, dict[str, Any]]] = []
+        self.lock = threading.Lock()
+        graph = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                with graph.lock:
+                    answer = graph.script.pop(0) if graph.script else None
+                    graph.requests.append({"path": self.path, "auth": self.headers.get("Authorization"),
+                                           "body": body, "answered": answer[0] if answer else 200})
+                if answer is None:
+                    if body.get("status") == "read":
+                        answer = (200, {"success": True})
+                    else:
+                        answer = (200, {"messaging_product": "whatsapp",
+                                        "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
+                                        "messages": [{"id": "wamid.FAKE" + secrets.token_hex(10)}]})
+                data = json.dumps(answer[1]).encode()
+                self.send_response(answer[0])
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def messages(self, wa_id: str | None = None) -> list[dict[str, Any]]:
+        with self.lock:
+            return [r["body"] for r in self.requests
+                    if r["body"].get("type") and (wa_id is None or r["body"].get("to") == wa_id)]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def gateway_env(database_url: str, graph_url: str, rasa_url: str, **extra: str) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "DATABASE_URL": database_url,
+            "ENVIRONMENT": "test", "RASA_URL": rasa_url, "WHATSAPP_GRAPH_URL": graph_url,
+            "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN, "WHATSAPP_APP_SECRET": APP_SECRET,
+            "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN, "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
+            "WHATSAPP_BACKOFF_SECONDS": "0.05", "WHATSAPP_OUTBOX_EVERY_SECONDS": "0.5",
+            "EXPIRE_UNPAID_EVERY_SECONDS": "0", **extra}
+
+
+class Gateway:
+    """`uvicorn api.main:app` as a real process (so it can be killed mid-message)."""
+
+    def __init__(self, env: dict[str, str], port: int, log_path: str) -> None:
+        self.env, self.port, self.log_path = env, port, log_path
+        self.url = f"http://127.0.0.1:{port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Gateway:
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gateway exited; see {self.log_path}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"gateway not up; see {self.log_path}")
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def post(self, payload: dict[str, Any] | bytes, signature: str | None = None) -> httpx.Response:
+        if isinstance(payload, bytes):
+            body, headers = payload, {"Content-Type": "application/json"}
+            from api.whatsapp.signature import sign
+            headers["X-Hub-Signature-256"] = signature or sign(body, APP_SECRET)
+        else:
+            body, headers = webhooks.signed(payload, APP_SECRET)
+        return httpx.post(f"{self.url}/webhooks/whatsapp", content=body, headers=headers, timeout=10)
+
+
+def inbox_settled(database_url: str, timeout: float = 90.0) -> bool:
+    """Wait until every inbox row is done (or failed)."""
+    from bot.db.session import session_scope
+    from bot.db.whatsapp_models import WhatsAppInbox
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with session_scope(database_url) as s:
+            left = s.scalar(select(func.count()).select_from(WhatsAppInbox).where(
+                WhatsAppInbox.state.in_(("pending", "forwarding", "replied"))))
+        if not left:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def load_shop(database_url: str, stock: int = 50) -> None:
+    from bot.catalog.sources import read_shop_catalog
+    from bot.catalog.store import ensure_shop, load_catalog
+    from bot.db.models import Product
+    from bot.db.session import session_scope
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    with session_scope(database_url, write=True) as s:
+        shop = ensure_shop(s, settings.default_shop_slug, settings.default_shop_name)
+        load_catalog(s, shop, read_shop_catalog(PROJECT_ROOT / "data" / "catalog"))
+        s.execute(update(Product).values(stock=stock))
+
+
+def choose(message: dict[str, Any], prefer: Callable[[str], bool] | None = None) -> tuple[str, str, str]:
+    """(reply kind, id, title) of the option a shopper taps: the first `prefer` likes, else the first."""
+    i = message["interactive"]
+    if i["type"] == "button":
+        options = [("button_reply", b["reply"]["id"], b["reply"]["title"]) for b in i["action"]["buttons"]]
+    else:
+        options = [("list_reply", r["id"], r["title"]) for s in i["action"]["sections"] for r in s["rows"]]
+    for o in options:
+        if prefer and prefer(o[2]):
+            return o
+    return options[0]

@@ -1,0 +1,251 @@
+"""The WhatsApp channel's parts on their own: signature, payload models over Meta's real
+payloads, the renderer's limits, the Graph API client against a real local HTTP server, and the
+webhook route (handshake, refusals, statuses, payments) with a fresh database."""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from api.whatsapp import render as r
+from api.whatsapp.graph import GraphClient, GraphError
+from api.whatsapp.payloads import Webhook
+from api.whatsapp.signature import sign, verify
+from bot.db.session import session_scope
+from bot.db.whatsapp_models import WhatsAppInbox, WhatsAppOutgoing, WhatsAppStatus
+from bot.settings import Settings, get_settings
+from tests.api.whatsapp.support import (ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN,
+                                        FakeGraph)
+from tests.conftest import shared_path
+
+
+def shared_payloads() -> list[Path]:
+    folder = shared_path("whatsapp")
+    return sorted(folder.glob("*.json")) + sorted((folder / "pywa").glob("*.json"))
+
+
+def deliveries(path: Path) -> list[dict]:
+    """A fixture file holds one delivery, or (pywa) a dict of named deliveries."""
+    data = json.loads(path.read_text())
+    if "object" in data:
+        return [data]
+    return [v for v in data.values() if isinstance(v, dict) and "object" in v]
+
+
+# signature ----------------------------------------------------------------------------------
+def test_the_real_signature_vector_verifies_and_one_flipped_byte_fails() -> None:
+    vector = json.loads(shared_path("whatsapp", "pywa_signature_vector.json").read_text())
+    body = shared_path("whatsapp", vector["body_file"]).read_bytes()
+    assert verify(body, vector["x_hub_signature_256"], vector["app_secret"])
+    for i in (0, len(body) // 2, len(body) - 1):
+        flipped = bytearray(body)
+        flipped[i] ^= 0x01
+        assert not verify(bytes(flipped), vector["x_hub_signature_256"], vector["app_secret"])
+    assert not verify(body, None, vector["app_secret"])
+    assert not verify(body, vector["x_hub_signature_256"].replace("sha256=", "sha1="), vector["app_secret"])
+    assert not verify(body, vector["x_hub_signature_256"], "another-secret")
+
+
+# payloads -------------------------------------------------------------------------------------
+def test_every_real_payload_parses() -> None:
+    seen_types: set[str] = set()
+    for path in shared_payloads():
+        if path.name == "pywa_signature_vector.json":
+            continue
+        for delivery in deliveries(path):
+            webhook = Webhook.model_validate(delivery)
+            for value in webhook.values():
+                seen_types |= {m.type for m in value.messages} | {f"status:{s.status}" for s in value.statuses}
+    assert {"text", "interactive", "location", "order", "reaction", "audio", "image", "sticker",
+            "button", "unsupported", "status:sent", "status:delivered", "status:read",
+            "status:failed", "status:captured"} <= seen_types
+
+
+# renderer -------------------------------------------------------------------------------------
+def test_long_text_is_split_within_4096() -> None:
+    text = ("Aashirvaad atta 5 kg ₹260. " * 400).strip()
+    parts = r.render([{"text": text}], "en")
+    assert len(parts) > 1 and all(r.check(p.request("91")) == [] for p in parts)
+    assert "".join(p.content["body"].replace(" ", "") for p in parts) == text.replace(" ", "")
+
+
+def test_buttons_lists_and_pagination_stay_within_limits() -> None:
+    three = [{"title": t, "payload": f"/x{i}"} for i, t in enumerate(["UPI", "Cash on delivery", "No"])]
+    [buttons] = r.render([{"text": "Pay how?", "buttons": three}], "en")
+    assert buttons.content["type"] == "button" and r.check(buttons.request("91")) == []
+    long_titles = [{"title": "Aashirvaad Shudh Chakki Atta 10 kg bag", "payload": "/a"}, {"title": "No", "payload": "/b"}]
+    [as_list] = r.render([{"text": "Which?", "buttons": long_titles}], "hi")
+    assert as_list.content["type"] == "list" and r.check(as_list.request("91")) == []
+    many = [{"title": f"{i}. Product with a rather long name number {i}", "payload": f'/choose_option{{"choice":"SKU-{i}"}}'}
+            for i in range(23)]
+    [first] = r.render([{"text": "x" * 3000, "buttons": many}], "en")[-1:]
+    rows = first.content["action"]["sections"][0]["rows"]
+    assert len(rows) == 10 and rows[-1]["id"].endswith(":more:1") and r.check(first.request("91")) == []
+    assert r.resolve(first.options, rows[3]["id"]) == ("payload", '/choose_option{"choice":"SKU-3"}')
+    second = r.list_page("", many, "en", first.options["token"], 1)
+    third = r.list_page("", many, "en", first.options["token"], 2)
+    assert r.check(second.request("91")) == [] and r.check(third.request("91")) == []
+    ids = [row["id"] for p in (first, second, third) for row in p.content["action"]["sections"][0]["rows"]
+           if ":more:" not in row["id"]]
+    assert [r.resolve(first.options, i)[1] for i in ids] == [m["payload"] for m in many]
+    assert r.resolve(first.options, "someone-else:1") is None
+
+
+def test_check_finds_what_meta_refuses() -> None:
+    bad = {"messaging_product": "whatsapp", "to": "91", "type": "interactive", "interactive": {
+        "type": "button", "body": {"text": "x"}, "action": {"buttons": [
+            {"type": "reply", "reply": {"id": str(i), "title": "A title far longer than twenty"}} for i in range(4)]}}}
+    assert len(r.check(bad)) >= 2
+
+
+# Graph API client -----------------------------------------------------------------------------
+@pytest.fixture
+def graph() -> FakeGraph:
+    server = FakeGraph()
+    yield server
+    server.close()
+
+
+def _client(graph: FakeGraph, **extra: object) -> GraphClient:
+    return GraphClient(Settings(whatsapp_graph_url=graph.url, whatsapp_access_token=ACCESS_TOKEN,
+                                whatsapp_phone_number_id=PHONE_NUMBER_ID, whatsapp_backoff_seconds=0.01,
+                                **extra))
+
+
+MESSAGE = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": "919812345678",
+           "type": "text", "text": {"body": "hello"}}
+
+
+def test_graph_500_then_200_is_retried(graph: FakeGraph) -> None:
+    graph.script = [(500, {"error": {"message": "Internal", "code": 1}}), (503, {})]
+
+    async def go() -> str:
+        client = _client(graph)
+        try:
+            return await client.send(MESSAGE)
+        finally:
+            await client.aclose()
+
+    wamid = asyncio.run(go())
+    assert wamid.startswith("wamid.FAKE")
+    assert [q["answered"] for q in graph.requests] == [500, 503, 200]
+    assert all(q["path"] == f"/v21.0/{PHONE_NUMBER_ID}/messages" for q in graph.requests)
+    assert all(q["auth"] == f"Bearer {ACCESS_TOKEN}" for q in graph.requests)
+
+
+def test_graph_400_is_not_retried_and_is_logged(graph: FakeGraph, caplog: pytest.LogCaptureFixture) -> None:
+    graph.script = [(400, {"error": {"message": "(#131009) Parameter value is not valid", "code": 131009}})]
+
+    async def go() -> None:
+        client = _client(graph)
+        try:
+            await client.send(MESSAGE)
+        finally:
+            await client.aclose()
+
+    with caplog.at_level(logging.ERROR, "chatcart.whatsapp.graph"), pytest.raises(GraphError) as err:
+        asyncio.run(go())
+    assert err.value.status == 400 and not err.value.retryable and err.value.code == 131009
+    assert len(graph.requests) == 1
+    assert any("not retried" in rec.getMessage() and "131009" in rec.getMessage() for rec in caplog.records)
+
+
+def test_graph_429_is_retried_and_the_send_rate_is_limited(graph: FakeGraph) -> None:
+    graph.script = [(429, {"error": {"message": "rate", "code": 130429}})]
+
+    async def go() -> float:
+        client = _client(graph, whatsapp_send_rate=20.0)
+        try:
+            started = time.monotonic()
+            await asyncio.gather(*(client.send(MESSAGE) for _ in range(30)))
+            return time.monotonic() - started
+        finally:
+            await client.aclose()
+
+    asyncio.run(go())
+    assert len(graph.requests) == 31 and graph.requests[0]["answered"] == 429
+
+
+# the webhook route ------------------------------------------------------------------------------
+@pytest.fixture
+def app_client(database_url: str, monkeypatch: pytest.MonkeyPatch, graph: FakeGraph):
+    for k, v in {"WHATSAPP_APP_SECRET": APP_SECRET, "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
+                 "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN, "WHATSAPP_GRAPH_URL": graph.url,
+                 "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID, "RASA_URL": "http://127.0.0.1:9",
+                 "EXPIRE_UNPAID_EVERY_SECONDS": "0"}.items():
+        monkeypatch.setenv(k, v)
+    get_settings.cache_clear()
+    from api.main import create_app
+
+    with TestClient(create_app()) as client:
+        yield client
+    get_settings.cache_clear()
+
+
+def _post(client: TestClient, body: bytes, secret: str = APP_SECRET):
+    return client.post("/webhooks/whatsapp", content=body,
+                       headers={"Content-Type": "application/json", "X-Hub-Signature-256": sign(body, secret)})
+
+
+def _count(model: type) -> int:
+    with session_scope() as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+def test_the_verification_handshake(app_client: TestClient) -> None:
+    ok = app_client.get("/webhooks/whatsapp", params={"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN,
+                                                      "hub.challenge": "1158201444"})
+    assert ok.status_code == 200 and ok.text == "1158201444"
+    bad = app_client.get("/webhooks/whatsapp", params={"hub.mode": "subscribe", "hub.verify_token": "nope",
+                                                       "hub.challenge": "1"})
+    assert bad.status_code == 403 and bad.headers["content-type"] == "application/problem+json"
+
+
+def test_unsigned_or_wrongly_signed_deliveries_are_refused_and_stored_nowhere(app_client: TestClient) -> None:
+    body = shared_path("whatsapp", "inbound_text.json").read_bytes()
+    assert app_client.post("/webhooks/whatsapp", content=body).status_code == 401
+    assert _post(app_client, body, secret="wrong").status_code == 401
+    tampered = body.replace(b"Body Text", b"Body Texx") if b"Body Text" in body else body + b" "
+    r = app_client.post("/webhooks/whatsapp", content=tampered,
+                        headers={"X-Hub-Signature-256": sign(body, APP_SECRET)})
+    assert r.status_code == 401
+    assert _count(WhatsAppInbox) == 0
+
+
+def test_statuses_are_recorded_per_outgoing_message(app_client: TestClient) -> None:
+    with session_scope(write=True) as s:
+        s.add(WhatsAppOutgoing(wa_id="972987654321", phone_number_id=PHONE_NUMBER_ID, type="text",
+                               body={}, options={}, state="sent", wamid="wamid.xyzxyz"))
+    folder = shared_path("whatsapp")
+    for name in ("status_sent.json", "status_read.json", "status_delivered.json", "status_read.json"):
+        assert _post(app_client, (folder / name).read_bytes()).status_code == 200
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _count(WhatsAppStatus) < 3:
+        time.sleep(0.05)
+    with session_scope() as s:
+        out = s.scalar(select(WhatsAppOutgoing).where(WhatsAppOutgoing.wamid == "wamid.xyzxyz"))
+        statuses = sorted(s.scalars(select(WhatsAppStatus.status)))
+    assert statuses == ["delivered", "read", "sent"]  # the repeated "read" is recorded once
+    assert out.status == "read"  # delivered arrived after read: the furthest status stays
+
+
+def test_a_payment_status_webhook_reaches_the_payments_ledger(app_client: TestClient) -> None:
+    from bot.db.models import PaymentEvent
+
+    body = shared_path("whatsapp", "kairon_status_payment_upi_razorpay.json").read_bytes()
+    assert _post(app_client, body).status_code == 200
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _count(PaymentEvent) < 1:
+        time.sleep(0.05)
+    with session_scope() as s:
+        event = s.scalar(select(PaymentEvent))
+        row = s.scalar(select(WhatsAppInbox))
+    assert event.event_id.startswith("whatsapp:") and event.event_type == "whatsapp.payment.captured"
+    assert event.outcome == "unknown_payment"  # no order BM3-43D-12 in this shop: recorded, nothing paid
+    assert row.kind == "payment" and row.state == "done"
