@@ -108,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            allow_headers=["Content-Type", "X-API-Key", "Idempotency-Key"])
     for module in (health, catalog, carts, orders, payments, merchant, pay):
         app.include_router(module.router)
+    __import__("api.whatsapp", fromlist=["install"]).install(app)  # webhook, simulator, workers
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
