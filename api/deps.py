@@ -22,8 +22,11 @@ def get_session() -> Iterator[Session]:
 
 
 def get_write_session() -> Iterator[Session]:
-    """A session that writes: on SQLite it holds the write lock from its first statement."""
-    with session_scope(write=True) as session:
+    """A session for a route that writes. It takes no lock here: the `bot/` service it calls
+    takes SQLite's write lock (`begin_write`) when it starts. Taking it here, before the API
+    key is checked in a second connection, would let a request hold the lock while it waits for
+    a pooled connection that the requests queued behind the lock are holding."""
+    with session_scope() as session:
         yield session
 
 
