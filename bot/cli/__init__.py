@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import catalog, chat, evaluate, model, parse, stack
+from bot.cli import catalog, chat, evaluate, merchant, model, parse, stack
 
 app = typer.Typer(
     name="chatcart",
@@ -15,6 +15,7 @@ app.command("parse")(parse.parse)
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(evaluate.app, name="evaluate")
 app.add_typer(model.app, name="model")
+app.add_typer(merchant.app, name="merchant")
 app.command("run")(stack.run)
 app.command("chat")(chat.chat)
 

@@ -1,0 +1,26 @@
+"""`chatcart merchant`: keys are printed once and stored hashed."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.db.models import ApiKey
+from bot.db.session import session_scope
+from bot.merchants.keys import authenticate, hash_key
+
+
+def test_create_and_revoke_a_key(database_url: str) -> None:
+    runner = CliRunner()
+    made = runner.invoke(app, ["merchant", "create-key", "owner"])
+    assert made.exit_code == 0, made.output
+    key = made.output.strip().splitlines()[-1]
+    with session_scope() as s:
+        row = s.scalar(select(ApiKey))
+        assert row.key_hash == hash_key(key) and key not in (row.key_hash, row.prefix, row.name)
+        assert authenticate(s, key).scope == "merchant"
+    assert runner.invoke(app, ["merchant", "revoke-key", str(row.id)]).exit_code == 0
+    with session_scope() as s:
+        assert authenticate(s, key) is None
+    assert runner.invoke(app, ["merchant", "create-key", "x", "--scope", "admin"]).exit_code != 0
+    assert "0 unpaid orders" in runner.invoke(app, ["merchant", "expire-unpaid"]).output
