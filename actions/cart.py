@@ -1,7 +1,6 @@
 """Cart actions: add (with "which one?" questions), choose, remove, change, view, clear."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk.events import SlotSet

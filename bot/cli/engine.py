@@ -99,7 +99,7 @@ def nlu_holdout(config: Path, training_fraction: float, out: Path) -> dict:
          "--out", str(work), "--fixed-model-name", "holdout")
     results = work / "results"
     rasa("test", "nlu", "--model", str(work / "holdout.tar.gz"), "--nlu", str(split / "test_data.yml"),
-         "--out", str(results), "--successes", "--errors", "--no-plot")
+         "--out", str(results), "--successes", "--no-plot")
     data = report(read_predictions(results))
     out.mkdir(parents=True, exist_ok=True)
     (out / "nlu.json").write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")

@@ -31,7 +31,7 @@ def items(
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
-    typer.echo(f"| language | lines | correct | line accuracy |\n|---|---:|---:|---:|")
+    typer.echo("| language | lines | correct | line accuracy |\n|---|---:|---:|---:|")
     for lang, s in data["by_language"].items():
         typer.echo(f"| {lang} | {s['lines']} | {s['correct']} | {s['line_accuracy']:.1%} |")
     typer.echo(f"| **all** | {report.lines} | {report.correct} | {report.accuracy:.1%} |")
