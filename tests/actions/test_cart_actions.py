@@ -1,0 +1,239 @@
+"""Cart actions against a real database: add (matched, ambiguous, unmatched), choose, remove,
+change a quantity, view, clear."""
+from __future__ import annotations
+
+from actions.cart import (ActionAddItems, ActionChooseOption, ActionClearCart, ActionRemoveItems,
+                          ActionUpdateQuantity, ActionViewCart)
+from bot.cart import service as carts
+from bot.db.session import session_scope
+from tests.actions.conftest import make_tracker, review_items, run
+from tests.shop import WA_ID
+
+
+def cart_lines(wa_id: str = WA_ID) -> dict[str, int]:
+    from bot.db.models import Shop
+    from sqlalchemy import select
+
+    with session_scope() as s:
+        shop_id = s.scalar(select(Shop.id))
+        return {line.sku: line.count for line in carts.view(s, shop_id, wa_id).lines}
+
+
+def add(text: str, **kw) -> "object":
+    return run(ActionAddItems(), make_tracker(text, "add_items", **kw))
+
+
+def choose(text: str, pending: list[dict], entities: list[dict] | None = None, **kw) -> "object":
+    return run(ActionChooseOption(), make_tracker(text, "choose_option", entities=entities,
+                                                  slots={"pending_choices": pending, **kw.pop("slots", {})}, **kw))
+
+
+# --- add --------------------------------------------------------------------------------------
+
+def test_matched_items_go_to_the_cart() -> None:
+    result = add("amul butter and amul taaza milk 1 l")
+    lines = cart_lines()
+    assert lines.get("DRY-0029") == 1  # Amul Butter
+    assert lines.get("DRY-0002") == 1  # Amul Taaza Toned Milk 1 L
+    assert "Added to your cart:" in result.text
+    assert "Amul Butter" in result.text and "Total" in result.text
+    assert result.slots() == {"pending_choices": None}
+    assert {"title": "Checkout", "payload": "/checkout"} in result.buttons
+    assert review_items() == []
+
+
+def test_ambiguous_item_asks_which_one_with_numbered_buttons() -> None:
+    result = add("2 litre milk")
+    pending = result.slots()["pending_choices"]
+    assert len(pending) == 1
+    entry = pending[0]
+    assert entry["item"] == "milk" and entry["amount"] == 2000 and entry["unit"] == "ml"
+    assert len(entry["options"]) >= 2
+    assert cart_lines() == {}  # nothing added until the shopper chooses
+    assert "Which milk? Reply with a number:" in result.text
+    assert "\n1. " in result.text and "\n2. " in result.text
+    payloads = [b["payload"] for b in result.buttons]
+    assert payloads[:len(entry["options"])] == [f'/choose_option{{"choice":"{sku}"}}' for sku in entry["options"]][:len(payloads)]
+    assert result.buttons[0]["title"].startswith("1. ")
+    [item] = review_items("ambiguous")
+    assert item.text == "2 litre milk" and item.conversation_id == WA_ID
+    assert item.details["candidates"] == entry["options"]
+
+
+def test_matched_and_ambiguous_in_one_message() -> None:
+    result = add("amul butter and milk")
+    assert cart_lines() == {"DRY-0029": 1}
+    assert len(result.slots()["pending_choices"]) == 1
+    assert "Added to your cart:" in result.texts[0]
+    assert result.texts[-1].startswith("Which milk?")
+
+
+def test_unmatched_item_gets_suggestions_and_is_kept_for_review() -> None:
+    result = add("cheddar cheese", slots={"language": "en"})
+    assert 'Sorry, we don\'t have "cheddar cheese".' in result.text
+    assert "Did you mean:" in result.text and "Cheese" in result.text
+    assert cart_lines() == {}
+    [item] = review_items("unmatched")
+    assert item.text == "cheddar cheese" and item.language == "en"
+    assert item.details["candidates"]  # the suggestions, for the merchant to alias
+
+
+def test_unmatched_item_in_hindi() -> None:
+    result = add("2 kg xyzzy", slots={"language": "hi"})
+    assert "हमारे पास नहीं है" in result.text
+    assert len(review_items("unmatched")) == 1
+
+
+def test_no_item_at_all_is_recorded() -> None:
+    result = add("please", confidence=0.61)
+    assert "I couldn't find any items" in result.text
+    [item] = review_items("unmatched")
+    assert item.text == "please" and item.prediction == "add_items"
+
+
+def test_hindi_message_hindi_reply() -> None:
+    result = add("दो लीटर दूध", slots={"language": "hi"})
+    assert result.text.startswith("कौन सा दूध?")
+    assert result.slots()["pending_choices"][0]["amount"] == 2000
+
+
+# --- choose -----------------------------------------------------------------------------------
+
+def pending_milk() -> list[dict]:
+    return add("2 litre milk").slots()["pending_choices"]
+
+
+def test_choose_by_number() -> None:
+    pending = pending_milk()
+    result = choose("2", pending)
+    second = pending[0]["options"][1]
+    assert sum(cart_lines().values()) >= 1
+    assert any(sku.split("-")[0] == second.split("-")[0] for sku in cart_lines())
+    assert result.slots() == {"pending_choices": None}
+    assert "Added to your cart:" in result.text
+
+
+def test_choose_first_gets_the_asked_quantity_in_packs() -> None:
+    pending = pending_milk()
+    choose("1", pending)
+    assert cart_lines() == {"DRY-0002": 2}  # 2 litres of Amul Taaza: two 1 L packs
+
+
+def test_choose_by_ordinal_words() -> None:
+    for word in ("the first one", "pehla wala", "पहला वाला"):
+        with session_scope() as s:
+            from bot.db.models import Shop
+            from sqlalchemy import select
+            carts.clear(s, s.scalar(select(Shop.id)), WA_ID)
+        choose(word, pending_milk())
+        assert cart_lines() == {"DRY-0002": 2}, word
+
+
+def test_choose_second_by_ordinal_word() -> None:
+    pending = pending_milk()
+    by_number = pending[0]["options"][1]
+    choose("doosra", pending)
+    lines = cart_lines()
+    assert len(lines) == 1
+    [sku] = lines
+    from actions.runtime import ENGINES  # the variant of the second option, in any pack size
+    assert sku == by_number or sku.split("-")[0] == by_number.split("-")[0]
+
+
+def test_choose_by_button_payload_entity() -> None:
+    pending = pending_milk()
+    chosen = pending[0]["options"][1]
+    result = choose(f'/choose_option{{"choice":"{chosen}"}}', pending,
+                    entities=[{"entity": "choice", "value": chosen}])
+    assert len(cart_lines()) == 1
+    assert result.slots() == {"pending_choices": None}
+
+
+def test_choosing_one_of_two_questions_asks_the_next() -> None:
+    pending = add("2 kg atta and milk").slots()["pending_choices"]
+    assert [p["item"] for p in pending] == ["atta", "milk"]
+    result = choose("1", pending)
+    assert cart_lines() == {"STP-0013": 1}  # Chakki Atta (loose) 2 kg
+    left = result.slots()["pending_choices"]
+    assert [p["item"] for p in left] == ["milk"]
+    assert result.texts[-1].startswith("Which milk?")
+
+
+def test_bad_choice_asks_again() -> None:
+    pending = pending_milk()
+    result = choose("7", pending)
+    assert "Please reply with a number from 1 to" in result.text
+    assert result.slots()["pending_choices"] == pending
+    assert cart_lines() == {}
+
+
+def test_nothing_to_choose() -> None:
+    result = choose("2", [])
+    assert "There's nothing to choose right now" in result.text
+    assert result.events == []
+
+
+# --- remove, update, view, clear --------------------------------------------------------------
+
+def test_remove_an_item() -> None:
+    add("amul butter and amul taaza milk 1 l")
+    result = run(ActionRemoveItems(), make_tracker("remove the milk", "remove_items"))
+    assert cart_lines() == {"DRY-0029": 1}
+    assert "Removed Amul Taaza Toned Milk 1 L." in result.text
+
+
+def test_remove_something_not_in_the_cart() -> None:
+    add("amul butter")
+    result = run(ActionRemoveItems(), make_tracker("remove the paneer", "remove_items"))
+    # the reply names the item (today the verb stays in it: '"remove paneer" isn't in your cart')
+    assert "paneer" in result.texts[0] and "isn't in your cart." in result.texts[0]
+    assert cart_lines() == {"DRY-0029": 1}
+
+
+def test_remove_from_an_empty_cart() -> None:
+    result = run(ActionRemoveItems(), make_tracker("doodh hata do", "remove_items",
+                                                   slots={"language": "hinglish"}))
+    assert "Aapka cart khaali hai" in result.text
+
+
+def test_update_a_quantity() -> None:
+    add("amul taaza milk 1 l")
+    result = run(ActionUpdateQuantity(), make_tracker("make the milk 3 litres", "update_quantity"))
+    assert cart_lines() == {"DRY-0002": 3}
+    assert "Updated: Amul Taaza Toned Milk 1 L × 3." in result.text
+
+
+def test_update_in_hindi() -> None:
+    add("amul butter")
+    result = run(ActionUpdateQuantity(), make_tracker("अमूल बटर 2 कर दो", "update_quantity",
+                                                      slots={"language": "hi"}))
+    assert cart_lines() == {"DRY-0029": 2}
+    assert "बदल दिया" in result.text
+
+
+def test_update_without_an_item_asks_which() -> None:
+    add("amul butter")
+    result = run(ActionUpdateQuantity(), make_tracker("change it", "update_quantity"))
+    assert "Which item should I change?" in result.text
+    assert cart_lines() == {"DRY-0029": 1}
+
+
+def test_view_and_clear() -> None:
+    add("amul butter")
+    view = run(ActionViewCart(), make_tracker("show my cart", "view_cart"))
+    assert "🛒 Your cart:" in view.text and "Amul Butter" in view.text and "Total:" in view.text
+    cleared = run(ActionClearCart(), make_tracker("empty my cart", "clear_cart",
+                                                  slots={"pending_choices": [{"item": "milk"}]}))
+    assert "Your cart is now empty." in cleared.text
+    assert cleared.slots() == {"pending_choices": None}
+    assert cart_lines() == {}
+    empty = run(ActionViewCart(), make_tracker("cart dikhao", "view_cart", slots={"language": "hinglish"}))
+    assert "Aapka cart khaali hai" in empty.text
+    assert empty.buttons == []
+
+
+def test_carts_are_per_shopper() -> None:
+    add("amul butter")
+    run(ActionAddItems(), make_tracker("amul taaza milk 1 l", "add_items", sender="919800000001"))
+    assert cart_lines() == {"DRY-0029": 1}
+    assert cart_lines("919800000001") == {"DRY-0002": 1}
