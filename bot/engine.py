@@ -105,7 +105,7 @@ class ItemEngine:
         qkeys = keys(item)
         ranked = memo.get(qkeys)
         if ranked is None:
-            ranked = memo[qkeys] = self.resolver.rank_keys(qkeys)
+            ranked = memo[qkeys] = self.resolver.rank_keys(qkeys, prune=True)
         return ranked
 
     def _join_tails(self, lines: list[ItemLine], memo: dict[tuple[str, ...], list[Scored]]) -> list[ItemLine]:

@@ -54,8 +54,11 @@ class Resolver:
     def rank(self, item: str) -> list[Scored]:
         return self.rank_keys(keys(item))
 
-    def rank_keys(self, qkeys: tuple[str, ...]) -> list[Scored]:
-        """Score the candidates of a query given as phonetic keys (see `rank`)."""
+    def rank_keys(self, qkeys: tuple[str, ...], prune: bool = False) -> list[Scored]:
+        """Score the candidates of a query given as phonetic keys (see `rank`). With `prune`,
+        variants that cannot reach what `resolve` would show (the pick, near-ties,
+        alternatives within ALTERNATIVE_SPAN, or suggestions when nothing matches) are
+        dropped before their name and head are scored: coverage alone bounds their score."""
         if not qkeys:
             return []
         idx = self.index
@@ -71,9 +74,49 @@ class Resolver:
                 if s > best.get(t, 0.0):
                     best[t] = s
         n_matches = len(matches)
+        threshold = self.threshold
+        top_score = float("-inf")
+        cutoff = float("-inf")
         scored: list[Scored] = []
         for vi in idx.candidates(matches):
             iv = idx.variants[vi]
+            tokens = iv.tokens
+            brand_only = iv.brand_only
+            # Coverage, per query word: the best plain hit and the best hit on a word only the
+            # brand explains (weighed below by how fully the brand is named).
+            tops = []
+            cov_ub = 0.0
+            all_brand = n_matches == len(mw)
+            content_any = False
+            content_all_mod = True
+            for m, w in mw:
+                plain = branded_hit = 0.0
+                top_raw = -1.0
+                top_t = ""
+                in_brand = False
+                for t, s in m.items():
+                    f = tokens.get(t)
+                    if f is None:
+                        continue
+                    raw = s * f
+                    if t in brand_only:
+                        in_brand = True
+                        if raw > branded_hit:
+                            branded_hit = raw
+                    elif raw > plain:
+                        plain = raw
+                    if raw > top_raw or (raw == top_raw and t > top_t):
+                        top_raw, top_t = raw, t
+                tops.append((w, plain, branded_hit))
+                cov_ub += w * (plain if plain > branded_hit else branded_hit)
+                if not in_brand:
+                    all_brand = False
+                if top_raw >= 0.0 and top_t not in iv.brand_tokens:
+                    content_any = True
+                    if top_t not in iv.modifiers:
+                        content_all_mod = False
+            if prune and W_COVERAGE * (cov_ub / total_w) + W_NAME + W_HEAD < cutoff:
+                continue
             prep = iv._prepared or iv.prepared(idf)
             # Precision of every surface (names, kind, heads, brands) in one sparse pass over
             # the query's keys: only the surfaces they touch can be above zero.
@@ -101,49 +144,24 @@ class Resolver:
                     elif p > brand:
                         brand = p
             # A brand named in part ("dairy" of Mother Dairy) explains the word only in part.
-            brand_weight = brand if iv.brand_only else 1.0
-            brand_only = iv.brand_only
             brand_weight = brand if brand_only else 1.0
-            tokens = iv.tokens
             cov = 0.0
-            all_brand = n_matches == len(mw)
-            content_any = False
-            content_all_mod = True
-            for m, w in mw:
-                top = 0.0
-                top_raw = -1.0
-                top_t = ""
-                in_brand = False
-                for t, s in m.items():
-                    f = tokens.get(t)
-                    if f is None:
-                        continue
-                    raw = s * f
-                    if t in brand_only:
-                        in_brand = True
-                        v = raw * brand_weight
-                    else:
-                        v = raw
-                    if v > top:
-                        top = v
-                    if raw > top_raw or (raw == top_raw and t > top_t):
-                        top_raw, top_t = raw, t
-                cov += w * top
-                if not in_brand:
-                    all_brand = False
-                if top_raw >= 0.0 and top_t not in iv.brand_tokens:
-                    content_any = True
-                    if top_t not in iv.modifiers:
-                        content_all_mod = False
+            for w, plain, branded_hit in tops:
+                v = branded_hit * brand_weight
+                cov += w * (plain if plain > v else v)
+            cov /= total_w
             # The query is just the brand ("maggi", "dalda"): the brand's own product line.
             branded = brand >= 0.99 and all_brand
             head = max(kind, (alias or branded) * ALIAS_HEAD)
-            cov /= total_w
             score = W_COVERAGE * cov + W_NAME * name + W_HEAD * head
             # Matched only through a modifier: "chicken" in chicken masala.
             if content_any and content_all_mod:
                 score -= MODIFIER_PENALTY
             scored.append(Scored(iv, score, cov, head, prep.sort_tail))
+            if prune and score > top_score:
+                top_score = score
+                span = ALTERNATIVE_SPAN if score >= threshold else score - threshold / 2
+                cutoff = score - span - 1e-9
         scored.sort(key=lambda s: (-round(s.score, 3), *s.tail))
         return scored
 

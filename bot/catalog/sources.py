@@ -197,7 +197,7 @@ class KindIndex:
 
     def __init__(self, kinds: Iterable[str]) -> None:
         self.by_head: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-        for kind in kinds:
+        for kind in sorted(kinds):
             parts = [_loose(w) for w in kind.split()]
             if parts and all(parts):
                 self.by_head.setdefault(parts[-1], []).append((kind, tuple(parts[:-1])))
@@ -207,14 +207,16 @@ class KindIndex:
         if not options:
             return None
         main = [_loose(w) for w in main_words[:-1]]
-        everywhere = {_loose(w) for w in re.findall(r"[A-Za-z]+", name)}
-        best: tuple[tuple[bool, int], str] | None = None
+        everywhere = [_loose(w) for w in re.findall(r"[A-Za-z]+", name)]
+        last_at = {w: i for i, w in enumerate(everywhere)}
+        best: tuple[tuple[bool, int, int], str] | None = None
         for kind, before in options:
             # The kind's words right before the head ("hair oil") beat words elsewhere in the
-            # name ("Chilli - Green"); more words beat fewer.
+            # name; more words beat fewer; then words nearer the end ("Masala - Chicken
+            # Biryani" is a biryani masala, as English puts the closest qualifier last).
             adjacent = not before or tuple(main[-len(before):]) == before
-            if adjacent or set(before) <= everywhere:
-                rank = (adjacent, len(before))
+            if adjacent or all(w in last_at for w in before):
+                rank = (adjacent, len(before), min((last_at[w] for w in before), default=0))
                 if best is None or rank > best[0]:
                     best = (rank, kind)
         return best[1] if best else None

@@ -82,3 +82,19 @@ def test_unknown_items_are_unmatched_never_a_silly_match(engine: ItemEngine, tex
 def test_unmatched_typos_still_get_suggestions(engine: ItemEngine) -> None:
     r = first(engine, "paneeer tikka masala").resolution
     assert r.product is not None or r.alternatives
+
+
+@pytest.mark.parametrize(
+    "text", ["milk", "amul milk", "atta", "maggi", "tata salt", "biryani masala", "iphone", "xyzzy",
+             "red label tea", "mother dairy full cream milk", "chai patti", "haldi", "panner"],
+)
+def test_pruned_ranking_resolves_exactly_like_the_full_one(engine: ItemEngine, text: str) -> None:
+    """The engine ranks with `prune=True`: whatever it drops must never have been shown."""
+    from bot.catalog.index import keys
+
+    resolver = engine.resolver
+    full, pruned = resolver.rank(text), resolver.rank_keys(keys(text), prune=True)
+    assert len(pruned) <= len(full)
+    for amount, unit in [(None, None), (2, None), (1000, "g")]:
+        assert resolver.resolve(text, amount, unit, ranked=pruned) == resolver.resolve(text, amount, unit)
+    assert resolver.explains(text, pruned) == resolver.explains(text)
