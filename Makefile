@@ -54,6 +54,7 @@ evaluate: install ## Item-line accuracy and NLU intent scores per language (repo
 
 bench: $(APP) ## Run the benchmarks in bench/ (results in bench/results/)
 	@$(VENV)/bin/python bench/parse.py
+	@$(VENV)/bin/python bench/orders.py
 
 parse: $(APP) ## Parse messages interactively
 	@$(VENV)/bin/chatcart parse
