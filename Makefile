@@ -10,7 +10,7 @@ ENGINE := $(RASA_VENV)/.installed
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test install train chat evaluate bench lock parse clean help
+.PHONY: run test install chromium train chat evaluate bench lock parse clean help
 .DEFAULT_GOAL := help
 
 help: ## List the targets
@@ -33,7 +33,17 @@ $(ENGINE): requirements/rasa.lock | $(APP)
 	@$(UV) pip sync -q --python $(RASA_VENV)/bin/python requirements/rasa.lock
 	@touch $@
 
-install: $(APP) $(ENGINE) ## Create or update both environments
+install: $(APP) $(ENGINE) chromium ## Create or update both environments (and Debian's Chromium)
+
+CHROMIUM := /usr/bin/chromium
+chromium: ## Debian's Chromium for the simulator's browser test; skipped when present
+	@test -x $(CHROMIUM) || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "==> installing chromium (apt-get)"; \
+			apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; \
+		else \
+			echo "chromium is missing and cannot be installed here (needs root and apt-get): the browser test will be skipped"; \
+		fi; }
 
 run: install ## Install, load the catalog, train if needed, start every process (Ctrl-C stops)
 	@$(VENV)/bin/chatcart run
