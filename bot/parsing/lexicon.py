@@ -73,6 +73,8 @@ humein get add order buy also bhi the of ka ke ki ko wala wali wale waala waali 
 thoda thodi more na ji bhaiya bhaiyya bhai sir madam hai hain h hoga karo kar kardo krdo la
 lao lana ladena lado can could you u pl for to with just only sirf hi hello bro a an
 sa si bhar morning evening afternoon namaste namaskar namaskaar
+price prices rate rates daam dam cost costs kitne kitna kitni kya what how much is are
+कितने कितना कितनी क्या रेट दाम कीमत
 bada badi bade chota choti chote big small large medium size wala
 नमस्ते नमस्कार भर बड़ा बड़ी छोटा छोटी सा सी
 कृपया प्लीज भेज भेजो भेजना भेजिए भेजें दे दीजिए दीजिये चाहिए चाहिये मुझे हमें का के की को
