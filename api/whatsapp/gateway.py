@@ -217,17 +217,19 @@ class Gateway:
         return await asyncio.to_thread(self._stored_language, wa_id)
 
     def _stored_language(self, wa_id: str) -> str:
+        shop_id = self.shop_id()
         with session_scope() as s:
-            row = carts.customer_row(s, self.shop_id(), wa_id, create=False)
+            row = carts.customer_row(s, shop_id, wa_id, create=False)
             return _language(row.language if row else "en")
 
     def _forward_in(self, row: InboxRow, text: str, outcome: str) -> None:
+        shop_id = self.shop_id()  # before the write session: writers of one process queue
         with session_scope(write=True) as s:
             r = s.get(WhatsAppInbox, row.id)
             assert r is not None
             r.payload = {**r.payload, "forward": text}
             r.state, r.outcome = "forwarding", outcome
-            carts.customer_row(s, self.shop_id(), row.wa_id, name=row.payload.get("name") or None)
+            carts.customer_row(s, shop_id, row.wa_id, name=row.payload.get("name") or None)
 
     async def _plan(self, row: InboxRow, m: Message) -> None:
         """Decide what the message means; commit it with the move out of `pending`."""
@@ -287,8 +289,8 @@ class Gateway:
         """A cart sent from the WhatsApp catalog: its lines (SKU = product_retailer_id) go into
         the cart and the engine shows the cart, in one transaction with the row's move."""
         assert m.order is not None
+        shop_id = self.shop_id()
         with session_scope(write=True) as s:
-            shop_id = self.shop_id()
             carts.customer_row(s, shop_id, row.wa_id, name=row.payload.get("name") or None)
             wanted: dict[str, int] = {}
             for item in m.order.product_items:
@@ -346,9 +348,10 @@ class Gateway:
         await asyncio.to_thread(self._replied, row, messages, language)
 
     def _replied(self, row: InboxRow, messages: list[Rendered], language: str) -> None:
+        shop_id = self.shop_id()
         with session_scope(write=True) as s:
             inbox.add_replies(s, row, messages)
-            customer = carts.customer_row(s, self.shop_id(), row.wa_id)
+            customer = carts.customer_row(s, shop_id, row.wa_id)
             if customer is not None and customer.language != language:
                 customer.language = language  # notifications follow the conversation's language
 
