@@ -40,7 +40,7 @@ chromium: ## Debian's Chromium for the simulator's browser test; skipped when pr
 	@test -x $(CHROMIUM) || { \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			echo "==> installing chromium (apt-get)"; \
-			apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; \
+			apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-color-emoji >/dev/null; \
 		else \
 			echo "chromium is missing and cannot be installed here (needs root and apt-get): the browser test will be skipped"; \
 		fi; }

@@ -394,6 +394,8 @@ class Gateway:
         """Send due notifications in the shopper's language; returns how many were sent."""
         done = 0
         for item in await asyncio.to_thread(self._due):
+            if await asyncio.to_thread(self._said_in_chat, item):
+                continue
             outgoing_id, body, wamid = await asyncio.to_thread(self._notification, item)
             if wamid is None:
                 try:
@@ -404,6 +406,19 @@ class Gateway:
             await asyncio.to_thread(self._notification_sent, item.id, outgoing_id, wamid)
             done += 1
         return done
+
+    def _said_in_chat(self, item: outbox.OutboxItem) -> bool:
+        """An order placed in the WhatsApp conversation was confirmed there already (with the
+        pay link): its `order_placed` notification would say it twice. Marked done, unsent."""
+        if item.template != "order_placed" or item.order_id is None:
+            return False
+        with session_scope(write=True) as s:
+            order = s.get(db.Order, item.order_id)
+            if order is None or not order.idempotency_key.startswith("chat:"):
+                return False
+            outbox.mark_sent(s, item.id, None)
+        log.info("outbox %s: order %s was confirmed in the chat; not sent again", item.id, item.order_id)
+        return True
 
     def _due(self) -> list[outbox.OutboxItem]:
         with session_scope() as s:

@@ -93,6 +93,7 @@ ChatCart is running:
   chat in the terminal:   make chat
   REST channel (Rasa):    POST {get_settings().rasa_url}/webhooks/rest/webhook  {{"sender": "+91…", "message": "2 kg atta"}}
   API:                    http://127.0.0.1:{api_port}/docs
+  WhatsApp simulator:     http://127.0.0.1:{api_port}/simulator
   logs:                   {LOGS}
 Ctrl-C stops everything.""")
     try:

@@ -178,7 +178,7 @@ def app_client(database_url: str, monkeypatch: pytest.MonkeyPatch, graph: FakeGr
     for k, v in {"WHATSAPP_APP_SECRET": APP_SECRET, "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
                  "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN, "WHATSAPP_GRAPH_URL": graph.url,
                  "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID, "RASA_URL": "http://127.0.0.1:9",
-                 "EXPIRE_UNPAID_EVERY_SECONDS": "0"}.items():
+                 "EXPIRE_UNPAID_EVERY_SECONDS": "0", "WHATSAPP_OUTBOX_EVERY_SECONDS": "0.2"}.items():
         monkeypatch.setenv(k, v)
     get_settings.cache_clear()
     from api.main import create_app
@@ -249,3 +249,29 @@ def test_a_payment_status_webhook_reaches_the_payments_ledger(app_client: TestCl
     assert event.event_id.startswith("whatsapp:") and event.event_type == "whatsapp.payment.captured"
     assert event.outcome == "unknown_payment"  # no order BM3-43D-12 in this shop: recorded, nothing paid
     assert row.kind == "payment" and row.state == "done"
+
+
+def test_the_outbox_is_drained_in_the_shoppers_language(app_client: TestClient, graph: FakeGraph) -> None:
+    from bot.cart import service as carts
+    from bot.catalog.store import ensure_shop
+    from bot.db.models import OutboxMessage
+    from bot.notifications import outbox
+
+    settings = get_settings()
+    with session_scope(write=True) as s:
+        shop = ensure_shop(s, settings.default_shop_slug, settings.default_shop_name)
+        carts.get_or_create_customer(s, shop.id, "919812345678", language="hi")
+    with session_scope(write=True) as s:
+        customer = carts.customer_row(s, shop.id, "919812345678")
+        outbox.enqueue(s, customer, "order_out_for_delivery", {"order_id": 7}, dedupe_key="order:7:ofd")
+        outbox.enqueue(s, customer, "order_cancelled", {"order_id": 8, "reason": "स्टॉक ख़त्म"}, dedupe_key="order:8:c")
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and len(graph.messages("919812345678")) < 2:
+        time.sleep(0.05)
+    texts = [m["text"]["body"] for m in graph.messages("919812345678")]
+    assert texts == ["🛵 ऑर्डर #7 रास्ते में है।", "❌ ऑर्डर #8 रद्द हो गया: स्टॉक ख़त्म।"]
+    with session_scope() as s:
+        rows = s.scalars(select(OutboxMessage)).all()
+        sent = s.scalars(select(WhatsAppOutgoing).where(WhatsAppOutgoing.outbox_id.is_not(None))).all()
+    assert [r.status for r in rows] == ["sent", "sent"] and all(r.provider_message_id for r in rows)
+    assert {o.wamid for o in sent} == {r.provider_message_id for r in rows}
