@@ -15,6 +15,7 @@ from bot.orders.slots import next_slots
 router = APIRouter(prefix="/api/v1", tags=["orders"])
 
 OrderId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+_LOCATION = {"description": "the order's URL", "schema": {"type": "string"}}
 IdempotencyKey = Annotated[str, Header(
     alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[!-~]+$",
     description="A fresh random value (a UUID) per checkout. Sending the same key again "
@@ -23,8 +24,11 @@ IdempotencyKey = Annotated[str, Header(
 
 @router.post(
     "/orders", status_code=201, response_model=OrderOut,
-    responses={200: {"model": OrderOut, "description": "The order this Idempotency-Key made "
-                                                       "before (header Idempotent-Replayed: true)"},
+    responses={201: {"description": "The order, made now", "headers": {"Location": _LOCATION}},
+               200: {"model": OrderOut, "description": "The order this Idempotency-Key made before",
+                     "headers": {"Location": _LOCATION, "Idempotent-Replayed": {
+                         "description": "always `true`: this answer replays the first one",
+                         "schema": {"type": "string", "enum": ["true"]}}}},
                **problems(401, 404, 409, 422, 503)},
     summary="Place an order from the shopper's cart",
     description="Prices, names and packs are copied into the order; stock is taken atomically. "
