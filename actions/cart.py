@@ -12,6 +12,7 @@ from bot.catalog.index import CatalogIndex
 from bot.catalog.model import CatalogProduct
 from bot.catalog.packs import choose_packs
 from bot.catalog.resolver import Resolver
+from bot.parsing.lexicon import AMBIGUOUS_NUMBERS
 from bot.parsing.quantity import number_value
 from bot.review.service import record
 from bot.text.normalize import normalize
@@ -126,7 +127,7 @@ def _chosen_sku(turn: Turn, options: list[str]) -> str | None:
             return e["value"]
     words = normalize(turn.text).split()
     for w in words:
-        n = number_value(w) if number_value(w) is not None else ORDINALS.get(w)
+        n = ORDINALS.get(w) or (None if w in AMBIGUOUS_NUMBERS else number_value(w))
         if n is not None and float(n).is_integer() and 1 <= int(n) <= len(options):
             return options[int(n) - 1]
     engine, _ = turn.engine()

@@ -19,15 +19,19 @@ from bot.errors import ShopError
 from bot.i18n import t
 from bot.orders import service as orders
 from bot.orders.slots import next_slots
+from bot.parsing.lexicon import AMBIGUOUS_NUMBERS
 from bot.parsing.quantity import number_value
 from bot.text.normalize import normalize
 
 PINCODE = re.compile(r"(?<!\d)([1-9]\d{2})\s?(\d{3})(?!\d)")
 UPI_WORDS = {"upi", "gpay", "googlepay", "phonepe", "paytm", "bhim", "online", "qr"}
 COD_WORDS = {"cod", "cash", "nakad", "naqad", "नकद", "कैश", "cashondelivery"}
+CLOCK_WORDS = {"am", "pm", "baje", "बजे", "o'clock", "oclock", "bje"}
 SLOT_WORDS = {
     "today": 0, "aaj": 0, "आज": 0, "tomorrow": 1, "kal": 1, "कल": 1,
 }
+CONFIRM_CONFIDENCE = 0.9
+SLOTS_ACCEPTED = 12  # four are offered as buttons; "kal subah" may name a later one
 RESET_CHECKOUT = ("delivery_slot", "payment_method", "order_confirmed", "checkout_id", "cart_ready")
 
 
@@ -36,42 +40,48 @@ def find_pincode(text: str) -> str | None:
     return m.group(1) + m.group(2) if m else None
 
 
+def _option_number(words: list[str], limit: int) -> int | None:
+    """A number the shopper picked from a list: not "do" ("bhej do"), not a clock time."""
+    for i, w in enumerate(words):
+        n = None if w in AMBIGUOUS_NUMBERS else number_value(w)
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if n is None or not float(n).is_integer() or after in CLOCK_WORDS:
+            continue
+        if 1 <= int(n) <= limit:
+            return int(n)
+    return None
+
+
 def payment_choice(text: str) -> str | None:
-    words = set(normalize(text).replace(" ", "").split()) | set(normalize(text).split())
-    if words & COD_WORDS or "cash on delivery" in normalize(text):
+    norm = normalize(text)
+    words = set(norm.split()) | {norm.replace(" ", "")}
+    if words & COD_WORDS or "cash on delivery" in norm:
         return "cod"
     if words & UPI_WORDS:
         return "upi"
-    n = next((number_value(w) for w in normalize(text).split() if number_value(w) is not None), None)
-    return {1: "upi", 2: "cod"}.get(int(n)) if n is not None and float(n).is_integer() else None
+    return {1: "upi", 2: "cod"}.get(_option_number(norm.split(), 2) or 0)
 
 
 def slot_choice(text: str, offered: list[Any]) -> str | None:
-    """A slot id from a button payload, a number, or words like "kal shaam"."""
+    """A slot id from a button payload, words like "kal shaam", or a number from the list."""
     raw = text.strip()
     if any(s.id == raw for s in offered):
         return raw
     words = normalize(text).split()
-    for w in words:
-        n = number_value(w)
-        if n is not None and float(n).is_integer() and 1 <= int(n) <= len(offered):
-            return offered[int(n) - 1].id
     day = next((SLOT_WORDS[w] for w in words if w in SLOT_WORDS), None)
     evening = any(w in ("evening", "shaam", "sham", "शाम", "night", "raat") for w in words)
     morning = any(w in ("morning", "subah", "सुबह") for w in words)
-    for s in offered:
-        label = s.label.lower()
-        if day == 0 and not label.startswith("today"):
-            continue
-        if day == 1 and not label.startswith("tomorrow"):
-            continue
-        if evening and s.start.hour < 16:
-            continue
-        if morning and s.start.hour >= 12:
-            continue
-        if day is not None or evening or morning:
+    if day is not None or evening or morning:
+        for s in offered:
+            label = s.label.lower()
+            if (day == 0 and not label.startswith("today")) or (day == 1 and not label.startswith("tomorrow")):
+                continue
+            if (evening and s.start.hour < 16) or (morning and s.start.hour >= 12):
+                continue
             return s.id
-    return None
+        return None
+    n = _option_number(words, len(offered))
+    return offered[n - 1].id if n else None
 
 
 class ActionCheckCart(ShopAction):
@@ -108,7 +118,7 @@ class ValidateCheckoutForm(FormValidationAction):
 
     def validate_delivery_slot(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> dict[str, Any]:
-        chosen = slot_choice(str(value or ""), next_slots())
+        chosen = slot_choice(str(value or ""), next_slots(count=SLOTS_ACCEPTED))
         if chosen is None:
             dispatcher.utter_message(text=t("bad_slot", self._language(tracker)))
         return {"delivery_slot": chosen}
@@ -119,6 +129,18 @@ class ValidateCheckoutForm(FormValidationAction):
         if chosen is None:
             dispatcher.utter_message(text=t("bad_payment", self._language(tracker)))
         return {"payment_method": chosen}
+
+
+    def validate_order_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: DomainDict) -> dict[str, Any]:
+        """Money is at stake: only a clear yes places the order (a button, or a confident
+        "haan"); anything murkier is asked again."""
+        message = tracker.latest_message or {}
+        confidence = (message.get("intent") or {}).get("confidence") or 0.0
+        clicked = (message.get("text") or "").startswith("/")
+        if value is True and not clicked and confidence < CONFIRM_CONFIDENCE:
+            return {"order_confirmed": None}
+        return {"order_confirmed": value}
 
 
 class ActionAskAddress(ShopAction):

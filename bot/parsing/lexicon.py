@@ -74,6 +74,8 @@ thoda thodi more na ji bhaiya bhaiyya bhai sir madam hai hain h hoga karo kar ka
 lao lana ladena lado can could you u pl for to with just only sirf hi hello bro a an
 sa si bhar morning evening afternoon namaste namaskar namaskaar
 price prices rate rates daam dam cost costs kitne kitna kitni kya what how much is are
+remove delete drop hata hatao hatado hatana nikal nikalo nikaal nikaalo make change badal badlo
+instead it हटा हटाओ हटा निकाल निकालो बदल बदलो
 कितने कितना कितनी क्या रेट दाम कीमत
 bada badi bade chota choti chote big small large medium size wala
 नमस्ते नमस्कार भर बड़ा बड़ी छोटा छोटी सा सी

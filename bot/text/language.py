@@ -10,11 +10,11 @@ _DEVANAGARI_WORD = re.compile(r"[\u0900-\u097f]+")
 _LATIN_WORD = re.compile(r"[a-z]{2,}")
 # Abbreviations are script-neutral ("2 kg आटा" is Hindi); spelled-out words are not.
 _UNITS = frozenset("kg kgs g gm gms gr ml l lt ltr ltrs pc pcs pkt".split())
-# Words a shopper writing English would not use; product names shared by both (atta, paneer,
+# Words a shopper writing English would not use ("me", "do", "la" are English too, so absent); product names shared by both (atta, paneer,
 # ghee, dal) are deliberately absent.
 HINGLISH_WORDS = frozenset("""
-aur ka ke ki ko se me mein mai hai hain hoga chahiye chahie chaiye chahiya chaahiye bhej bhejo
-bhejna bhejdo bhijwa dena dedo de do dijiye dijie karo kar kardo krdo lana lao la wala wali wale
+aur ka ke ki ko se mein mai hai hain hoga chahiye chahie chaiye chahiya chaahiye bhej bhejo
+bhejna bhejdo bhijwa dena dedo dijiye dijie karo kar kardo krdo lana lao wala wali wale
 waala waali ek teen char chaar paanch panch chhe che saat aath nau das gyarah barah darjan
 dedh derh dhai dhaai adhai sawa saade sade paune aadha adha aadhi adhi paav pav pao kilo kilu
 doodh dudh dood cheeni chini shakkar pyaz pyaaz pyaj tamatar tamater aloo alu ande anda anday
