@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     ambiguity_margin: float = 0.04
     max_message_chars: int = 4096
     max_lines_per_message: int = 100
+    # Intents predicted below this confidence (but above the fallback) go to the review queue.
+    review_confidence: float = 0.7
+    # Where the Rasa engine and the action server listen (make run starts both).
+    rasa_url: str = "http://127.0.0.1:5005"
+    action_server_port: int = 5055
 
     # Checkout. Money in paise: ₹25 delivery, free from ₹500, ₹100 minimum order.
     currency: Literal["INR"] = "INR"
