@@ -11,7 +11,6 @@ import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 from pydantic import ValidationError
 
@@ -73,8 +72,17 @@ async def receive(request: Request, settings: SettingsDep) -> dict[str, int | bo
         return {"received": 0, "understood": False}
     if webhook.object != "whatsapp_business_account":
         return {"received": 0, "understood": False}
-    lanes = await run_in_threadpool(inbox.record, webhook)
     gateway = getattr(request.app.state, "whatsapp", None)
+    if gateway is not None:
+        gateway.ack_started()
+    try:
+        writer = getattr(request.app.state, "whatsapp_writer", None)
+        if writer is None:
+            writer = request.app.state.whatsapp_writer = inbox.GroupWriter()
+        lanes = await writer.record(webhook)
+    finally:
+        if gateway is not None:
+            gateway.ack_finished()
     if gateway is not None:
         for lane in lanes:
             gateway.poke(lane)

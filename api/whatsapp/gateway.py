@@ -97,6 +97,22 @@ class Gateway:
         self._slots = asyncio.Semaphore(settings.whatsapp_lanes)
         self._tasks: list[asyncio.Task[None]] = []
         self._shop_id: int | None = None
+        self._acks = 0  # webhook requests writing to the inbox right now
+
+    # Acknowledging Meta comes first: lanes hold their database work while a webhook is being
+    # written (SQLite has one writer; a queue of lane writes would sit in front of the 200).
+    def ack_started(self) -> None:
+        self._acks += 1
+
+    def ack_finished(self) -> None:
+        self._acks -= 1
+
+    async def _db(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 0.1
+        while self._acks and loop.time() < deadline:
+            await asyncio.sleep(0.002)
+        return await asyncio.to_thread(fn, *args, **kwargs)
 
     # lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -133,7 +149,7 @@ class Gateway:
             async with self._slots:
                 while True:
                     self._dirty.discard(lane)
-                    row = await asyncio.to_thread(inbox.next_row, lane)
+                    row = await self._db(inbox.next_row, lane)
                     if row is None:
                         if lane in self._dirty:
                             continue
@@ -143,7 +159,7 @@ class Gateway:
                     try:
                         await self.process(row)
                     except Retry as e:
-                        state = await asyncio.to_thread(inbox.failed_attempt, row.id, str(e))
+                        state = await self._db(inbox.failed_attempt, row.id, str(e))
                         log.warning("inbox %s (%s) not done yet: %s; %s", row.id, row.key, e, state)
                         if state != "failed":
                             return
@@ -151,7 +167,7 @@ class Gateway:
                         raise
                     except Exception as e:  # a bug or a broken payload: retried, then failed
                         log.exception("inbox %s (%s) failed", row.id, row.key)
-                        state = await asyncio.to_thread(inbox.failed_attempt, row.id, repr(e))
+                        state = await self._db(inbox.failed_attempt, row.id, repr(e))
                         if state != "failed":
                             return
         finally:
@@ -162,7 +178,7 @@ class Gateway:
         """On start (resume after a crash) and every second: every lane with unfinished rows."""
         while True:
             try:
-                for lane in await asyncio.to_thread(inbox.unfinished_lanes):
+                for lane in await self._db(inbox.unfinished_lanes):
                     if lane not in self._lanes:
                         self.poke(lane)
             except Exception:
@@ -172,22 +188,22 @@ class Gateway:
     # one row --------------------------------------------------------------------------------
     async def process(self, row: InboxRow) -> None:
         if row.kind == "status":
-            outcome = await asyncio.to_thread(inbox.record_status, row.payload["status"])
-            await asyncio.to_thread(inbox.update, row.id, state="done", outcome=outcome, done_at=inbox.now())
+            outcome = await self._db(inbox.record_status, row.payload["status"])
+            await self._db(inbox.update, row.id, state="done", outcome=outcome, done_at=inbox.now())
             return
         if row.kind == "payment":
-            outcome = await asyncio.to_thread(self._payment, row)
-            await asyncio.to_thread(inbox.update, row.id, state="done", outcome=outcome, done_at=inbox.now())
+            outcome = await self._db(self._payment, row)
+            await self._db(inbox.update, row.id, state="done", outcome=outcome, done_at=inbox.now())
             return
         message = Message.model_validate(row.payload["message"])
         if row.state == "pending":
             await self._read(row, message)
             await self._plan(row, message)
-            row = await asyncio.to_thread(inbox.next_row, row.lane) or row
+            row = await self._db(inbox.next_row, row.lane) or row
         if row.state == "forwarding":
             await self._forward(row, message)
         await self._send_replies(row)
-        await asyncio.to_thread(inbox.update, row.id, state="done", done_at=inbox.now())
+        await self._db(inbox.update, row.id, state="done", done_at=inbox.now())
 
     async def _read(self, row: InboxRow, message: Message) -> None:
         if message.type == "system":
@@ -214,7 +230,7 @@ class Gateway:
         slots = await self._state(wa_id)
         if slots.get("language"):
             return _language(slots["language"])
-        return await asyncio.to_thread(self._stored_language, wa_id)
+        return await self._db(self._stored_language, wa_id)
 
     def _stored_language(self, wa_id: str) -> str:
         shop_id = self.shop_id()
@@ -235,38 +251,38 @@ class Gateway:
         """Decide what the message means; commit it with the move out of `pending`."""
         reply: list[Rendered] | None = None
         if m.type == "text" and m.text is not None and m.text.body.strip():
-            return await asyncio.to_thread(self._forward_in, row, m.text.body, "text")
+            return await self._db(self._forward_in, row, m.text.body, "text")
         if m.type == "interactive" and m.interactive is not None:
             choice = m.interactive.button_reply or m.interactive.list_reply
             if choice is not None:
                 context = m.context.id if m.context else None
-                options = await asyncio.to_thread(inbox.options_for, row.wa_id, choice.id, context)
+                options = await self._db(inbox.options_for, row.wa_id, choice.id, context)
                 meaning = resolve(options, choice.id) if options else None
                 if meaning and meaning[0] == "page":
                     assert options is not None
                     page = list_page(options.get("body") or "", options["choices"],
                                      options.get("language") or "en", options["token"], meaning[1])
-                    return await asyncio.to_thread(inbox.save_replies, row, [page], "next_page")
+                    return await self._db(inbox.save_replies, row, [page], "next_page")
                 text = meaning[1] if meaning else (choice.title or choice.id)
-                return await asyncio.to_thread(self._forward_in, row, text,
+                return await self._db(self._forward_in, row, text,
                                                "payload" if meaning else "unknown_choice")
         if m.type == "button" and m.button is not None:
-            return await asyncio.to_thread(self._forward_in, row, m.button.payload or m.button.text, "quick_reply")
+            return await self._db(self._forward_in, row, m.button.payload or m.button.text, "quick_reply")
         if m.type == "location" and m.location is not None:
             return await self._location(row, m)
         if m.type == "order" and m.order is not None:
-            return await asyncio.to_thread(self._order, row, m, await self._shopper_language(row.wa_id))
+            return await self._db(self._order, row, m, await self._shopper_language(row.wa_id))
         if m.type == "system":
-            return await asyncio.to_thread(inbox.save_replies, row, [], "system")
+            return await self._db(inbox.save_replies, row, [], "system")
         language = await self._shopper_language(row.wa_id)
         if m.type == "reaction":
             if not (m.reaction and m.reaction.emoji):
-                return await asyncio.to_thread(inbox.save_replies, row, [], "unreaction")
+                return await self._db(inbox.save_replies, row, [], "unreaction")
             reply = text_messages(t("wa_reaction", language))
         else:
             key = UNSUPPORTED.get(m.type, "wa_unsupported")
             reply = text_messages(t(key, language))
-        await asyncio.to_thread(inbox.save_replies, row, reply, f"polite:{m.type}")
+        await self._db(inbox.save_replies, row, reply, f"polite:{m.type}")
 
     async def _location(self, row: InboxRow, m: Message) -> None:
         from actions.checkout import find_pincode  # the form's own rule for a usable address
@@ -279,11 +295,11 @@ class Gateway:
             f"📍 {m.location.latitude:.6f}, {m.location.longitude:.6f}"
         if slots.get("requested_slot") != "address":
             reply = text_messages(t("wa_location_later", language))
-            return await asyncio.to_thread(inbox.save_replies, row, reply, "location_outside_checkout")
+            return await self._db(inbox.save_replies, row, reply, "location_outside_checkout")
         if not find_pincode(place):
             reply = text_messages(t("wa_location_no_pincode", language, place=where))
-            return await asyncio.to_thread(inbox.save_replies, row, reply, "location_without_pincode")
-        await asyncio.to_thread(self._forward_in, row, where, "location_address")
+            return await self._db(inbox.save_replies, row, reply, "location_without_pincode")
+        await self._db(self._forward_in, row, where, "location_address")
 
     def _order(self, row: InboxRow, m: Message, language: str) -> None:
         """A cart sent from the WhatsApp catalog: its lines (SKU = product_retailer_id) go into
@@ -337,7 +353,7 @@ class Gateway:
                 await asyncio.sleep(1.0)
                 raise Retry("the engine may still be running this turn")
         if responses is None:
-            await asyncio.to_thread(inbox.update, row.id, forwarded_at=inbox.now())
+            await self._db(inbox.update, row.id, forwarded_at=inbox.now())
             try:
                 responses = await self.rasa.send(row.wa_id, text, {"wamid": m.id, "channel": "whatsapp"})
             except EngineUnavailable as e:
@@ -345,7 +361,7 @@ class Gateway:
         slots = await self._state(row.wa_id)
         language = _language(slots.get("language"))
         messages = render(responses, language)
-        await asyncio.to_thread(self._replied, row, messages, language)
+        await self._db(self._replied, row, messages, language)
 
     def _replied(self, row: InboxRow, messages: list[Rendered], language: str) -> None:
         shop_id = self.shop_id()
@@ -356,7 +372,7 @@ class Gateway:
                 customer.language = language  # notifications follow the conversation's language
 
     async def _send_replies(self, row: InboxRow) -> None:
-        for out in await asyncio.to_thread(inbox.unsent, row.id):
+        for out in await self._db(inbox.unsent, row.id):
             await self._send(out.id, out.body, out.phone_number_id)
 
     async def _send(self, outgoing_id: int, body: dict[str, Any], number: str) -> str | None:
@@ -365,9 +381,9 @@ class Gateway:
         except GraphError as e:
             if e.retryable:
                 raise Retry(str(e)) from e
-            await asyncio.to_thread(inbox.send_failed, outgoing_id, str(e))
+            await self._db(inbox.send_failed, outgoing_id, str(e))
             return None
-        await asyncio.to_thread(inbox.sent, outgoing_id, wamid)
+        await self._db(inbox.sent, outgoing_id, wamid)
         return wamid
 
     # payments -------------------------------------------------------------------------------
@@ -393,17 +409,17 @@ class Gateway:
     async def drain_outbox(self) -> int:
         """Send due notifications in the shopper's language; returns how many were sent."""
         done = 0
-        for item in await asyncio.to_thread(self._due):
-            if await asyncio.to_thread(self._said_in_chat, item):
+        for item in await self._db(self._due):
+            if await self._db(self._said_in_chat, item):
                 continue
-            outgoing_id, body, wamid = await asyncio.to_thread(self._notification, item)
+            outgoing_id, body, wamid = await self._db(self._notification, item)
             if wamid is None:
                 try:
                     wamid = await self.graph.send(body, self.settings.whatsapp_phone_number_id)
                 except GraphError as e:
-                    await asyncio.to_thread(self._notification_failed, item.id, outgoing_id, str(e))
+                    await self._db(self._notification_failed, item.id, outgoing_id, str(e))
                     continue
-            await asyncio.to_thread(self._notification_sent, item.id, outgoing_id, wamid)
+            await self._db(self._notification_sent, item.id, outgoing_id, wamid)
             done += 1
         return done
 

@@ -74,26 +74,75 @@ def rows_of(webhook: Webhook) -> list[dict[str, Any]]:
 
 def record(webhook: Webhook) -> list[str]:
     """Write the delivery's rows (duplicates skipped); the lanes that got new work."""
-    rows = rows_of(webhook)
-    if not rows:
-        return []
-    lanes: list[str] = []
+    return record_many([webhook])[0]
+
+
+def record_many(deliveries: list[Webhook]) -> list[list[str]]:
+    """Several deliveries in one transaction (one commit for a burst); per delivery, the lanes
+    that got new work."""
+    batches = [rows_of(w) for w in deliveries]
+    if not any(batches):
+        return [[] for _ in deliveries]
+    out: list[list[str]] = []
     with session_scope(write=True) as s:
         seen = set(s.scalars(select(WhatsAppInbox.key).where(
-            WhatsAppInbox.key.in_([r["key"] for r in rows]))))
-        for r in rows:
-            if r["key"] in seen:
-                continue
-            seen.add(r["key"])
+            WhatsAppInbox.key.in_([r["key"] for rows in batches for r in rows]))))
+        for rows in batches:
+            lanes: list[str] = []
+            for r in rows:
+                if r["key"] in seen:
+                    continue
+                seen.add(r["key"])
+                try:
+                    with s.begin_nested():
+                        s.add(WhatsAppInbox(**r, received_at=now()))
+                except IntegrityError:  # the same delivery, recorded by another process
+                    continue
+                lane = r["wa_id"] if r["kind"] == "message" else STATUS_LANE
+                if lane not in lanes:
+                    lanes.append(lane)
+            out.append(lanes)
+    return out
+
+
+class GroupWriter:
+    """Webhook requests arriving together share one inbox transaction: each request waits for
+    the commit that holds its delivery (so the 200 still means "durable"), but a burst costs
+    one commit instead of one per request queued behind each other."""
+
+    def __init__(self) -> None:
+        import asyncio
+
+        self._queue: asyncio.Queue[tuple[Webhook, Any]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    async def record(self, webhook: Webhook) -> list[str]:
+        import asyncio
+
+        future = asyncio.get_running_loop().create_future()
+        await self._queue.put((webhook, future))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        import asyncio
+
+        from fastapi.concurrency import run_in_threadpool
+
+        while not self._queue.empty():
+            batch = [self._queue.get_nowait() for _ in range(min(self._queue.qsize(), 200))]
             try:
-                with s.begin_nested():
-                    s.add(WhatsAppInbox(**r, received_at=now()))
-            except IntegrityError:  # the same delivery, recorded by a concurrent request
+                results = await run_in_threadpool(record_many, [w for w, _ in batch])
+            except Exception as e:  # noqa: BLE001 - every waiting request gets the error
+                for _, f in batch:
+                    if not f.done():
+                        f.set_exception(e)
                 continue
-            lane = r["wa_id"] if r["kind"] == "message" else STATUS_LANE
-            if lane not in lanes:
-                lanes.append(lane)
-    return lanes
+            for (_, f), lanes in zip(batch, results):
+                if not f.done():
+                    f.set_result(lanes)
+            await asyncio.sleep(0)
 
 
 def next_row(lane: str) -> InboxRow | None:

@@ -34,6 +34,8 @@ class FakeGraph:
         self.requests: list[dict[str, Any]] = []
         self.script: list[tuple[int, dict[str, Any]]] = []
         self.lock = threading.Lock()
+        self.sent_to: dict[str, int] = {}  # messages (not read receipts) per recipient
+        self.arrivals: dict[str, list[float]] = {}  # time.perf_counter() of each, per recipient
         graph = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -47,6 +49,9 @@ class FakeGraph:
                     answer = graph.script.pop(0) if graph.script else None
                     graph.requests.append({"path": self.path, "auth": self.headers.get("Authorization"),
                                            "body": body, "answered": answer[0] if answer else 200})
+                    if body.get("type") and (answer is None or answer[0] < 300):
+                        graph.sent_to[body.get("to")] = graph.sent_to.get(body.get("to"), 0) + 1
+                        graph.arrivals.setdefault(body.get("to"), []).append(time.perf_counter())
                 if answer is None:
                     if body.get("status") == "read":
                         answer = (200, {"success": True})
