@@ -117,7 +117,7 @@ class ActionChooseOption(ShopAction):
 
 
 def _unit(resolver: Resolver, product: CatalogProduct, entry: dict[str, Any]) -> str | None:
-    return resolver._bare_unit(product, entry["amount"], entry["unit"])  # noqa: SLF001
+    return resolver.bare_unit(product, entry["amount"], entry["unit"])
 
 
 def _chosen_sku(turn: Turn, options: list[str]) -> str | None:
@@ -197,7 +197,7 @@ class ActionUpdateQuantity(ShopAction):
             variant = variants.get(hits[0].sku)
             if variant is None:
                 continue
-            unit = engine.resolver._bare_unit(variant.first, q.amount, q.unit)  # noqa: SLF001
+            unit = engine.resolver.bare_unit(variant.first, q.amount, q.unit)
             for p in variant.packs:
                 if any(l.sku == p.sku for l in cart.lines):
                     cart = carts.remove(turn.session, turn.shop.id, turn.wa_id, p.sku)

@@ -187,7 +187,7 @@ class Resolver:
             ranked = sorted(close, key=lambda s: self._fit(s, amount, unit)) + ranked[len(close):]
         top = ranked[0]
         chosen = top.variant.variant
-        unit = self._bare_unit(chosen.first, amount, unit)
+        unit = self.bare_unit(chosen.first, amount, unit)
         packs = choose_packs(chosen.packs, amount, unit)
         floor = max(self.threshold, max(s.score for s in ranked) - ALTERNATIVE_SPAN)
         alternatives = tuple(
@@ -214,7 +214,7 @@ class Resolver:
         fit = fits.get((amount, unit))
         if fit is None:
             v = s.variant.variant
-            u = self._bare_unit(v.first, amount, unit)
+            u = self.bare_unit(v.first, amount, unit)
             packs = choose_packs(v.packs, amount, u)
             target = target_in_pack_units(amount, u or "pack", v.first) if u != "pack" else None
             total = sum(p.pack_size * c for p, c in packs)
@@ -225,7 +225,7 @@ class Resolver:
         return fit
 
     @staticmethod
-    def _bare_unit(p: CatalogProduct, amount: float | None, unit: str | None) -> str | None:
+    def bare_unit(p: CatalogProduct, amount: float | None, unit: str | None) -> str | None:
         """A bare count means pieces for eggs and produce, packs for everything else."""
         if unit is None and amount is not None:
             return "pc" if (p.pack_unit == "pc" and p.pack_known) or _is_produce(p) else "pack"
