@@ -27,8 +27,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.cli.engine import MODEL, RASA, engine_env, tracker_env, train  # noqa: E402
-from bot.cli.stack import Service, start_all, stop_all  # noqa: E402
+from bot.cli.engine import train  # noqa: E402
+from bot.cli.stack import assistant_services, start_all, stop_all  # noqa: E402
 
 ADD = ["amul taaza 1 litre", "aashirvaad shudh chakki atta 5 kg", "tata salt lite 1 kg",
        "2 packet maggi 2-minute masala", "fortune kachi ghani mustard oil 1 litre"]
@@ -120,14 +120,7 @@ def main() -> None:
         train()
 
     db = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
-    env = {**os.environ, "DATABASE_URL": db, "PYTHONPATH": str(ROOT)}
-    actions = Service("bench-actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-                                        "--port", "5155"], "http://127.0.0.1:5155/health", env)
-    engine = Service("bench-engine", [str(RASA), "run", "--enable-api", "--port", "5105", "--model",
-                                      str(MODEL), "--endpoints", "endpoints.yml", "--credentials",
-                                      "credentials.yml"], "http://127.0.0.1:5105/",
-                     engine_env({"ACTION_ENDPOINT_URL": "http://127.0.0.1:5155/webhook", "DATABASE_URL": db,
-                                 **tracker_env(db)}))
+    actions, engine = assistant_services(db, 5105, 5155, prefix="bench-")
     t0 = time.perf_counter()
     running = start_all([actions, engine])
     result["engine_startup_s"] = round(time.perf_counter() - t0, 1)

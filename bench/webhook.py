@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from api.simulator import webhooks  # noqa: E402
-from bot.cli.engine import MODEL, RASA, engine_env, tracker_env, train  # noqa: E402
-from bot.cli.stack import Service, start_all, stop_all  # noqa: E402
+from bot.cli.engine import train  # noqa: E402
+from bot.cli.stack import assistant_services, start_all, stop_all  # noqa: E402
 from tests.api.whatsapp.support import (APP_SECRET, PHONE_NUMBER_ID, FakeGraph, Gateway,  # noqa: E402
                                         gateway_env, inbox_settled, load_shop)
 
@@ -124,14 +124,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     db = f"sqlite:///{tmp / 'bench.db'}"
     os.environ["DATABASE_URL"] = db
-    env = {**os.environ, "DATABASE_URL": db, "PYTHONPATH": str(ROOT)}
-    actions = Service("bench-wa-actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-                                           "--port", "5156"], "http://127.0.0.1:5156/health", env)
-    engine = Service("bench-wa-engine", [str(RASA), "run", "--enable-api", "--port", "5106", "--model",
-                                         str(MODEL), "--endpoints", "endpoints.yml", "--credentials",
-                                         "credentials.yml"], "http://127.0.0.1:5106/",
-                     engine_env({"ACTION_ENDPOINT_URL": "http://127.0.0.1:5156/webhook", "DATABASE_URL": db,
-                                 **tracker_env(db)}))
+    actions, engine = assistant_services(db, 5106, 5156, prefix="bench-wa-")
     graph = FakeGraph()
     running = start_all([actions, engine])
     load_shop(db)

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import typer
 
-from bot.cli.engine import MODEL, RASA, engine_env, train
+from bot.cli.engine import MODEL, RASA, engine_env, tracker_env, train
 from bot.settings import PROJECT_ROOT, get_settings
 
 LOGS = PROJECT_ROOT / "var" / "log"
@@ -64,18 +64,33 @@ class Service:
             os.killpg(self.process.pid, signal.SIGKILL)
 
 
+def assistant_services(database_url: str, engine_port: int, action_port: int, *,
+                       model: Path = MODEL, prefix: str = "") -> list[Service]:
+    """The action server and the Rasa engine wired to each other and to one database — for
+    `chatcart run`, the tests and the benchmarks alike."""
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(PROJECT_ROOT)}
+    return [
+        Service(f"{prefix}actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+                                     "--port", str(action_port)],
+                f"http://127.0.0.1:{action_port}/health", env),
+        Service(f"{prefix}engine", [str(RASA), "run", "--enable-api", "--port", str(engine_port),
+                                    "--model", str(model), "--endpoints", "endpoints.yml",
+                                    "--credentials", "credentials.yml"],
+                f"http://127.0.0.1:{engine_port}/",
+                engine_env({"DATABASE_URL": database_url,
+                            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+                            **tracker_env(database_url)})),
+    ]
+
+
 def services(api_port: int = 8000) -> list[Service]:
     settings = get_settings()
-    py = sys.executable
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    engine_port = int(settings.rasa_url.rsplit(":", 1)[-1].rstrip("/"))
     return [
-        Service("actions", [py, "-m", "rasa_sdk", "--actions", "actions", "--port",
-                            str(settings.action_server_port)],
-                f"http://127.0.0.1:{settings.action_server_port}/health", env),
-        Service("engine", [str(RASA), "run", "--enable-api", "--port", "5005", "--model", str(MODEL),
-                           "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
-                f"{settings.rasa_url}/", engine_env()),
-        Service("api", [py, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(api_port)],
+        *assistant_services(settings.database_url, engine_port, settings.action_server_port),
+        Service("api", [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
+                        "--port", str(api_port)],
                 f"http://127.0.0.1:{api_port}/health", env),
     ]
 

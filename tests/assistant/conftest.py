@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
 
-from bot.cli.engine import MODEL, RASA, engine_env, tracker_env, train
-from bot.cli.stack import Service, start_all, stop_all
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.cli.engine import MODEL, RASA, train
+from bot.cli.stack import assistant_services, start_all, stop_all
+from bot.settings import get_settings
 
 
 def free_port() -> int:
@@ -49,26 +49,13 @@ def assistant(trained_model: str, tmp_path_factory: pytest.TempPathFactory) -> I
         db = _fresh_postgres(TEST_DATABASE_URL)
     else:
         db = f"sqlite:///{tmp_path_factory.mktemp('assistant') / 'chatcart.db'}"
-    engine_port, action_port = free_port(), free_port()
-    env = {**os.environ, "DATABASE_URL": db, "PYTHONPATH": str(PROJECT_ROOT)}
-    services = [
-        Service("test-actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-                                 "--port", str(action_port)],
-                f"http://127.0.0.1:{action_port}/health", env),
-        Service("test-engine", [str(RASA), "run", "--enable-api", "--port", str(engine_port),
-                                "--model", trained_model, "--endpoints", "endpoints.yml",
-                                "--credentials", "credentials.yml"],
-                f"http://127.0.0.1:{engine_port}/",
-                engine_env({"DATABASE_URL": db,
-                            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-                            **tracker_env(db)})),
-    ]
+    services = assistant_services(db, free_port(), free_port(), model=Path(trained_model), prefix="test-")
     running = start_all(services)
     old = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = db
     get_settings.cache_clear()
     try:
-        yield Assistant(f"http://127.0.0.1:{engine_port}", db)
+        yield Assistant(services[1].health.rstrip("/"), db)
     finally:
         stop_all(running)
         if old is None:
