@@ -68,13 +68,9 @@ def train(force: bool = False, extra_args: list[str] | None = None) -> bool:
     """Train when the data changed since the last model (or when forced); True if trained."""
     if not force and model_is_current():
         return False
-    if not RASA.exists():
-        sys.exit("The Rasa engine is not installed: run `make install`.")
     MODELS.mkdir(exist_ok=True)
     fingerprint = training_fingerprint()
-    cmd = [str(RASA), "train", "--fixed-model-name", "chatcart", "--out", str(MODELS), "--force",
-           *(extra_args or [])]
-    subprocess.run(cmd, cwd=PROJECT_ROOT, env=engine_env(), check=True)
+    rasa("train", "--fixed-model-name", "chatcart", "--out", str(MODELS), "--force", *(extra_args or []))
     FINGERPRINT.write_text(fingerprint)
     return True
 
