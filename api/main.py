@@ -109,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (health, catalog, carts, orders, payments, merchant, pay):
         app.include_router(module.router)
     __import__("api.whatsapp", fromlist=["install"]).install(app)  # webhook, simulator, workers
+    __import__("api.console", fromlist=["install"]).install(app)  # /merchant
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -1,12 +1,13 @@
 """One settings object for every process, read from the environment (and `.env`)."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +20,21 @@ DEV_WHATSAPP_APP_SECRET = "chatcart-dev-app-secret-not-for-production"
 DEV_WHATSAPP_ACCESS_TOKEN = "chatcart-dev-access-token"
 DEV_WHATSAPP_PHONE_NUMBER_ID = "100000000000001"
 META_GRAPH_URL = "https://graph.facebook.com"
+# Outside WhatsApp's 24-hour customer-service window notifications go as message templates the
+# business had approved in WhatsApp Manager: the outbox template → the approved template's name
+# (bodies to register: api/whatsapp/templates.py), and the shopper's language → its language code.
+DEFAULT_WHATSAPP_TEMPLATES = {
+    "order_placed": "chatcart_order_placed",
+    "order_paid": "chatcart_payment_received",
+    "payment_failed": "chatcart_payment_failed",
+    "payment_flagged": "chatcart_payment_check",
+    "order_packed": "chatcart_order_packed",
+    "order_out_for_delivery": "chatcart_out_for_delivery",
+    "order_delivered": "chatcart_order_delivered",
+    "order_cancelled": "chatcart_order_cancelled",
+    "order_refunded": "chatcart_order_refunded",
+}
+DEFAULT_WHATSAPP_TEMPLATE_LANGUAGES = {"en": "en", "hi": "hi", "hinglish": "en"}
 
 
 class Settings(BaseSettings):
@@ -74,6 +90,11 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=8, ge=1)
     expire_unpaid_every_seconds: float = Field(default=60.0, ge=0, description="0: off")
 
+    # Merchant console (/merchant): cookie sessions, lockout after repeated failed logins.
+    console_session_hours: float = Field(default=12.0, gt=0)
+    console_max_failed_logins: int = Field(default=5, ge=1)
+    console_lockout_minutes: float = Field(default=15.0, gt=0)
+
     # WhatsApp Cloud API (api/whatsapp). Development defaults; production refuses them.
     whatsapp_verify_token: SecretStr = SecretStr(DEV_WHATSAPP_VERIFY_TOKEN)
     whatsapp_app_secret: SecretStr = SecretStr(DEV_WHATSAPP_APP_SECRET)
@@ -87,7 +108,41 @@ class Settings(BaseSettings):
     whatsapp_timeout_seconds: float = Field(default=15.0, gt=0)
     whatsapp_lanes: int = Field(default=16, ge=1, description="shoppers handled at once")
     whatsapp_outbox_every_seconds: float = Field(default=2.0, ge=0, description="0: off")
-    whatsapp_workers: bool = Field(default=True, description="run the gateway's background work")
+    whatsapp_workers: bool = Field(
+        default=True, description="run the gateway's background work in the API process; false when "
+                                  "`chatcart whatsapp worker` runs it (what `chatcart run` does)")
+    whatsapp_poll_seconds: float = Field(
+        default=0.1, gt=0, description="how often the worker process looks for new inbox rows")
+    whatsapp_templates: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_WHATSAPP_TEMPLATES),
+        description="outbox template → approved WhatsApp template name (JSON; merged over the defaults)")
+    whatsapp_template_languages: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_WHATSAPP_TEMPLATE_LANGUAGES),
+        description="shopper language → template language code (JSON; merged over the defaults)")
+
+    @field_validator("whatsapp_templates")
+    @classmethod
+    def _template_names(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = set(value) - set(DEFAULT_WHATSAPP_TEMPLATES)
+        if unknown:
+            raise ValueError(f"unknown notification templates {sorted(unknown)}; known: "
+                             f"{sorted(DEFAULT_WHATSAPP_TEMPLATES)}")
+        bad = [name for name in value.values() if not re.fullmatch(r"[a-z0-9_]{1,512}", name)]
+        if bad:
+            raise ValueError(f"WhatsApp template names are lowercase letters, digits and _: {bad}")
+        return {**DEFAULT_WHATSAPP_TEMPLATES, **value}
+
+    @field_validator("whatsapp_template_languages")
+    @classmethod
+    def _template_languages(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = set(value) - set(DEFAULT_WHATSAPP_TEMPLATE_LANGUAGES)
+        if unknown:
+            raise ValueError(f"unknown shopper languages {sorted(unknown)}; known: "
+                             f"{sorted(DEFAULT_WHATSAPP_TEMPLATE_LANGUAGES)}")
+        bad = [code for code in value.values() if not re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2})?", code)]
+        if bad:
+            raise ValueError(f"template language codes look like en, hi or en_US: {bad}")
+        return {**DEFAULT_WHATSAPP_TEMPLATE_LANGUAGES, **value}
 
     @property
     def whatsapp_capture(self) -> bool:

@@ -324,6 +324,40 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class MerchantUser(Base):
+    """A person who runs a shop from the console. Passwords are Argon2id hashes; repeated
+    failures lock the account for a while (`failed_logins`, `locked_until`)."""
+
+    __tablename__ = "merchant_users"
+    __table_args__ = (UniqueConstraint("username"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    username: Mapped[str] = mapped_column(String(100))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MerchantSession(Base):
+    """A console login. The cookie carries a random token; only its SHA-256 is stored, next to
+    the CSRF token that every form of that session must send back."""
+
+    __tablename__ = "merchant_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("merchant_users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class ReviewItem(Base):
     """A query the bot misunderstood, kept for a merchant to fix."""
 
@@ -345,3 +379,4 @@ class ReviewItem(Base):
 
 # The WhatsApp gateway's tables live in their own module, on the same metadata.
 from bot.db import whatsapp_models  # noqa: E402,F401
+from bot.db import review_models  # noqa: E402,F401

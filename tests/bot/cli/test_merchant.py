@@ -24,3 +24,27 @@ def test_create_and_revoke_a_key(database_url: str) -> None:
         assert authenticate(s, key) is None
     assert runner.invoke(app, ["merchant", "create-key", "x", "--scope", "admin"]).exit_code != 0
     assert "0 unpaid orders" in runner.invoke(app, ["merchant", "expire-unpaid"]).output
+
+
+def test_create_a_console_user_and_change_the_password(database_url: str) -> None:
+    from datetime import timedelta
+
+    from bot.db.models import MerchantUser
+    from bot.merchants.users import log_in
+
+    runner = CliRunner()
+    made = runner.invoke(app, ["merchant", "create", "Asha", "--name", "Asha Rao"],
+                         input="a long passphrase\na long passphrase\n")
+    assert made.exit_code == 0, made.output
+    assert "merchant user 'asha'" in made.output and "/merchant" in made.output
+    assert runner.invoke(app, ["merchant", "create", "asha", "--password", "another long one"]).exit_code != 0
+    assert "at least 10" in runner.invoke(app, ["merchant", "create", "ravi", "--password", "short"]).output
+    rules = {"max_failures": 5, "lockout": timedelta(minutes=1), "lifetime": timedelta(hours=1)}
+    with session_scope() as s:
+        assert s.scalar(select(MerchantUser.display_name)) == "Asha Rao"
+        assert log_in(s, "asha", "a long passphrase", **rules).token
+    changed = runner.invoke(app, ["merchant", "password", "asha", "--password", "a new passphrase"])
+    assert changed.exit_code == 0, changed.output
+    with session_scope() as s:
+        assert log_in(s, "asha", "a long passphrase", **rules).token is None
+        assert log_in(s, "asha", "a new passphrase", **rules).token

@@ -1,0 +1,145 @@
+"""Merchant users of the console: Argon2id password hashes, lockout, and cookie sessions.
+
+The session cookie carries 32 random bytes; the database keeps their SHA-256 (random tokens
+need no slow hash), so a leaked database cannot be replayed as logins. Each session has its own
+CSRF token, compared in constant time on every form post.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.db.models import MerchantSession, MerchantUser, Shop, as_utc, utcnow
+
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not a password anyone has")
+MIN_PASSWORD_LENGTH = 10
+
+
+class UserError(ValueError):
+    """A user that cannot be made as asked (taken name, weak password)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is behind a console request, and the shop they may act on."""
+
+    user_id: int
+    shop_id: int
+    shop_name: str
+    username: str
+    display_name: str
+    session_id: int
+    csrf_token: str
+
+
+@dataclass(frozen=True, slots=True)
+class LoginResult:
+    token: str | None = None
+    principal: Principal | None = None
+    locked_until: datetime | None = None
+
+
+def create_user(session: Session, shop_id: int, username: str, password: str,
+                display_name: str = "") -> MerchantUser:
+    username = username.strip().lower()
+    if not username or len(username) > 100:
+        raise UserError("a username is 1 to 100 characters")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
+    if session.scalar(select(MerchantUser.id).where(MerchantUser.username == username)):
+        raise UserError(f"the username {username!r} is taken")
+    user = MerchantUser(shop_id=shop_id, username=username, display_name=display_name or username,
+                        password_hash=_hasher.hash(password))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(session: Session, user: MerchantUser, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
+    user.password_hash = _hasher.hash(password)
+    user.failed_logins, user.locked_until = 0, None
+    session.execute(update(MerchantSession).where(MerchantSession.user_id == user.id,
+                                                  MerchantSession.revoked_at.is_(None))
+                    .values(revoked_at=utcnow()))
+
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def log_in(session: Session, username: str, password: str, *, max_failures: int,
+           lockout: timedelta, lifetime: timedelta) -> LoginResult:
+    """Check a password and open a session. A locked account is refused even with the right
+    password, so guessing on after the lockout learns nothing."""
+    now = utcnow()
+    user = session.scalar(select(MerchantUser).where(
+        MerchantUser.username == username.strip().lower()).with_for_update())
+    if user is None or user.disabled_at is not None:
+        _verify(_DUMMY_HASH, password)
+        return LoginResult()
+    if user.locked_until is not None and as_utc(user.locked_until) > now:
+        return LoginResult(locked_until=as_utc(user.locked_until))
+    if not _verify(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= max_failures:
+            user.failed_logins, user.locked_until = 0, now + lockout
+            return LoginResult(locked_until=user.locked_until)
+        return LoginResult()
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    token = secrets.token_urlsafe(32)
+    row = MerchantSession(user_id=user.id, token_hash=_digest(token),
+                          csrf_token=secrets.token_urlsafe(32), expires_at=now + lifetime)
+    session.add(row)
+    session.flush()
+    return LoginResult(token=token, principal=_principal(session, user, row))
+
+
+def resolve(session: Session, token: str) -> Principal | None:
+    """The principal behind a session cookie, or None when it is unknown, expired or revoked."""
+    if not token:
+        return None
+    row = session.scalar(select(MerchantSession).where(MerchantSession.token_hash == _digest(token)))
+    if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= utcnow():
+        return None
+    user = session.get(MerchantUser, row.user_id)
+    if user is None or user.disabled_at is not None:
+        return None
+    return _principal(session, user, row)
+
+
+def log_out(session: Session, token: str) -> None:
+    session.execute(update(MerchantSession).where(MerchantSession.token_hash == _digest(token),
+                                                  MerchantSession.revoked_at.is_(None))
+                    .values(revoked_at=utcnow()))
+
+
+def csrf_matches(principal: Principal, sent: str | None) -> bool:
+    return bool(sent) and hmac.compare_digest(principal.csrf_token.encode(), (sent or "").encode())
+
+
+def _principal(session: Session, user: MerchantUser, row: MerchantSession) -> Principal:
+    shop = session.get(Shop, user.shop_id)
+    return Principal(user_id=user.id, shop_id=user.shop_id, shop_name=shop.name if shop else "",
+                     username=user.username, display_name=user.display_name or user.username,
+                     session_id=row.id, csrf_token=row.csrf_token)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
