@@ -10,7 +10,7 @@
   One per shop and normalised text (`digest`, a SHA-256 of it: the text itself is too long
   for a unique index on PostgreSQL).
 - `handoff_events`: what the shop's people did in a handed-over conversation: replies (sent
-  through the notifications outbox) and hand-backs to the bot.
+  through the WhatsApp gateway's Graph API client) and hand-backs to the bot.
 """
 from __future__ import annotations
 
@@ -89,7 +89,8 @@ class HandoffEvent(Base):
     conversation_id: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(10))
     text: Mapped[str | None] = mapped_column(Text)
-    outbox_message_id: Mapped[int | None] = mapped_column(
-        ForeignKey("outbox_messages.id", ondelete="SET NULL"))
+    # A reply's WhatsApp message: its delivery status comes back on that row.
+    outgoing_id: Mapped[int | None] = mapped_column(
+        ForeignKey("whatsapp_outgoing.id", ondelete="SET NULL"))
     merchant_user_id: Mapped[int] = mapped_column(ForeignKey("merchant_users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

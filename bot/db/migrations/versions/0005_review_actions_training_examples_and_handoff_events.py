@@ -22,12 +22,12 @@ def upgrade() -> None:
     sa.Column('conversation_id', sa.String(length=100), nullable=False),
     sa.Column('kind', sa.String(length=10), nullable=False),
     sa.Column('text', sa.Text(), nullable=True),
-    sa.Column('outbox_message_id', sa.Integer(), nullable=True),
+    sa.Column('outgoing_id', sa.Integer(), nullable=True),
     sa.Column('merchant_user_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("kind IN ('reply', 'release')", name=op.f('ck_handoff_events_kind_valid')),
     sa.ForeignKeyConstraint(['merchant_user_id'], ['merchant_users.id'], name=op.f('fk_handoff_events_merchant_user_id_merchant_users')),
-    sa.ForeignKeyConstraint(['outbox_message_id'], ['outbox_messages.id'], name=op.f('fk_handoff_events_outbox_message_id_outbox_messages'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['outgoing_id'], ['whatsapp_outgoing.id'], name=op.f('fk_handoff_events_outgoing_id_whatsapp_outgoing'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], name=op.f('fk_handoff_events_shop_id_shops'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_handoff_events'))
     )
