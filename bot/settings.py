@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     review_confidence: float = 0.7
     # Where the Rasa engine and the action server listen (make run starts both).
     rasa_url: str = "http://127.0.0.1:5005"
+    # The engine's HTTP API (models, conversations) answers only with ?token=RASA_TOKEN when set;
+    # required in production, where anyone reaching the engine could otherwise swap its model.
+    rasa_token: SecretStr = SecretStr("")
     action_server_port: int = 5055
 
     # Checkout. Money in paise: ₹25 delivery, free from ₹500, ₹100 minimum order.
@@ -179,6 +182,8 @@ class Settings(BaseSettings):
             problems.append(f"PUBLIC_BASE_URL must be the shop's public https address, not {self.public_base_url!r}")
         if "*" in self.cors_origins:
             problems.append("CORS_ORIGINS must list origins, not '*'")
+        if not self.rasa_token.get_secret_value():
+            problems.append("RASA_TOKEN is not set: the engine's model and conversation API would be open")
         return problems
 
     def whatsapp_problems(self) -> list[str]:

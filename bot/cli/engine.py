@@ -1,29 +1,45 @@
-"""The Rasa engine as the app sees it from outside: its interpreter, its model and whether
-the model still matches the training data. The engine runs in .venv-rasa; nothing here
-imports Rasa."""
+"""The Rasa engine as the app sees it from outside: its interpreter, training into the model
+registry (models/), testing a model on labelled messages. The engine runs in .venv-rasa;
+nothing here imports Rasa."""
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
+import yaml
 from sqlalchemy import make_url
 
+from bot.models.registry import ModelMeta, Registry, archive_metadata, check_name, file_sha256
 from bot.settings import PROJECT_ROOT, get_settings
 
 RASA_VENV = PROJECT_ROOT / ".venv-rasa"
 RASA = RASA_VENV / "bin" / "rasa"
 MODELS = PROJECT_ROOT / "models"
-MODEL = MODELS / "chatcart.tar.gz"
-FINGERPRINT = MODELS / "chatcart.fingerprint"
+CONFIG = PROJECT_ROOT / "config.yml"
+# What a model is trained on, passed to `rasa train` explicitly: data/eval/ is Rasa-readable
+# too and must never be trained on.
+TRAINING_DATA = ("data/nlu", "data/rules.yml", "data/stories.yml")
 # Everything a trained model depends on.
-TRAINING_INPUTS = ("config.yml", "domain.yml", "data/nlu", "data/rules.yml", "data/stories.yml",
+TRAINING_INPUTS = ("config.yml", "domain.yml", *TRAINING_DATA,
                    "nlu_components", "bot/text/normalize.py", "bot/text/phonetic.py")
+# Components whose training length `--epochs` overrides.
+EPOCH_COMPONENTS = ("DIETClassifier", "TEDPolicy", "ResponseSelector", "UnexpecTEDIntentPolicy")
 
 
-def training_fingerprint() -> str:
+def registry() -> Registry:
+    return Registry(MODELS)
+
+
+def training_fingerprint(config_text: str | None = None) -> str:
+    """Hash of the training inputs; `config_text` stands in for config.yml (an epoch override
+    is a different model)."""
     digest = hashlib.sha256()
     for entry in TRAINING_INPUTS:
         path = PROJECT_ROOT / entry
@@ -31,12 +47,44 @@ def training_fingerprint() -> str:
         for f in files:
             if f.is_file() and f.suffix in (".yml", ".yaml", ".py") and "__pycache__" not in f.parts:
                 digest.update(str(f.relative_to(PROJECT_ROOT)).encode())
-                digest.update(f.read_bytes())
+                if f == CONFIG and config_text is not None:
+                    digest.update(config_text.encode())
+                else:
+                    digest.update(f.read_bytes())
     return digest.hexdigest()
 
 
-def model_is_current() -> bool:
-    return MODEL.exists() and FINGERPRINT.exists() and FINGERPRINT.read_text().strip() == training_fingerprint()
+def effective_config(epochs: int | None = None) -> str:
+    """config.yml as it is, or with every epoch count set to `epochs` (quick candidates)."""
+    text = CONFIG.read_text("utf-8")
+    if epochs is None:
+        return text
+    if epochs < 1:
+        raise ValueError("epochs must be at least 1")
+    config = yaml.safe_load(text)
+    for part in ("pipeline", "policies"):
+        for component in config.get(part) or []:
+            if component.get("name") in EPOCH_COMPONENTS or "epochs" in component:
+                component["epochs"] = epochs
+    return f"# config.yml with epochs overridden to {epochs}\n" + yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
+
+
+def current_model() -> ModelMeta | None:
+    """The newest model trained on the current data and config.yml, if any."""
+    return registry().matching(training_fingerprint())
+
+
+def production_model(required: bool = True) -> ModelMeta | None:
+    prod = registry().production()
+    if prod is None and required:
+        raise RuntimeError("there is no model in production: `make train` trains the first one")
+    return prod
+
+
+def production_path() -> Path:
+    model = production_model()
+    assert model is not None
+    return registry().path(model.name)
 
 
 def engine_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -64,15 +112,64 @@ def tracker_env(database_url: str) -> dict[str, str]:
             "TRACKER_DB": url.database or ""}
 
 
-def train(force: bool = False, extra_args: list[str] | None = None) -> bool:
-    """Train when the data changed since the last model (or when forced); True if trained."""
-    if not force and model_is_current():
-        return False
+@dataclass(frozen=True, slots=True)
+class Trained:
+    model: ModelMeta
+    path: Path
+    trained: bool  # False: a model trained on the same inputs already existed
+    production: bool  # it is the production model
+
+
+def default_name() -> str:
+    return f"chatcart-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+
+
+def train(force: bool = False, *, name: str | None = None, epochs: int | None = None,
+          extra_args: list[str] | None = None) -> Trained:
+    """A model for the current training data: the newest one already trained on exactly these
+    inputs, or a new one (forced, or when the data, config or `epochs` differ). The first model
+    ever becomes production; later ones are candidates until promoted."""
+    reg = registry()
+    config_text = effective_config(epochs)
+    fingerprint = training_fingerprint(config_text)
+    if not force and name is None and (found := reg.matching(fingerprint)) is not None:
+        prod = reg.production()
+        return Trained(found, reg.path(found.name), False, prod is not None and prod.name == found.name)
+    name = check_name(name or default_name())
+    if reg.exists(name):
+        raise ValueError(f"a model named {name} exists already ({reg.path(name)}): choose another name")
+    work = PROJECT_ROOT / "var" / "train"
+    work.mkdir(parents=True, exist_ok=True)
+    config_file = work / f"{name}.config.yml"
+    config_file.write_text(config_text, "utf-8")
     MODELS.mkdir(exist_ok=True)
-    fingerprint = training_fingerprint()
-    rasa("train", "--fixed-model-name", "chatcart", "--out", str(MODELS), "--force", *(extra_args or []))
-    FINGERPRINT.write_text(fingerprint)
-    return True
+    print(f"==> training {name}{f' ({epochs} epochs)' if epochs else ''}: Rasa's progress follows", flush=True)
+    started = time.monotonic()
+    rasa("train", "--config", str(config_file), "--domain", "domain.yml", "--data", *TRAINING_DATA,
+         "--fixed-model-name", name, "--out", str(MODELS), "--force", *(extra_args or []))
+    seconds = round(time.monotonic() - started, 1)
+    path = reg.path(name)
+    info = archive_metadata(path)
+    meta = ModelMeta(
+        name=name, fingerprint=fingerprint, trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        train_seconds=seconds, rasa_version=info.get("rasa_open_source_version"), model_id=info.get("model_id"),
+        sha256=file_sha256(path), config=config_text, epochs=epochs, git_commit=git_commit())
+    production = reg.register(meta)
+    config_file.unlink(missing_ok=True)
+    print(f"==> trained {name} in {seconds:.0f} s{' (production: the first model)' if production else ''}", flush=True)
+    return Trained(meta, path, True, production)
+
+
+def git_commit() -> str | None:
+    """HEAD, marked `-dirty` when the working tree has changes: which code trained a model."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return f"{head}-dirty" if dirty else head
 
 
 def rasa(*args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
@@ -81,22 +178,32 @@ def rasa(*args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([str(RASA), *args], cwd=PROJECT_ROOT, env=engine_env(), check=check)
 
 
-def nlu_holdout(config: Path, training_fraction: float, out: Path) -> dict:
+def test_nlu(model: Path, nlu: Path, out: Path) -> Path:
+    """`rasa test nlu` of a trained model on labelled messages; every prediction is written
+    to `out` (intent and entity successes and errors)."""
+    if out.exists():
+        shutil.rmtree(out)  # a file left from an earlier run would be read as this one's
+    rasa("test", "nlu", "--model", str(model), "--nlu", str(nlu), "--out", str(out), "--successes", "--no-plot")
+    return out
+
+
+HOLDOUT_SEED = 2026
+
+
+def nlu_holdout(config: Path, training_fraction: float, out: Path, work: Path | None = None) -> dict:
     """Split data/nlu per intent (fixed seed), train NLU on one part, test on the other."""
     import json
 
-    from bot.evaluation.nlu import markdown, read_predictions, report
+    from bot.evaluation.nlu import markdown, results_report
 
-    work = PROJECT_ROOT / "var" / "nlu-eval"
+    work = work or PROJECT_ROOT / "var" / "nlu-eval"
     split = work / "split"
     rasa("data", "split", "nlu", "--nlu", "data/nlu", "--training-fraction", str(training_fraction),
-         "--random-seed", "2026", "--out", str(split))
+         "--random-seed", str(HOLDOUT_SEED), "--out", str(split))
     rasa("train", "nlu", "--config", str(config), "--nlu", str(split / "training_data.yml"),
          "--out", str(work), "--fixed-model-name", "holdout")
-    results = work / "results"
-    rasa("test", "nlu", "--model", str(work / "holdout.tar.gz"), "--nlu", str(split / "test_data.yml"),
-         "--out", str(results), "--successes", "--no-plot")
-    data = report(read_predictions(results))
+    results = test_nlu(work / "holdout.tar.gz", split / "test_data.yml", work / "results")
+    data = {"training_fraction": training_fraction, "seed": HOLDOUT_SEED, **results_report(results)}
     out.mkdir(parents=True, exist_ok=True)
     (out / "nlu.json").write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
     (out / "nlu.md").write_text(markdown(data) + "\n", "utf-8")

@@ -1,18 +1,31 @@
-"""`chatcart evaluate items`: line accuracy on the labelled dev set, per language."""
+"""`chatcart evaluate`: the item engine on its dev set (`items`), the NLU pipeline on a
+held-out split (`nlu`), and a trained model against the one in production (`model`, which
+`make evaluate` runs and `chatcart model promote` relies on)."""
 from __future__ import annotations
 
 import json
+import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 from bot.cli.shop import engine_from_db, engine_from_file
 from bot.evaluation.items import evaluate, judge_by_kind, judge_by_name, load_dev_set
-from bot.evaluation.nlu import markdown
-from bot.settings import PROJECT_ROOT
+from bot.evaluation.messages import comparable, file_digest, read_nlu
+from bot.evaluation.nlu import markdown, results_report
+from bot.evaluation.report import markdown as report_markdown, write_report
+from bot.models.gate import Decision, decide
+from bot.models.registry import ModelMeta, Registry, RegistryError
+from bot.settings import PROJECT_ROOT, get_settings
 
-app = typer.Typer(help="Evaluate the item engine (and later the NLU model).", no_args_is_help=True)
+app = typer.Typer(help="Evaluate the item engine, the NLU pipeline and trained models.", no_args_is_help=True)
+
+NLU_TEST_SET = PROJECT_ROOT / "data" / "eval" / "nlu.yml"
+ITEMS_DEV_SET = PROJECT_ROOT / "data" / "eval" / "items.yml"
+REPORTS = PROJECT_ROOT / "reports"
+WORK = PROJECT_ROOT / "var" / "evaluate"
 
 
 @app.command()
@@ -54,3 +67,131 @@ def nlu(
     data = nlu_holdout(config, training_fraction, out)
     typer.echo(markdown(data))
     typer.echo(f"  {len(data['errors'])} errors; reports in {out}")
+
+
+def _rel(path: Path) -> str:
+    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
+
+
+def step(text: str) -> None:
+    typer.echo(f"==> {text}")
+
+
+def measure_test_set(reg: Registry, meta: ModelMeta, test_set: Path = NLU_TEST_SET) -> dict[str, Any]:
+    """Intents and entities of the model itself on the fixed test set, per language."""
+    from bot.cli.engine import test_nlu
+
+    languages = {comparable(m.text): m.language for m in read_nlu(test_set) if m.language}
+    results = test_nlu(reg.path(meta.name), test_set, WORK / meta.name / "test_set")
+    return {"path": _rel(test_set), "sha256": file_digest(test_set), **results_report(results, languages)}
+
+
+def measure_items(dev_set: Path = ITEMS_DEV_SET) -> dict[str, Any]:
+    """Item-line accuracy against the shop's own catalog files (not the database, whose
+    merchant edits would make two evaluations incomparable)."""
+    catalog = get_settings().catalog_path
+    report = evaluate(load_dev_set(dev_set), engine_from_file(catalog, "shop").parse, judge_by_kind)
+    return {"path": _rel(dev_set), "sha256": file_digest(dev_set), "catalog": _rel(catalog), **report.as_dict()}
+
+
+def measure_holdout(meta: ModelMeta, training_fraction: float) -> dict[str, Any] | None:
+    """The held-out split trained with the model's own config; None when the training data
+    changed since the model was trained (the split would not describe it)."""
+    from bot.cli.engine import nlu_holdout, training_fingerprint
+
+    if meta.config is None or training_fingerprint(meta.config) != meta.fingerprint:
+        return None
+    work = WORK / meta.name / "holdout"
+    with tempfile.NamedTemporaryFile("w", suffix=".yml", dir=WORK, delete=False, encoding="utf-8") as f:
+        f.write(meta.config)
+        config = Path(f.name)
+    try:
+        data = nlu_holdout(config, training_fraction, work / "report", work)
+    finally:
+        config.unlink(missing_ok=True)
+    return {"fingerprint": meta.fingerprint, **data}
+
+
+def gate_metrics(reg: Registry, meta: ModelMeta, *, fresh: bool = False) -> dict[str, Any]:
+    """The metrics the gate compares, measured now unless the model's meta already holds them
+    for the current test set and dev set; kept in the meta."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    metrics = dict(meta.metrics)
+    if fresh or (metrics.get("test_set") or {}).get("sha256") != file_digest(NLU_TEST_SET):
+        step(f"{meta.name}: NLU test set {_rel(NLU_TEST_SET)} (Rasa loads the model: a minute or two)")
+        metrics["test_set"] = measure_test_set(reg, meta)
+    if fresh or (metrics.get("items") or {}).get("sha256") != file_digest(ITEMS_DEV_SET):
+        step(f"{meta.name}: item lines on {_rel(ITEMS_DEV_SET)}")
+        metrics["items"] = measure_items()
+    metrics["evaluated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    meta.metrics = metrics
+    reg.save_meta(meta)
+    return metrics
+
+
+def summary(meta: ModelMeta | None) -> dict[str, Any] | None:
+    if meta is None:
+        return None
+    return {k: v for k, v in meta.as_dict().items() if k not in ("metrics", "config")}
+
+
+def evaluation(candidate: ModelMeta, production: ModelMeta | None, decision: Decision | None) -> dict[str, Any]:
+    return {
+        "model": summary(candidate),
+        "production": summary(production),
+        "metrics": candidate.metrics,
+        "production_metrics": production.metrics if production else None,
+        "gate": None if decision is None else {"passed": decision.passed, "problems": list(decision.problems),
+                                               "table": decision.table()},
+    }
+
+
+@app.command("model")
+def model_(
+    name: Annotated[Optional[str], typer.Argument(help="Model to evaluate; default: the newest.")] = None,
+    holdout: Annotated[bool, typer.Option(help="Also train and test on a held-out split of data/nlu (minutes).")] = True,
+    training_fraction: Annotated[float, typer.Option(help="Share of each intent's examples the held-out model trains on.")] = 0.8,
+    fresh: Annotated[bool, typer.Option(help="Measure again even what the model's meta already holds.")] = False,
+    out: Annotated[Path, typer.Option(help="Where the report goes.")] = REPORTS,
+) -> None:
+    """Intent and entity scores on the NLU test set and the held-out split, item-line accuracy,
+    per language, with the difference from the model in production: reports/evaluation.{json,md}
+    and confusion-matrix images."""
+    from bot.cli.engine import registry
+
+    reg = registry()
+    try:
+        candidate = reg.get(name) if name else reg.latest()
+        production = reg.production()
+    except RegistryError as e:
+        raise typer.BadParameter(str(e)) from e
+    if candidate is None:
+        typer.echo("No model to evaluate: `make train` first.", err=True)
+        raise typer.Exit(1)
+    is_production = production is not None and production.name == candidate.name
+    step(f"evaluating {candidate.name}" + (" (production)" if is_production else
+                                           f" against production {production.name}" if production else ""))
+    gate_metrics(reg, candidate, fresh=fresh)
+    if holdout:
+        held = candidate.metrics.get("holdout")
+        if fresh or not held or held.get("fingerprint") != candidate.fingerprint \
+                or held.get("training_fraction") != training_fraction:
+            step(f"{candidate.name}: held-out split ({1 - training_fraction:.0%} of data/nlu): "
+                 "Rasa trains a model on the rest, progress follows")
+            held = measure_holdout(candidate, training_fraction)
+            if held is None:
+                typer.echo("    skipped: the training data changed since this model was trained")
+            else:
+                candidate.metrics["holdout"] = held
+                reg.save_meta(candidate)
+    decision = None
+    if production is not None and not is_production:
+        gate_metrics(reg, production)
+        decision = decide(candidate.metrics, production.metrics)
+    elif production is None:
+        decision = decide(candidate.metrics, None)
+    written = write_report(out, evaluation(candidate, production, decision))
+    typer.echo(report_markdown(evaluation(candidate, production, decision), errors=False))
+    typer.echo("")
+    for path in written:
+        typer.echo(f"  wrote {_rel(path)}")

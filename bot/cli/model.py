@@ -1,14 +1,148 @@
-"""`chatcart model train`: train the assistant's model when the training data changed."""
+"""`chatcart model`: train candidates, list them, promote one into the running engine when it
+passes the gate, roll back to the previous one."""
 from __future__ import annotations
+
+from typing import Annotated, Optional
 
 import typer
 
-from bot.cli.engine import MODEL, train as train_model
+from bot.cli.engine import registry, train as train_model, training_fingerprint
+from bot.models.gate import decide
+from bot.models.registry import ModelMeta, Registry, RegistryError
+from bot.models.serving import EngineAPI, EngineRefused, EngineUnreachable
+from bot.settings import get_settings
 
-app = typer.Typer(help="Train and manage the assistant's model.", no_args_is_help=True)
+app = typer.Typer(help="Train, list, promote and roll back the assistant's models.", no_args_is_help=True)
 
 
 @app.command()
-def train(force: bool = typer.Option(False, help="Train even if the model matches the data.")) -> None:
-    """Train the Rasa model (models/chatcart.tar.gz) unless it already matches the data."""
-    typer.echo(f"==> {'trained' if train_model(force) else 'up to date'}: {MODEL}")
+def train(
+    force: Annotated[bool, typer.Option(help="Train even if a model matches the data.")] = False,
+    epochs: Annotated[Optional[int], typer.Option(min=1, help="Override every epoch count in config.yml (quick candidates).")] = None,
+    name: Annotated[Optional[str], typer.Option(help="Model name (models/NAME.tar.gz); default chatcart-<UTC time>.")] = None,
+) -> None:
+    """Train a model on data/nlu, rules and stories unless one matches them already. The first
+    model becomes production; later ones are candidates for `chatcart model promote`."""
+    try:
+        result = train_model(force, name=name, epochs=epochs)
+    except (ValueError, RegistryError) as e:
+        raise typer.BadParameter(str(e)) from e
+    role = "production" if result.production else "candidate"
+    typer.echo(f"==> {'trained' if result.trained else 'up to date'}: {result.path} ({role})")
+    if not result.production:
+        typer.echo(f"    next: `make evaluate`, then `chatcart model promote {result.model.name}`")
+
+
+def _rate(metrics: dict, *path: str) -> str:
+    value = metrics
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return f"{value:.1%}" if isinstance(value, int | float) else "—"
+
+
+@app.command("list")
+def list_() -> None:
+    """Every model, oldest first, with its role and gate metrics."""
+    reg = registry()
+    prod, state = reg.production(), reg.state()
+    current = training_fingerprint()
+    typer.echo("| model | role | trained | epochs | data | intent acc. | macro F1 | item lines |")
+    typer.echo("|---|---|---|---|---|---:|---:|---:|")
+    for m in reg.models():
+        role = "production" if prod and m.name == prod.name else "previous" if m.name == state.previous else "candidate"
+        m_ = m.metrics
+        typer.echo(f"| {m.name} | {role} | {m.trained_at or '—'} | {m.epochs or 'config'} | "
+                   f"{'current' if m.fingerprint == current else 'other'} | "
+                   f"{_rate(m_, 'test_set', 'intent', 'overall', 'accuracy')} | "
+                   f"{_rate(m_, 'test_set', 'intent', 'overall', 'macro_f1')} | {_rate(m_, 'items', 'line_accuracy')} |")
+
+
+def engine_api(url: str | None) -> EngineAPI:
+    settings = get_settings()
+    return EngineAPI(url or settings.rasa_url, settings.rasa_token.get_secret_value())
+
+
+def swap(reg: Registry, api: EngineAPI, meta: ModelMeta) -> str:
+    """Load `meta` into the running engine; what happened, for the history. Raises
+    EngineRefused when the engine runs but would not load it (nothing is recorded then)."""
+    path = reg.path(meta.name)
+    try:
+        api.status()
+    except EngineUnreachable:
+        typer.echo(f"    the engine at {api.url} is not running: it loads {meta.name} at its next start")
+        return "not running"
+    typer.echo(f"==> loading {meta.name} into the engine at {api.url} (a minute or two) …")
+    api.load(path)
+    status = api.status()
+    if status.get("model_file") not in (str(path.resolve()), path.name, str(path)):
+        raise EngineRefused(f"the engine reports {status.get('model_file')!r} after loading {path}")
+    typer.echo(f"    the engine now serves {status.get('model_file')} (model id {status.get('model_id')})")
+    return "loaded"
+
+
+@app.command()
+def promote(
+    name: Annotated[Optional[str], typer.Argument(help="Model to promote; default: the newest candidate.")] = None,
+    force: Annotated[bool, typer.Option(help="Promote even if the gate refuses.")] = False,
+    tolerance: Annotated[float, typer.Option(min=0.0, max=1.0, help="Allowed drop per gate metric (0.01 = 1 point).")] = 0.0,
+    engine_url: Annotated[Optional[str], typer.Option(help="The running engine; default RASA_URL.")] = None,
+) -> None:
+    """Make a model production if it is no worse than the current one on the gate metrics
+    (intent accuracy and macro F1 on data/eval/nlu.yml, item-line accuracy), load it into the
+    running engine (Rasa's PUT /model) and keep the current one as previous for rollback."""
+    from bot.cli.evaluate import gate_metrics
+
+    reg = registry()
+    try:
+        prod = reg.production()
+        candidate = reg.get(name) if name else _newest_candidate(reg, prod)
+    except RegistryError as e:
+        raise typer.BadParameter(str(e)) from e
+    if prod is not None and candidate.name == prod.name:
+        typer.echo(f"{candidate.name} is already production.", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"==> gate: {candidate.name} against production {prod.name if prod else '(none)'}")
+    decision = decide(gate_metrics(reg, candidate), gate_metrics(reg, prod) if prod else None, tolerance)
+    typer.echo(decision.table())
+    if not decision.passed:
+        if not force:
+            typer.echo(f"Refused: {candidate.name} is worse than production {prod.name if prod else ''}:", err=True)
+            for problem in decision.problems:
+                typer.echo(f"  - {problem}", err=True)
+            typer.echo("Production is unchanged. `--force` promotes it anyway.", err=True)
+            raise typer.Exit(1)
+        typer.echo("    the gate refuses, promoting anyway (--force)")
+    try:
+        engine = swap(reg, engine_api(engine_url), candidate)
+        reg.promote(candidate.name, forced=force and not decision.passed, engine=engine)
+    except (EngineRefused, RegistryError) as e:
+        typer.echo(f"Not promoted: {e}", err=True)
+        raise typer.Exit(1) from e
+    typer.echo(f"==> {candidate.name} is production; previous: {prod.name if prod else '—'} "
+               "(`chatcart model rollback` puts it back)")
+
+
+@app.command()
+def rollback(
+    engine_url: Annotated[Optional[str], typer.Option(help="The running engine; default RASA_URL.")] = None,
+) -> None:
+    """Put the previous production model back (into the running engine too)."""
+    reg = registry()
+    prev, prod = reg.previous(), reg.production()
+    if prev is None:
+        typer.echo("There is no previous model to roll back to.", err=True)
+        raise typer.Exit(1)
+    try:
+        engine = swap(reg, engine_api(engine_url), prev)
+        reg.rollback(engine=engine)
+    except (EngineRefused, RegistryError) as e:
+        typer.echo(f"Not rolled back: {e}", err=True)
+        raise typer.Exit(1) from e
+    typer.echo(f"==> {prev.name} is production again; previous: {prod.name if prod else '—'}")
+
+
+def _newest_candidate(reg: Registry, prod: ModelMeta | None) -> ModelMeta:
+    candidates = [m for m in reg.models() if prod is None or m.name != prod.name]
+    if not candidates:
+        raise RegistryError("there is no candidate model: `chatcart model train` trains one")
+    return candidates[-1]

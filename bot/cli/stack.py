@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import typer
 
-from bot.cli.engine import MODEL, RASA, engine_env, tracker_env, train
+from bot.cli.engine import RASA, current_model, engine_env, production_model, production_path, tracker_env, train
 from bot.settings import PROJECT_ROOT, get_settings
 
 LOGS = PROJECT_ROOT / "var" / "log"
@@ -65,17 +65,19 @@ class Service:
 
 
 def assistant_services(database_url: str, engine_port: int, action_port: int, *,
-                       model: Path = MODEL, prefix: str = "") -> list[Service]:
+                       model: Path | None = None, prefix: str = "") -> list[Service]:
     """The action server and the Rasa engine wired to each other and to one database — for
-    `chatcart run`, the tests and the benchmarks alike."""
+    `chatcart run`, the tests and the benchmarks alike. The engine serves `model`, by default
+    the production model of the registry; its HTTP API takes RASA_TOKEN when one is set."""
     env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(PROJECT_ROOT)}
+    token = get_settings().rasa_token.get_secret_value()
     return [
         Service(f"{prefix}actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
                                      "--port", str(action_port)],
                 f"http://127.0.0.1:{action_port}/health", env),
         Service(f"{prefix}engine", [str(RASA), "run", "--enable-api", "--port", str(engine_port),
-                                    "--model", str(model), "--endpoints", "endpoints.yml",
-                                    "--credentials", "credentials.yml"],
+                                    "--model", str(model or production_path()), "--endpoints", "endpoints.yml",
+                                    "--credentials", "credentials.yml", *(["--auth-token", token] if token else [])],
                 f"http://127.0.0.1:{engine_port}/",
                 engine_env({"DATABASE_URL": database_url,
                             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
@@ -100,8 +102,7 @@ def run(api_port: int = typer.Option(8000, help="Port of the API.")) -> None:
     from bot.cli.catalog import load
 
     load(None)
-    if train():
-        typer.echo("==> model trained")
+    announce_models()
     running = start_all(services(api_port))
     typer.echo(f"""
 ChatCart is running:
@@ -120,6 +121,24 @@ Ctrl-C stops everything.""")
         typer.echo("\n==> stopping")
     finally:
         stop_all(running)
+
+
+def announce_models() -> None:
+    """The engine serves the production model. With none yet (a fresh checkout) the first
+    model is trained and becomes production; when the data changed since, the newer model
+    waits for `chatcart model promote`, and this says so."""
+    if production_model(required=False) is None:
+        typer.echo("==> no model yet: training the first one, which becomes production")
+        train()
+    prod = production_model()
+    assert prod is not None
+    current = current_model()
+    typer.echo(f"==> engine model: {prod.name} (production)")
+    if current is None:
+        typer.echo("    the training data changed since it was trained: `make train`, `make evaluate`, "
+                   "then `chatcart model promote`")
+    elif current.name != prod.name:
+        typer.echo(f"    {current.name} matches the current training data: `chatcart model promote {current.name}`")
 
 
 def start_all(todo: list[Service]) -> list[Service]:

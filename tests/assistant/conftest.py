@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.cli.engine import MODEL, RASA, train
+from bot.cli.engine import RASA, train
 from bot.cli.stack import assistant_services, start_all, stop_all
 from bot.settings import get_settings
 
@@ -24,10 +24,11 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def trained_model() -> str:
+    """The model trained on the checkout's own data (trained now if there is none): the tests
+    check this code and data, whichever model is in production."""
     if not RASA.exists():
         pytest.fail("the Rasa engine environment is missing: run `make install`")
-    train()
-    return str(MODEL)
+    return str(train().path)
 
 
 @dataclass
