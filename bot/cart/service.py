@@ -107,11 +107,18 @@ def _check_count(sku: str, count: int, *, allow_zero: bool) -> None:
                            maximum=limit)
 
 
+def _changed(cart: db.Cart) -> None:
+    """Line changes do not touch the cart's own row: without this, `updated_at` would stay at
+    the cart's creation and no report could tell when shoppers last filled their carts."""
+    cart.updated_at = db.utcnow()
+
+
 def _set_line(session: Session, cart: db.Cart, product: db.Product, count: int) -> None:
     line = next((ln for ln in cart.lines if ln.product_id == product.id), None)
     if count == 0:
         if line is not None:
             cart.lines.remove(line)
+            _changed(cart)
         return
     if line is None:
         if len(cart.lines) >= get_settings().max_cart_lines:
@@ -120,6 +127,7 @@ def _set_line(session: Session, cart: db.Cart, product: db.Product, count: int) 
                                       product=product))
     else:
         line.count = count
+    _changed(cart)
 
 
 def add_packs(session: Session, shop_id: int, wa_id: str, packs: list[tuple[str, int]]) -> CartView:
@@ -158,13 +166,16 @@ def remove(session: Session, shop_id: int, wa_id: str, sku: str) -> CartView:
     for line in list(cart.lines):
         if line.product.sku == sku:
             cart.lines.remove(line)
+            _changed(cart)
     session.flush()
     return _view(session, cart, wa_id)
 
 
 def clear(session: Session, shop_id: int, wa_id: str) -> CartView:
     cart = _writable_cart(session, shop_id, wa_id)
-    cart.lines.clear()
+    if cart.lines:
+        cart.lines.clear()
+        _changed(cart)
     session.flush()
     return _view(session, cart, wa_id)
 
