@@ -2,16 +2,17 @@
 ambiguous item lines, shoppers' corrections, and handoff requests."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from sqlalchemy.orm import Session
 
 from bot.db.models import ReviewItem
-from bot.text.normalize import normalize
+from bot.review.text import normalized_text
 
 ReviewKind = Literal[
     "fallback", "low_confidence", "unmatched", "ambiguous", "correction", "out_of_scope", "handoff"
 ]
+REVIEW_KINDS: tuple[str, ...] = get_args(ReviewKind)
 
 
 def record(
@@ -30,7 +31,7 @@ def record(
         shop_id=shop_id,
         kind=kind,
         text=text[:2000],
-        normalized=" ".join(normalize(text).split())[:2000],
+        normalized=normalized_text(text)[:2000],
         language=language,
         prediction=prediction,
         confidence=confidence,
