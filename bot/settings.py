@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     # The engine's HTTP API (models, conversations) answers only with ?token=RASA_TOKEN when set;
     # required in production, where anyone reaching the engine could otherwise swap its model.
     rasa_token: SecretStr = SecretStr("")
+    # Trained models, their metas and registry.json (which one is production).
+    models_dir: Path = PROJECT_ROOT / "models"
     action_server_port: int = 5055
 
     # Checkout. Money in paise: ₹25 delivery, free from ₹500, ₹100 minimum order.

@@ -21,7 +21,6 @@ from bot.settings import PROJECT_ROOT, get_settings
 
 RASA_VENV = PROJECT_ROOT / ".venv-rasa"
 RASA = RASA_VENV / "bin" / "rasa"
-MODELS = PROJECT_ROOT / "models"
 CONFIG = PROJECT_ROOT / "config.yml"
 # What a model is trained on, passed to `rasa train` explicitly: data/eval/ is Rasa-readable
 # too and must never be trained on.
@@ -34,7 +33,7 @@ EPOCH_COMPONENTS = ("DIETClassifier", "TEDPolicy", "ResponseSelector", "UnexpecT
 
 
 def registry() -> Registry:
-    return Registry(MODELS)
+    return Registry(get_settings().models_dir)
 
 
 def training_fingerprint(config_text: str | None = None) -> str:
@@ -142,11 +141,11 @@ def train(force: bool = False, *, name: str | None = None, epochs: int | None = 
     work.mkdir(parents=True, exist_ok=True)
     config_file = work / f"{name}.config.yml"
     config_file.write_text(config_text, "utf-8")
-    MODELS.mkdir(exist_ok=True)
+    reg.root.mkdir(parents=True, exist_ok=True)
     print(f"==> training {name}{f' ({epochs} epochs)' if epochs else ''}: Rasa's progress follows", flush=True)
     started = time.monotonic()
     rasa("train", "--config", str(config_file), "--domain", "domain.yml", "--data", *TRAINING_DATA,
-         "--fixed-model-name", name, "--out", str(MODELS), "--force", *(extra_args or []))
+         "--fixed-model-name", name, "--out", str(reg.root), "--force", *(extra_args or []))
     seconds = round(time.monotonic() - started, 1)
     path = reg.path(name)
     info = archive_metadata(path)

@@ -53,8 +53,8 @@ def list_() -> None:
         m_ = m.metrics
         typer.echo(f"| {m.name} | {role} | {m.trained_at or '—'} | {m.epochs or 'config'} | "
                    f"{'current' if m.fingerprint == current else 'other'} | "
-                   f"{_rate(m_, 'test_set', 'intent', 'overall', 'accuracy')} | "
-                   f"{_rate(m_, 'test_set', 'intent', 'overall', 'macro_f1')} | {_rate(m_, 'items', 'line_accuracy')} |")
+                   f"{_rate(m_, 'test_set', 'overall', 'accuracy')} | "
+                   f"{_rate(m_, 'test_set', 'overall', 'macro_f1')} | {_rate(m_, 'items', 'line_accuracy')} |")
 
 
 def engine_api(url: str | None) -> EngineAPI:
@@ -74,7 +74,7 @@ def swap(reg: Registry, api: EngineAPI, meta: ModelMeta) -> str:
     typer.echo(f"==> loading {meta.name} into the engine at {api.url} (a minute or two) …")
     api.load(path)
     status = api.status()
-    if status.get("model_file") not in (str(path.resolve()), path.name, str(path)):
+    if status.get("model_file") != path.name:
         raise EngineRefused(f"the engine reports {status.get('model_file')!r} after loading {path}")
     typer.echo(f"    the engine now serves {status.get('model_file')} (model id {status.get('model_id')})")
     return "loaded"

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-# (label, path into a model's metrics)
+# (label, path into a model's metrics); F1 is a score, the others are rates.
 GATE_METRICS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("intent accuracy (NLU test set)", ("test_set", "intent", "overall", "accuracy")),
-    ("intent macro F1 (NLU test set)", ("test_set", "intent", "overall", "macro_f1")),
+    ("intent accuracy (NLU test set)", ("test_set", "overall", "accuracy")),
+    ("intent macro F1 (NLU test set)", ("test_set", "overall", "macro_f1")),
     ("item-line accuracy (dev set)", ("items", "line_accuracy")),
 )
 EPSILON = 1e-9
@@ -40,6 +40,16 @@ class Check:
             return None
         return self.candidate - self.production
 
+    def show(self, value: float | None) -> str:
+        if "F1" in self.label:
+            return "—" if value is None else f"{value:.3f}"
+        return percent(value)
+
+    def show_delta(self) -> str:
+        if "F1" in self.label:
+            return "—" if self.delta is None else f"{self.delta:+.3f}"
+        return points(self.delta)
+
     @property
     def ok(self) -> bool:
         if self.candidate is None:
@@ -59,8 +69,8 @@ class Decision:
     def table(self) -> str:
         rows = ["| gate metric | candidate | production | Δ | |", "|---|---:|---:|---:|---|"]
         for c in self.checks:
-            rows.append(f"| {c.label} | {percent(c.candidate)} | {percent(c.production)} | "
-                        f"{points(c.delta)} | {'✓' if c.ok else '✗'} |")
+            rows.append(f"| {c.label} | {c.show(c.candidate)} | {c.show(c.production)} | "
+                        f"{c.show_delta()} | {'✓' if c.ok else '✗'} |")
         return "\n".join(rows)
 
 
@@ -80,8 +90,8 @@ def decide(candidate: dict[str, Any], production: dict[str, Any] | None, toleran
         if c.candidate is None:
             problems.append(f"{c.label}: the candidate has not been measured")
         elif not c.ok:
-            problems.append(f"{c.label}: {percent(c.candidate)} is worse than production's "
-                            f"{percent(c.production)} ({points(c.delta)})")
+            problems.append(f"{c.label}: {c.show(c.candidate)} is worse than production's "
+                            f"{c.show(c.production)} ({c.show_delta()})")
     return Decision(checks, tuple(problems))
 
 
