@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from api.deps import SettingsDep
 from api.errors import ProblemError
 from api.simulator import webhooks
+from api.whatsapp import templates
 from api.whatsapp.render import check
 from bot.settings import PROJECT_ROOT, Settings
 
@@ -46,7 +47,7 @@ class Capture:
         with self._lock:
             self._owner[wamid] = wa_id
 
-    def add(self, body: dict[str, Any]) -> str | None:
+    def add(self, body: dict[str, Any], preview: str | None = None) -> str | None:
         with self._lock:
             if body.get("status") == "read":
                 wa_id = self._owner.get(body.get("message_id", ""))
@@ -58,7 +59,8 @@ class Capture:
                 return None
             wamid = "wamid.GW" + secrets.token_hex(12).upper()
             self._events[str(body.get("to"))].append({"seq": next(self._seq), "kind": "message",
-                                                      "wamid": wamid, "body": body, "at": time.time()})
+                                                      "wamid": wamid, "body": body, "at": time.time(),
+                                                      "preview": preview})
             return wamid
 
     def since(self, wa_id: str, after: int) -> list[dict[str, Any]]:
@@ -107,7 +109,8 @@ async def graph_messages(version: str, phone_number_id: str, request: Request, s
         return JSONResponse({"error": {"message": "(#100) Invalid parameter", "type": "OAuthException",
                                        "code": 100, "error_data": {"details": "; ".join(problems)}}},
                             status_code=400)
-    wamid = CAPTURE.add(body)
+    preview = templates.preview(body["template"], settings) if body.get("type") == "template" else None
+    wamid = CAPTURE.add(body, preview)
     if wamid is None:
         return JSONResponse({"success": True})
     return JSONResponse({"messaging_product": "whatsapp",

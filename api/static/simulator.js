@@ -66,6 +66,8 @@
       bubble(m.text.body, "in");
     } else if (m.type === "image") {
       bubble("🖼️ " + (m.image.caption || m.image.link || "image"), "in");
+    } else if (m.type === "template") { // a notification outside the 24-hour window
+      bubble(event.preview || ("📄 " + m.template.name), "in");
     } else if (m.type === "interactive") {
       const i = m.interactive;
       const { b } = bubble(i.body.text, "in");

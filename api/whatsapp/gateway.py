@@ -24,9 +24,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from api.whatsapp import inbox
+from api.whatsapp import inbox, templates
 from api.whatsapp.graph import GraphClient, GraphError
 from api.whatsapp.inbox import InboxRow
+from api.whatsapp.lock import ProcessorLock
 from api.whatsapp.payloads import Message, Status
 from api.whatsapp.rasa import EngineUnavailable, RasaClient
 from api.whatsapp.render import Rendered, list_page, render, resolve, text_messages
@@ -46,6 +47,7 @@ from bot.settings import Settings
 
 log = logging.getLogger("chatcart.whatsapp")
 FORWARD_GRACE = timedelta(seconds=30)  # how long a turn may still be running in the engine
+SWEEP_SECONDS = 1.0
 UNSUPPORTED = {"audio": "wa_unsupported_audio", "voice": "wa_unsupported_audio",
                "image": "wa_unsupported_image", "sticker": "wa_unsupported_sticker"}
 
@@ -88,8 +90,11 @@ def _language(value: Any) -> str:
 
 class Gateway:
     def __init__(self, settings: Settings, graph: GraphClient | None = None,
-                 rasa: RasaClient | None = None) -> None:
+                 rasa: RasaClient | None = None, poll: float | None = None) -> None:
         self.settings = settings
+        self.poll = poll  # a worker process: how often to look for new inbox rows
+        self.lock = ProcessorLock(settings.database_url)
+        self.processing = asyncio.Event()
         self.graph = graph or GraphClient(settings)
         self.rasa = rasa or RasaClient(settings.rasa_url)
         self._lanes: dict[str, asyncio.Task[None]] = {}
@@ -116,9 +121,25 @@ class Gateway:
 
     # lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
-        self._tasks.append(asyncio.create_task(self._sweep_loop(), name="whatsapp-sweep"))
+        """Process the inbox and the outbox once this process holds the database's processor
+        lock (at once, unless another gateway has it: then as its standby)."""
+        self._tasks.append(asyncio.create_task(self._run(), name="whatsapp-gateway"))
+
+    async def _run(self) -> None:
+        waiting = False
+        while not await asyncio.to_thread(self.lock.try_acquire):
+            if not waiting:
+                log.warning("another WhatsApp gateway processes this database (%s is locked); "
+                            "standing by until it stops", self.lock.path)
+                waiting = True
+            await asyncio.sleep(1.0)
+        tasks = [asyncio.create_task(self._sweep_loop(), name="whatsapp-sweep")]
         if self.settings.whatsapp_outbox_every_seconds > 0:
-            self._tasks.append(asyncio.create_task(self._outbox_loop(), name="whatsapp-outbox"))
+            tasks.append(asyncio.create_task(self._outbox_loop(), name="whatsapp-outbox"))
+        self._tasks += tasks
+        self.processing.set()
+        log.info("WhatsApp gateway processing the inbox%s", " (worker)" if self.poll else "")
+        await asyncio.gather(*tasks)
 
     async def stop(self) -> None:
         for task in [*self._tasks, *self._lanes.values()]:
@@ -126,6 +147,7 @@ class Gateway:
         for task in [*self._tasks, *self._lanes.values()]:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        await asyncio.to_thread(self.lock.release)
         await self.graph.aclose()
         await self.rasa.aclose()
 
@@ -175,15 +197,25 @@ class Gateway:
                 del self._lanes[lane]
 
     async def _sweep_loop(self) -> None:
-        """On start (resume after a crash) and every second: every lane with unfinished rows."""
+        """On start (resume after a crash) and every second: every lane with unfinished rows.
+        A worker process (`poll` set) also looks for rows written since it last looked every
+        `poll` seconds: no webhook pokes its lanes."""
+        loop = asyncio.get_running_loop()
+        seen, swept = 0, -SWEEP_SECONDS
         while True:
             try:
-                for lane in await self._db(inbox.unfinished_lanes):
-                    if lane not in self._lanes:
-                        self.poke(lane)
+                if loop.time() - swept >= SWEEP_SECONDS:
+                    swept = loop.time()
+                    top = await self._db(inbox.newest_id) if self.poll else 0
+                    lanes = await self._db(inbox.unfinished_lanes)
+                    seen = max(seen, top)
+                else:
+                    lanes, seen = await self._db(inbox.new_lanes, seen)
+                for lane in lanes:
+                    self.poke(lane)
             except Exception:
                 log.exception("whatsapp sweep failed")
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(self.poll or SWEEP_SECONDS)
 
     # one row --------------------------------------------------------------------------------
     async def process(self, row: InboxRow) -> None:
@@ -407,7 +439,8 @@ class Gateway:
             await asyncio.sleep(self.settings.whatsapp_outbox_every_seconds)
 
     async def drain_outbox(self) -> int:
-        """Send due notifications in the shopper's language; returns how many were sent."""
+        """Send due notifications in the shopper's language — as text inside their 24-hour
+        window, as the approved template outside it; returns how many were sent."""
         done = 0
         for item in await self._db(self._due):
             if await self._db(self._said_in_chat, item):
@@ -415,13 +448,25 @@ class Gateway:
             outgoing_id, body, wamid = await self._db(self._notification, item)
             if wamid is None:
                 try:
-                    wamid = await self.graph.send(body, self.settings.whatsapp_phone_number_id)
+                    wamid = await self._send_notification(item, outgoing_id, body)
                 except GraphError as e:
                     await self._db(self._notification_failed, item.id, outgoing_id, str(e))
                     continue
             await self._db(self._notification_sent, item.id, outgoing_id, wamid)
             done += 1
         return done
+
+    async def _send_notification(self, item: outbox.OutboxItem, outgoing_id: int,
+                                 body: dict[str, Any]) -> str:
+        number = self.settings.whatsapp_phone_number_id
+        try:
+            return await self.graph.send(body, number)
+        except GraphError as e:
+            if e.code != templates.RE_ENGAGEMENT or body.get("type") == "template":
+                raise
+            log.warning("outbox %s: %s; sending the template instead", item.id, e)
+        outgoing_id, body, _ = await self._db(self._notification, item, True)
+        return await self.graph.send(body, number)
 
     def _said_in_chat(self, item: outbox.OutboxItem) -> bool:
         """An order placed in the WhatsApp conversation was confirmed there already (with the
@@ -440,27 +485,38 @@ class Gateway:
         with session_scope() as s:
             return outbox.pending(s)
 
-    def _notification(self, item: outbox.OutboxItem) -> tuple[int, dict[str, Any], str | None]:
+    def _notification(self, item: outbox.OutboxItem,
+                      as_template: bool = False) -> tuple[int, dict[str, Any], str | None]:
         """The notification's outgoing row (made once: a crash between sending and marking
-        finds it), its request body, and its wamid if it was sent already."""
+        finds it), its request body, and its wamid if it was sent already. Until it is sent,
+        the body is decided again on every try: text while the shopper's customer-service
+        window is open, the template once it has closed or Meta refused the text."""
+        number = self.settings.whatsapp_phone_number_id
         with session_scope(write=True) as s:
             out = s.scalar(select(WhatsAppOutgoing).where(WhatsAppOutgoing.outbox_id == item.id))
-            if out is None:
-                customer = s.scalar(select(db.Customer).where(
-                    db.Customer.shop_id == item.shop_id, db.Customer.wa_id == item.wa_id))
-                language = _language(customer.language if customer else item.language)
+            if out is not None and out.state == "sent":
+                return out.id, dict(out.body), out.wamid
+            customer = s.scalar(select(db.Customer).where(
+                db.Customer.shop_id == item.shop_id, db.Customer.wa_id == item.wa_id))
+            language = _language(customer.language if customer else item.language)
+            as_template = as_template or (out is not None and out.type == "template") or \
+                not templates.in_window(inbox.last_inbound(s, item.wa_id, number), inbox.now())
+            if as_template:
+                message = templates.template_message(item.template, item.params, language, self.settings)
+            else:
                 [message] = text_messages(notification_text(item.template, item.params, language))
-                out = WhatsAppOutgoing(outbox_id=item.id, wa_id=item.wa_id,
-                                       phone_number_id=self.settings.whatsapp_phone_number_id,
-                                       type=message.type, body=message.request(item.wa_id), options={})
+            if out is None:
+                out = WhatsAppOutgoing(outbox_id=item.id, wa_id=item.wa_id, phone_number_id=number,
+                                       options={})
                 s.add(out)
-                s.flush()
-            return out.id, dict(out.body), out.wamid if out.state == "sent" else None
+            out.type, out.body = message.type, message.request(item.wa_id)
+            s.flush()
+            return out.id, dict(out.body), None
 
     def _notification_sent(self, outbox_id: int, outgoing_id: int, wamid: str) -> None:
-        inbox.sent(outgoing_id, wamid)
         with session_scope(write=True) as s:
             outbox.mark_sent(s, outbox_id, wamid)
+            inbox.mark_sent(s, outgoing_id, wamid)  # after: an early "failed" status may resend
 
     def _notification_failed(self, outbox_id: int, outgoing_id: int, error: str) -> None:
         with session_scope(write=True) as s:

@@ -13,9 +13,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, object_session
 
 from api.whatsapp.payloads import Webhook
 from api.whatsapp.render import Rendered
+from api.whatsapp.templates import RE_ENGAGEMENT
 from bot.db.models import as_utc
 from bot.db.session import session_scope
 from bot.db.whatsapp_models import WhatsAppInbox, WhatsAppOutgoing, WhatsAppStatus
@@ -157,6 +159,45 @@ def next_row(lane: str) -> InboxRow | None:
         return _row(r) if r else None
 
 
+def newest_id() -> int:
+    with session_scope() as s:
+        return s.scalar(select(func.max(WhatsAppInbox.id))) or 0
+
+
+def new_lanes(after_id: int) -> tuple[list[str], int]:
+    """Lanes with rows written after `after_id` that wait to be handled, and the newest id seen:
+    how a worker process, which no webhook pokes, finds new work between full sweeps. (Ids
+    from a PostgreSQL sequence can commit out of order; a row skipped here is found by the
+    next sweep.)"""
+    with session_scope() as s:
+        rows = s.execute(select(WhatsAppInbox.id, WhatsAppInbox.kind, WhatsAppInbox.wa_id,
+                                WhatsAppInbox.state)
+                         .where(WhatsAppInbox.id > after_id).order_by(WhatsAppInbox.id)).all()
+    lanes: list[str] = []
+    for _, kind, wa_id, state in rows:
+        lane = wa_id if kind == "message" else STATUS_LANE
+        if state in UNFINISHED and lane not in lanes:
+            lanes.append(lane)
+    return lanes, rows[-1][0] if rows else after_id
+
+
+def last_inbound(session: Session, wa_id: str, phone_number_id: str) -> datetime | None:
+    """When the shopper last wrote to this business number (Meta's timestamp of the message,
+    else when it arrived): the start of their 24-hour customer-service window. System
+    messages (a changed number) are not the shopper writing."""
+    rows = session.execute(
+        select(WhatsAppInbox.payload, WhatsAppInbox.received_at)
+        .where(WhatsAppInbox.wa_id == wa_id, WhatsAppInbox.kind == "message",
+               WhatsAppInbox.phone_number_id == phone_number_id, WhatsAppInbox.type != "system")
+        .order_by(WhatsAppInbox.id.desc()).limit(20)).all()
+    times = []
+    for payload, received_at in rows:
+        stamp = str(((payload or {}).get("message") or {}).get("timestamp") or "")
+        times.append(datetime.fromtimestamp(int(stamp), timezone.utc) if stamp.isdigit()
+                     else as_utc(received_at))
+    return max(times) if times else None
+
+
 def unfinished_lanes() -> list[str]:
     with session_scope() as s:
         shoppers = list(s.scalars(select(WhatsAppInbox.wa_id).where(
@@ -223,15 +264,19 @@ def unsent(inbox_id: int) -> list[OutgoingRow]:
 
 def sent(outgoing_id: int, wamid: str) -> None:
     with session_scope(write=True) as s:
-        r = s.get(WhatsAppOutgoing, outgoing_id)
-        assert r is not None
-        r.state, r.wamid, r.sent_at, r.attempts = "sent", wamid or None, now(), r.attempts + 1
-        r.status = r.status or "accepted"
-        # a status webhook can beat our own bookkeeping: attach any that arrived first
-        for st in s.scalars(select(WhatsAppStatus).where(WhatsAppStatus.wamid == wamid,
-                                                         WhatsAppStatus.outgoing_id.is_(None))):
-            st.outgoing_id = r.id
-            _apply_status(r, st.status, st.timestamp)
+        mark_sent(s, outgoing_id, wamid)
+
+
+def mark_sent(session: Session, outgoing_id: int, wamid: str) -> None:
+    r = session.get(WhatsAppOutgoing, outgoing_id)
+    assert r is not None
+    r.state, r.wamid, r.sent_at, r.attempts = "sent", wamid or None, now(), r.attempts + 1
+    r.status, r.status_at, r.error = "accepted", None, None  # a notification sent again starts over
+    # a status webhook can beat our own bookkeeping: attach any that arrived first
+    for st in session.scalars(select(WhatsAppStatus).where(WhatsAppStatus.wamid == wamid,
+                                                           WhatsAppStatus.outgoing_id.is_(None))):
+        st.outgoing_id = r.id
+        _apply_status(r, st.status, st.timestamp, st.errors)
 
 
 def send_failed(outgoing_id: int, error: str) -> None:
@@ -262,11 +307,28 @@ def options_for(wa_id: str, reply_id: str, context_id: str | None) -> dict[str, 
 _RANK = {"accepted": 0, "sent": 1, "delivered": 2, "read": 3, "played": 4}
 
 
-def _apply_status(row: WhatsAppOutgoing, status: str, at: datetime | None) -> None:
+def _apply_status(row: WhatsAppOutgoing, status: str, at: datetime | None,
+                  errors: list[Any] | None = None) -> None:
     if status == "failed":
         row.status, row.status_at = "failed", at
+        row.error = str(errors)[:2000] if errors else row.error
+        if row.outbox_id is not None and row.type != "template" and \
+                any((e or {}).get("code") == RE_ENGAGEMENT for e in errors or []):
+            _send_as_template(row)
     elif row.status != "failed" and _RANK.get(status, -1) >= _RANK.get(row.status or "", -1):
         row.status, row.status_at = status, at
+
+
+def _send_as_template(row: WhatsAppOutgoing) -> None:
+    """Meta refused a notification sent as text: the shopper's 24-hour window had closed where
+    we could not see it (another channel answered them, clocks differ). The notification goes
+    again, as its template: the row is marked for that and the outbox message is due again."""
+    from bot.notifications import outbox
+
+    session = object_session(row)
+    assert session is not None and row.outbox_id is not None
+    row.type, row.state = "template", "pending"
+    outbox.resend(session, row.outbox_id, f"re-engagement: {row.error}")
 
 
 def record_status(payload: dict[str, Any]) -> str:
@@ -286,7 +348,5 @@ def record_status(payload: dict[str, Any]) -> str:
                              outgoing_id=out.id if out else None))
         if out is None:
             return "unknown_message"
-        _apply_status(out, payload["status"], at)
-        if payload["status"] == "failed":
-            out.error = str(payload.get("errors"))[:2000]
+        _apply_status(out, payload["status"], at, list(payload.get("errors") or []))
         return payload["status"]

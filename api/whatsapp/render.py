@@ -4,7 +4,9 @@ every limit Meta documents — the renderer enforces them, never Meta's error:
 - text: body ≤ 4,096 characters; longer text is split at a paragraph, line or word boundary;
 - reply buttons: ≤ 3, titles ≤ 20, ids ≤ 256, body ≤ 1,024;
 - list: ≤ 10 rows over ≤ 10 sections, row title ≤ 24, description ≤ 72, id ≤ 200, button
-  text ≤ 20, body ≤ 1,024; more than 10 choices are paginated (9 rows + "More options").
+  text ≤ 20, body ≤ 1,024; more than 10 choices are paginated (9 rows + "More options");
+- template (notifications outside the 24-hour window, `api/whatsapp/templates.py`): a name,
+  a language code, text parameters without new lines, tabs or runs of spaces.
 
 Interactive ids are short tokens (`<token>:<n>`); what each id means (the payload the assistant
 offered, and later pages) is stored with the outgoing message in `options`, so a reply maps
@@ -12,6 +14,7 @@ back to exactly what was offered.
 """
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -264,6 +267,35 @@ def check(message: dict[str, Any]) -> list[str]:
     elif kind in ("image", "audio", "document", "video", "sticker"):
         if not (content.get("link") or content.get("id")):
             problems.append(f"{kind} without link or id")
-    elif kind != "template":
+    elif kind == "template":
+        problems += _template_problems(content)
+    else:
         problems.append(f"unknown type {kind!r}")
+    return problems
+
+
+def _template_problems(content: dict[str, Any]) -> list[str]:
+    """A template message: the approved template's name, its language code, and parameters
+    for its components (text parameters non-empty, without new lines, tabs or more than four
+    spaces in a row)."""
+    problems = []
+    if not re.fullmatch(r"[a-z0-9_]{1,512}", content.get("name") or ""):
+        problems.append(f"template name {content.get('name')!r}")
+    language = content.get("language")
+    if not isinstance(language, dict) or not language.get("code"):
+        problems.append(f"template language {language!r}")
+    components = content.get("components") or []
+    if not isinstance(components, list):
+        return problems + ["template components must be a list"]
+    for c in components:
+        if c.get("type") not in ("header", "body", "button"):
+            problems.append(f"template component {c.get('type')!r}")
+        for p in c.get("parameters") or []:
+            if p.get("type") == "text":
+                text = p.get("text") or ""
+                if not text.strip() or re.search(r"[\n\t]| {5,}", text) or len(text) > TEXT_MAX:
+                    problems.append(f"template text parameter {text!r}")
+            elif p.get("type") not in ("currency", "date_time", "image", "document", "video",
+                                       "payload", "location"):
+                problems.append(f"template parameter type {p.get('type')!r}")
     return problems

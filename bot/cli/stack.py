@@ -1,7 +1,8 @@
 """`chatcart run`: every process of a local ChatCart, started, health-checked, stopped together.
 
-Engine (Rasa, .venv-rasa, :5005) ← REST → action server (rasa-sdk, .venv, :5055) and the API
-(FastAPI, .venv, :8000). Ctrl-C stops them all.
+Engine (Rasa, .venv-rasa, :5005) ← REST → action server (rasa-sdk, .venv, :5055), the API
+(FastAPI, .venv, :8000; it acknowledges WhatsApp webhooks into the inbox) and the WhatsApp
+worker (no port; it processes the inbox and the outbox). Ctrl-C stops them all.
 """
 from __future__ import annotations
 
@@ -24,12 +25,16 @@ LOGS = PROJECT_ROOT / "var" / "log"
 
 @dataclass
 class Service:
+    """A process; healthy when `health` (a URL) answers, or — for a process without HTTP —
+    once it has written `ready_file`."""
+
     name: str
     cmd: list[str]
     health: str
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     timeout: float = 180.0
     process: subprocess.Popen[bytes] | None = None
+    ready_file: Path | None = None
 
     @property
     def log(self) -> Path:
@@ -37,6 +42,8 @@ class Service:
 
     def start(self) -> None:
         LOGS.mkdir(parents=True, exist_ok=True)
+        if self.ready_file is not None:
+            self.ready_file.unlink(missing_ok=True)
         out = self.log.open("ab")
         self.process = subprocess.Popen(self.cmd, cwd=PROJECT_ROOT, env=self.env, stdout=out,
                                         stderr=subprocess.STDOUT, start_new_session=True)
@@ -46,12 +53,16 @@ class Service:
         while time.monotonic() - started < self.timeout:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited ({self.process.returncode}); see {self.log}")
-            try:
-                if httpx.get(self.health, timeout=2).status_code < 500:
+            if self.ready_file is not None:
+                if self.ready_file.exists():
                     return time.monotonic() - started
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
+            else:
+                try:
+                    if httpx.get(self.health, timeout=2).status_code < 500:
+                        return time.monotonic() - started
+                except httpx.HTTPError:
+                    pass
+            time.sleep(0.2 if self.ready_file else 0.5)
         raise RuntimeError(f"{self.name} not healthy after {self.timeout:.0f} s; see {self.log}")
 
     def stop(self) -> None:
@@ -85,15 +96,30 @@ def assistant_services(database_url: str, engine_port: int, action_port: int, *,
     ]
 
 
+def whatsapp_services(env: dict[str, str], api_port: int, *, prefix: str = "",
+                      run_dir: Path = PROJECT_ROOT / "var" / "run") -> list[Service]:
+    """The API, which acknowledges WhatsApp webhooks (durably, into the inbox) and nothing more
+    of the channel, and the worker that processes the inbox and the outbox: two processes, so
+    that acknowledgements never wait behind the engine's turns — for `chatcart run`, the
+    WhatsApp tests and the webhook benchmark alike."""
+    ready = run_dir / f"{prefix}whatsapp-worker.ready"
+    return [
+        Service(f"{prefix}api", [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
+                                 "--port", str(api_port)],
+                f"http://127.0.0.1:{api_port}/health", {**env, "WHATSAPP_WORKERS": "false"}),
+        Service(f"{prefix}whatsapp-worker", [sys.executable, "-m", "bot.cli", "whatsapp", "worker",
+                                             "--ready-file", str(ready)],
+                "", env, timeout=60.0, ready_file=ready),
+    ]
+
+
 def services(api_port: int = 8000) -> list[Service]:
     settings = get_settings()
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     engine_port = int(settings.rasa_url.rsplit(":", 1)[-1].rstrip("/"))
     return [
         *assistant_services(settings.database_url, engine_port, settings.action_server_port),
-        Service("api", [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
-                        "--port", str(api_port)],
-                f"http://127.0.0.1:{api_port}/health", env),
+        *whatsapp_services(env, api_port),
     ]
 
 
@@ -150,7 +176,7 @@ def start_all(todo: list[Service]) -> list[Service]:
         for s in running:
             typer.echo(f"==> waiting for {s.name} …")
             took = s.wait_healthy()
-            typer.echo(f"    {s.name} is up ({took:.1f} s): {s.health}")
+            typer.echo(f"    {s.name} is up ({took:.1f} s): {s.health or s.log}")
     except BaseException:
         stop_all(running)
         raise

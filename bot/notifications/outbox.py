@@ -121,6 +121,15 @@ def mark_failed(session: Session, message_id: int, error: str, now: datetime | N
     return row.status
 
 
+def resend(session: Session, message_id: int, reason: str, now: datetime | None = None) -> None:
+    """A message the sender reported sent that the channel refused afterwards (WhatsApp reports
+    some refusals in a later status): due again now, for the sender to send another way."""
+    row = _row(session, message_id)
+    row.status = "pending"
+    row.next_attempt_at = now or datetime.now(timezone.utc)
+    row.last_error = reason[:2000]
+
+
 def messages_for(session: Session, shop_id: int, order_id: int) -> list[OutboxItem]:
     rows = session.scalars(select(db.OutboxMessage).where(
         db.OutboxMessage.shop_id == shop_id, db.OutboxMessage.order_id == order_id,

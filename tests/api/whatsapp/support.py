@@ -1,24 +1,27 @@
 """Real servers for the WhatsApp tests: a fake Graph API (an HTTP server on 127.0.0.1 that
-records every request) and the gateway as its own uvicorn process."""
+records every request), and the gateway as its two processes: the API and the worker."""
 from __future__ import annotations
 
 import json
 import os
 import secrets
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import func, select, update
 
 from api.simulator import webhooks
-from bot.settings import PROJECT_ROOT
+from bot.cli.stack import Service, start_all, stop_all, whatsapp_services
+from bot.db.session import session_scope
+from bot.db.whatsapp_models import WhatsAppInbox
+from bot.settings import PROJECT_ROOT, get_settings
 
 APP_SECRET = "test-app-secret"
 ACCESS_TOKEN = "test-access-token"
@@ -90,42 +93,31 @@ def gateway_env(database_url: str, graph_url: str, rasa_url: str, **extra: str) 
 
 
 class Gateway:
-    """`uvicorn api.main:app` as a real process (so it can be killed mid-message)."""
+    """The channel as `chatcart run` starts it — the API acknowledging webhooks
+    (`WHATSAPP_WORKERS=false`) and `chatcart whatsapp worker` processing them — as real
+    processes, so that either can be killed mid-message."""
 
-    def __init__(self, env: dict[str, str], port: int, log_path: str) -> None:
-        self.env, self.port, self.log_path = env, port, log_path
+    def __init__(self, env: dict[str, str], port: int, run_dir: Path, prefix: str = "test-wa-") -> None:
+        self.api, self.worker = whatsapp_services(env, port, prefix=prefix, run_dir=run_dir)
         self.url = f"http://127.0.0.1:{port}"
-        self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> Gateway:
-        log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gateway exited; see {self.log_path}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"gateway not up; see {self.log_path}")
+    @property
+    def services(self) -> list[Service]:
+        return [self.api, self.worker]
 
-    def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+    def start(self, *which: Service) -> Gateway:
+        start_all(list(which) or self.services)
+        return self
+
+    def kill(self, *which: Service) -> None:
+        """SIGKILL: no shutdown, no cleanup, as a crash or a power cut."""
+        for service in which or self.services:
+            if service.process and service.process.poll() is None:
+                os.killpg(service.process.pid, signal.SIGKILL)
+                service.process.wait()
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        stop_all(self.services)
 
     def post(self, payload: dict[str, Any] | bytes, signature: str | None = None) -> httpx.Response:
         if isinstance(payload, bytes):
@@ -139,9 +131,6 @@ class Gateway:
 
 def inbox_settled(database_url: str, timeout: float = 90.0) -> bool:
     """Wait until every inbox row is done (or failed)."""
-    from bot.db.session import session_scope
-    from bot.db.whatsapp_models import WhatsAppInbox
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with session_scope(database_url) as s:
@@ -157,8 +146,6 @@ def load_shop(database_url: str, stock: int = 50) -> None:
     from bot.catalog.sources import read_shop_catalog
     from bot.catalog.store import ensure_shop, load_catalog
     from bot.db.models import Product
-    from bot.db.session import session_scope
-    from bot.settings import get_settings
 
     settings = get_settings()
     with session_scope(database_url, write=True) as s:
@@ -178,3 +165,45 @@ def choose(message: dict[str, Any], prefer: Callable[[str], bool] | None = None)
         if prefer and prefer(o[2]):
             return o
     return options[0]
+
+
+def shopper_wrote(wa_id: str, language: str, wrote: timedelta | None) -> None:
+    """A customer who last wrote to the shop `wrote` ago (never: None), as the inbox records it."""
+    from bot.cart import service as carts
+    from bot.catalog.store import ensure_shop
+
+    settings = get_settings()
+    with session_scope(write=True) as s:
+        shop = ensure_shop(s, settings.default_shop_slug, settings.default_shop_name)
+        carts.get_or_create_customer(s, shop.id, wa_id, language=language)
+        if wrote is not None:
+            at = datetime.now(timezone.utc) - wrote
+            s.add(WhatsAppInbox(key=f"message:wamid.{wa_id}", kind="message", type="text", wa_id=wa_id,
+                                phone_number_id=PHONE_NUMBER_ID, state="done", received_at=at,
+                                payload={"message": {"from": wa_id, "id": f"wamid.{wa_id}", "type": "text",
+                                                     "timestamp": str(int(at.timestamp())),
+                                                     "text": {"body": "hi"}}}))
+
+
+def notify(wa_id: str, template: str, params: dict, key: str) -> None:
+    from bot.cart import service as carts
+    from bot.catalog.store import ensure_shop
+    from bot.notifications import outbox
+
+    settings = get_settings()
+    with session_scope(write=True) as s:
+        shop = ensure_shop(s, settings.default_shop_slug, settings.default_shop_name)
+        outbox.enqueue(s, carts.customer_row(s, shop.id, wa_id), template, params, dedupe_key=key)
+
+
+def wait_for_messages(graph: FakeGraph, wa_id: str, n: int) -> list[dict]:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and len(graph.messages(wa_id)) < n:
+        time.sleep(0.05)
+    return graph.messages(wa_id)
+
+
+def template_request(to: str, name: str, code: str, *texts: str) -> dict:
+    return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, "type": "template",
+            "template": {"name": name, "language": {"code": code}, "components": [
+                {"type": "body", "parameters": [{"type": "text", "text": x} for x in texts]}]}}

@@ -1,14 +1,14 @@
-"""The channel end to end with the real assistant: webhook → gateway (its own process) → Rasa
-engine → action server → Graph API (a real local HTTP server). Every request the gateway makes
-is checked against Meta's documented limits. Fault tests: the same webhook five times, the
-gateway killed mid-conversation, Graph API errors."""
+"""The channel end to end with the real assistant: webhook → the API (acknowledges into the
+inbox) → the WhatsApp worker (its own process) → Rasa engine → action server → Graph API (a
+real local HTTP server). Every request the gateway makes is checked against Meta's documented
+limits. Fault tests: the same webhook five times, the worker killed mid-conversation while the
+API keeps acknowledging, Graph API errors."""
 from __future__ import annotations
 
 import json
 import re
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -36,8 +36,8 @@ def graph() -> Iterator[FakeGraph]:
 @pytest.fixture(scope="module")
 def gateway(assistant: Assistant, graph: FakeGraph, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:  # noqa: F811
     load_shop(assistant.database_url)
-    log = tmp_path_factory.mktemp("gateway") / "gateway.log"
-    gw = Gateway(gateway_env(assistant.database_url, graph.url, assistant.url), free_port(), str(log)).start()
+    gw = Gateway(gateway_env(assistant.database_url, graph.url, assistant.url), free_port(),
+                 tmp_path_factory.mktemp("gateway")).start()
     yield gw
     gw.stop()
 
@@ -187,16 +187,37 @@ def test_graph_api_faults_500_retried_400_not(gateway: Gateway, graph: FakeGraph
     assert len(failed) == 1 and "131009" in (failed[0].error or "")
 
 
+def _states(database_url: str, wa_id: str) -> list[str]:
+    with session_scope(database_url) as s:
+        return list(s.scalars(select(WhatsAppInbox.state).where(WhatsAppInbox.wa_id == wa_id)
+                              .order_by(WhatsAppInbox.id)))
+
+
 def test_gateway_killed_mid_processing_loses_and_doubles_nothing(
         gateway: Gateway, graph: FakeGraph, assistant: Assistant) -> None:  # noqa: F811
+    """The worker is killed while a message is with the engine; the API alone keeps
+    acknowledging (Meta's retries, and a new message); then the API is killed too, and both
+    start again."""
     wa_id = "919800000004"
     said = ["hi", "2 kg atta", "1 litre milk", "show my cart", "5 kg sugar", "clear my cart"]
     payloads = [webhooks.text(PHONE_NUMBER_ID, wa_id, text) for text in said]
     wamids = [p["entry"][0]["changes"][0]["value"]["messages"][0]["id"] for p in payloads]
-    for p in payloads:
+    for p in payloads[:-1]:
         assert gateway.post(p).status_code == 200  # acknowledged: in the inbox
-    time.sleep(0.8)  # some handled, one in the engine, the rest waiting
-    gateway.kill()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # some handled, one with the engine, the rest waiting
+        states = _states(assistant.database_url, wa_id)
+        if "done" in states and "forwarding" in states:
+            break
+        time.sleep(0.01)
+    else:
+        raise AssertionError(f"never caught a message with the engine: {states}")
+    gateway.kill(gateway.worker)
+    for p in payloads:  # the intake without its worker: Meta's retries and one new message
+        assert gateway.post(p).status_code == 200
+    states = _states(assistant.database_url, wa_id)
+    assert len(states) == len(said) and states[-1] == "pending"  # acknowledged, not processed
+    gateway.kill(gateway.api)
     gateway.start()
     for p in payloads:  # Meta retries what it may not have seen acknowledged
         assert gateway.post(p).status_code == 200

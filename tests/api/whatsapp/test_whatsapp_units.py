@@ -6,13 +6,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from api.simulator import webhooks
 from api.whatsapp import render as r
 from api.whatsapp.graph import GraphClient, GraphError
 from api.whatsapp.payloads import Webhook
@@ -21,7 +24,8 @@ from bot.db.session import session_scope
 from bot.db.whatsapp_models import WhatsAppInbox, WhatsAppOutgoing, WhatsAppStatus
 from bot.settings import Settings, get_settings
 from tests.api.whatsapp.support import (ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN,
-                                        FakeGraph)
+                                        FakeGraph, notify, shopper_wrote, template_request,
+                                        wait_for_messages)
 from tests.conftest import shared_path
 
 
@@ -102,6 +106,11 @@ def test_check_finds_what_meta_refuses() -> None:
         "type": "button", "body": {"text": "x"}, "action": {"buttons": [
             {"type": "reply", "reply": {"id": str(i), "title": "A title far longer than twenty"}} for i in range(4)]}}}
     assert len(r.check(bad)) >= 2
+    template = {"messaging_product": "whatsapp", "to": "91", "type": "template", "template": {
+        "name": "Order Update", "language": {}, "components": [
+            {"type": "body", "parameters": [{"type": "text", "text": "a\nb"}, {"type": "text", "text": ""},
+                                            {"type": "text", "text": "five     spaces"}]}]}}
+    assert len(r.check(template)) == 5
 
 
 # Graph API client -----------------------------------------------------------------------------
@@ -252,26 +261,107 @@ def test_a_payment_status_webhook_reaches_the_payments_ledger(app_client: TestCl
 
 
 def test_the_outbox_is_drained_in_the_shoppers_language(app_client: TestClient, graph: FakeGraph) -> None:
-    from bot.cart import service as carts
-    from bot.catalog.store import ensure_shop
     from bot.db.models import OutboxMessage
-    from bot.notifications import outbox
 
-    settings = get_settings()
-    with session_scope(write=True) as s:
-        shop = ensure_shop(s, settings.default_shop_slug, settings.default_shop_name)
-        carts.get_or_create_customer(s, shop.id, "919812345678", language="hi")
-    with session_scope(write=True) as s:
-        customer = carts.customer_row(s, shop.id, "919812345678")
-        outbox.enqueue(s, customer, "order_out_for_delivery", {"order_id": 7}, dedupe_key="order:7:ofd")
-        outbox.enqueue(s, customer, "order_cancelled", {"order_id": 8, "reason": "स्टॉक ख़त्म"}, dedupe_key="order:8:c")
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and len(graph.messages("919812345678")) < 2:
-        time.sleep(0.05)
-    texts = [m["text"]["body"] for m in graph.messages("919812345678")]
+    shopper_wrote("919812345678", "hi", wrote=timedelta(hours=3))  # inside the 24-hour window: text
+    notify("919812345678", "order_out_for_delivery", {"order_id": 7}, "order:7:ofd")
+    notify("919812345678", "order_cancelled", {"order_id": 8, "reason": "स्टॉक ख़त्म"}, "order:8:c")
+    texts = [m["text"]["body"] for m in wait_for_messages(graph, "919812345678", 2)]
     assert texts == ["🛵 ऑर्डर #7 रास्ते में है।", "❌ ऑर्डर #8 रद्द हो गया: स्टॉक ख़त्म।"]
     with session_scope() as s:
         rows = s.scalars(select(OutboxMessage)).all()
         sent = s.scalars(select(WhatsAppOutgoing).where(WhatsAppOutgoing.outbox_id.is_not(None))).all()
     assert [r.status for r in rows] == ["sent", "sent"] and all(r.provider_message_id for r in rows)
     assert {o.wamid for o in sent} == {r.provider_message_id for r in rows}
+
+
+def test_notifications_outside_the_24_hour_window_go_as_approved_templates(
+        app_client: TestClient, graph: FakeGraph) -> None:
+    shopper_wrote("919800000101", "hi", wrote=timedelta(hours=25))
+    shopper_wrote("919800000102", "hinglish", wrote=None)  # never wrote: only a template may start the chat
+    shopper_wrote("919800000103", "en", wrote=timedelta(hours=23, minutes=55))  # the window closes as it goes
+    shopper_wrote("919800000104", "en", wrote=timedelta(hours=2))
+    notify("919800000101", "order_out_for_delivery", {"order_id": 7}, "a")
+    notify("919800000102", "order_cancelled", {"order_id": 8, "reason": "out of stock\n\ttoday,     sorry"}, "b")
+    notify("919800000103", "order_paid", {"order_id": 9, "total_paise": 15050}, "c")
+    notify("919800000104", "order_paid", {"order_id": 10, "total_paise": 15000}, "d")
+    notify("919800000101", "payment_failed", {"order_id": 11, "total_paise": 9000,
+                                                "pay_url": "http://127.0.0.1:8000/pay/pay_x"}, "e")
+    notify("919800000102", "order_placed", {"order_id": 12, "total_paise": 25000, "payment_method": "cod",
+                                             "delivery_slot": "2026-01-01T08", "pay_url": None}, "f")
+    assert wait_for_messages(graph, "919800000101", 2) == [
+        template_request("919800000101", "chatcart_out_for_delivery", "hi", "7"),
+        template_request("919800000101", "chatcart_payment_failed", "hi", "11", "₹90", "http://127.0.0.1:8000/pay/pay_x")]
+    assert wait_for_messages(graph, "919800000102", 2) == [  # Hinglish: the English template
+        template_request("919800000102", "chatcart_order_cancelled", "en", "8", "out of stock today, sorry"),
+        template_request("919800000102", "chatcart_order_placed", "en", "12", "₹250", "2026-01-01T08", "Cash on delivery")]
+    assert wait_for_messages(graph, "919800000103", 1) == [
+        template_request("919800000103", "chatcart_payment_received", "en", "9", "₹150.50")]
+    [text] = wait_for_messages(graph, "919800000104", 1)
+    assert text["type"] == "text" and "₹150" in text["text"]["body"]
+    assert all(r.check(b) == [] for b in graph.messages())
+    with session_scope() as s:
+        outgoing = s.scalars(select(WhatsAppOutgoing).where(WhatsAppOutgoing.outbox_id.is_not(None))).all()
+    assert sorted(o.type for o in outgoing) == ["template"] * 5 + ["text"]
+    assert all(o.state == "sent" and o.wamid for o in outgoing)
+
+
+def test_a_text_meta_refuses_as_outside_the_window_goes_again_as_thetemplate_request(
+        app_client: TestClient, graph: FakeGraph) -> None:
+    """Meta judges the window, and says so synchronously (an error) or later (a failed status)."""
+    from bot.db.models import OutboxMessage
+
+    re_engagement = {"code": 131047, "title": "Re-engagement message",
+                     "message": "Re-engagement message", "error_data": {
+                         "details": "Message failed to send because more than 24 hours have passed "
+                                    "since the customer last replied to this number."}}
+    shopper_wrote("919800000201", "en", wrote=timedelta(hours=1))
+    graph.script = [(400, {"error": {**re_engagement, "type": "OAuthException"}})]
+    notify("919800000201", "order_packed", {"order_id": 21}, "a")
+    refused, sent = wait_for_messages(graph, "919800000201", 2)
+    assert [q["answered"] for q in graph.requests] == [400, 200]
+    assert refused["type"] == "text" and sent == template_request("919800000201", "chatcart_order_packed", "en", "21")
+
+    shopper_wrote("919800000202", "hi", wrote=timedelta(hours=1))
+    notify("919800000202", "order_delivered", {"order_id": 22}, "b")
+    [text] = wait_for_messages(graph, "919800000202", 1)
+    assert text["type"] == "text"
+    with session_scope() as s:
+        out = s.scalar(select(WhatsAppOutgoing).where(WhatsAppOutgoing.wa_id == "919800000202"))
+    failed = webhooks.status(PHONE_NUMBER_ID, out.wamid, "919800000202", "failed")
+    failed["entry"][0]["changes"][0]["value"]["statuses"][0]["errors"] = [re_engagement]
+    assert _post(app_client, webhooks.signed(failed, APP_SECRET)[0]).status_code == 200
+    assert wait_for_messages(graph, "919800000202", 2)[1] == template_request("919800000202", "chatcart_order_delivered", "hi", "22")
+    with session_scope() as s:
+        out = s.scalar(select(WhatsAppOutgoing).where(WhatsAppOutgoing.wa_id == "919800000202"))
+        message = s.get(OutboxMessage, out.outbox_id)
+        statuses = s.scalars(select(WhatsAppStatus).where(WhatsAppStatus.recipient_id == "919800000202")).all()
+    assert out.type == "template" and out.state == "sent" and out.status == "accepted"
+    assert message.status == "sent" and message.provider_message_id == out.wamid
+    assert [st.status for st in statuses] == ["failed"] and statuses[0].wamid != out.wamid
+
+
+def test_template_names_and_languages_come_from_the_settings() -> None:
+    from pydantic import ValidationError
+
+    from api.whatsapp.templates import BODIES, PARAMETERS, preview, template_message
+    from bot.notifications.outbox import TEMPLATES
+    from bot.settings import DEFAULT_WHATSAPP_TEMPLATES
+
+    assert set(TEMPLATES) == set(DEFAULT_WHATSAPP_TEMPLATES) == set(PARAMETERS) == set(BODIES)
+    for key, params in PARAMETERS.items():  # every body to register uses each parameter once
+        for body in BODIES[key].values():
+            assert sorted(re.findall(r"\{\{(\d+)\}\}", body)) == [str(i) for i in range(1, len(params) + 1)]
+    settings = Settings(whatsapp_templates={"order_paid": "kirana_payment_ok"},
+                        whatsapp_template_languages={"hinglish": "hi", "en": "en_US"})
+    assert settings.whatsapp_templates["order_packed"] == "chatcart_order_packed"  # merged over the defaults
+    message = template_message("order_paid", {"order_id": 3, "total_paise": 9900}, "hinglish", settings)
+    body = message.request("91")
+    assert body["template"]["name"] == "kirana_payment_ok" and body["template"]["language"] == {"code": "hi"}
+    assert r.check(body) == []
+    assert preview(body["template"], settings) == "💰 ऑर्डर #3 का ₹99 का पेमेंट मिल गया। हम पैक कर रहे हैं।"
+    assert template_message("order_packed", {"order_id": 3}, "en", settings).content["language"] == {"code": "en_US"}
+    for bad in ({"whatsapp_templates": {"order_shipped": "x"}}, {"whatsapp_templates": {"order_paid": "Paid Now"}},
+                {"whatsapp_template_languages": {"ta": "ta"}}, {"whatsapp_template_languages": {"hi": "hindi"}}):
+        with pytest.raises(ValidationError):
+            Settings(**bad)

@@ -1,0 +1,70 @@
+"""The gateway's background work as a process of its own (`chatcart whatsapp worker`).
+
+Meta wants every webhook answered fast, and the answer may only come once the delivery is
+durable. In one process the intake shares its event loop, its GIL and its database writes with
+the lanes (parsing, rendering, the engine's answers, Graph API calls), and the acknowledgement
+waits behind them. Run apart — the API with `WHATSAPP_WORKERS=false` writing the inbox, this
+process reading it — the intake does nothing but check, parse, insert and commit. No webhook
+pokes the lanes here: the worker looks for new inbox rows every `WHATSAPP_POLL_SECONDS`, and
+sweeps every unfinished lane every second, as the in-process gateway does.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from pathlib import Path
+
+from bot.settings import Settings
+
+log = logging.getLogger("chatcart.whatsapp")
+
+
+class ChannelOff(RuntimeError):
+    """Settings the WhatsApp channel refuses to run with (production with development values)."""
+
+
+def _prepare(settings: Settings) -> None:
+    from bot.catalog.store import ensure_shop
+    from bot.db.session import session_scope
+
+    with session_scope(write=True) as s:  # migrates the database on first use
+        ensure_shop(s, settings.default_shop_slug, settings.default_shop_name)
+
+
+async def serve(settings: Settings, ready_file: Path | None = None) -> None:
+    """Run until SIGTERM or SIGINT; unfinished rows stay in the inbox for the next start."""
+    from api.whatsapp.gateway import Gateway
+
+    if problems := settings.whatsapp_problems():
+        raise ChannelOff("the WhatsApp channel is off:\n  - " + "\n  - ".join(problems))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await asyncio.to_thread(_prepare, settings)
+    gateway = Gateway(settings, poll=settings.whatsapp_poll_seconds)
+    await gateway.start()
+    try:
+        stopping = asyncio.create_task(stop.wait())
+        processing = asyncio.create_task(gateway.processing.wait())
+        await asyncio.wait({stopping, processing}, return_when=asyncio.FIRST_COMPLETED)
+        if processing.done():
+            log.info("WhatsApp worker %s: engine %s, Graph API %s", os.getpid(), settings.rasa_url,
+                     settings.whatsapp_graph_base)
+            if ready_file is not None:
+                ready_file.parent.mkdir(parents=True, exist_ok=True)
+                ready_file.write_text(f"{os.getpid()}\n")
+        else:
+            processing.cancel()
+        await stopping
+        log.info("WhatsApp worker stopping")
+    finally:
+        await gateway.stop()
+        if ready_file is not None:
+            ready_file.unlink(missing_ok=True)
+
+
+def run(settings: Settings, ready_file: Path | None = None) -> None:
+    asyncio.run(serve(settings, ready_file))

@@ -1,0 +1,105 @@
+"""The channel as two processes without the engine: the API (`WHATSAPP_WORKERS=false`) only
+acknowledges into the inbox, `chatcart whatsapp worker` processes it and drains the outbox;
+one worker per database, a second one stands by."""
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from api.simulator import webhooks
+from api.whatsapp.lock import ProcessorLock
+from bot.cli.stack import whatsapp_services
+from bot.db.session import session_scope
+from bot.db.whatsapp_models import WhatsAppInbox, WhatsAppStatus
+from tests.api.whatsapp.support import (PHONE_NUMBER_ID, FakeGraph, Gateway, gateway_env, notify,
+                                        shopper_wrote, template_request, wait_for_messages)
+from tests.assistant.conftest import free_port
+
+NO_ENGINE = "http://127.0.0.1:9"
+
+
+@pytest.fixture
+def graph() -> Iterator[FakeGraph]:
+    server = FakeGraph()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def channel(database_url: str, graph: FakeGraph, tmp_path: Path) -> Iterator[Gateway]:
+    gw = Gateway(gateway_env(database_url, graph.url, NO_ENGINE), free_port(), tmp_path)
+    yield gw
+    gw.stop()
+
+
+def _states() -> list[str]:
+    with session_scope() as s:
+        return list(s.scalars(select(WhatsAppInbox.state).order_by(WhatsAppInbox.id)))
+
+
+def _wait(condition, timeout: float = 15.0) -> bool:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_the_api_acknowledges_and_the_worker_processes(channel: Gateway, graph: FakeGraph) -> None:
+    channel.start(channel.api)
+    for i in range(3):
+        assert channel.post(webhooks.status(PHONE_NUMBER_ID, f"wamid.W{i}", "919800000301", "delivered")).status_code == 200
+    assert _states() == ["pending"] * 3  # durable, and nobody in the API process touches it
+    time.sleep(1.5)
+    assert _states() == ["pending"] * 3
+    channel.start(channel.worker)
+    assert _wait(lambda: _states() == ["done"] * 3)
+    with session_scope() as s:
+        assert s.scalar(select(func.count()).select_from(WhatsAppStatus)) == 3
+    shopper_wrote("919800000302", "hi", wrote=timedelta(hours=30))
+    notify("919800000302", "order_packed", {"order_id": 5}, "order:5:packed")
+    assert wait_for_messages(graph, "919800000302", 1) == [template_request("919800000302", "chatcart_order_packed", "hi", "5")]
+    assert channel.post(webhooks.status(PHONE_NUMBER_ID, "wamid.W9", "919800000301", "read")).status_code == 200
+    assert _wait(lambda: _states()[-1] == "done", timeout=5)  # found within a poll, not a full sweep
+
+
+def test_one_worker_per_database_a_second_stands_by(channel: Gateway, database_url: str, tmp_path: Path,
+                                                    graph: FakeGraph) -> None:
+    channel.start()
+    [_, standby] = whatsapp_services(channel.worker.env, free_port(), prefix="test-wa-standby-", run_dir=tmp_path)
+    standby.timeout = 3
+    standby.start()
+    try:
+        with pytest.raises(RuntimeError, match="not healthy"):
+            standby.wait_healthy()  # waiting for the lock, processing nothing
+        assert standby.process is not None and standby.process.poll() is None
+        channel.kill(channel.worker)
+        standby.timeout = 15
+        standby.wait_healthy()  # took over
+        assert channel.post(webhooks.status(PHONE_NUMBER_ID, "wamid.S1", "919800000303", "sent")).status_code == 200
+        assert _wait(lambda: _states() == ["done"])
+        assert standby.process is not None
+        standby.process.send_signal(signal.SIGTERM)
+        assert standby.process.wait(timeout=15) == 0  # a clean stop: lanes cancelled, lock released
+        assert standby.ready_file is not None and not standby.ready_file.exists()
+        lock = ProcessorLock(database_url)
+        assert lock.try_acquire()
+        lock.release()
+    finally:
+        standby.stop()
+
+
+def test_the_processor_lock_is_held_by_one(database_url: str) -> None:
+    first, second = ProcessorLock(database_url), ProcessorLock(database_url)
+    assert first.try_acquire() and first.try_acquire()
+    assert not second.try_acquire()
+    first.release()
+    assert second.try_acquire()
+    second.release()
