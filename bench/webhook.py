@@ -128,7 +128,7 @@ def main() -> None:
     graph = FakeGraph()
     running = start_all([actions, engine])
     load_shop(db)
-    gateway = Gateway(gateway_env(db, graph.url, "http://127.0.0.1:5106"), 8106, str(tmp / "gateway.log")).start()
+    gateway = Gateway(gateway_env(db, graph.url, "http://127.0.0.1:5106"), 8106, tmp, prefix="bench-wa-").start()
     url = f"{gateway.url}/webhooks/whatsapp"
     result: dict[str, object] = {
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
