@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import catalog, chat, evaluate, merchant, model, parse, stack, whatsapp
+from bot.cli import catalog, chat, evaluate, merchant, model, nlu, parse, stack, whatsapp
 
 app = typer.Typer(
     name="chatcart",
@@ -16,6 +16,7 @@ app.add_typer(catalog.app, name="catalog")
 app.add_typer(evaluate.app, name="evaluate")
 app.add_typer(model.app, name="model")
 app.add_typer(merchant.app, name="merchant")
+app.add_typer(nlu.app, name="nlu")
 app.add_typer(whatsapp.app, name="whatsapp")
 app.command("run")(stack.run)
 app.command("chat")(chat.chat)
