@@ -227,13 +227,34 @@ def test_unsigned_or_wrongly_signed_deliveries_are_refused_and_stored_nowhere(ap
     assert _count(WhatsAppInbox) == 0
 
 
+def test_a_burst_is_one_durable_insert_and_repeats_add_nothing(database_url: str) -> None:
+    from sqlalchemy import text
+
+    from api.whatsapp import inbox
+
+    message = Webhook.model_validate(webhooks.text(PHONE_NUMBER_ID, "919800000401", "2 kg atta"))
+    status = Webhook.model_validate(webhooks.status(PHONE_NUMBER_ID, "wamid.B1", "919800000401", "read"))
+    other = Webhook.model_validate(webhooks.text(PHONE_NUMBER_ID, "919800000402", "hi"))
+    assert inbox.record_many([message, status, message, other]) == \
+        [["919800000401"], [inbox.STATUS_LANE], [], ["919800000402"]]
+    assert inbox.record_many([message, status]) == [[], []]  # Meta's retry: nothing new
+    assert _count(WhatsAppInbox) == 3
+    with inbox.durable_write() as s:
+        if s.get_bind().dialect.name == "sqlite":  # the commit syncs the WAL (2 = FULL)
+            assert s.execute(text("PRAGMA synchronous")).scalar() == 2
+    with session_scope() as s:
+        if s.get_bind().dialect.name == "sqlite":  # the app's other writes keep their setting
+            assert s.execute(text("PRAGMA synchronous")).scalar() == 1
+
+
 def test_statuses_are_recorded_per_outgoing_message(app_client: TestClient) -> None:
     with session_scope(write=True) as s:
         s.add(WhatsAppOutgoing(wa_id="972987654321", phone_number_id=PHONE_NUMBER_ID, type="text",
                                body={}, options={}, state="sent", wamid="wamid.xyzxyz"))
     folder = shared_path("whatsapp")
     for name in ("status_sent.json", "status_read.json", "status_delivered.json", "status_read.json"):
-        assert _post(app_client, (folder / name).read_bytes()).status_code == 200
+        answer = _post(app_client, (folder / name).read_bytes())
+        assert answer.status_code == 200 and "inbox;dur=" in answer.headers["server-timing"]
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and _count(WhatsAppStatus) < 3:
         time.sleep(0.05)

@@ -1,0 +1,55 @@
+"""The webhook's way into the inbox: deliveries arriving together share one durable commit.
+
+Each request waits for the commit that holds its delivery (so the 200 still means "durable"),
+but a burst costs one commit — one WAL sync — instead of one per request, each queued behind
+the one before. While a commit is under way the next requests gather for the following one.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+
+from fastapi.concurrency import run_in_threadpool
+
+from api.whatsapp.inbox import record_many
+from api.whatsapp.payloads import Webhook
+
+BATCH_MAX = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    lanes: list[str]  # the lanes that got new work from this delivery
+    batch: int  # deliveries in the commit that held this one
+    commit_ms: float  # how long that commit's transaction took
+
+
+class GroupWriter:
+    def __init__(self) -> None:
+        self._queue: asyncio.Queue[tuple[Webhook, asyncio.Future[Recorded]]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    async def record(self, webhook: Webhook) -> Recorded:
+        future: asyncio.Future[Recorded] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((webhook, future))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._drain(), name="whatsapp-intake")
+        return await future
+
+    async def _drain(self) -> None:
+        while not self._queue.empty():
+            batch = [self._queue.get_nowait() for _ in range(min(self._queue.qsize(), BATCH_MAX))]
+            started = time.perf_counter()
+            try:
+                results = await run_in_threadpool(record_many, [w for w, _ in batch])
+            except Exception as e:  # noqa: BLE001 - every waiting request gets the error
+                for _, f in batch:
+                    if not f.done():
+                        f.set_exception(e)
+                continue
+            took = (time.perf_counter() - started) * 1000
+            for (_, f), lanes in zip(batch, results):
+                if not f.done():
+                    f.set_result(Recorded(lanes, len(batch), took))
+            await asyncio.sleep(0)
