@@ -96,7 +96,7 @@ class Gateway:
         self.lock = ProcessorLock(settings.database_url)
         self.processing = asyncio.Event()
         self.graph = graph or GraphClient(settings)
-        self.rasa = rasa or RasaClient(settings.rasa_url)
+        self.rasa = rasa or RasaClient(settings.rasa_url, token=settings.rasa_token.get_secret_value())
         self._lanes: dict[str, asyncio.Task[None]] = {}
         self._dirty: set[str] = set()
         self._slots = asyncio.Semaphore(settings.whatsapp_lanes)

@@ -14,9 +14,13 @@ class EngineUnavailable(RuntimeError):
 
 
 class RasaClient:
-    def __init__(self, base_url: str, timeout: float = 60.0) -> None:
+    """`token` is the engine's RASA_TOKEN: its HTTP API (the tracker) answers only with it;
+    the REST channel does not ask for it."""
+
+    def __init__(self, base_url: str, timeout: float = 60.0, token: str = "") -> None:
         self.base_url = base_url.rstrip("/")
         self._http = httpx.AsyncClient(timeout=timeout)
+        self._auth = {"token": token} if token else {}
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -33,7 +37,7 @@ class RasaClient:
     async def _tracker(self, sender: str, events: str) -> dict[str, Any]:
         try:
             r = await self._http.get(f"{self.base_url}/conversations/{quote(sender, safe='')}/tracker",
-                                     params={"include_events": events})
+                                     params={"include_events": events, **self._auth})
             r.raise_for_status()
         except httpx.HTTPError as e:
             raise EngineUnavailable(f"engine tracker: {e!r}") from e
