@@ -13,6 +13,7 @@ from urllib.parse import quote
 import httpx
 
 from bot.errors import ShopError
+from bot.settings import Settings
 
 HANDOFF_SLOT = "handoff"
 
@@ -23,20 +24,29 @@ class EngineUnavailable(ShopError):
 
 
 class EngineTracker:
-    def __init__(self, base_url: str, timeout: float = 10.0) -> None:
+    def __init__(self, base_url: str, token: str = "", timeout: float = 10.0) -> None:
         self.base_url = base_url.rstrip("/")
+        self.token = token  # the engine's --auth-token (RASA_TOKEN), sent as ?token=
         self.timeout = timeout
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EngineTracker:
+        return cls(settings.rasa_url, settings.rasa_token.get_secret_value())
 
     def _url(self, conversation_id: str, path: str = "") -> str:
         return f"{self.base_url}/conversations/{quote(conversation_id, safe='')}/tracker{path}"
 
-    def _call(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+    def _call(self, method: str, url: str, params: dict[str, str], **kwargs: Any) -> dict[str, Any]:
+        if self.token:
+            params = {**params, "token": self.token}
         try:
-            r = httpx.request(method, url, timeout=self.timeout, **kwargs)
+            r = httpx.request(method, url, params=params, timeout=self.timeout, **kwargs)
             r.raise_for_status()
             return dict(r.json() or {})
+        except httpx.HTTPStatusError as e:  # the message would show the URL, token included
+            raise EngineUnavailable(f"the engine at {self.base_url} answered HTTP {e.response.status_code}") from e
         except (httpx.HTTPError, ValueError) as e:
-            raise EngineUnavailable(f"the engine at {self.base_url} did not answer: {e}") from e
+            raise EngineUnavailable(f"the engine at {self.base_url} did not answer ({type(e).__name__})") from e
 
     def tracker(self, conversation_id: str) -> dict[str, Any]:
         """The conversation's slots and every event (Rasa's `include_events=ALL`)."""

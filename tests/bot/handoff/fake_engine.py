@@ -7,11 +7,12 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 
 class FakeEngine:
-    def __init__(self) -> None:
+    def __init__(self, token: str = "") -> None:
+        self.token = token  # like `rasa run --auth-token`: refused without ?token=
         self.trackers: dict[str, dict[str, Any]] = {}
         self.posted: list[tuple[str, Any]] = []
         self.fail_with: int | None = None
@@ -25,8 +26,19 @@ class FakeEngine:
                 parts = urlsplit(self.path).path.split("/")  # "", conversations, id, tracker[, events]
                 return unquote(parts[2]), "/".join(parts[3:])
 
+            def _refused(self) -> bool:
+                if engine.token and parse_qs(urlsplit(self.path).query).get("token") != [engine.token]:
+                    self._send(401, {"message": "User is not authenticated."})
+                    return True
+                if engine.fail_with:
+                    self._send(engine.fail_with, {"message": "engine trouble"})
+                    return True
+                return False
+
             def do_GET(self) -> None:  # noqa: N802
                 cid, rest = self._conversation()
+                if self._refused():
+                    return
                 if rest != "tracker":
                     return self._send(404, {"message": "no route"})
                 self._send(200, engine.tracker(cid))
@@ -34,6 +46,8 @@ class FakeEngine:
             def do_POST(self) -> None:  # noqa: N802
                 cid, rest = self._conversation()
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+                if self._refused():
+                    return
                 engine.posted.append((cid, body))
                 if rest != "tracker/events":
                     return self._send(404, {"message": "no route"})
@@ -45,8 +59,6 @@ class FakeEngine:
                 self._send(200, {**tracker, "events": None})
 
             def _send(self, status: int, payload: dict[str, Any]) -> None:
-                if engine.fail_with:
-                    status, payload = engine.fail_with, {"message": "engine trouble"}
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

@@ -56,6 +56,7 @@ def test_the_conversation_as_the_engine_has_it_with_the_shops_replies(shops: Sho
     with session_scope() as s:  # the engine is down: what was recorded, and why that is all
         down = inbox.conversation(s, shops.shop_id, WA, EngineTracker("http://127.0.0.1:9", timeout=2))
     assert down.bot_quiet is None and "did not answer" in (down.engine_error or "")
+    assert down.messages[-1].sender == "shop"
     assert [(m.sender, m.text) for m in down.messages] == [("shopper", "shop wale bhaiya se baat karao"),
                                                           ("shop", "Haan ji, bataiye")]
 
@@ -114,3 +115,16 @@ def test_a_reply_needs_a_whatsapp_shopper_inside_the_window(shops: Shops) -> Non
         with pytest.raises(NotFound):
             inbox.record_reply(s, shops.other_shop_id, WA, "hello", shops.other_user_id, last_inbound=NOW)
         assert s.scalar(select(HandoffEvent)) is None
+
+
+def test_the_engine_token_is_sent_and_never_shown(shops: Shops) -> None:
+    engine = FakeEngine(token="s3cret-token")
+    try:
+        engine.said(WA, ("user", "talk to the shop"))
+        assert EngineTracker(engine.url, "s3cret-token").tracker(WA)["slots"]["handoff"] is True
+        with pytest.raises(EngineUnavailable) as refused:
+            EngineTracker(engine.url, "wrong-token").hand_back(WA)
+        assert "401" in refused.value.detail and "token" not in refused.value.detail
+        assert engine.tracker(WA)["slots"]["handoff"] is True
+    finally:
+        engine.close()
