@@ -57,8 +57,15 @@ def slot_label(slot_id: str) -> str:
     return f"{start:%a %d %b}, {start:%H:%M}–{end:%H:%M}"
 
 
+def status_label(status: str, payment_method: str) -> str:
+    """A cash order waiting to be packed is new, not waiting for money: it is paid at the door."""
+    if status == "pending_payment" and payment_method == "cod":
+        return "New, cash on delivery"
+    return STATUS_LABELS.get(status, status)
+
+
 def _helpers() -> dict[str, object]:
-    return {"rupees": format_rupees, "local": _local, "slot_label": slot_label,
+    return {"rupees": format_rupees, "local": _local, "slot_label": slot_label, "status_label": status_label,
             "status_labels": STATUS_LABELS, "badges": STATUS_BADGES, "payment_labels": PAYMENT_LABELS,
             "pack": format_pack}
 
