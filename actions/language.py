@@ -20,7 +20,7 @@ from bot.db.session import session_scope
 from bot.i18n.render import reply_language
 from bot.review.service import record
 from bot.settings import get_settings
-from bot.text.language import detect_language
+from bot.text.language import conversation_language
 from bot.text.normalize import normalize
 
 CORRECTION = re.compile(
@@ -41,10 +41,7 @@ class ValidateSlotMappings(ValidationAction):
         await asyncio.to_thread(_review_turn, tracker, current)
         if tracker.get_slot("language_locked") or not text.strip() or text.startswith("/"):
             return {"language": current}
-        detected = detect_language(text)
-        if detected == "en" and current != "en" and len(text.split()) <= 2:
-            return {"language": current}  # "ok", "2", "milk": too little to switch on
-        return {"language": reply_language(detected)}
+        return {"language": reply_language(conversation_language(text, current))}
 
 
 def _review_turn(tracker: Tracker, language: str) -> None:

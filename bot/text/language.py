@@ -22,6 +22,12 @@ dahi chawal chaval namak tel sarson sarso haldi jeera zeera adrak lehsun lahsun 
 makhan makkhan sabzi sabji mirch mirchi dhaniya dhania gobhi bhindi lauki baingan matar
 bhai bhaiya bhaiyya ji haan han nahi nahin nhi namaste namaskar shukriya dhanyavad theek thik accha acha mujhe muje humko hume mera meri mere kya kitna
 kitne kab kaise abhi jaldi bhi sirf wapas hatao hata nikalo badlo karna krna dijiye thoda
+tum tu aap kaun kahan kaha kyun kyon kyu raha rahi rahe gaya gayi hua hui tha thi liye bahut
+""".split())
+# Yes/no words and fillers that shoppers writing English use as readily as those writing
+# Hinglish: a message of nothing else says nothing about the language of the conversation.
+NEUTRAL_WORDS = frozenset("""
+haan han haa ha hn haanji ji nahi nahin nhi theek thik accha acha achha hai bhai bhaiya yaar
 """.split())
 
 
@@ -37,3 +43,17 @@ def detect_language(text: str) -> Language:
     if any(w in HINGLISH_WORDS for w in latin):
         return "hinglish"
     return "en"
+
+
+def conversation_language(text: str, current: Language) -> Language:
+    """The language to go on in after `text`: the message's own, unless the message cannot tell —
+    a short English one ("ok", "2", "milk") or one whose only Hinglish words are neutral ("haan",
+    "theek hai", "haan please") — which keeps `current`. Devanagari always tells."""
+    detected = detect_language(text)
+    if detected == "en" and len(text.split()) <= 2:
+        return current
+    if detected == "hinglish":
+        latin = _LATIN_WORD.findall(text.casefold())
+        if all(w in NEUTRAL_WORDS for w in latin if w in HINGLISH_WORDS):
+            return current
+    return detected

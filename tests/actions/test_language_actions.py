@@ -38,6 +38,12 @@ def test_a_switch_back_to_english_needs_enough_words() -> None:
     assert language_after("please show my cart now", current="hi") == "en"
 
 
+def test_a_hinglish_yes_keeps_an_english_conversation_english() -> None:
+    assert language_after("haan", current="en", intent="affirm") == "en"
+    assert language_after("haan ji", current="hi", intent="affirm") == "hi"
+    assert language_after("haan bhej do", current="en", intent="affirm") == "hinglish"
+
+
 @pytest.mark.parametrize("text", ["show me my cart", "do you have eggs", "give me 2 kg sugar"])
 def test_plain_english_with_me_or_do_stays_english(text: str) -> None:
     assert language_after(text, current="en") == "en"
