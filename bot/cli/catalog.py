@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from bot.catalog import changes
 from bot.catalog.sources import Rejection, write_shop_catalog
 from bot.catalog.store import ensure_shop, load_catalog, shop_catalog
 from bot.cli.shop import read_catalog_file
@@ -19,10 +20,19 @@ def _load(path: Path, fmt: str, source: str) -> None:
     settings = get_settings()
     if not path.exists():
         raise typer.BadParameter(f"{path} does not exist")
-    catalog = read_catalog_file(path, fmt)
+    # A merchant's file is imported as the console imports it: shelf order and aisle names kept
+    # (a single CSV names no aisles), rows the database would refuse rejected with the rest.
+    merchant_file = source == "import" and path.is_file() and fmt in ("shop", "bigbasket")
+    if merchant_file:
+        catalog = changes.read_upload(path, fmt, settings.catalog_path)  # type: ignore[arg-type]
+    else:
+        catalog = read_catalog_file(path, fmt)
     with session_scope() as s:
         shop = ensure_shop(s, settings.default_shop_slug, settings.default_shop_name)
-        report = load_catalog(s, shop, catalog, source=source)
+        if merchant_file:
+            report = changes.apply(s, shop.id, catalog, changes.preview(s, shop.id, catalog).fingerprint)
+        else:
+            report = load_catalog(s, shop, catalog, source=source)
     typer.echo(
         f"{path}: {report.created} created, {report.updated} updated, "
         f"{report.unchanged} unchanged, {report.rejected} rejected"
