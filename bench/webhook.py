@@ -1,13 +1,21 @@
-"""The WhatsApp gateway under load, with the real processes: the Rasa engine, the action server,
-the API (uvicorn, one process) and a fake Graph API (an HTTP server on 127.0.0.1 that records
-the time of every request).
+"""The WhatsApp gateway under load, with the real processes `chatcart run` starts: the Rasa
+engine, the action server, the API (uvicorn, `WHATSAPP_WORKERS=false`: it only acknowledges
+webhooks into the inbox), the WhatsApp worker (`chatcart whatsapp worker`: lanes, engine,
+Graph API) and a fake Graph API (an HTTP server on 127.0.0.1 that records the time of every
+request).
 
 Measures:
 - webhook acknowledgement latency (signed POST → 200, the delivery durable in the inbox) while
-  the engine is busy with 50 shoppers' conversations, p50/p95/p99 (target: p99 < 50 ms);
+  the engine is busy with 50 shoppers' conversations, p50/p95/p99 (target: p99 < 50 ms), and
+  where it went: the API's `Server-Timing` (signature, parsing, waiting for and making the
+  durable commit) against the time outside the handler (HTTP, the event loop, the scheduler);
 - end-to-end reply latency: webhook posted → the first reply for that shopper reaches the
   Graph API, p50/p95/p99, with 50 simulated shoppers each sending messages in turn;
-- lost or doubled messages (every message must be in the engine's tracker exactly once).
+- lost or doubled messages (every message must be in the engine's tracker exactly once);
+- the machine while it runs: load average, CPU busy, CPU seconds of each process;
+- the intake's steps on their own (in this process, on a scratch SQLite file): signature,
+  JSON, the payload models, the inbox insert and its commit with `synchronous=FULL` (what the
+  intake uses) and `NORMAL`, and a bare fsync on the same disk.
 
     .venv/bin/python bench/webhook.py        # JSON in bench/results/webhook.json, and a table
 """
@@ -19,10 +27,14 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -30,12 +42,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from api.simulator import webhooks  # noqa: E402
-from bot.cli.engine import train  # noqa: E402
-from bot.cli.stack import assistant_services, start_all, stop_all  # noqa: E402
+from bot.cli.stack import Service, assistant_services, start_all, stop_all  # noqa: E402
 from tests.api.whatsapp.support import (APP_SECRET, PHONE_NUMBER_ID, FakeGraph, Gateway,  # noqa: E402
                                         gateway_env, inbox_settled, load_shop)
 
 SAID = ["hi", "2 kg atta", "1 litre amul taaza", "show my cart", "5 kg sugar", "tata salt 1 kg"]
+TIMING = re.compile(r"(\w+);dur=([\d.]+)")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -63,21 +75,37 @@ class Replies:
         return self.graph.arrivals[wa_id][index]
 
 
-async def post(client: httpx.AsyncClient, url: str, payload: dict) -> float:
+class Acks:
+    """Acknowledgement latencies as the client saw them, and the server's own account."""
+
+    def __init__(self) -> None:
+        self.ms: list[float] = []
+        self.server: list[dict[str, float]] = []
+
+    def add(self, took: float, header: str) -> None:
+        self.ms.append(took)
+        timing = {k: float(v) for k, v in TIMING.findall(header)}
+        batch = re.search(r'commit;dur=[\d.]+;desc="(\d+)"', header)
+        timing["batch"] = float(batch.group(1)) if batch else float("nan")
+        timing["outside"] = took - timing.get("total", 0.0)
+        self.server.append(timing)
+
+
+async def post(client: httpx.AsyncClient, url: str, payload: dict, acks: Acks) -> None:
     body, headers = webhooks.signed(payload, APP_SECRET)
     start = time.perf_counter()
     r = await client.post(url, content=body, headers=headers)
     took = (time.perf_counter() - start) * 1000
     r.raise_for_status()
-    return took
+    acks.add(took, r.headers.get("server-timing", ""))
 
 
 async def shopper(client: httpx.AsyncClient, url: str, wa_id: str, replies: Replies,
-                  acks: list[float], e2e: list[float], problems: list[str]) -> None:
+                  acks: Acks, e2e: list[float], problems: list[str]) -> None:
     for text in SAID:
         before = replies.count(wa_id)
         start = time.perf_counter()
-        acks.append(await post(client, url, webhooks.text(PHONE_NUMBER_ID, wa_id, text)))
+        await post(client, url, webhooks.text(PHONE_NUMBER_ID, wa_id, text), acks)
         deadline = start + 120
         while replies.count(wa_id) == before:
             if time.perf_counter() > deadline:
@@ -88,56 +116,216 @@ async def shopper(client: httpx.AsyncClient, url: str, wa_id: str, replies: Repl
             e2e.append((replies.arrived(wa_id, before) - start) * 1000)
 
 
-async def burst(client: httpx.AsyncClient, url: str, n: int, acks: list[float]) -> None:
+async def burst(client: httpx.AsyncClient, url: str, n: int, acks: Acks) -> None:
     """Extra deliveries (statuses, the kind Meta sends most) posted while the engine is busy."""
     async def one(i: int) -> None:
-        acks.append(await post(client, url, webhooks.status(PHONE_NUMBER_ID, f"wamid.BENCH{i}", "919700000000", "delivered")))
+        await post(client, url, webhooks.status(PHONE_NUMBER_ID, f"wamid.BENCH{i}", "919700000000", "delivered"), acks)
     for start in range(0, n, 10):
         await asyncio.gather(*(one(i) for i in range(start, min(n, start + 10))))
         await asyncio.sleep(0.02)
 
 
+def server_side(acks: Acks) -> dict[str, dict[str, float]]:
+    parts = ("verify", "parse", "inbox", "commit", "total", "outside", "batch")
+    return {p: summary([t[p] for t in acks.server if p in t and t[p] == t[p]]) for p in parts}
+
+
 async def load(url: str, shoppers: int, replies: Replies, prefix: str = "9190000") -> dict[str, object]:
-    acks: list[float] = []
-    status_acks: list[float] = []
+    messages, statuses = Acks(), Acks()
     e2e: list[float] = []
     problems: list[str] = []
     limits = httpx.Limits(max_connections=shoppers + 20, max_keepalive_connections=shoppers + 20)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         started = time.perf_counter()
         await asyncio.gather(
-            *(shopper(client, url, f"{prefix}{i:05d}", replies, acks, e2e, problems) for i in range(shoppers)),
-            burst(client, url, 500, status_acks))
+            *(shopper(client, url, f"{prefix}{i:05d}", replies, messages, e2e, problems) for i in range(shoppers)),
+            burst(client, url, 500, statuses))
         took = time.perf_counter() - started
-    return {"shoppers": shoppers, "messages": len(acks), "seconds": round(took, 1),
-            "ack_ms_messages": summary(acks), "ack_ms_statuses": summary(status_acks),
-            "ack_ms_all": summary(acks + status_acks), "reply_ms": summary(e2e),
-            "messages_per_s": round(len(acks) / took, 1), "problems": problems[:20]}
+    both = Acks()
+    both.ms, both.server = messages.ms + statuses.ms, messages.server + statuses.server
+    return {"shoppers": shoppers, "messages": len(messages.ms), "seconds": round(took, 1),
+            "ack_ms_messages": summary(messages.ms), "ack_ms_statuses": summary(statuses.ms),
+            "ack_ms_all": summary(both.ms), "server_timing_ms": server_side(both),
+            "reply_ms": summary(e2e), "messages_per_s": round(len(messages.ms) / took, 1),
+            "problems": problems[:20]}
+
+
+# the machine ---------------------------------------------------------------------------------
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its reaped children (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of the whole machine."""
+    values = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
+class Machine:
+    """Load average and CPU use while the load runs, and the CPU each process used."""
+
+    def __init__(self, processes: dict[str, int]) -> None:
+        self.processes = processes
+        self.loads: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(1.0):
+            self.loads.append(os.getloadavg()[0])
+
+    def __enter__(self) -> Machine:
+        self.load_before = os.getloadavg()
+        self.busy_before = _cpu_busy()
+        self.cpu_before = {name: _cpu_seconds(pid) for name, pid in self.processes.items()}
+        self.bench_before = os.times()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        busy, total = _cpu_busy()
+        self.busy = (busy - self.busy_before[0]) / max(1, total - self.busy_before[1])
+        self.cpu = {name: round(_cpu_seconds(pid) - self.cpu_before[name], 1)
+                    for name, pid in self.processes.items()}
+        now = os.times()
+        self.cpu["bench (client + fake Graph API)"] = round(
+            now.user + now.system - self.bench_before.user - self.bench_before.system, 1)
+        self.load_after = os.getloadavg()
+
+    def report(self, seconds: float) -> dict[str, object]:
+        loads = self.loads or [self.load_after[0]]
+        return {"loadavg_1min": {"before": round(self.load_before[0], 2), "mean": round(sum(loads) / len(loads), 2),
+                                 "max": round(max(loads), 2), "after": round(self.load_after[0], 2)},
+                "cpu_busy_percent": round(100 * self.busy, 1), "cpus": os.cpu_count(),
+                "cpu_seconds": self.cpu, "seconds": round(seconds, 1)}
+
+
+# the intake's steps on their own -------------------------------------------------------------
+def _timed(fn: Callable[[], Any], n: int) -> dict[str, float]:
+    wall: list[float] = []
+    cpu0 = time.process_time()
+    for _ in range(n):
+        start = time.perf_counter()
+        fn()
+        wall.append((time.perf_counter() - start) * 1000)
+    return {"n": n, "p50_ms": pct(wall, 0.5), "p99_ms": pct(wall, 0.99),
+            "cpu_ms": round((time.process_time() - cpu0) / n * 1000, 3)}
+
+
+def intake_profile(n: int = 300) -> dict[str, dict[str, float]]:
+    """Each step of `POST /webhooks/whatsapp` in this process, on a scratch SQLite file."""
+    from sqlalchemy import event
+
+    from api.whatsapp import inbox
+    from api.whatsapp.payloads import Webhook
+    from api.whatsapp.signature import sign, verify
+    from bot.db.base import create_engine_for
+    from bot.db.session import engine_for
+    from bot.settings import get_settings
+
+    (ROOT / "var").mkdir(exist_ok=True)
+    folder = Path(tempfile.mkdtemp(dir=ROOT / "var"))
+    url = f"sqlite:///{folder / 'intake.db'}"
+    os.environ["DATABASE_URL"] = url
+    get_settings.cache_clear()
+    try:
+        engine_for(url)
+        payload = webhooks.text(PHONE_NUMBER_ID, "919800000001", "2 kg atta and milk")
+        body, headers = webhooks.signed(payload, APP_SECRET)
+        data = json.loads(body)
+        webhook = Webhook.model_validate(data)
+        counter = iter(range(10**9))
+
+        def fresh(k: int = 1) -> list[Webhook]:
+            return [Webhook.model_validate(webhooks.text(PHONE_NUMBER_ID, f"9198{next(counter):08d}", "x"))
+                    for _ in range(k)]
+
+        out = {
+            "verify signature": _timed(lambda: verify(body, headers["X-Hub-Signature-256"], APP_SECRET), n),
+            "json.loads": _timed(lambda: json.loads(body), n),
+            "payload models": _timed(lambda: Webhook.model_validate(data), n),
+            "rows of the delivery": _timed(lambda: inbox.rows_of(webhook), n),
+        }
+        batches = {k: [fresh(k) for _ in range(n if k == 1 else n // 5)] for k in (1, 10)}
+        for k, todo in batches.items():
+            out[f"insert + commit, {k} deliver{'y' if k == 1 else 'ies'}, synchronous=FULL"] = \
+                _timed(lambda todo=iter(todo): inbox.record_many(next(todo)), len(todo))
+        normal = create_engine_for(url)
+        with normal.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+
+        def commit_normal() -> None:
+            with normal.begin() as conn:
+                conn.exec_driver_sql("INSERT INTO t (v) VALUES (?)", (body.decode(),))
+        out["bare insert + commit, synchronous=NORMAL (no sync)"] = _timed(commit_normal, n)
+        full = create_engine_for(url)
+        event.listen(full, "connect", lambda c, _r: c.execute("PRAGMA synchronous=FULL"))
+
+        def commit_full() -> None:
+            with full.begin() as conn:
+                conn.exec_driver_sql("INSERT INTO t (v) VALUES (?)", (body.decode(),))
+        out["bare insert + commit, synchronous=FULL (WAL synced)"] = _timed(commit_full, n)
+        fd = os.open(folder / "fsync", os.O_WRONLY | os.O_CREAT)
+        try:
+            def sync() -> None:
+                os.write(fd, b"x" * 4096)
+                os.fsync(fd)
+            out["bare fsync of 4 KiB on this disk"] = _timed(sync, n)
+        finally:
+            os.close(fd)
+        return out
+    finally:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def main() -> None:
+    from bot.cli.engine import production_model
+    from bot.settings import get_settings
+
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shoppers", type=int, default=50)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "webhook.json")
     args = ap.parse_args()
-    train()
+    model = production_model(required=False)
+    if model is None:
+        sys.exit("no trained model: `make train` first")
+    result: dict[str, object] = {
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()},
+        "model": model.name,
+        "topology": "API (uvicorn, WHATSAPP_WORKERS=false: acknowledges into the inbox) + "
+                    "chatcart whatsapp worker + Rasa engine + action server, SQLite",
+    }
+    print("==> the intake's steps on their own", flush=True)
+    result["intake_profile"] = intake_profile()
     tmp = Path(tempfile.mkdtemp())
     db = f"sqlite:///{tmp / 'bench.db'}"
     os.environ["DATABASE_URL"] = db
+    get_settings.cache_clear()
     actions, engine = assistant_services(db, 5106, 5156, prefix="bench-wa-")
     graph = FakeGraph()
     running = start_all([actions, engine])
     load_shop(db)
     gateway = Gateway(gateway_env(db, graph.url, "http://127.0.0.1:5106"), 8106, tmp, prefix="bench-wa-").start()
     url = f"{gateway.url}/webhooks/whatsapp"
-    result: dict[str, object] = {
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()},
-    }
+    services: list[Service] = [*gateway.services, actions, engine]
     try:
         replies = Replies(graph)
         asyncio.run(load(url, 2, replies, prefix="9180000"))  # warm-up: the first turns load lazily
-        result["run"] = asyncio.run(load(url, args.shoppers, replies))
+        with Machine({s.name.removeprefix("bench-wa-"): s.process.pid for s in services if s.process}) as machine:
+            started = time.perf_counter()
+            result["run"] = asyncio.run(load(url, args.shoppers, replies))
+        result["machine_during_run"] = machine.report(time.perf_counter() - started)
         inbox_settled(db, timeout=300)
         lost_or_doubled = 0
         for i in range(args.shoppers):
@@ -152,19 +340,37 @@ def main() -> None:
         stop_all(running)
         graph.close()
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    run = result["run"]
-    assert isinstance(run, dict)
-    print(f"\n{args.shoppers} shoppers, {run['messages']} messages + 500 status webhooks in {run['seconds']} s "
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    report(result, args.shoppers)
+    print(f"\nwritten to {args.out}")
+
+
+def report(result: dict[str, Any], shoppers: int) -> None:
+    run, machine = result["run"], result["machine_during_run"]
+    print(f"\n{shoppers} shoppers, {run['messages']} messages + 500 status webhooks in {run['seconds']} s "
           f"({run['messages_per_s']} messages/s); lost or doubled: {result['lost_or_doubled']}")
-    print(f"{'':34} {'n':>6} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'max ms':>9}")
-    for label, key in (("ack, shopper messages", "ack_ms_messages"), ("ack, status webhooks", "ack_ms_statuses"),
-                       ("ack, all (engine busy)", "ack_ms_all"), ("reply, end to end", "reply_ms")):
-        s = run[key]
-        print(f"{label:34} {s['n']:>6} {s['p50']:>9} {s['p95']:>9} {s['p99']:>9} {s['max']:>9}")
+    load = machine["loadavg_1min"]
+    print(f"load average (1 min) during the run: mean {load['mean']}, max {load['max']} "
+          f"(before {load['before']}) on {machine['cpus']} CPUs, {machine['cpu_busy_percent']} % busy; "
+          f"CPU seconds: " + ", ".join(f"{k} {v}" for k, v in machine["cpu_seconds"].items()))
+    print(f"\n{'':44} {'n':>6} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'max ms':>9}")
+    rows = [("ack, shopper messages", run["ack_ms_messages"]), ("ack, status webhooks", run["ack_ms_statuses"]),
+            ("ack, all (engine busy)", run["ack_ms_all"])]
+    timing = run["server_timing_ms"]
+    rows += [(f"  in the handler: {label}", timing[key]) for label, key in (
+        ("signature", "verify"), ("parse", "parse"), ("inbox (queue + commit)", "inbox"),
+        ("  its commit", "commit"), ("all", "total"))]
+    rows += [("  outside the handler (HTTP, loop, CPU)", timing["outside"]), ("reply, end to end", run["reply_ms"])]
+    for label, s in rows:
+        print(f"{label:44} {s['n']:>6} {s['p50']:>9} {s['p95']:>9} {s['p99']:>9} {s['max']:>9}")
+    b = timing["batch"]
+    print(f"deliveries per commit: p50 {b['p50']}, p99 {b['p99']}, max {b['max']}")
     if run["problems"]:
         print("problems:", *run["problems"], sep="\n  ")
-    print(f"\nwritten to {args.out}")
+    print(f"\nthe intake's steps on their own (this process, scratch SQLite):")
+    print(f"{'':58} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms':>8}")
+    for label, s in result["intake_profile"].items():
+        print(f"{label:58} {s['p50_ms']:>8} {s['p99_ms']:>8} {s['cpu_ms']:>8}")
 
 
 if __name__ == "__main__":

@@ -104,15 +104,19 @@ def record_many(deliveries: list[Webhook]) -> list[list[str]]:
     values = [{**r, "received_at": received, "state": "pending", "attempts": 0}
               for _, r in first.values()]
     with durable_write() as s:
-        insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
-        statement = insert(WhatsAppInbox).on_conflict_do_nothing(index_elements=["key"]) \
-            .returning(WhatsAppInbox.key)
-        new = set(s.scalars(statement, values))
+        connection = s.connection()  # Core, not the ORM's bulk insert: a third of the CPU
+        new = set(connection.execute(_insert_new(connection.dialect.name), values).scalars())
     for key, (i, r) in first.items():
         lane = r["wa_id"] if r["kind"] == "message" else STATUS_LANE
         if key in new and lane not in out[i]:
             out[i].append(lane)
     return out
+
+
+@lru_cache(maxsize=2)
+def _insert_new(dialect: str) -> Any:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(WhatsAppInbox).on_conflict_do_nothing(index_elements=["key"]).returning(WhatsAppInbox.key)
 
 
 @lru_cache(maxsize=4)

@@ -207,3 +207,16 @@ def template_request(to: str, name: str, code: str, *texts: str) -> dict:
     return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, "type": "template",
             "template": {"name": name, "language": {"code": code}, "components": [
                 {"type": "body", "parameters": [{"type": "text", "text": x} for x in texts]}]}}
+
+
+def outbox_drained(timeout: float = 15.0) -> bool:
+    """Wait until no notification waits in the outbox (sent and marked so)."""
+    from bot.db.models import OutboxMessage
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with session_scope() as s:
+            if not s.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")):
+                return True
+        time.sleep(0.05)
+    return False

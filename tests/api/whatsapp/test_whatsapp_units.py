@@ -24,8 +24,8 @@ from bot.db.session import session_scope
 from bot.db.whatsapp_models import WhatsAppInbox, WhatsAppOutgoing, WhatsAppStatus
 from bot.settings import Settings, get_settings
 from tests.api.whatsapp.support import (ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN,
-                                        FakeGraph, notify, shopper_wrote, template_request,
-                                        wait_for_messages)
+                                        FakeGraph, notify, outbox_drained, shopper_wrote,
+                                        template_request, wait_for_messages)
 from tests.conftest import shared_path
 
 
@@ -327,6 +327,7 @@ def test_the_outbox_is_drained_in_the_shoppers_language(app_client: TestClient, 
     notify("919812345678", "order_cancelled", {"order_id": 8, "reason": "स्टॉक ख़त्म"}, "order:8:c")
     texts = [m["text"]["body"] for m in wait_for_messages(graph, "919812345678", 2)]
     assert texts == ["🛵 ऑर्डर #7 रास्ते में है।", "❌ ऑर्डर #8 रद्द हो गया: स्टॉक ख़त्म।"]
+    assert outbox_drained()
     with session_scope() as s:
         rows = s.scalars(select(OutboxMessage)).all()
         sent = s.scalars(select(WhatsAppOutgoing).where(WhatsAppOutgoing.outbox_id.is_not(None))).all()
@@ -359,6 +360,7 @@ def test_notifications_outside_the_24_hour_window_go_as_approved_templates(
     [text] = wait_for_messages(graph, "919800000104", 1)
     assert text["type"] == "text" and "₹150" in text["text"]["body"]
     assert all(r.check(b) == [] for b in graph.messages())
+    assert outbox_drained()
     with session_scope() as s:
         outgoing = s.scalars(select(WhatsAppOutgoing).where(WhatsAppOutgoing.outbox_id.is_not(None))).all()
     assert sorted(o.type for o in outgoing) == ["template"] * 5 + ["text"]
@@ -384,13 +386,14 @@ def test_a_text_meta_refuses_as_outside_the_window_goes_again_as_thetemplate_req
     shopper_wrote("919800000202", "hi", wrote=timedelta(hours=1))
     notify("919800000202", "order_delivered", {"order_id": 22}, "b")
     [text] = wait_for_messages(graph, "919800000202", 1)
-    assert text["type"] == "text"
+    assert text["type"] == "text" and outbox_drained()
     with session_scope() as s:
         out = s.scalar(select(WhatsAppOutgoing).where(WhatsAppOutgoing.wa_id == "919800000202"))
     failed = webhooks.status(PHONE_NUMBER_ID, out.wamid, "919800000202", "failed")
     failed["entry"][0]["changes"][0]["value"]["statuses"][0]["errors"] = [re_engagement]
     assert _post(app_client, webhooks.signed(failed, APP_SECRET)[0]).status_code == 200
     assert wait_for_messages(graph, "919800000202", 2)[1] == template_request("919800000202", "chatcart_order_delivered", "hi", "22")
+    assert outbox_drained()
     with session_scope() as s:
         out = s.scalar(select(WhatsAppOutgoing).where(WhatsAppOutgoing.wa_id == "919800000202"))
         message = s.get(OutboxMessage, out.outbox_id)
