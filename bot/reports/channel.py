@@ -7,12 +7,12 @@ count for that shop and for no other.
 """
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Shop
 from bot.db.whatsapp_models import WhatsAppInbox
-from bot.reports.days import Days
+from bot.reports.days import Days, per_day
 from bot.settings import get_settings
 
 
@@ -31,7 +31,4 @@ def writers(session: Session, days: Days) -> set[str]:
 
 
 def messages_per_day(session: Session, days: Days) -> list[int]:
-    bucket = select(days.index(WhatsAppInbox.received_at).label("day")).where(
-        WhatsAppInbox.kind == "message", days.within(WhatsAppInbox.received_at)).subquery()
-    counts = dict(session.execute(select(bucket.c.day, func.count()).group_by(bucket.c.day)).tuples().all())
-    return [int(counts.get(i, 0)) for i in range(len(days.dates))]
+    return per_day(session, days, WhatsAppInbox.received_at, WhatsAppInbox.kind == "message")

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, case
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,15 @@ class Days:
         """The day a timestamp falls on (0 = oldest); NULL outside the days. Use with `within`."""
         return case(*[(column >= self.edges[i], i) for i in reversed(range(len(self.dates)))],
                     else_=None)
+
+
+def per_day(session: Session, days: Days, column: ColumnElement[datetime],
+            *conditions: ColumnElement[bool]) -> list[int]:
+    """How many rows (of `column`'s table, matching `conditions`) fall on each day."""
+    bucket = select(days.index(column).label("day")).where(days.within(column), *conditions).subquery()
+    counts = dict(session.execute(
+        select(bucket.c.day, func.count()).group_by(bucket.c.day)).tuples().all())
+    return [int(counts.get(i, 0)) for i in range(len(days.dates))]
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:

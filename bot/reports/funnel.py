@@ -44,16 +44,16 @@ _MONEY_TAKEN = exists().where(
 
 
 def funnel(session: Session, shop_id: int, days: Days, *, whatsapp: bool) -> Funnel:
-    ordered = select(Customer.wa_id, _MONEY_TAKEN.label("money_taken")).join(Order, Order.customer_id == Customer.id).where(
-        Order.shop_id == shop_id, days.within(Order.created_at))
+    ordered = select(Customer.wa_id, _MONEY_TAKEN.label("money_taken")).join(
+        Order, Order.customer_id == Customer.id).where(Order.shop_id == shop_id, days.within(Order.created_at))
     orders: set[str] = set()
     paid: set[str] = set()
     for wa_id, money_taken in session.execute(ordered):
         orders.add(wa_id)
         if money_taken:
             paid.add(wa_id)
-    carts = set(session.scalars(select(Customer.wa_id).join(Cart, Cart.customer_id == Customer.id).where(
-        Cart.shop_id == shop_id, days.within(Cart.updated_at)))) | orders
+    carts = set(session.scalars(select(Customer.wa_id).join(Cart, Cart.customer_id == Customer.id)
+                                .where(Cart.shop_id == shop_id, days.within(Cart.updated_at)))) | orders
     writers = channel.writers(session, days) if whatsapp else set()
     return Funnel(conversations=len(writers | carts), carts=len(carts), orders=len(orders),
                   paid=len(paid), whatsapp_writers=len(writers), whatsapp=whatsapp)

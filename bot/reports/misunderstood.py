@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import ReviewItem
 from bot.reports import channel
-from bot.reports.days import Days
+from bot.reports.days import Days, per_day
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,17 +61,14 @@ def fallback_days(session: Session, shop_id: int, days: Days, *, whatsapp: bool)
     """Fallbacks per day, and the messages they are a share of. The rate's numerator counts
     only the fallbacks of WhatsApp shoppers, so that it and its denominator (the WhatsApp inbox)
     are the same conversations: fallbacks from a test chat over REST would otherwise inflate it."""
-    def per_day(*conditions: object) -> list[int]:
-        bucket = select(days.index(ReviewItem.created_at).label("day")).where(
-            ReviewItem.shop_id == shop_id, ReviewItem.kind == "fallback",
-            days.within(ReviewItem.created_at), *conditions).subquery()
-        counts = dict(session.execute(select(bucket.c.day, func.count()).group_by(bucket.c.day)).tuples().all())
-        return [int(counts.get(i, 0)) for i in range(len(days.dates))]
+    def fallbacks(*conditions: ColumnElement[bool]) -> list[int]:
+        return per_day(session, days, ReviewItem.created_at, ReviewItem.shop_id == shop_id,
+                       ReviewItem.kind == "fallback", *conditions)
 
-    every = per_day()
+    every = fallbacks()
     if whatsapp:
         messages = channel.messages_per_day(session, days)
-        ours = per_day(ReviewItem.conversation_id.in_(channel.writers_query(days)))
+        ours = fallbacks(ReviewItem.conversation_id.in_(channel.writers_query(days)))
     else:
         messages = ours = [0] * len(days.dates)
     return [FallbackDay(d, every[i], ours[i], messages[i]) for i, d in enumerate(days.dates)]

@@ -171,7 +171,8 @@ def change_status(request: Request, order_id: OrderId, merchant: CsrfMerchant,
         if states.releases_stock(before.status, order.status):
             notice += f" {sum(line.count for line in order.lines)} packs are back on the shelf."
         if order.status == "refunded" and order.payment is not None:
-            notice += f" {format_rupees(order.payment.amount_paise)} refunded through {order.payment.provider}."
+            notice += (f" {format_rupees(order.payment.amount_paise)} refunded through "
+                       f"{order.payment.provider}.")
     return see_other(f"/merchant/orders/{order.id}", notice=notice)
 
 
@@ -191,7 +192,8 @@ def _not_allowed(order_id: int, to_status: str, e: InvalidTransition) -> str:
 
 def _refusal(to_status: str, reason: str) -> str | None:
     if to_status == "paid":
-        return "Only the payment provider marks an order paid: a UPI order becomes paid when its payment arrives."
+        return ("Only the payment provider marks an order paid: a UPI order becomes paid when its "
+                "payment arrives.")
     if to_status not in MERCHANT_TARGETS:
         return f"{to_status[:40]!r} is not a status an order can be moved to from the console."
     if len(reason) > MAX_REASON or not reason.isprintable():

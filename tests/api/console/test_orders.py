@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from api.console.routes import orders as orders_page
 from api.main import create_app
@@ -186,3 +186,16 @@ def test_another_shops_orders_do_not_exist_for_a_merchant(
         assert bee.get(f"/merchant/orders/{theirs.id}").status_code == 200
         assert _listed(bee.get("/merchant/orders").text) == [theirs.id]
     assert [t for t, _ in _outbox(theirs.id)] == ["order_placed"]
+
+
+def test_a_refund_the_provider_refuses_changes_nothing_and_says_why(console: Console, shop_id: int) -> None:
+    order = place(shop_id, "918000000018")
+    pay(order)
+    with session_scope(write=True) as s:  # taken by a provider this shop no longer uses
+        s.execute(update(Payment).where(Payment.order_id == order.id).values(provider="razorpay"))
+    refused = console.post(f"/merchant/orders/{order.id}/status",
+                           {"to_status": "refunded", "reason": "shopper asked"})
+    assert refused.status_code == 409
+    assert "The payment provider refused the refund" in refused.text and "razorpay" in refused.text
+    assert "shopper asked" in refused.text  # the reason typed is still in the form
+    assert _status(order.id) == "paid" and [t for t, _ in _outbox(order.id)] == ["order_placed", "order_paid"]
