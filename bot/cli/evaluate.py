@@ -140,7 +140,7 @@ def evaluation(candidate: ModelMeta, production: ModelMeta | None, decision: Dec
         "model": summary(candidate),
         "production": summary(production),
         "metrics": candidate.metrics,
-        "production_metrics": production.metrics if production else None,
+        "production_metrics": production.metrics if production and production.name != candidate.name else None,
         "gate": None if decision is None else {"passed": decision.passed, "problems": list(decision.problems),
                                                "table": decision.table()},
     }

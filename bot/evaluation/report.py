@@ -70,7 +70,7 @@ def markdown(evaluation: dict[str, Any], images: dict[str, str] | None = None, *
     if prod is None:
         lines += ["No model is in production yet: the Δ columns are empty.", ""]
     elif same:
-        lines += [f"`{model['name']}` is the model in production: every Δ is against itself.", ""]
+        lines += [f"`{model['name']}` is the model in production: there is nothing to compare it with.", ""]
     lines += ["| | this model | production |", "|---|---|---|"]
     for label, key in (("name", "name"), ("trained", "trained_at"), ("data hash", "fingerprint"),
                        ("epochs", "epochs"), ("Rasa", "rasa_version")):
