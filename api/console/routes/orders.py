@@ -199,6 +199,7 @@ def _refusal(to_status: str, reason: str) -> str | None:
     if len(reason) > MAX_REASON or not reason.isprintable():
         return f"The reason must be at most {MAX_REASON} characters of plain text."
     if to_status in NEEDS_REASON and not reason:
-        return f"Say why before you {ACTION_LABELS[to_status].lower()}: it goes in the order's history" + (
+        verb = "cancel" if to_status == "cancelled" else "refund"
+        return f"Say why before you {verb} this order: it goes in the order's history" + (
             " and to the shopper." if to_status == "cancelled" else ".")
     return None
