@@ -48,7 +48,7 @@ chromium: ## Debian's Chromium for the simulator's browser test; skipped when pr
 run: install ## Install, load the catalog, train if needed, start every process (Ctrl-C stops)
 	@$(VENV)/bin/chatcart run
 
-train: install ## Train the assistant's model when the training data changed
+train: install ## Train a model when the training data changed (a candidate; the first one is production)
 	@$(VENV)/bin/chatcart model train
 
 chat: $(APP) ## Chat with the running assistant in the terminal
@@ -58,9 +58,8 @@ test: install ## Run the whole test suite (trains the model first if the data ch
 	@$(VENV)/bin/chatcart model train
 	@$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
-evaluate: install ## Item-line accuracy and NLU intent scores per language (reports/)
-	@$(VENV)/bin/chatcart evaluate items
-	@$(VENV)/bin/chatcart evaluate nlu
+evaluate: install ## The newest model against production: intents, entities, item lines per language (reports/)
+	@$(VENV)/bin/chatcart evaluate model
 
 bench: $(APP) ## Run the benchmarks in bench/ (results in bench/results/)
 	@$(VENV)/bin/python bench/parse.py
