@@ -74,8 +74,13 @@ def current_model() -> ModelMeta | None:
 
 
 def production_model(required: bool = True) -> ModelMeta | None:
-    prod = registry().production()
+    reg = registry()
+    prod = reg.production()
     if prod is None and required:
+        recorded = reg.state().production
+        if recorded:
+            raise RuntimeError(f"the production model {recorded} is missing ({reg.path(recorded)}): "
+                               "`chatcart model rollback`, or `chatcart model promote` another")
         raise RuntimeError("there is no model in production: `make train` trains the first one")
     return prod
 
@@ -137,24 +142,32 @@ def train(force: bool = False, *, name: str | None = None, epochs: int | None = 
     name = check_name(name or default_name())
     if reg.exists(name):
         raise ValueError(f"a model named {name} exists already ({reg.path(name)}): choose another name")
-    work = PROJECT_ROOT / "var" / "train"
-    work.mkdir(parents=True, exist_ok=True)
-    config_file = work / f"{name}.config.yml"
+    # Rasa writes the archive in a directory of its own; it joins the registry complete, meta first.
+    work = reg.root / ".training" / name
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    config_file = work / "config.yml"
     config_file.write_text(config_text, "utf-8")
-    reg.root.mkdir(parents=True, exist_ok=True)
     print(f"==> training {name}{f' ({epochs} epochs)' if epochs else ''}: Rasa's progress follows", flush=True)
     started = time.monotonic()
-    rasa("train", "--config", str(config_file), "--domain", "domain.yml", "--data", *TRAINING_DATA,
-         "--fixed-model-name", name, "--out", str(reg.root), "--force", *(extra_args or []))
-    seconds = round(time.monotonic() - started, 1)
+    try:
+        rasa("train", "--config", str(config_file), "--domain", "domain.yml", "--data", *TRAINING_DATA,
+             "--fixed-model-name", name, "--out", str(work), "--force", *(extra_args or []))
+        seconds = round(time.monotonic() - started, 1)
+        built = work / f"{name}.tar.gz"
+        info = archive_metadata(built)
+        meta = ModelMeta(
+            name=name, fingerprint=fingerprint, trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            train_seconds=seconds, rasa_version=info.get("rasa_open_source_version"),
+            model_id=info.get("model_id"), sha256=file_sha256(built), config=config_text, epochs=epochs,
+            git_commit=git_commit())
+        reg.save_meta(meta)
+        os.replace(built, reg.path(name))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     path = reg.path(name)
-    info = archive_metadata(path)
-    meta = ModelMeta(
-        name=name, fingerprint=fingerprint, trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        train_seconds=seconds, rasa_version=info.get("rasa_open_source_version"), model_id=info.get("model_id"),
-        sha256=file_sha256(path), config=config_text, epochs=epochs, git_commit=git_commit())
     production = reg.register(meta)
-    config_file.unlink(missing_ok=True)
     print(f"==> trained {name} in {seconds:.0f} s{' (production: the first model)' if production else ''}", flush=True)
     return Trained(meta, path, True, production)
 

@@ -2,6 +2,7 @@
 passes the gate, roll back to the previous one."""
 from __future__ import annotations
 
+import subprocess
 from typing import Annotated, Optional
 
 import typer
@@ -27,6 +28,10 @@ def train(
         result = train_model(force, name=name, epochs=epochs)
     except (ValueError, RegistryError) as e:
         raise typer.BadParameter(str(e)) from e
+    except subprocess.CalledProcessError as e:
+        typer.echo(f"Training failed (rasa exited with {e.returncode}; its output is above). "
+                   "No model was added.", err=True)
+        raise typer.Exit(1) from e
     role = "production" if result.production else "candidate"
     typer.echo(f"==> {'trained' if result.trained else 'up to date'}: {result.path} ({role})")
     if not result.production:

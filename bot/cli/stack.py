@@ -17,7 +17,8 @@ from pathlib import Path
 import httpx
 import typer
 
-from bot.cli.engine import RASA, current_model, engine_env, production_model, production_path, tracker_env, train
+from bot.cli.engine import (RASA, current_model, engine_env, production_model, production_path, registry,
+                            tracker_env, train)
 from bot.settings import PROJECT_ROOT, get_settings
 
 LOGS = PROJECT_ROOT / "var" / "log"
@@ -153,7 +154,7 @@ def announce_models() -> None:
     """The engine serves the production model. With none yet (a fresh checkout) the first
     model is trained and becomes production; when the data changed since, the newer model
     waits for `chatcart model promote`, and this says so."""
-    if production_model(required=False) is None:
+    if not registry().names():
         typer.echo("==> no model yet: training the first one, which becomes production")
         train()
     prod = production_model()
