@@ -94,16 +94,27 @@ def measure_items(dev_set: Path = ITEMS_DEV_SET) -> dict[str, Any]:
     return {"path": _rel(dev_set), "sha256": file_digest(dev_set), "catalog": _rel(catalog), **report.as_dict()}
 
 
-def measure_holdout(meta: ModelMeta, training_fraction: float) -> dict[str, Any] | None:
-    """The held-out split trained with the model's own config; None when the training data
-    changed since the model was trained (the split would not describe it)."""
-    from bot.cli.engine import nlu_holdout, training_fingerprint
+def holdout_config(meta: ModelMeta) -> str | None:
+    """The config the model was trained with, if the training data is still what it was trained
+    on (otherwise a split of today's data would not describe it)."""
+    from bot.cli.engine import effective_config, training_fingerprint
 
-    if meta.config is None or training_fingerprint(meta.config) != meta.fingerprint:
+    config = meta.config
+    if config is None and meta.fingerprint == training_fingerprint():
+        config = effective_config()  # trained before configs were recorded, on today's config.yml
+    if config is None or training_fingerprint(config) != meta.fingerprint:
         return None
+    return config
+
+
+def measure_holdout(meta: ModelMeta, config_text: str, training_fraction: float) -> dict[str, Any]:
+    """Train on part of data/nlu with the model's config, test on the rest."""
+    from bot.cli.engine import nlu_holdout
+
     work = WORK / meta.name / "holdout"
+    WORK.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", suffix=".yml", dir=WORK, delete=False, encoding="utf-8") as f:
-        f.write(meta.config)
+        f.write(config_text)
         config = Path(f.name)
     try:
         data = nlu_holdout(config, training_fraction, work / "report", work)
@@ -174,16 +185,15 @@ def model_(
     gate_metrics(reg, candidate, fresh=fresh)
     if holdout:
         held = candidate.metrics.get("holdout")
-        if fresh or not held or held.get("fingerprint") != candidate.fingerprint \
+        config_text = holdout_config(candidate)
+        if config_text is None:
+            step(f"{candidate.name}: held-out split skipped: the training data changed since it was trained")
+        elif fresh or not held or held.get("fingerprint") != candidate.fingerprint \
                 or held.get("training_fraction") != training_fraction:
             step(f"{candidate.name}: held-out split ({1 - training_fraction:.0%} of data/nlu): "
                  "Rasa trains a model on the rest, progress follows")
-            held = measure_holdout(candidate, training_fraction)
-            if held is None:
-                typer.echo("    skipped: the training data changed since this model was trained")
-            else:
-                candidate.metrics["holdout"] = held
-                reg.save_meta(candidate)
+            candidate.metrics["holdout"] = measure_holdout(candidate, config_text, training_fraction)
+            reg.save_meta(candidate)
     decision = None
     if production is not None and not is_production:
         gate_metrics(reg, production)
