@@ -24,7 +24,7 @@ from bot.db.review_models import ReviewAction, ReviewActionItem, TrainingExample
 from bot.db.session import begin_write
 from bot.errors import Conflict, InvalidRequest, NotFound
 from bot.review.intents import check_intent
-from bot.review.queue import QUEUE_KINDS, suggested_term
+from bot.review.queue import ITEM_KINDS, QUEUE_KINDS, suggested_term
 from bot.review.text import digest, normalized_text
 
 MAX_TERM = 200
@@ -72,8 +72,8 @@ def map_to_product(session: Session, shop_id: int, normalized: str, sku: str, us
                             created_by=_user(session, shop_id, user_id).username)
         product.aliases.append(made)
         _bump(session, shop_id)
-    action = _act(session, shop_id, "map_product", normalized, items, user_id,
-                  term=alias, product_id=product.id)
+    action = _act(session, shop_id, "map_product", normalized, items + _same_item(session, shop_id, normalized, alias),
+                  user_id, term=alias, product_id=product.id)
     session.flush()
     action.alias_id = made.id if made is not None else None
     session.flush()
@@ -184,6 +184,18 @@ def _act(session: Session, shop_id: int, kind: str, normalized: str, items: list
         session.add(ReviewActionItem(action_id=action.id, item_id=item.id))
     session.flush()
     return action
+
+
+def _same_item(session: Session, shop_id: int, normalized: str, alias: str) -> list[ReviewItem]:
+    """Open item lines of other groups naming the same item ("desi khand 1 kilo" beside
+    "2 kg desi khand"): the new alias answers them too, so the action closes (and its undo
+    reopens) them as well."""
+    like = f"%{alias.replace('%', '').replace('_', '')}%"
+    candidates = session.scalars(select(ReviewItem).where(
+        ReviewItem.shop_id == shop_id, ReviewItem.status == "open", ReviewItem.kind.in_(ITEM_KINDS),
+        ReviewItem.normalized != normalized, ReviewItem.normalized.like(like),
+    ).order_by(ReviewItem.id).limit(1000).with_for_update())
+    return [i for i in candidates if suggested_term(i.text, {i.kind}) == alias]
 
 
 def _open_items(session: Session, shop_id: int, normalized: str) -> list[ReviewItem]:

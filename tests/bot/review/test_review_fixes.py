@@ -41,7 +41,10 @@ def _statuses(shop_id: int) -> dict[str, set[str]]:
 
 def test_mapping_a_term_works_in_the_very_next_message_and_undo_takes_it_back(review_shop: ReviewShop) -> None:
     misunderstood(review_shop.shop_id, ("unmatched", TERM, "hinglish", "911"),
-                  ("unmatched", "2 kg Mota  Chawal", "hinglish", "912"))
+                  ("unmatched", "2 kg Mota  Chawal", "hinglish", "912"),
+                  ("unmatched", "mota chawal 5 kilo", "hinglish", "913"),  # the same item, other words
+                  ("fallback", "mota chawal hai kya", "hinglish", "914"),  # a whole message: left alone
+                  ("unmatched", "mota chawal poha", "hinglish", "915"))  # another item
     assert _resolved(TERM)[0] == "unmatched"  # the engine is built and cached now
     before = _version(review_shop.shop_id)
     with session_scope() as s:
@@ -52,23 +55,24 @@ def test_mapping_a_term_works_in_the_very_next_message_and_undo_takes_it_back(re
     assert _resolved(TERM) == ("matched", "RIC-0037")
     assert _resolved("mota chawal 5 kg")[1] in ("RIC-0037", "RIC-0038")  # same product, other pack
     assert [line.resolution.product.sku for line in engine_from_db().parse(TERM).lines] == ["RIC-0037"]
-    assert _statuses(review_shop.shop_id) == {"2 kg mota chawal": {"mapped"}}
+    assert _statuses(review_shop.shop_id) == {"2 kg mota chawal": {"mapped"}, "mota chawal 5 kilo": {"mapped"},
+                                              "mota chawal hai kya": {"open"}, "mota chawal poha": {"open"}}
     with session_scope() as s:
         alias = s.scalar(select(ProductAlias).where(ProductAlias.alias == "mota chawal"))
         assert alias is not None and alias.source == "merchant" and alias.created_by == "asha"
-        assert queue.groups(s, review_shop.shop_id).total == 0
+        assert queue.groups(s, review_shop.shop_id).total == 2
 
     with session_scope() as s:
         undone = fixes.undo(s, review_shop.shop_id, action_id, review_shop.user_id)
         assert undone.undone_by == review_shop.user_id and undone.undone_at is not None
     assert _version(review_shop.shop_id) == before + 2
     assert _resolved(TERM)[0] == "unmatched"
-    assert _statuses(review_shop.shop_id) == {"2 kg mota chawal": {"open"}}
+    assert set().union(*_statuses(review_shop.shop_id).values()) == {"open"}
     with session_scope() as s:
         assert s.scalar(select(ProductAlias).where(ProductAlias.alias == "mota chawal")) is None
         [view] = fixes.recent(s, review_shop.shop_id)
     assert (view.kind, view.merchant, view.undone_by, view.items, view.product_sku) == \
-        ("map_product", "Asha Rao", "Asha Rao", 2, "RIC-0037")
+        ("map_product", "Asha Rao", "Asha Rao", 3, "RIC-0037")
     with session_scope() as s, pytest.raises(Conflict):
         fixes.undo(s, review_shop.shop_id, action_id, review_shop.user_id)
 
