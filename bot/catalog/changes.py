@@ -146,7 +146,7 @@ def _record(p: CatalogProduct) -> dict[str, object]:
     return {"sku": p.sku, **{f: list(p.aliases) if f == "aliases" else getattr(p, f) for f in FIELDS}}
 
 
-def _current(session: Session, shop_id: int) -> tuple[dict[str, _Current], dict[str, Category]]:
+def _current(session: Session, shop_id: int, lock: bool = False) -> tuple[dict[str, _Current], dict[str, Category]]:
     cats = {c.slug: c for c in session.scalars(select(Category).where(Category.shop_id == shop_id))}
     slugs = {c.id: c.slug for c in cats.values()}
     aliases: dict[int, list[tuple[str, str]]] = {}
@@ -156,9 +156,12 @@ def _current(session: Session, shop_id: int) -> tuple[dict[str, _Current], dict[
             .where(Product.shop_id == shop_id).order_by(ProductAlias.id)):
         aliases.setdefault(product_id, []).append((alias, source))
     columns = [getattr(Product, f) for f in FIELDS if f not in ("category", "aliases")]
+    query = select(Product.id, Product.sku, Product.category_id, Product.position, *columns
+                   ).where(Product.shop_id == shop_id)
     products = {}
-    for row in session.execute(select(Product.id, Product.sku, Product.category_id, Product.position,
-                                      *columns).where(Product.shop_id == shop_id)):
+    # Locked when applying (PostgreSQL): an order committing between the check and the write
+    # would otherwise see its stock overwritten by a number the merchant never previewed.
+    for row in session.execute(query.with_for_update(key_share=True) if lock else query):
         record = dict(row._mapping)
         pid, sku = record.pop("id"), record.pop("sku")
         record["category"] = slugs.get(record.pop("category_id"), "")
@@ -226,10 +229,10 @@ def _for_load(catalog: CatalogFile, current: dict[str, _Current], changes: Catal
 def apply(session: Session, shop_id: int, catalog: CatalogFile, fingerprint: str) -> LoadReport:
     """Apply the previewed changes, or none at all if the catalog has moved since the preview."""
     begin_write(session)
-    shop = session.scalar(select(Shop).where(Shop.id == shop_id).with_for_update())
+    shop = session.scalar(select(Shop).where(Shop.id == shop_id).with_for_update(key_share=True))
     if shop is None:
         raise StaleChanges("the shop no longer exists")
-    current, categories = _current(session, shop_id)
+    current, categories = _current(session, shop_id, lock=True)
     changes = diff(catalog, current, categories)
     if changes.fingerprint != fingerprint:
         raise StaleChanges("the catalog changed since this preview (an edit, an order or another "

@@ -70,8 +70,10 @@ def edit_product(session: Session, shop_id: int, sku: str, *, price_paise: int, 
     quotes prices from its index); a new stock only when the product comes into or goes out
     of stock (the index ranks what is on the shelf first), not on every count."""
     begin_write(session)
+    # The shop first, then the product: the order an import takes them in (no deadlock).
+    session.execute(select(Shop.id).where(Shop.id == shop_id).with_for_update(key_share=True))
     product = session.scalar(select(Product).where(Product.shop_id == shop_id, Product.sku == sku)
-                             .with_for_update())
+                             .with_for_update(of=Product, key_share=True))
     if product is None:
         raise NotFound(f"no product {sku!r} in this shop")
     changed: dict[str, tuple[int, int]] = {}
