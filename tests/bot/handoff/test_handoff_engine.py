@@ -4,7 +4,6 @@ Needs a model in production in the registry; skipped without one — this test n
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -25,7 +24,7 @@ WA = "919811119999"
 
 
 @pytest.fixture
-def engine_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+def engine_url(database_url: str) -> Iterator[str]:
     with session_scope() as s:
         ensure_shop(s, get_settings().default_shop_slug, get_settings().default_shop_name)
     services = assistant_services(database_url, free_port(), free_port(), prefix="handoff-test-")
