@@ -73,7 +73,7 @@ def check(data: bytes, fmt: str = "auto") -> CheckedFile:
                              "save it as “CSV UTF-8”, which keeps ₹ and Hindi names intact") from None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = [h.strip() for h in next(reader, [])]
+        header = next(reader, [])  # as the readers see it: " sku" is not "sku"
         rows = sum(1 for row in reader if any(cell.strip() for cell in row))
     except csv.Error as e:
         raise UploadRejected(f"the file is not valid CSV: {e}") from None
@@ -96,9 +96,11 @@ def detect(header: list[str]) -> Format | None:
 
 
 def _header_problem(header: list[str], fmt: str, found: Format | None) -> str:
-    shown = ", ".join(header[:12]) + (" …" if len(header) > 12 else "")
+    shown = ", ".join(h if h == h.strip() else repr(h) for h in header[:12]) + (" …" if len(header) > 12 else "")
     if len(header) == 1 and header[0].count(";") >= 3:
         return "the columns are separated by semicolons: save the file with commas (“CSV UTF-8 (comma delimited)”)"
+    if found is None and detect([h.strip() for h in header]) is not None:
+        return f"the column names have spaces around them ({shown}): remove the spaces from the first line"
     if found is not None:
         named = {"shop": "the shop format", "bigbasket": "a BigBasket export"}
         return f"this file is {named[found]}, not {named[fmt]}: choose that format (or “detect”)"

@@ -84,5 +84,10 @@ def test_a_merchant_imports_a_csv_after_reading_its_preview(live_server: LiveSer
         assert first.get_attribute("data-sku") == "STP-9001" and "Organic White Quinoa" in first.inner_text()
         assert first.locator("input[name=price]").input_value() == "259"
         page.screenshot(path=str(SHOTS / "console-catalog-search.png"), full_page=True)
+
+        first.locator("input[name=price]").fill("249.50")  # the inputs belong to the row's own form
+        first.locator("button", has_text="Save").click()
+        page.wait_for_selector("text=STP-9001: price ₹259 → ₹249.50")
+        assert page.locator("tr[data-sku=STP-9001] input[name=price]").input_value() == "249.50"
         browser.close()
-    assert price_of("STP-0001") == 6800
+    assert (price_of("STP-0001"), price_of("STP-9001")) == (6800, 24950)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import tempfile
 from collections.abc import Sequence
 from datetime import date
@@ -32,6 +33,7 @@ from bot.db.session import session_scope
 from bot.errors import ShopError
 from bot.settings import get_settings
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 PER_PAGE = 50
 CATALOG = "/merchant/catalog"
@@ -148,6 +150,10 @@ def upload(request: Request, merchant: CsrfMerchant,
                               get_settings().catalog_path)
     except UploadRejected as e:
         return _import_page(request, merchant, f"{file.filename}: {e.detail}", 422, fmt)
+    except Exception:  # a reader's surprise must not cost the merchant a blank error page
+        log.exception("catalog upload %s could not be read", file.filename)
+        return _import_page(request, merchant, f"{file.filename} could not be read as a catalog; check that "
+                            "it opens as a table with the header on the first line", 422, fmt)
     return see_other(f"{IMPORT}/{kept.token}")
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from api.routes import catalog as catalog_api
+from bot.catalog import changes
 from bot.catalog.sources import SHOP_COLUMNS, CatalogFile, read_bigbasket, read_shop_catalog
 from bot.catalog.store import ensure_shop, load_catalog, shop_catalog
 from bot.cli import app as cli
@@ -243,8 +244,7 @@ def test_a_bigbasket_slice_previews_and_applies(console: Console, tmp_path: Path
     data = "".join(source.read_text("utf-8").splitlines(keepends=True)[:2001]).encode()
     path = tmp_path / "slice.csv"
     path.write_bytes(data)
-    cli = read_bigbasket(path, __import__("bot.catalog.changes", fromlist=["_seed_kinds"])._seed_kinds(
-        SEED, SEED.stat().st_mtime_ns))
+    cli = read_bigbasket(path, changes._seed_kinds(SEED, SEED.stat().st_mtime_ns))
     url = preview_url(console, data)
     page = console.get(url)
     assert "BigBasket export" in page.text and "2,000 rows" in page.text

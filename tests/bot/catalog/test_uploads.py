@@ -24,6 +24,7 @@ BIGBASKET = "index,product,category,sub_category,brand,sale_price,market_price,t
     (HEADER.encode() + "NEW-1,x,Caf\xe9,,,staples,1,g,1,1,1,\n".encode("latin-1"), "auto", "not UTF-8 text (byte 0xe9 on line 2)"),
     (b"name,price\nAtta,70\n", "auto", "unknown header (name, price)"),
     (b"sku,name,price_paise\nA,B,1\n", "auto", "lacks the shop format's columns kind, name_hi"),
+    ((HEADER.replace(",", ", ") + ROW).encode(), "auto", "spaces around them (sku, ' kind', ' name'"),
     (";".join(SHOP_COLUMNS).encode() + b"\n", "auto", "semicolons"),
     (HEADER.encode(), "auto", "no product rows"),
     (BIGBASKET.encode(), "shop", "is a BigBasket export, not the shop format"),
