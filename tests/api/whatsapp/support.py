@@ -38,12 +38,23 @@ class FakeGraph:
         self.script: list[tuple[int, dict[str, Any]]] = []
         self.lock = threading.Lock()
         self.sent_to: dict[str, int] = {}  # messages (not read receipts) per recipient
-        self.arrivals: dict[str, list[float]] = {}  # time.perf_counter() of each, per recipient
+        self.arrivals: dict[str, list[float]] = {}  # time.monotonic() of each, per recipient
         graph = self
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: Any) -> None:
                 pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                """`/_arrivals`: when each recipient's messages arrived (for a benchmark that
+                runs this server in a process of its own; the clock is system-wide)."""
+                with graph.lock:
+                    data = json.dumps(graph.arrivals).encode()
+                self.send_response(200 if self.path == "/_arrivals" else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
@@ -54,7 +65,7 @@ class FakeGraph:
                                            "body": body, "answered": answer[0] if answer else 200})
                     if body.get("type") and (answer is None or answer[0] < 300):
                         graph.sent_to[body.get("to")] = graph.sent_to.get(body.get("to"), 0) + 1
-                        graph.arrivals.setdefault(body.get("to"), []).append(time.perf_counter())
+                        graph.arrivals.setdefault(body.get("to"), []).append(time.monotonic())
                 if answer is None:
                     if body.get("status") == "read":
                         answer = (200, {"success": True})
