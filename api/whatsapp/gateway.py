@@ -448,7 +448,7 @@ class Gateway:
             outgoing_id, body, wamid = await self._db(self._notification, item)
             if wamid is None:
                 try:
-                    wamid = await self._send_notification(item, outgoing_id, body)
+                    wamid = await self._send_notification(item, body)
                 except GraphError as e:
                     await self._db(self._notification_failed, item.id, outgoing_id, str(e))
                     continue
@@ -456,8 +456,7 @@ class Gateway:
             done += 1
         return done
 
-    async def _send_notification(self, item: outbox.OutboxItem, outgoing_id: int,
-                                 body: dict[str, Any]) -> str:
+    async def _send_notification(self, item: outbox.OutboxItem, body: dict[str, Any]) -> str:
         number = self.settings.whatsapp_phone_number_id
         try:
             return await self.graph.send(body, number)
@@ -465,7 +464,7 @@ class Gateway:
             if e.code != templates.RE_ENGAGEMENT or body.get("type") == "template":
                 raise
             log.warning("outbox %s: %s; sending the template instead", item.id, e)
-        outgoing_id, body, _ = await self._db(self._notification, item, True)
+        _, body, _ = await self._db(self._notification, item, True)  # the same row, now the template
         return await self.graph.send(body, number)
 
     def _said_in_chat(self, item: outbox.OutboxItem) -> bool:
