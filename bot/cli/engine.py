@@ -3,6 +3,7 @@ registry (models/), testing a model on labelled messages. The engine runs in .ve
 nothing here imports Rasa."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -166,6 +167,8 @@ def train(force: bool = False, *, name: str | None = None, epochs: int | None = 
         os.replace(built, reg.path(name))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            work.parent.rmdir()  # only when no other training is under way
     path = reg.path(name)
     production = reg.register(meta)
     print(f"==> trained {name} in {seconds:.0f} s{' (production: the first model)' if production else ''}", flush=True)

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from bot.cli.engine import registry, train as train_model, training_fingerprint
+from bot.cli.engine import effective_config, registry, train as train_model, training_fingerprint
 from bot.models.gate import decide
 from bot.models.registry import ModelMeta, Registry, RegistryError
 from bot.models.serving import EngineAPI, EngineRefused, EngineUnreachable
@@ -38,11 +38,13 @@ def train(
         typer.echo(f"    next: `make evaluate`, then `chatcart model promote {result.model.name}`")
 
 
-def _rate(metrics: dict, *path: str) -> str:
+def _shown(metrics: dict, *path: str, score: bool = False) -> str:
     value = metrics
     for key in path:
         value = value.get(key) if isinstance(value, dict) else None
-    return f"{value:.1%}" if isinstance(value, int | float) else "—"
+    if not isinstance(value, int | float):
+        return "—"
+    return f"{value:.3f}" if score else f"{value:.1%}"
 
 
 @app.command("list")
@@ -50,16 +52,16 @@ def list_() -> None:
     """Every model, oldest first, with its role and gate metrics."""
     reg = registry()
     prod, state = reg.production(), reg.state()
-    current = training_fingerprint()
     typer.echo("| model | role | trained | epochs | data | intent acc. | macro F1 | item lines |")
     typer.echo("|---|---|---|---|---|---:|---:|---:|")
     for m in reg.models():
         role = "production" if prod and m.name == prod.name else "previous" if m.name == state.previous else "candidate"
-        m_ = m.metrics
+        current = m.fingerprint == training_fingerprint(effective_config(m.epochs))
         typer.echo(f"| {m.name} | {role} | {m.trained_at or '—'} | {m.epochs or 'config'} | "
-                   f"{'current' if m.fingerprint == current else 'other'} | "
-                   f"{_rate(m_, 'test_set', 'overall', 'accuracy')} | "
-                   f"{_rate(m_, 'test_set', 'overall', 'macro_f1')} | {_rate(m_, 'items', 'line_accuracy')} |")
+                   f"{'current' if current else 'changed since'} | "
+                   f"{_shown(m.metrics, 'test_set', 'overall', 'accuracy')} | "
+                   f"{_shown(m.metrics, 'test_set', 'overall', 'macro_f1', score=True)} | "
+                   f"{_shown(m.metrics, 'items', 'line_accuracy')} |")
 
 
 def engine_api(url: str | None) -> EngineAPI:

@@ -115,7 +115,7 @@ def test_promote_without_a_running_engine_records_it_for_the_next_start(three_mo
 
     listing = chatcart("list", models=three_models.root).stdout
     assert "| better | production |" in listing and "| worse | previous |" in listing
-    assert "| old | candidate |" in listing and "| 92.0% | 90.0% | 95.0% |" in listing
+    assert "| old | candidate |" in listing and "| 92.0% | 0.900 | 95.0% |" in listing
 
 
 def test_clear_refusals(three_models: Registry, tmp_path: Path) -> None:
