@@ -114,13 +114,13 @@ def main() -> None:
     }
     if args.train:
         start = time.perf_counter()
-        train(force=True)
+        model = train(force=True).path
         result["rasa_train_s"] = round(time.perf_counter() - start, 1)
     else:
-        train()
+        model = train().path  # the model of the checkout's data, production or not
 
     db = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
-    actions, engine = assistant_services(db, 5105, 5155, prefix="bench-")
+    actions, engine = assistant_services(db, 5105, 5155, model=model, prefix="bench-")
     t0 = time.perf_counter()
     running = start_all([actions, engine])
     result["engine_startup_s"] = round(time.perf_counter() - t0, 1)
