@@ -149,14 +149,15 @@ def test_production_refuses_default_secrets() -> None:
     with pytest.raises(UnsafeSettings) as err:
         create_app(Settings(environment="production"))
     message = str(err.value)
-    assert "PAYMENT_PROVIDER" in message and "PUBLIC_BASE_URL" in message
+    assert "PAYMENT_PROVIDER" in message and "PUBLIC_BASE_URL" in message and "RASA_TOKEN" in message
     with pytest.raises(UnsafeSettings, match="RAZORPAY_WEBHOOK_SECRET"):
         create_app(Settings(environment="production", payment_provider="razorpay",
                             razorpay_key_id="rzp_live_x", razorpay_key_secret="s",
                             public_base_url="https://shop.example"))
     create_app(Settings(environment="production", payment_provider="razorpay",
                         razorpay_key_id="rzp_live_x", razorpay_key_secret="s",
-                        razorpay_webhook_secret="w", public_base_url="https://shop.example"))
+                        razorpay_webhook_secret="w", public_base_url="https://shop.example",
+                        rasa_token="engine-token"))
 
 
 def test_the_openapi_schema_documents_problems(client: TestClient) -> None:
