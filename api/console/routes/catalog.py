@@ -10,10 +10,9 @@ import csv
 import io
 import logging
 import tempfile
-from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Callable
+from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -21,7 +20,6 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from api.console.deps import SECURITY_HEADERS, CsrfMerchant, CurrentMerchant, MerchantPrincipal, render, see_other
-from api.routes.catalog import _resolver as shared_resolver
 from bot.catalog import changes, imports, listing
 from bot.catalog.edits import edit_product, parse_stock, rupees_to_paise
 from bot.catalog.model import format_pack, format_rupees
@@ -35,6 +33,7 @@ from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
 router = APIRouter()
+RANKERS = listing.Rankers()
 PER_PAGE = 50
 CATALOG = "/merchant/catalog"
 IMPORT = f"{CATALOG}/import"
@@ -42,17 +41,6 @@ IMPORT = f"{CATALOG}/import"
 
 def _store() -> UploadStore:
     return UploadStore(default_root(get_settings().database_url))
-
-
-def _ranker(session, shop_id: int) -> Callable[[str], Sequence[str]]:  # type: ignore[no-untyped-def]
-    """The shoppers' search (the same cached index as the catalog API), as ranked SKUs."""
-    version = session.scalar(select(Shop.catalog_version).where(Shop.id == shop_id)) or 0
-    resolver = shared_resolver(session, shop_id, version)
-    floor = resolver.threshold / 2
-
-    def rank(query: str) -> list[str]:
-        return [p.sku for s in resolver.rank(query) if s.score >= floor for p in s.variant.variant.packs]
-    return rank
 
 
 def _helpers() -> dict[str, object]:
@@ -71,14 +59,15 @@ def catalog_page(request: Request, merchant: CurrentMerchant,
                  category: Annotated[str, Query(max_length=100)] = "",
                  page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
     with session_scope() as session:
-        rank = _ranker(session, merchant.shop_id) if q.strip() else None
+        rank = RANKERS.get(session, merchant.shop_id) if q.strip() else None
         found = listing.find(session, merchant.shop_id, query=q, category=category, page=page,
                              per_page=PER_PAGE, rank=rank)
         categories = list(session.scalars(select(Category).where(Category.shop_id == merchant.shop_id)
                                           .order_by(Category.position, Category.id)))
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return render(request, "console/catalog.html", merchant, listing=found, q=q, category=category,
-                  categories=[(c.slug, c.name) for c in categories], here=here, **_helpers())
+                  categories=[(c.slug, c.name) for c in categories], here=here,
+                  warming=bool(q.strip()) and rank is None, **_helpers())
 
 
 @router.post("/catalog/products/{sku:path}")

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from api.console.routes import catalog as console_catalog
 from api.routes import catalog as catalog_api
 from bot.catalog import changes
 from bot.catalog.sources import SHOP_COLUMNS, CatalogFile, read_bigbasket, read_shop_catalog
@@ -31,9 +32,10 @@ SEED = PROJECT_ROOT / "data" / "catalog"
 
 @pytest.fixture(autouse=True)
 def fresh_search_indexes() -> None:
-    """Search indexes are cached per (shop id, catalog version), which every test's fresh
+    """Search indexes are cached per shop and catalog version, which every test's fresh
     database repeats: one test's index must not answer the next test's searches."""
     catalog_api._resolvers.clear()
+    console_catalog.RANKERS.clear()
 
 
 def skus(html: str) -> list[str]:
@@ -115,6 +117,18 @@ def test_search_finds_what_shoppers_and_merchants_type(console: Console, query: 
     assert near_top <= set(found) and bool(found) == bool(near_top), found[:5]
     if query in ("aata", "आटा"):
         assert "STP-0001" in found and all(s.startswith("STP-") for s in found[:5])
+
+
+def test_a_big_catalog_answers_with_plain_matches_while_its_index_is_built(
+        console: Console, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(console_catalog.RANKERS, "build_inline_up_to", 0)
+    page = console.get("/merchant/catalog", params={"q": "aata"})
+    assert 'id="warming"' in page.text and skus(page.text)[0] == "STP-0001"  # the alias, in shelf order
+    deadline = time.monotonic() + 120
+    while 'id="warming"' in page.text and time.monotonic() < deadline:
+        time.sleep(0.1)
+        page = console.get("/merchant/catalog", params={"q": "aata"})
+    assert 'id="warming"' not in page.text and skus(page.text)[0] == "STP-0012"  # as the bot ranks
 
 
 def test_the_aisle_filter_and_search_combine(console: Console) -> None:
