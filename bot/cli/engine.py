@@ -66,7 +66,8 @@ def effective_config(epochs: int | None = None) -> str:
         for component in config.get(part) or []:
             if component.get("name") in EPOCH_COMPONENTS or "epochs" in component:
                 component["epochs"] = epochs
-    return f"# config.yml with epochs overridden to {epochs}\n" + yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
+    dumped = yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
+    return f"# config.yml with epochs overridden to {epochs}\n{dumped}"
 
 
 def current_model() -> ModelMeta | None:

@@ -160,9 +160,12 @@ def evaluation(candidate: ModelMeta, production: ModelMeta | None, decision: Dec
 @app.command("model")
 def model_(
     name: Annotated[Optional[str], typer.Argument(help="Model to evaluate; default: the newest.")] = None,
-    holdout: Annotated[bool, typer.Option(help="Also train and test on a held-out split of data/nlu (minutes).")] = True,
-    training_fraction: Annotated[float, typer.Option(help="Share of each intent's examples the held-out model trains on.")] = 0.8,
-    fresh: Annotated[bool, typer.Option(help="Measure again even what the model's meta already holds.")] = False,
+    holdout: Annotated[bool, typer.Option(
+        help="Also train and test on a held-out split of data/nlu (minutes).")] = True,
+    training_fraction: Annotated[float, typer.Option(
+        help="Share of each intent's examples the held-out model trains on.")] = 0.8,
+    fresh: Annotated[bool, typer.Option(
+        help="Measure again even what the model's meta already holds.")] = False,
     out: Annotated[Path, typer.Option(help="Where the report goes.")] = REPORTS,
 ) -> None:
     """Intent and entity scores on the NLU test set and the held-out split, item-line accuracy,

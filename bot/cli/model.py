@@ -19,8 +19,10 @@ app = typer.Typer(help="Train, list, promote and roll back the assistant's model
 @app.command()
 def train(
     force: Annotated[bool, typer.Option(help="Train even if a model matches the data.")] = False,
-    epochs: Annotated[Optional[int], typer.Option(min=1, help="Override every epoch count in config.yml (quick candidates).")] = None,
-    name: Annotated[Optional[str], typer.Option(help="Model name (models/NAME.tar.gz); default chatcart-<UTC time>.")] = None,
+    epochs: Annotated[Optional[int], typer.Option(
+        min=1, help="Override every epoch count in config.yml (quick candidates).")] = None,
+    name: Annotated[Optional[str], typer.Option(
+        help="Model name (models/NAME.tar.gz); default chatcart-<UTC time>.")] = None,
 ) -> None:
     """Train a model on data/nlu, rules and stories unless one matches them already. The first
     model becomes production; later ones are candidates for `chatcart model promote`."""
@@ -91,7 +93,8 @@ def swap(reg: Registry, api: EngineAPI, meta: ModelMeta) -> str:
 def promote(
     name: Annotated[Optional[str], typer.Argument(help="Model to promote; default: the newest candidate.")] = None,
     force: Annotated[bool, typer.Option(help="Promote even if the gate refuses.")] = False,
-    tolerance: Annotated[float, typer.Option(min=0.0, max=1.0, help="Allowed drop per gate metric (0.01 = 1 point).")] = 0.0,
+    tolerance: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="Allowed drop per gate metric (0.01 = 1 point).")] = 0.0,
     engine_url: Annotated[Optional[str], typer.Option(help="The running engine; default RASA_URL.")] = None,
 ) -> None:
     """Make a model production if it is no worse than the current one on the gate metrics

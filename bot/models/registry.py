@@ -200,7 +200,8 @@ class Registry:
             if not self.exists(s.previous):
                 raise RegistryError(f"the previous model {s.previous} is missing: {self.path(s.previous)}")
             s.previous, s.production = s.production, s.previous
-            s.history.append({"at": now(), "action": "rollback", "model": s.production, "replaced": s.previous, **record})
+            s.history.append({"at": now(), "action": "rollback", "model": s.production,
+                              "replaced": s.previous, **record})
         return self.state()
 
 
