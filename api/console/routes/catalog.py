@@ -13,7 +13,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
@@ -64,7 +64,8 @@ def catalog_page(request: Request, merchant: CurrentMerchant,
                              per_page=PER_PAGE, rank=rank)
         categories = list(session.scalars(select(Category).where(Category.shop_id == merchant.shop_id)
                                           .order_by(Category.position, Category.id)))
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k not in ("notice", "error")])
+    here = request.url.path + (f"?{kept}" if kept else "")  # where an edit comes back to, without its message
     return render(request, "console/catalog.html", merchant, listing=found, q=q, category=category,
                   categories=[(c.slug, c.name) for c in categories], here=here,
                   warming=bool(q.strip()) and rank is None, **_helpers())
@@ -173,7 +174,9 @@ def apply(request: Request, merchant: CsrfMerchant, token: str) -> Response:
     if kept.preview.get("counts", {}).get("new", 0) + kept.preview.get("counts", {}).get("changed", 0) == 0:
         return see_other(f"{IMPORT}/{token}", error="This file changes nothing: there is nothing to apply.")
     if not imports.start(store, kept, get_settings().catalog_path):
-        return see_other(f"{IMPORT}/{token}", notice=f"This upload is already {kept.state}.")
+        said = {"applied": "This upload is already applied.", "applying": "This upload is being applied.",
+                "failed": "This upload could not be applied: upload the file again."}
+        return see_other(f"{IMPORT}/{token}", notice=said.get(kept.state, "This upload is being applied."))
     return see_other(f"{IMPORT}/{token}")
 
 

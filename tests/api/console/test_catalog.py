@@ -151,6 +151,7 @@ def test_an_inline_edit_saves_exact_paise_and_reaches_the_bots_search(console: C
     assert api["items"][0]["price_paise"] == 6990
     page = console.get(response.headers["location"])
     assert "price ₹70 → ₹69.90" in page.text
+    assert 'name="back" value="/merchant/catalog?q=atta"' in page.text  # the next edit's message will be its own
 
 
 @pytest.mark.parametrize(("price", "stock", "says"), [
