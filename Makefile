@@ -36,13 +36,15 @@ $(ENGINE): requirements/rasa.lock | $(APP)
 install: $(APP) $(ENGINE) chromium ## Create or update both environments (and Debian's Chromium)
 
 CHROMIUM := /usr/bin/chromium
-chromium: ## Debian's Chromium for the simulator's browser test; skipped when present
-	@test -x $(CHROMIUM) || { \
+# Hindi in screenshots needs a Devanagari font; Chromium alone draws boxes.
+DEVANAGARI_FONT := /usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf
+chromium: ## Debian's Chromium and fonts for the browser tests; skipped when present
+	@test -x $(CHROMIUM) -a -f $(DEVANAGARI_FONT) || { \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			echo "==> installing chromium (apt-get)"; \
-			apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-color-emoji >/dev/null; \
+			echo "==> installing chromium and fonts (apt-get)"; \
+			apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-color-emoji fonts-noto-core >/dev/null; \
 		else \
-			echo "chromium is missing and cannot be installed here (needs root and apt-get): the browser test will be skipped"; \
+			echo "chromium or its fonts are missing and cannot be installed here (needs root and apt-get): browser tests may be skipped"; \
 		fi; }
 
 run: install ## Install, load the catalog, train if needed, start every process (Ctrl-C stops)
