@@ -124,11 +124,36 @@ def services(api_port: int = 8000) -> list[Service]:
     ]
 
 
+def first_console_user() -> str:
+    """On a laptop with no console users yet, make `owner` with a random password and show it
+    once (only its hash is kept). Production never gets a user nobody chose."""
+    import secrets
+
+    from sqlalchemy import select
+
+    from bot.catalog.store import ensure_shop
+    from bot.db.models import MerchantUser
+    from bot.db.session import session_scope
+    from bot.merchants.users import create_user
+
+    settings = get_settings()
+    if settings.is_production:
+        return "(users: chatcart merchant create NAME)"
+    with session_scope(write=True) as session:
+        if session.scalar(select(MerchantUser.id).limit(1)) is not None:
+            return "(users: chatcart merchant create NAME)"
+        shop = ensure_shop(session, settings.default_shop_slug, settings.default_shop_name)
+        password = secrets.token_urlsafe(12)
+        create_user(session, shop.id, "owner", password, "Owner")
+    return f"(first login: owner / {password} — shown once; chatcart merchant password owner changes it)"
+
+
 def run(api_port: int = typer.Option(8000, help="Port of the API.")) -> None:
     """Load the catalog, train if the model is stale, start everything, wait for Ctrl-C."""
     from bot.cli.catalog import load
 
     load(None)
+    console_login = first_console_user()
     announce_models()
     running = start_all(services(api_port))
     typer.echo(f"""
@@ -137,6 +162,7 @@ ChatCart is running:
   REST channel (Rasa):    POST {get_settings().rasa_url}/webhooks/rest/webhook  {{"sender": "+91…", "message": "2 kg atta"}}
   API:                    http://127.0.0.1:{api_port}/docs
   WhatsApp simulator:     http://127.0.0.1:{api_port}/simulator
+  merchant console:       http://127.0.0.1:{api_port}/merchant  {console_login}
   logs:                   {LOGS}
 Ctrl-C stops everything.""")
     try:

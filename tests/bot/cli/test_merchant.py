@@ -48,3 +48,21 @@ def test_create_a_console_user_and_change_the_password(database_url: str) -> Non
     with session_scope() as s:
         assert log_in(s, "asha", "a long passphrase", **rules).token is None
         assert log_in(s, "asha", "a new passphrase", **rules).token
+
+
+def test_make_run_gives_a_laptop_one_console_login(database_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from bot.cli.stack import first_console_user
+    from bot.merchants.users import log_in
+    from bot.settings import get_settings
+
+    shown = first_console_user()
+    password = shown.split("owner / ", 1)[1].split(" ", 1)[0]
+    with session_scope() as s:
+        assert log_in(s, "owner", password, max_failures=5, lockout=timedelta(minutes=1),
+                      lifetime=timedelta(hours=1)).token
+    assert password not in first_console_user()  # only the first run makes (and shows) one
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    get_settings.cache_clear()
+    assert "chatcart merchant create" in first_console_user()
