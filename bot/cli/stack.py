@@ -178,20 +178,29 @@ Ctrl-C stops everything.""")
 
 def announce_models() -> None:
     """The engine serves the production model. With none yet (a fresh checkout) the first
-    model is trained and becomes production; when the data changed since, the newer model
-    waits for `chatcart model promote`, and this says so."""
+    model is trained and becomes production. When the training data changed since, a model
+    for the current data is trained (unless one exists) and offered to the promotion gate:
+    it is served only if it is no worse than production on the gate metrics."""
     if not registry().names():
         typer.echo("==> no model yet: training the first one, which becomes production")
         train()
     prod = production_model()
     assert prod is not None
     current = current_model()
-    typer.echo(f"==> engine model: {prod.name} (production)")
     if current is None:
-        typer.echo("    the training data changed since it was trained: `make train`, `make evaluate`, "
-                   "then `chatcart model promote`")
-    elif current.name != prod.name:
-        typer.echo(f"    {current.name} matches the current training data: `chatcart model promote {current.name}`")
+        typer.echo("==> the training data changed since the production model was trained: "
+                   "training a model for it")
+        current = train().model
+    if current is not None and current.name != prod.name:
+        from bot.cli.model import promote
+
+        typer.echo(f"==> {current.name} matches the current training data; trying the promotion gate")
+        try:
+            promote(current.name, force=False, tolerance=0.0, engine_url=None)
+        except typer.Exit:
+            typer.echo(f"    production stays {prod.name}; `make evaluate` shows why, "
+                       f"`chatcart model promote {current.name} --force` overrides")
+    typer.echo(f"==> engine model: {production_model().name} (production)")  # type: ignore[union-attr]
 
 
 def start_all(todo: list[Service]) -> list[Service]:
