@@ -145,13 +145,23 @@ class Webhooks:
     share our two CPUs, so the side that measures should take as little of them as it can
     (httpx parses in pure Python: a few milliseconds of CPU a request on this machine)."""
 
+    KEEP_IDLE = 4.0  # uvicorn closes a connection idle for 5 s
+
     def __init__(self, url: str) -> None:
         parts = urlsplit(url)
         self.host, self.port, self.path = parts.hostname or "127.0.0.1", parts.port or 80, parts.path
-        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []
+
+    async def _connection(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        while self._idle:
+            reader, writer, since = self._idle.pop()
+            if time.monotonic() - since < self.KEEP_IDLE:
+                return reader, writer
+            writer.close()
+        return await asyncio.open_connection(self.host, self.port)
 
     async def post(self, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, str]]:
-        reader, writer = self._idle.pop() if self._idle else await asyncio.open_connection(self.host, self.port)
+        reader, writer = await self._connection()
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
         writer.write(f"POST {self.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
                      f"Content-Length: {len(body)}\r\n{head}\r\n".encode() + body)
@@ -161,11 +171,11 @@ class Webhooks:
             name, _, value = line.decode("latin-1").partition(":")
             answer[name.strip().lower()] = value.strip()
         await reader.readexactly(int(answer.get("content-length") or 0))
-        self._idle.append((reader, writer))
+        self._idle.append((reader, writer, time.monotonic()))
         return status, answer
 
     def close(self) -> None:
-        for _, writer in self._idle:
+        for _, writer, _ in self._idle:
             writer.close()
 
 
@@ -238,6 +248,17 @@ def _cpu_seconds(pid: int) -> float:
     return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
+def _waited_seconds(pid: int) -> float:
+    """Seconds the process's threads spent runnable but waiting for a CPU (Linux schedstat)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            total += int((task / "schedstat").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / 1e9
+
+
 def _cpu_busy() -> tuple[float, float]:
     """(busy, total) jiffies of the whole machine."""
     values = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -262,6 +283,7 @@ class Machine:
         self.load_before = os.getloadavg()
         self.busy_before = _cpu_busy()
         self.cpu_before = {name: _cpu_seconds(pid) for name, pid in self.processes.items()}
+        self.waited_before = {name: _waited_seconds(pid) for name, pid in self.processes.items()}
         self.bench_before = os.times()
         self._thread.start()
         return self
@@ -273,6 +295,8 @@ class Machine:
         self.busy = (busy - self.busy_before[0]) / max(1, total - self.busy_before[1])
         self.cpu = {name: round(_cpu_seconds(pid) - self.cpu_before[name], 1)
                     for name, pid in self.processes.items()}
+        self.waited = {name: round(_waited_seconds(pid) - self.waited_before[name], 2)
+                       for name, pid in self.processes.items()}
         now = os.times()
         self.cpu["bench client"] = round(
             now.user + now.system - self.bench_before.user - self.bench_before.system, 1)
@@ -283,7 +307,7 @@ class Machine:
         return {"loadavg_1min": {"before": round(self.load_before[0], 2), "mean": round(sum(loads) / len(loads), 2),
                                  "max": round(max(loads), 2), "after": round(self.load_after[0], 2)},
                 "cpu_busy_percent": round(100 * self.busy, 1), "cpus": os.cpu_count(),
-                "cpu_seconds": self.cpu, "seconds": round(seconds, 1)}
+                "cpu_seconds": self.cpu, "waited_for_cpu_seconds": self.waited, "seconds": round(seconds, 1)}
 
 
 # the intake's steps on their own -------------------------------------------------------------
@@ -432,6 +456,8 @@ def report(result: dict[str, Any], shoppers: int) -> None:
     print(f"load average (1 min) during the run: mean {load['mean']}, max {load['max']} "
           f"(before {load['before']}) on {machine['cpus']} CPUs, {machine['cpu_busy_percent']} % busy; "
           f"CPU seconds: " + ", ".join(f"{k} {v}" for k, v in machine["cpu_seconds"].items()))
+    print("seconds runnable but waiting for a CPU: "
+          + ", ".join(f"{k} {v}" for k, v in machine["waited_for_cpu_seconds"].items()))
     print(f"\n{'':44} {'n':>6} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'max ms':>9}")
     rows = [("ack, shopper messages", run["ack_ms_messages"]), ("ack, status webhooks", run["ack_ms_statuses"]),
             ("ack, all (engine busy)", run["ack_ms_all"])]
