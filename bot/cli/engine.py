@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,16 +38,16 @@ def registry() -> Registry:
     return Registry(get_settings().models_dir)
 
 
-def training_fingerprint(config_text: str | None = None) -> str:
+def training_fingerprint(config_text: str | None = None, extra_data: Sequence[Path] = ()) -> str:
     """Hash of the training inputs; `config_text` stands in for config.yml (an epoch override
-    is a different model)."""
+    is a different model), `extra_data` are NLU files trained on besides data/."""
     digest = hashlib.sha256()
-    for entry in TRAINING_INPUTS:
+    for entry in (*TRAINING_INPUTS, *extra_data):
         path = PROJECT_ROOT / entry
         files = sorted(path.rglob("*")) if path.is_dir() else [path]
         for f in files:
             if f.is_file() and f.suffix in (".yml", ".yaml", ".py") and "__pycache__" not in f.parts:
-                digest.update(str(f.relative_to(PROJECT_ROOT)).encode())
+                digest.update(str(f.relative_to(PROJECT_ROOT) if f.is_relative_to(PROJECT_ROOT) else f).encode())
                 if f == CONFIG and config_text is not None:
                     digest.update(config_text.encode())
                 else:
@@ -131,13 +132,18 @@ def default_name() -> str:
 
 
 def train(force: bool = False, *, name: str | None = None, epochs: int | None = None,
-          extra_args: list[str] | None = None) -> Trained:
+          extra_args: list[str] | None = None, extra_data: Sequence[Path] = ()) -> Trained:
     """A model for the current training data: the newest one already trained on exactly these
     inputs, or a new one (forced, or when the data, config or `epochs` differ). The first model
-    ever becomes production; later ones are candidates until promoted."""
+    ever becomes production; later ones are candidates until promoted. `extra_data` adds NLU
+    files from outside data/ (an export not yet merged, as the learning-loop test trains on)."""
+    extra_data = [Path(p).resolve() for p in extra_data]
+    missing = [str(p) for p in extra_data if not p.exists()]
+    if missing:
+        raise ValueError(f"no such training data: {', '.join(missing)}")
     reg = registry()
     config_text = effective_config(epochs)
-    fingerprint = training_fingerprint(config_text)
+    fingerprint = training_fingerprint(config_text, extra_data)
     if not force and name is None and (found := reg.matching(fingerprint)) is not None:
         prod = reg.production()
         return Trained(found, reg.path(found.name), False, prod is not None and prod.name == found.name)
@@ -155,7 +161,7 @@ def train(force: bool = False, *, name: str | None = None, epochs: int | None = 
     started = time.monotonic()
     try:
         rasa("train", "--config", str(config_file), "--domain", "domain.yml", "--data", *TRAINING_DATA,
-             "--fixed-model-name", name, "--out", str(work), "--force", *(extra_args or []))
+             *map(str, extra_data), "--fixed-model-name", name, "--out", str(work), "--force", *(extra_args or []))
         seconds = round(time.monotonic() - started, 1)
         built = work / f"{name}.tar.gz"
         info = archive_metadata(built)
