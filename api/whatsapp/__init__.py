@@ -7,6 +7,7 @@ inside the app's lifespan.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -30,6 +31,10 @@ def install(app: FastAPI) -> None:
     async def lifespan(app_: Any) -> AsyncIterator[Any]:
         async with inner(app_) as state:
             gateway = await start(app_)
+            # What start-up loaded lives as long as the process. Left to the collector, every
+            # full collection walks it all (~200,000 objects: 50–130 ms on this machine, with
+            # no webhook acknowledged meanwhile); frozen, full collections see only the rest.
+            gc.freeze()
             try:
                 yield state
             finally:
