@@ -18,6 +18,9 @@ Measures:
   JSON, the payload models, the inbox insert and its commit with `synchronous=FULL` (what the
   intake uses) and `NORMAL`, and a bare fsync on the same disk.
 
+The load runs three times on the same processes (`--runs`), each with its own shoppers: the
+machine is shared, its load differs from run to run, and each run reports what it was.
+
     .venv/bin/python bench/webhook.py        # JSON in bench/results/webhook.json, and a table
 """
 from __future__ import annotations
@@ -396,6 +399,9 @@ def main() -> None:
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shoppers", type=int, default=50)
+    ap.add_argument("--runs", type=int, default=3,
+                    help="load runs on the same processes, each with its own shoppers (the machine is shared: "
+                         "its load differs from run to run, and every run says what it was)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "webhook.json")
     args = ap.parse_args()
     model = production_model(required=False)
@@ -425,18 +431,24 @@ def main() -> None:
     processes["fake Graph API"] = graph.process.pid
     try:
         uvloop.run(load(url, 2, graph, prefix="9180000"))  # warm-up: the first turns load lazily
-        with Machine(processes) as machine:
-            started = time.monotonic()
-            result["run"] = uvloop.run(load(url, args.shoppers, graph))
-        result["machine_during_run"] = machine.report(time.monotonic() - started)
+        runs: list[dict[str, Any]] = []
+        for r in range(args.runs):
+            inbox_settled(db, timeout=300)  # each run starts with the engine's queue empty
+            with Machine(processes) as machine:
+                started = time.monotonic()
+                run = uvloop.run(load(url, args.shoppers, graph, prefix=f"919{r:02d}00"))
+            run["machine"] = machine.report(time.monotonic() - started)
+            runs.append(run)
+        result["runs"] = runs
         inbox_settled(db, timeout=300)
         lost_or_doubled = 0
-        for i in range(args.shoppers):
-            wa_id = f"9190000{i:05d}"
-            events = httpx.get(f"http://127.0.0.1:5106/conversations/{wa_id}/tracker",
-                               params={"include_events": "ALL"}, timeout=60).json()["events"]
-            wamids = [(e.get("metadata") or {}).get("wamid") for e in events if e.get("event") == "user"]
-            lost_or_doubled += abs(len(wamids) - len(SAID)) + (len(wamids) - len(set(wamids)))
+        for r in range(args.runs):
+            for i in range(args.shoppers):
+                wa_id = f"919{r:02d}00{i:05d}"
+                events = httpx.get(f"http://127.0.0.1:5106/conversations/{wa_id}/tracker",
+                                   params={"include_events": "ALL"}, timeout=60).json()["events"]
+                wamids = [(e.get("metadata") or {}).get("wamid") for e in events if e.get("event") == "user"]
+                lost_or_doubled += abs(len(wamids) - len(SAID)) + (len(wamids) - len(set(wamids)))
         result["lost_or_doubled"] = lost_or_doubled
     finally:
         gateway.stop()
@@ -449,29 +461,31 @@ def main() -> None:
 
 
 def report(result: dict[str, Any], shoppers: int) -> None:
-    run, machine = result["run"], result["machine_during_run"]
-    print(f"\n{shoppers} shoppers, {run['messages']} messages + 500 status webhooks in {run['seconds']} s "
-          f"({run['messages_per_s']} messages/s); lost or doubled: {result['lost_or_doubled']}")
-    load = machine["loadavg_1min"]
-    print(f"load average (1 min) during the run: mean {load['mean']}, max {load['max']} "
-          f"(before {load['before']}) on {machine['cpus']} CPUs, {machine['cpu_busy_percent']} % busy; "
-          f"CPU seconds: " + ", ".join(f"{k} {v}" for k, v in machine["cpu_seconds"].items()))
-    print("seconds runnable but waiting for a CPU: "
-          + ", ".join(f"{k} {v}" for k, v in machine["waited_for_cpu_seconds"].items()))
-    print(f"\n{'':44} {'n':>6} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'max ms':>9}")
-    rows = [("ack, shopper messages", run["ack_ms_messages"]), ("ack, status webhooks", run["ack_ms_statuses"]),
-            ("ack, all (engine busy)", run["ack_ms_all"])]
-    timing = run["server_timing_ms"]
-    rows += [(f"  in the handler: {label}", timing[key]) for label, key in (
-        ("signature", "verify"), ("parse", "parse"), ("inbox (queue + commit)", "inbox"),
-        ("  its commit", "commit"), ("all", "total"))]
-    rows += [("  outside the handler (HTTP, loop, CPU)", timing["outside"]), ("reply, end to end", run["reply_ms"])]
-    for label, s in rows:
-        print(f"{label:44} {s['n']:>6} {s['p50']:>9} {s['p95']:>9} {s['p99']:>9} {s['max']:>9}")
-    b = timing["batch"]
-    print(f"deliveries per commit: p50 {b['p50']}, p99 {b['p99']}, max {b['max']}")
-    if run["problems"]:
-        print("problems:", *run["problems"], sep="\n  ")
+    for number, run in enumerate(result["runs"], 1):
+        machine = run["machine"]
+        print(f"\nrun {number}: {shoppers} shoppers, {run['messages']} messages + 500 status webhooks in "
+              f"{run['seconds']} s ({run['messages_per_s']} messages/s)")
+        load = machine["loadavg_1min"]
+        print(f"load average (1 min) during the run: mean {load['mean']}, max {load['max']} "
+              f"(before {load['before']}) on {machine['cpus']} CPUs, {machine['cpu_busy_percent']} % busy; "
+              f"CPU seconds: " + ", ".join(f"{k} {v}" for k, v in machine["cpu_seconds"].items()))
+        print("seconds runnable but waiting for a CPU: "
+              + ", ".join(f"{k} {v}" for k, v in machine["waited_for_cpu_seconds"].items()))
+        print(f"\n{'':44} {'n':>6} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'max ms':>9}")
+        rows = [("ack, shopper messages", run["ack_ms_messages"]), ("ack, status webhooks", run["ack_ms_statuses"]),
+                ("ack, all (engine busy)", run["ack_ms_all"])]
+        timing = run["server_timing_ms"]
+        rows += [(f"  in the handler: {label}", timing[key]) for label, key in (
+            ("signature", "verify"), ("parse", "parse"), ("inbox (queue + commit)", "inbox"),
+            ("  its commit", "commit"), ("all", "total"))]
+        rows += [("  outside the handler (HTTP, loop, CPU)", timing["outside"]), ("reply, end to end", run["reply_ms"])]
+        for label, s in rows:
+            print(f"{label:44} {s['n']:>6} {s['p50']:>9} {s['p95']:>9} {s['p99']:>9} {s['max']:>9}")
+        b = timing["batch"]
+        print(f"deliveries per commit: p50 {b['p50']}, p99 {b['p99']}, max {b['max']}")
+        if run["problems"]:
+            print("problems:", *run["problems"], sep="\n  ")
+    print(f"\nlost or doubled over all runs: {result['lost_or_doubled']}")
     print(f"\nthe intake's steps on their own (this process, scratch SQLite):")
     print(f"{'':58} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms':>8}")
     for label, s in result["intake_profile"].items():
