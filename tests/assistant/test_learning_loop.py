@@ -1,0 +1,198 @@
+"""The learning loop end to end, as the shop and the data team run it: shoppers' messages the
+production model misunderstands are recorded by the real actions, a merchant labels them in the
+console, `chatcart nlu export` writes them as training data, a quick model (reduced epochs) is
+trained on the repository's data plus that export, evaluated, and promoted into the running
+engine by `chatcart model promote`'s gate — after which the same messages are understood.
+
+The messages use a coined shop slang, "jhola" (the delivery bag) for the order: phrases the
+checkout's model cannot read today (asserted before anything is labelled).
+
+The gate compares the quick candidate with the fully trained production model, which it cannot
+match at tolerance 0 (asserted: the promotion is refused and nothing changes); it is promoted
+with `--tolerance`, the data team's own knob, set just above the measured loss. A like-for-like
+baseline (a reduced-epoch model on the original data as production) would need a second training
+and evaluation in CI, and a model that misreads the messages in the same way.
+
+Runs once per CI run: training does not depend on the database, and the queue and console parts
+are covered on PostgreSQL by tests/bot/review and tests/api/console."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from bot.cli import app as chatcart
+from bot.cli.engine import RASA, train
+from bot.db.session import session_scope
+from bot.i18n.messages import MESSAGES
+from bot.models.registry import Registry
+from bot.review import queue
+from bot.review.text import normalized_text
+from bot.settings import PROJECT_ROOT, get_settings
+from tests.api.console.conftest import csrf_of, log_in, make_merchant
+from tests.conftest import TEST_DATABASE_URL
+
+pytestmark = pytest.mark.skipif(
+    TEST_DATABASE_URL.startswith("postgresql"),
+    reason="runs once per CI run, on the SQLite pass: training and promotion do not depend on the "
+           "database, and the review queue and console are tested on PostgreSQL elsewhere")
+
+# Misread by the checkout's model: fallback, or "out of scope" (checked below, not assumed).
+JHOLA = ("jhola kidhar hai bhai", "jhola ka kya scene hai", "jhola ka scene batao",
+         "jhola kidhar pohcha", "jhola ki location", "jhola ka kya hua")
+INTENT = "order_status"
+EPOCHS = 20  # config.yml trains DIET for 50 and TED for 40: a quick candidate for CI
+# What the quick candidate may lose on the gate metrics against the fully trained production
+# model: measured 1.0 point of intent accuracy and 0.009 macro F1 (97.4% / 0.976 against
+# 98.5% / 0.985 on data/eval/nlu.yml). The gate at 0 refuses it, and the test checks that too.
+TOLERANCE = 0.02
+NO_ORDERS = set(MESSAGES["no_orders"].values())
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Engine:
+    url: str
+
+    def intent(self, text: str) -> str:
+        r = httpx.post(f"{self.url}/model/parse", json={"text": text}, timeout=120)
+        r.raise_for_status()
+        return r.json()["intent"]["name"]
+
+    def say(self, sender: str, text: str) -> list[str]:
+        r = httpx.post(f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=120)
+        r.raise_for_status()
+        return [m.get("text", "") for m in r.json()]
+
+    def model_file(self) -> str:
+        return httpx.get(f"{self.url}/status", timeout=30).json()["model_file"]
+
+
+def run(*args: str, code: int = 0) -> str:
+    """A `chatcart` command in this process, with the settings of the environment; its output."""
+    get_settings.cache_clear()
+    result = CliRunner().invoke(chatcart, list(args))
+    get_settings.cache_clear()
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    assert result.exit_code == code, f"chatcart {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
+    return result.stdout + result.stderr
+
+
+@pytest.fixture
+def models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Registry:
+    """A registry of its own whose production model is the checkout's (`make test` trains it
+    before the tests), with the metrics it was evaluated with."""
+    if not RASA.exists():
+        pytest.skip("the Rasa engine environment (.venv-rasa) is missing: `make install`")
+    checkout = Registry(PROJECT_ROOT / "models")
+    prod = checkout.production()
+    if prod is None:
+        pytest.skip("no production model in models/: `make train` first")
+    reg = Registry(tmp_path / "models")
+    reg.root.mkdir()
+    shutil.copyfile(checkout.path(prod.name), reg.path(prod.name))
+    reg.register(prod)
+    assert reg.production() is not None and reg.production().name == prod.name  # type: ignore[union-attr]
+    monkeypatch.setenv("MODELS_DIR", str(reg.root))
+    monkeypatch.setenv("RASA_TOKEN", "")
+    get_settings.cache_clear()
+    return reg
+
+
+@pytest.fixture
+def engine(models: Registry, database_url: str, shop_id: int) -> Iterator[Engine]:
+    from bot.cli.stack import assistant_services, start_all, stop_all
+
+    prod = models.production()
+    assert prod is not None
+    services = assistant_services(database_url, free_port(), free_port(), model=models.path(prod.name),
+                                  prefix="test-loop-")
+    services[1].timeout = 600  # loading a model takes minutes when the two cores are busy
+    running = start_all(services)
+    try:
+        yield Engine(services[1].health.rstrip("/"))
+    finally:
+        stop_all(running)
+
+
+def test_labelled_messages_are_understood_after_retraining_and_promotion(
+        engine: Engine, models: Registry, shop_id: int, tmp_path: Path) -> None:
+    started = time.monotonic()
+    production = models.production()
+    assert production is not None
+    assert engine.model_file() == f"{production.name}.tar.gz"
+
+    # 1. Shoppers say it; the production model misreads it and the actions keep it for review.
+    before = {text: engine.intent(text) for text in JHOLA}
+    assert all(intent in ("nlu_fallback", "out_of_scope") for intent in before.values()), before
+    for n, text in enumerate(JHOLA):
+        replies = engine.say(f"+9190000000{n:02d}", text)
+        assert not NO_ORDERS & set(replies), (text, replies)
+    with session_scope() as s:
+        found = queue.groups(s, shop_id, limit=50)
+    waiting = {g.normalized for g in found.groups}
+    assert {normalized_text(t) for t in JHOLA} <= waiting, waiting
+
+    # 2. The merchant labels each group in the console (the real app, its CSRF-protected form).
+    from api.main import create_app
+
+    make_merchant(shop_id)
+    with TestClient(create_app(), base_url="http://127.0.0.1") as client:
+        assert log_in(client, "owner").status_code == 303
+        page = client.get("/merchant/review")
+        assert all(normalized_text(t) in page.text for t in JHOLA)
+        for text in JHOLA:
+            r = client.post("/merchant/review/label", follow_redirects=False,
+                            data={"csrf_token": csrf_of(page.text), "text": normalized_text(text), "intent": INTENT})
+            assert r.status_code == 303 and "error" not in r.headers["location"], r.headers
+    with session_scope() as s:
+        still = {g.normalized for g in queue.groups(s, shop_id, limit=50).groups}
+    assert not {normalized_text(t) for t in JHOLA} & still, still
+
+    # 3. The data team exports them as Rasa NLU data (outside the repository's data/).
+    reviewed = tmp_path / "reviewed"
+    out = run("nlu", "export", "--out", str(reviewed))
+    assert f"{INTENT}.yml: {len(JHOLA)} examples" in out, out
+    exported = yaml.safe_load((reviewed / f"{INTENT}.yml").read_text("utf-8"))
+    [entry] = exported["nlu"]
+    assert entry["intent"] == INTENT
+    assert sorted(e["text"].strip() for e in entry["examples"]) == sorted(normalized_text(t) for t in JHOLA)
+
+    # 4. A quick candidate on data/ plus the export, evaluated, promoted through the gate.
+    name = f"jhola-{os.getpid()}"  # var/evaluate/<name> is shared with other runs
+    candidate = train(name=name, epochs=EPOCHS, extra_data=[reviewed])
+    assert candidate.trained and not candidate.production
+    report = tmp_path / "reports"
+    run("evaluate", "model", name, "--no-holdout", "--out", str(report))
+    assert (report / "evaluation.json").is_file()
+    refused = run("model", "promote", name, "--engine-url", engine.url, code=1)
+    assert f"Refused: {name} is worse than production" in refused and models.state().production == production.name
+    out = run("model", "promote", name, "--tolerance", str(TOLERANCE), "--engine-url", engine.url)
+    assert f"the engine now serves {name}.tar.gz" in out, out
+    state = models.state()
+    assert (state.production, state.previous) == (name, production.name)
+
+    # 5. The running engine now understands them, over its API and in conversation.
+    assert engine.model_file() == f"{name}.tar.gz"
+    after = {text: engine.intent(text) for text in JHOLA}
+    assert after == {text: INTENT for text in JHOLA}, after
+    for n, text in enumerate(JHOLA):
+        replies = engine.say(f"+9191000000{n:02d}", text)
+        assert NO_ORDERS & set(replies), (text, replies)
+    print(f"\nthe learning loop took {time.monotonic() - started:.0f} s")
