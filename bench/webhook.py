@@ -214,7 +214,7 @@ async def burst(hooks: Webhooks, n: int, acks: Acks) -> None:
 
 
 def server_side(acks: Acks) -> dict[str, dict[str, float]]:
-    parts = ("verify", "parse", "inbox", "commit", "total", "outside", "batch")
+    parts = ("verify", "parse", "inbox", "commit", "lock", "write", "sync", "total", "outside", "batch")
     return {p: summary([t[p] for t in acks.server if p in t and t[p] == t[p]]) for p in parts}
 
 
@@ -402,6 +402,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3,
                     help="load runs on the same processes, each with its own shoppers (the machine is shared: "
                          "its load differs from run to run, and every run says what it was)")
+    ap.add_argument("--database-url", default="",
+                    help="a PostgreSQL URL to run on (emptied first); default: a fresh SQLite file")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "webhook.json")
     args = ap.parse_args()
     model = production_model(required=False)
@@ -412,12 +414,17 @@ def main() -> None:
         "machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()},
         "model": model.name,
         "topology": "API (uvicorn, WHATSAPP_WORKERS=false: acknowledges into the inbox) + "
-                    "chatcart whatsapp worker + Rasa engine + action server, SQLite",
+                    "chatcart whatsapp worker + Rasa engine + action server",
     }
     print("==> the intake's steps on their own", flush=True)
     result["intake_profile"] = intake_profile()
     tmp = Path(tempfile.mkdtemp())
     db = f"sqlite:///{tmp / 'bench.db'}"
+    if args.database_url:
+        from tests.conftest import _fresh_postgres
+
+        db = _fresh_postgres(args.database_url)
+    result["database"] = db.split(":", 1)[0]
     os.environ["DATABASE_URL"] = db
     get_settings.cache_clear()
     actions, engine = assistant_services(db, 5106, 5156, prefix="bench-wa-")
@@ -477,7 +484,8 @@ def report(result: dict[str, Any], shoppers: int) -> None:
         timing = run["server_timing_ms"]
         rows += [(f"  in the handler: {label}", timing[key]) for label, key in (
             ("signature", "verify"), ("parse", "parse"), ("inbox (queue + commit)", "inbox"),
-            ("  its commit", "commit"), ("all", "total"))]
+            ("  its commit (in a thread)", "commit"), ("    waiting for the write lock", "lock"),
+            ("    INSERT … RETURNING", "write"), ("    COMMIT (WAL sync)", "sync"), ("all", "total"))]
         rows += [("  outside the handler (HTTP, loop, CPU)", timing["outside"]), ("reply, end to end", run["reply_ms"])]
         for label, s in rows:
             print(f"{label:44} {s['n']:>6} {s['p50']:>9} {s['p95']:>9} {s['p99']:>9} {s['max']:>9}")

@@ -94,8 +94,9 @@ async def receive(request: Request, response: Response, settings: SettingsDep) -
         for lane in recorded.lanes:
             gateway.poke(lane)
     # Where the acknowledgement's time went, for the benchmark (and any browser's dev tools).
+    steps = "".join(f"{name};dur={ms:.2f}, " for name, ms in recorded.steps_ms.items())
     response.headers["Server-Timing"] = (
         f"verify;dur={(verified - started) * 1000:.2f}, parse;dur={(parsed - verified) * 1000:.2f}, "
         f"inbox;dur={(stored - parsed) * 1000:.2f}, commit;dur={recorded.commit_ms:.2f};desc=\"{recorded.batch}\", "
-        f"total;dur={(time.perf_counter() - started) * 1000:.2f}")
+        f"{steps}total;dur={(time.perf_counter() - started) * 1000:.2f}")
     return {"received": len(recorded.lanes), "understood": True}

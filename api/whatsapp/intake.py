@@ -22,7 +22,8 @@ BATCH_MAX = 200
 class Recorded:
     lanes: list[str]  # the lanes that got new work from this delivery
     batch: int  # deliveries in the commit that held this one
-    commit_ms: float  # how long that commit's transaction took
+    commit_ms: float  # how long that commit took, from the thread's start to its end
+    steps_ms: dict[str, float]  # of which: waiting for the write lock, inserting, syncing
 
 
 class GroupWriter:
@@ -41,8 +42,9 @@ class GroupWriter:
         while not self._queue.empty():
             batch = [self._queue.get_nowait() for _ in range(min(self._queue.qsize(), BATCH_MAX))]
             started = time.perf_counter()
+            steps: dict[str, float] = {}
             try:
-                results = await run_in_threadpool(record_many, [w for w, _ in batch])
+                results = await run_in_threadpool(record_many, [w for w, _ in batch], steps)
             except Exception as e:  # noqa: BLE001 - every waiting request gets the error
                 for _, f in batch:
                     if not f.done():
@@ -51,5 +53,5 @@ class GroupWriter:
             took = (time.perf_counter() - started) * 1000
             for (_, f), lanes in zip(batch, results):
                 if not f.done():
-                    f.set_result(Recorded(lanes, len(batch), took))
+                    f.set_result(Recorded(lanes, len(batch), took, steps))
             await asyncio.sleep(0)
