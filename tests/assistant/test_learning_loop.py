@@ -33,6 +33,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app as chatcart
 from bot.cli.engine import RASA, train
+from bot.cli.evaluate import WORK
 from bot.db.session import session_scope
 from bot.i18n.messages import MESSAGES
 from bot.models.registry import Registry
@@ -53,8 +54,8 @@ JHOLA = ("jhola kidhar hai bhai", "jhola ka kya scene hai", "jhola ka scene bata
 INTENT = "order_status"
 EPOCHS = 20  # config.yml trains DIET for 50 and TED for 40: a quick candidate for CI
 # What the quick candidate may lose on the gate metrics against the fully trained production
-# model: measured 1.0 point of intent accuracy and 0.009 macro F1 (97.4% / 0.976 against
-# 98.5% / 0.985 on data/eval/nlu.yml). The gate at 0 refuses it, and the test checks that too.
+# model: measured 0.5 to 1.0 point of intent accuracy and 0.004 to 0.009 macro F1 (97.4–97.9% /
+# 0.976–0.981 against 98.5% / 0.985 on data/eval/nlu.yml). The gate at 0 refuses it (checked).
 TOLERANCE = 0.02
 NO_ORDERS = set(MESSAGES["no_orders"].values())
 
@@ -195,4 +196,5 @@ def test_labelled_messages_are_understood_after_retraining_and_promotion(
     for n, text in enumerate(JHOLA):
         replies = engine.say(f"+9191000000{n:02d}", text)
         assert NO_ORDERS & set(replies), (text, replies)
+    shutil.rmtree(WORK / name, ignore_errors=True)  # kept when the test fails, for the errors
     print(f"\nthe learning loop took {time.monotonic() - started:.0f} s")
