@@ -182,9 +182,16 @@ def test_labelled_messages_are_understood_after_retraining_and_promotion(
     report = tmp_path / "reports"
     run("evaluate", "model", name, "--no-holdout", "--out", str(report))
     assert (report / "evaluation.json").is_file()
-    refused = run("model", "promote", name, "--engine-url", engine.url, code=1)
-    assert f"Refused: {name} is worse than production" in refused and models.state().production == production.name
-    out = run("model", "promote", name, "--tolerance", str(TOLERANCE), "--engine-url", engine.url)
+    # At tolerance 0 a quick model usually trails production by a test message or two: then the
+    # gate must refuse and change nothing; should it tie, it is simply promoted.
+    strict = CliRunner().invoke(chatcart, ["model", "promote", name, "--engine-url", engine.url])
+    get_settings.cache_clear()
+    if strict.exit_code == 0:
+        out = strict.stdout
+    else:
+        assert f"Refused: {name} is worse than production" in strict.stdout + strict.stderr
+        assert models.state().production == production.name
+        out = run("model", "promote", name, "--tolerance", str(TOLERANCE), "--engine-url", engine.url)
     assert f"the engine now serves {name}.tar.gz" in out, out
     state = models.state()
     assert (state.production, state.previous) == (name, production.name)
