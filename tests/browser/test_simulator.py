@@ -25,7 +25,8 @@ if not shutil.which(CHROMIUM):
 
 @pytest.fixture(scope="module")
 def simulator(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # noqa: F811
-    """The API in development mode: no WhatsApp credentials, so it sends to its own capture."""
+    """The API and the WhatsApp worker in development mode: no WhatsApp credentials, so the
+    worker sends to the API's capture endpoint."""
     load_shop(assistant.database_url)
     port = free_port()
     env = gateway_env(assistant.database_url, "", assistant.url, ENVIRONMENT="development",
@@ -33,7 +34,7 @@ def simulator(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) ->
     for key in ("WHATSAPP_GRAPH_URL", "WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_SECRET",
                 "WHATSAPP_VERIFY_TOKEN", "WHATSAPP_PHONE_NUMBER_ID"):
         env.pop(key)
-    gw = Gateway(env, port, str(tmp_path_factory.mktemp("sim") / "api.log")).start()
+    gw = Gateway(env, port, tmp_path_factory.mktemp("sim"), prefix="test-sim-").start()  # the API and the worker
     yield gw.url
     gw.stop()
 
