@@ -31,24 +31,27 @@ log = logging.getLogger(__name__)
 
 class _Engines:
     """One item engine per shop, rebuilt when the shop's catalog version moves (a merchant's
-    new alias is effective in the very next message)."""
+    new alias is effective in the very next message). A shop is known by its database and its
+    creation time too: a database made afresh restarts catalog versions from zero."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._built: dict[int, tuple[int, ItemEngine, dict[str, Variant]]] = {}
+        self._built: dict[tuple[str, int, object], tuple[int, ItemEngine, dict[str, Variant]]] = {}
 
     def get(self, session: Session, shop: Shop) -> tuple[ItemEngine, dict[str, Variant]]:
-        hit = self._built.get(shop.id)
+        key = (str(session.get_bind().engine.url), shop.id, shop.created_at)  # type: ignore[union-attr]
+        hit = self._built.get(key)
         if hit and hit[0] == shop.catalog_version:
             return hit[1], hit[2]
         with self._lock:
-            hit = self._built.get(shop.id)
+            hit = self._built.get(key)
             if hit and hit[0] == shop.catalog_version:
                 return hit[1], hit[2]
             products, names = shop_catalog(session, shop.id)
             engine = ItemEngine(products, names)
             variants = {p.sku: iv.variant for iv in engine.index.variants for p in iv.variant.packs}
-            self._built[shop.id] = (shop.catalog_version, engine, variants)
+            self._built = {k: v for k, v in self._built.items() if k[:2] != key[:2]}
+            self._built[key] = (shop.catalog_version, engine, variants)
             return engine, variants
 
 

@@ -82,3 +82,25 @@ def test_a_fresh_database_is_created_and_stamped(empty_engine: Engine) -> None:
     assert _diff(empty_engine) == []
     with empty_engine.connect() as conn:
         assert current_revision(conn) == head_revision()
+
+
+def _migrate(url: str) -> str:
+    from bot.db.base import create_engine_for as make
+
+    engine = make(url)
+    try:
+        ensure_schema(engine)
+        with engine.connect() as conn:
+            return current_revision(conn) or ""
+    finally:
+        engine.dispose()
+
+
+def test_processes_starting_together_on_a_new_sqlite_file_agree(tmp_path: Path) -> None:
+    """The API and the WhatsApp worker start at the same moment on a database nobody made yet."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    url = f"sqlite:///{tmp_path / 'race.db'}"
+    with ProcessPoolExecutor(4) as pool:
+        revisions = list(pool.map(_migrate, [url] * 4))
+    assert revisions == [head_revision()] * 4
