@@ -3,7 +3,6 @@ loopback ports, talking to a fresh database."""
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,12 +13,8 @@ import pytest
 from bot.cli.engine import RASA, train
 from bot.cli.stack import assistant_services, start_all, stop_all
 from bot.settings import get_settings
+from tests.shop import free_port
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from bot.review.text import normalized_text
 from bot.settings import PROJECT_ROOT, get_settings
 from tests.api.console.conftest import csrf_of, log_in, make_merchant
 from tests.conftest import TEST_DATABASE_URL
+from tests.shop import free_port
 
 pytestmark = pytest.mark.skipif(
     TEST_DATABASE_URL.startswith("postgresql"),
@@ -59,11 +59,6 @@ EPOCHS = 20  # config.yml trains DIET for 50 and TED for 40: a quick candidate f
 TOLERANCE = 0.02
 NO_ORDERS = set(MESSAGES["no_orders"].values())
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
