@@ -2,16 +2,13 @@
 a local HTTP server standing in for Razorpay. Registered from tests/conftest.py."""
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +23,7 @@ from bot.db.session import session_scope
 from bot.merchants.keys import create_key
 from bot.orders.slots import next_slots
 from bot.settings import PROJECT_ROOT, get_settings
+from tests.loopback import JsonHandler, serve
 
 WA_ID = "919812345678"
 ADDRESS = "Flat 4B, 12 MG Road, Bengaluru"
@@ -152,42 +150,26 @@ def razorpay_server() -> Iterator[FakeRazorpay]:
     (create a payment link, refund a payment), in Razorpay's shapes."""
     state = FakeRazorpay(url="")
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
+    class Handler(JsonHandler):
         def do_POST(self) -> None:  # noqa: N802
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length)
-            body = json.loads(raw or b"{}")
+            body = self.read_json()
             state.requests.append({"path": self.path, "auth": self.headers.get("Authorization"),
                                    "body": body})
             if state.fail_with:
-                self._send(state.fail_with, {"error": {"code": "SERVER_ERROR",
-                                                       "description": "unavailable"}})
+                self.send_json(state.fail_with, {"error": {"code": "SERVER_ERROR",
+                                                           "description": "unavailable"}})
             elif self.path == "/v1/payment_links":
                 n = len(state.requests)
-                self._send(200, {"id": f"plink_test{n:06d}", "short_url": f"https://rzp.io/i/t{n}",
-                                 "amount": body["amount"], "currency": body["currency"],
-                                 "reference_id": body["reference_id"], "status": "created"})
+                self.send_json(200, {"id": f"plink_test{n:06d}", "short_url": f"https://rzp.io/i/t{n}",
+                                     "amount": body["amount"], "currency": body["currency"],
+                                     "reference_id": body["reference_id"], "status": "created"})
             elif self.path.startswith("/v1/payments/") and self.path.endswith("/refund"):
-                self._send(200, {"id": f"rfnd_test{len(state.requests):06d}",
-                                 "amount": body.get("amount"), "status": "processed"})
+                self.send_json(200, {"id": f"rfnd_test{len(state.requests):06d}",
+                                     "amount": body.get("amount"), "status": "processed"})
             else:
-                self._send(404, {"error": {"code": "BAD_REQUEST_ERROR", "description": "no route"}})
+                self.send_json(404, {"error": {"code": "BAD_REQUEST_ERROR", "description": "no route"}})
 
-        def _send(self, status: int, payload: dict[str, Any]) -> None:
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server, state.url = serve(Handler)
     yield state
     server.shutdown()
     server.server_close()

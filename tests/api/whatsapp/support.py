@@ -2,7 +2,6 @@
 records every request), and the gateway as its two processes: the API and the worker."""
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import signal
@@ -10,7 +9,6 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ from bot.cli.stack import Service, start_all, stop_all, whatsapp_services
 from bot.db.session import session_scope
 from bot.db.whatsapp_models import WhatsAppInbox
 from bot.settings import PROJECT_ROOT, get_settings
+from tests.loopback import JsonHandler, serve
 
 APP_SECRET = "test-app-secret"
 ACCESS_TOKEN = "test-access-token"
@@ -41,24 +40,16 @@ class FakeGraph:
         self.arrivals: dict[str, list[float]] = {}  # time.monotonic() of each, per recipient
         graph = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(JsonHandler):
             def do_GET(self) -> None:  # noqa: N802
                 """`/_arrivals`: when each recipient's messages arrived (for a benchmark that
                 runs this server in a process of its own; the clock is system-wide)."""
                 with graph.lock:
-                    data = json.dumps(graph.arrivals).encode()
-                self.send_response(200 if self.path == "/_arrivals" else 404)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                    arrivals = {to: list(times) for to, times in graph.arrivals.items()}
+                self.send_json(200 if self.path == "/_arrivals" else 404, arrivals)
 
             def do_POST(self) -> None:  # noqa: N802
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
+                body = self.read_json()
                 with graph.lock:
                     answer = graph.script.pop(0) if graph.script else None
                     graph.requests.append({"path": self.path, "auth": self.headers.get("Authorization"),
@@ -73,16 +64,9 @@ class FakeGraph:
                         answer = (200, {"messaging_product": "whatsapp",
                                         "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
                                         "messages": [{"id": "wamid.FAKE" + secrets.token_hex(10)}]})
-                data = json.dumps(answer[1]).encode()
-                self.send_response(answer[0])
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.send_json(*answer)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, self.url = serve(Handler)
 
     def messages(self, wa_id: str | None = None) -> list[dict[str, Any]]:
         with self.lock:

@@ -182,26 +182,16 @@ def test_graph_429_is_retried_and_the_send_rate_is_limited(graph: FakeGraph) -> 
 
 
 def test_the_engines_tracker_is_read_with_its_token() -> None:
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
     from api.whatsapp.rasa import EngineUnavailable, RasaClient
+    from tests.loopback import JsonHandler, serve
 
-    class Engine(BaseHTTPRequestHandler):  # Rasa's HTTP API with --auth-token s3cret
-        def log_message(self, *args: object) -> None:
-            pass
-
+    class Engine(JsonHandler):  # Rasa's HTTP API with --auth-token s3cret
         def do_GET(self) -> None:  # noqa: N802
             ok = "token=s3cret" in self.path
-            data = json.dumps({"slots": {"language": "hi"}} if ok else {"message": "User is not authenticated."})
-            self.send_response(200 if ok else 401)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data.encode())
+            self.send_json(200 if ok else 401,
+                           {"slots": {"language": "hi"}} if ok else {"message": "User is not authenticated."})
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Engine)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
+    server, url = serve(Engine)
 
     async def slots(token: str) -> dict:
         client = RasaClient(url, token=token)
