@@ -37,6 +37,19 @@ DEFAULT_WHATSAPP_TEMPLATES = {
 DEFAULT_WHATSAPP_TEMPLATE_LANGUAGES = {"en": "en", "hi": "hi", "hinglish": "en"}
 
 
+def _merged_over(defaults: dict[str, str], value: dict[str, str], pattern: str, keys: str,
+                 rule: str) -> dict[str, str]:
+    """A partial mapping from the environment over its defaults: unknown keys and values that
+    break `pattern` are refused by name."""
+    unknown = set(value) - set(defaults)
+    if unknown:
+        raise ValueError(f"unknown {keys} {sorted(unknown)}; known: {sorted(defaults)}")
+    bad = [v for v in value.values() if not re.fullmatch(pattern, v)]
+    if bad:
+        raise ValueError(f"{rule}: {bad}")
+    return {**defaults, **value}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
@@ -128,26 +141,15 @@ class Settings(BaseSettings):
     @field_validator("whatsapp_templates")
     @classmethod
     def _template_names(cls, value: dict[str, str]) -> dict[str, str]:
-        unknown = set(value) - set(DEFAULT_WHATSAPP_TEMPLATES)
-        if unknown:
-            raise ValueError(f"unknown notification templates {sorted(unknown)}; known: "
-                             f"{sorted(DEFAULT_WHATSAPP_TEMPLATES)}")
-        bad = [name for name in value.values() if not re.fullmatch(r"[a-z0-9_]{1,512}", name)]
-        if bad:
-            raise ValueError(f"WhatsApp template names are lowercase letters, digits and _: {bad}")
-        return {**DEFAULT_WHATSAPP_TEMPLATES, **value}
+        return _merged_over(DEFAULT_WHATSAPP_TEMPLATES, value, r"[a-z0-9_]{1,512}",
+                            "notification templates",
+                            "WhatsApp template names are lowercase letters, digits and _")
 
     @field_validator("whatsapp_template_languages")
     @classmethod
     def _template_languages(cls, value: dict[str, str]) -> dict[str, str]:
-        unknown = set(value) - set(DEFAULT_WHATSAPP_TEMPLATE_LANGUAGES)
-        if unknown:
-            raise ValueError(f"unknown shopper languages {sorted(unknown)}; known: "
-                             f"{sorted(DEFAULT_WHATSAPP_TEMPLATE_LANGUAGES)}")
-        bad = [code for code in value.values() if not re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2})?", code)]
-        if bad:
-            raise ValueError(f"template language codes look like en, hi or en_US: {bad}")
-        return {**DEFAULT_WHATSAPP_TEMPLATE_LANGUAGES, **value}
+        return _merged_over(DEFAULT_WHATSAPP_TEMPLATE_LANGUAGES, value, r"[a-z]{2,3}(_[A-Z]{2})?",
+                            "shopper languages", "template language codes look like en, hi or en_US")
 
     @property
     def whatsapp_capture(self) -> bool:
