@@ -19,7 +19,7 @@ from bot.db.session import session_scope
 from bot.db.whatsapp_models import WhatsAppInbox, WhatsAppStatus
 from tests.api.whatsapp.support import (PHONE_NUMBER_ID, FakeGraph, Gateway, gateway_env, notify,
                                         shopper_wrote, template_request, wait_for_messages)
-from tests.assistant.conftest import free_port
+from tests.shop import free_port
 
 NO_ENGINE = "http://127.0.0.1:9"
 
