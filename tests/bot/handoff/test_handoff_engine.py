@@ -16,7 +16,7 @@ from bot.handoff import inbox
 from bot.handoff.tracker import EngineTracker
 from bot.merchants.users import create_user
 from bot.settings import get_settings
-from tests.assistant.conftest import free_port
+from tests.shop import free_port
 
 pytestmark = pytest.mark.skipif(not RASA.exists() or production_model(required=False) is None,
                                 reason="needs .venv-rasa and a trained model in production (make train)")
