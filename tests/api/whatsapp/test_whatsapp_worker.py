@@ -3,6 +3,7 @@ acknowledges into the inbox, `chatcart whatsapp worker` processes it and drains 
 one worker per database, a second one stands by."""
 from __future__ import annotations
 
+import os
 import signal
 import time
 from collections.abc import Iterator
@@ -61,6 +62,10 @@ def test_the_api_acknowledges_and_the_worker_processes(channel: Gateway, graph: 
     assert _states() == ["pending"] * 3
     channel.start(channel.worker)
     assert _wait(lambda: _states() == ["done"] * 3)
+    base = os.getpriority(os.PRIO_PROCESS, 0)  # the API keeps ours; the worker yields the CPU to it
+    assert channel.api.process is not None and channel.worker.process is not None
+    assert os.getpriority(os.PRIO_PROCESS, channel.api.process.pid) == base
+    assert os.getpriority(os.PRIO_PROCESS, channel.worker.process.pid) == min(19, base + 10)
     with session_scope() as s:
         assert s.scalar(select(func.count()).select_from(WhatsAppStatus)) == 3
     shopper_wrote("919800000302", "hi", wrote=timedelta(hours=30))
