@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     rasa_token: SecretStr = SecretStr("")
     # Trained models, their metas and registry.json (which one is production).
     models_dir: Path = PROJECT_ROOT / "models"
+    # Real data sets kept beside the checkout, never copied into it (`chatcart evaluate model`
+    # measures the model on real out-of-scope Hinglish from here; skipped when it is absent).
+    shared_data_dir: Path = PROJECT_ROOT.parent / "shared" / "data"
     action_server_port: int = 5055
 
     # Checkout. Money in paise: ₹25 delivery, free from ₹500, ₹100 minimum order.

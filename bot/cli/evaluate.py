@@ -12,6 +12,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from bot.cli.shop import engine_from_db, engine_from_file
+from bot.evaluation import out_of_scope
 from bot.evaluation.items import evaluate, judge_by_kind, judge_by_name, load_dev_set
 from bot.evaluation.messages import comparable, file_digest, read_nlu
 from bot.evaluation.nlu import markdown, results_report
@@ -140,6 +141,34 @@ def gate_metrics(reg: Registry, meta: ModelMeta, *, fresh: bool = False) -> dict
     return metrics
 
 
+def out_of_scope_source() -> Path:
+    return get_settings().shared_data_dir / out_of_scope.SOURCE
+
+
+def out_of_scope_metrics(reg: Registry, meta: ModelMeta, *, fresh: bool = False) -> None:
+    """Real out-of-scope Hinglish (see bot.evaluation.out_of_scope), measured unless the model's
+    meta already holds it for the same messages; kept in the meta. Informational: the gate
+    never reads it, and `chatcart model promote` does not measure it."""
+    source = out_of_scope_source()
+    if not source.exists():
+        step(f"{meta.name}: real out-of-scope Hinglish skipped: {source} is absent "
+             "(the shared data sets are not beside this checkout: SHARED_DATA_DIR says where they are)")
+        return
+    loaded = out_of_scope.load(source)
+    held = meta.metrics.get("out_of_scope_real") or {}
+    if not fresh and held.get("messages_sha256") == loaded.digest:
+        return
+    from bot.cli.engine import CONFIG
+
+    threshold = out_of_scope.fallback_threshold(meta.config or CONFIG.read_text("utf-8"))
+    step(f"{meta.name}: {len(loaded.messages)} real out-of-scope Hinglish requests from "
+         f"{out_of_scope.SOURCE} ({loaded.dropped_in_training} in data/nlu left out; Rasa loads the model)")
+    meta.metrics["out_of_scope_real"] = out_of_scope.measure(
+        reg.path(meta.name), loaded, WORK / meta.name / "out_of_scope_real", threshold,
+        source=str(out_of_scope.SOURCE), source_sha256=file_digest(source))
+    reg.save_meta(meta)
+
+
 def summary(meta: ModelMeta | None) -> dict[str, Any] | None:
     if meta is None:
         return None
@@ -169,7 +198,8 @@ def model_(
     out: Annotated[Path, typer.Option(help="Where the report goes.")] = REPORTS,
 ) -> None:
     """Intent and entity scores on the NLU test set and the held-out split, item-line accuracy,
-    per language, with the difference from the model in production: reports/evaluation.{json,md}
+    per language, what the model does with real out-of-scope Hinglish (informational, not
+    gated), with the difference from the model in production: reports/evaluation.{json,md}
     and confusion-matrix images."""
     from bot.cli.engine import registry
 
@@ -197,9 +227,11 @@ def model_(
                  "Rasa trains a model on the rest, progress follows")
             candidate.metrics["holdout"] = measure_holdout(candidate, config_text, training_fraction)
             reg.save_meta(candidate)
+    out_of_scope_metrics(reg, candidate, fresh=fresh)
     decision = None
     if production is not None and not is_production:
         gate_metrics(reg, production)
+        out_of_scope_metrics(reg, production)
         decision = decide(candidate.metrics, production.metrics)
     elif production is None:
         decision = decide(candidate.metrics, None)

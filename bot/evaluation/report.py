@@ -4,7 +4,7 @@ intent confusion matrices as PNG images.
 
 `evaluation` is a plain dict: {"model": {...}, "production": {...} | None, "metrics": {...},
 "production_metrics": {...} | None, "gate": {...} | None}, metrics as `chatcart evaluate
-model` measures them (test_set / holdout / items)."""
+model` measures them (test_set / holdout / items / out_of_scope_real)."""
 from __future__ import annotations
 
 import json
@@ -138,12 +138,57 @@ def markdown(evaluation: dict[str, Any], images: dict[str, str] | None = None, *
                      f"{_delta_pp(items['line_accuracy'], _get(base, 'line_accuracy'))} |")
         lines.append("")
 
+    lines += _out_of_scope_real(mine.get("out_of_scope_real"), (theirs or {}).get("out_of_scope_real"),
+                                errors=errors)
+
     gate = evaluation.get("gate")
     if gate:
         lines += ["## Gate (`chatcart model promote`)", "", gate["table"], ""]
         lines.append("**Passes**: no worse than production." if gate["passed"] else
                      "**Refused**: " + "; ".join(gate["problems"]))
     return "\n".join(lines).rstrip()
+
+
+OUT_OF_SCOPE_ROWS = (("out_of_scope", "answered as out of scope (`out_of_scope` at or above it)"),
+                     ("fallback", "sent to the fallback (top confidence below it)"),
+                     ("acted_on", "**acted on** (another intent at or above it: the harmful case)"))
+
+
+def _out_of_scope_real(data: dict[str, Any] | None, base: dict[str, Any] | None, *, errors: bool) -> list[str]:
+    """Real Hinglish requests that are not for a shop (bot.evaluation.out_of_scope):
+    informational, the gate does not read it. Δ only against the same messages."""
+    if not data:
+        return []
+    if base is not None and base.get("messages_sha256") != data.get("messages_sha256"):
+        base = None
+    threshold = data.get("threshold")
+    lines = [f"## Real out-of-scope Hinglish (`{data.get('source')}` of the shared data; informational, "
+             "not in the gate)", "",
+             f"{data['n']} code-switched requests to a phone assistant, none of them for a shop, written by "
+             f"nobody here ({data.get('dropped_in_training', 0)} that occur in data/nlu left out; "
+             f"{data.get('duplicates', 0)} repeats counted once). Fallback threshold {threshold}.", "",
+             "| outcome | share | Δ vs production |", "|---|---:|---:|"]
+    for key, label in OUT_OF_SCOPE_ROWS:
+        lines.append(f"| {label} | {_pct(data.get(key))} | {_delta_pp(data.get(key), _get(base, key))} |")
+    top = data.get("acted_on_by_intent") or []
+    if top:
+        lines += ["", "| acted on as | messages | share of all |", "|---|---:|---:|"]
+        lines += [f"| {t['intent']} | {t['count']} | {_pct(t['share'])} |" for t in top]
+    domains = data.get("by_domain") or {}
+    if domains:
+        lines += ["", "| domain | messages | out of scope | fallback | acted on | Δ acted on vs production |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        for domain, s in sorted(domains.items(), key=lambda kv: (-kv[1]["acted_on"], kv[0])):
+            lines.append(f"| {domain} | {s['n']} | {_pct(s['out_of_scope'])} | {_pct(s['fallback'])} | "
+                         f"{_pct(s['acted_on'])} | "
+                         f"{_delta_pp(s['acted_on'], _get(base, 'by_domain', domain, 'acted_on'))} |")
+    examples = data.get("acted_on_examples") or []
+    if examples and errors:
+        lines += ["", f"<details><summary>{len(examples)} most confident messages acted on</summary>", ""]
+        lines += [f"- [{e['domain']}] {e['text']!r} → {e['intent']} ({e['confidence']:.2f})" for e in examples]
+        lines += ["", "</details>"]
+    lines.append("")
+    return lines
 
 
 def _source(part: str, data: dict[str, Any]) -> str:
