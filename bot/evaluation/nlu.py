@@ -19,7 +19,8 @@ from bot.text.language import detect_language
 
 LANGUAGE_GROUPS = {"en": "en", "hinglish": "hinglish", "hi": "hi", "mixed": "hi"}
 SHOWN_ENTITIES = ("product", "quantity", "unit")
-ENTITY_EXTRACTOR = "DIETClassifier"
+# The pipeline's entity extractor, whichever of these it has: Rasa names its result files after it.
+ENTITY_EXTRACTORS = ("CRFEntityExtractor", "DIETClassifier")
 
 
 def language_of(text: str, languages: Mapping[str, str] | None = None) -> str:
@@ -62,7 +63,9 @@ def read_predictions(results: Path, languages: Mapping[str, str] | None = None) 
 def read_entity_results(results: Path, languages: Mapping[str, str] | None = None) -> list[EntityResult]:
     """Messages with an entity labelled or predicted (the others score nothing either way)."""
     seen: dict[str, EntityResult] = {}
-    for name in (f"{ENTITY_EXTRACTOR}_successes.json", f"{ENTITY_EXTRACTOR}_errors.json"):
+    extractor = next((e for e in ENTITY_EXTRACTORS if (results / f"{e}_errors.json").exists()
+                      or (results / f"{e}_successes.json").exists()), ENTITY_EXTRACTORS[0])
+    for name in (f"{extractor}_successes.json", f"{extractor}_errors.json"):
         path = results / name
         if not path.exists():
             continue

@@ -23,6 +23,9 @@ makhan makkhan sabzi sabji mirch mirchi dhaniya dhania gobhi bhindi lauki bainga
 bhai bhaiya bhaiyya ji haan han nahi nahin nhi namaste namaskar shukriya dhanyavad theek thik accha acha mujhe muje humko hume mera meri mere kya kitna
 kitne kab kaise abhi jaldi bhi sirf wapas hatao hata nikalo badlo karna krna dijiye thoda
 tum tu aap kaun kahan kaha kyun kyon kyu raha rahi rahe gaya gayi hua hui tha thi liye bahut
+aaj kal parso subah shaam sham raat dopahar baje bje kr kro krdo bata batao dikha dikhao sab saara
+saari saman samaan kuch koi wahi phir fir dobara pichla pichli pichle mangwa mangwao hogi aayega
+aayegi aaya rehne paise lena aake
 """.split())
 # Yes/no words and fillers that shoppers writing English use as readily as those writing
 # Hinglish: a message of nothing else says nothing about the language of the conversation.

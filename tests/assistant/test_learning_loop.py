@@ -1,17 +1,14 @@
 """The learning loop end to end, as the shop and the data team run it: shoppers' messages the
 production model misunderstands are recorded by the real actions, a merchant labels them in the
-console, `chatcart nlu export` writes them as training data, a quick model (reduced epochs) is
-trained on the repository's data plus that export, evaluated, and promoted into the running
-engine by `chatcart model promote`'s gate — after which the same messages are understood.
+console, `chatcart nlu export` writes them as training data, a candidate model is trained on
+the repository's data plus that export, evaluated, and promoted into the running engine by
+`chatcart model promote`'s gate — after which the same messages are understood.
 
 The messages use a coined shop slang, "jhola" (the delivery bag) for the order: phrases the
 checkout's model cannot read today (asserted before anything is labelled).
 
-The gate compares the quick candidate with the fully trained production model, which it cannot
-match at tolerance 0 (asserted: the promotion is refused and nothing changes); it is promoted
-with `--tolerance`, the data team's own knob, set just above the measured loss. A like-for-like
-baseline (a reduced-epoch model on the original data as production) would need a second training
-and evaluation in CI, and a model that misreads the messages in the same way.
+Should the new examples cost a test-set message or two, the gate refuses at tolerance 0 and
+nothing changes (asserted); the data team's own knob, `--tolerance`, then promotes it.
 
 Runs once per CI run: training does not depend on the database, and the queue and console parts
 are covered on PostgreSQL by tests/bot/review and tests/api/console."""
@@ -50,12 +47,10 @@ pytestmark = pytest.mark.skipif(
 
 # Misread by the checkout's model: fallback, or "out of scope" (checked below, not assumed).
 JHOLA = ("jhola kidhar hai bhai", "jhola ka kya scene hai", "jhola ka scene batao",
-         "jhola kidhar pohcha", "jhola ki location", "jhola ka kya hua")
+         "jhola kidhar pohcha", "jhola ki location", "jhola abhi kahan hai")
 INTENT = "order_status"
-EPOCHS = 20  # config.yml trains DIET for 50 and TED for 40: a quick candidate for CI
-# What the quick candidate may lose on the gate metrics against the fully trained production
-# model: measured 0.5 to 1.0 point of intent accuracy and 0.004 to 0.009 macro F1 (97.4–97.9% /
-# 0.976–0.981 against 98.5% / 0.985 on data/eval/nlu.yml). The gate at 0 refuses it (checked).
+# Six new examples can move a test-set message or two across an intent boundary: what the
+# candidate may lose on the gate metrics before the data team accepts it anyway.
 TOLERANCE = 0.02
 NO_ORDERS = set(MESSAGES["no_orders"].values())
 
@@ -170,15 +165,15 @@ def test_labelled_messages_are_understood_after_retraining_and_promotion(
     assert entry["intent"] == INTENT
     assert sorted(e["text"].strip() for e in entry["examples"]) == sorted(normalized_text(t) for t in JHOLA)
 
-    # 4. A quick candidate on data/ plus the export, evaluated, promoted through the gate.
+    # 4. A candidate on data/ plus the export, evaluated, promoted through the gate.
     name = f"jhola-{os.getpid()}"  # var/evaluate/<name> is shared with other runs
-    candidate = train(name=name, epochs=EPOCHS, extra_data=[reviewed])
+    candidate = train(name=name, extra_data=[reviewed])
     assert candidate.trained and not candidate.production
     report = tmp_path / "reports"
     run("evaluate", "model", name, "--no-holdout", "--out", str(report))
     assert (report / "evaluation.json").is_file()
-    # At tolerance 0 a quick model usually trails production by a test message or two: then the
-    # gate must refuse and change nothing; should it tie, it is simply promoted.
+    # At tolerance 0 the candidate may trail production by a test message or two: then the gate
+    # must refuse and change nothing; should it tie or win, it is simply promoted.
     strict = CliRunner().invoke(chatcart, ["model", "promote", name, "--engine-url", engine.url])
     get_settings.cache_clear()
     if strict.exit_code == 0:

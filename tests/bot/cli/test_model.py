@@ -134,9 +134,9 @@ def test_clear_refusals(three_models: Registry, tmp_path: Path) -> None:
 def test_an_epoch_override_is_a_different_model() -> None:
     config = yaml.safe_load(effective_config(3))
     epochs = {c["name"]: c.get("epochs") for c in config["pipeline"] + config["policies"]}
-    assert epochs["DIETClassifier"] == 3 and epochs["TEDPolicy"] == 3
-    diet = next(c for c in config["pipeline"] if c["name"] == "DIETClassifier")
-    assert diet["random_seed"] == 2026  # the rest of config.yml is kept
+    assert epochs["TEDPolicy"] == 3
+    ted = next(c for c in config["policies"] if c["name"] == "TEDPolicy")
+    assert ted["random_seed"] == 2026  # the rest of config.yml is kept
     assert effective_config() == (PROJECT_ROOT / "config.yml").read_text("utf-8")
     assert training_fingerprint(effective_config(3)) != training_fingerprint() == training_fingerprint(effective_config())
 

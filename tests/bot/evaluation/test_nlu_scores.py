@@ -28,13 +28,13 @@ def test_intents_and_entity_spans_per_language(tmp_path: Path) -> None:
                                        intent("hello", "greet", "greet")])
     write(r, "intent_errors.json", [intent("दूध हटाओ", "remove_items", "nlu_fallback")])
     # "2 kg atta": all three right. "do kilo aloo bhejo": product right, "do" missed, "kilo" as product.
-    write(r, "DIETClassifier_successes.json", [
+    write(r, "CRFEntityExtractor_successes.json", [
         {"text": "2 kg atta", "entities": [ent("quantity", 0, 1), ent("unit", 2, 4), ent("product", 5, 9)],
          "predicted_entities": [ent("quantity", 0, 1), ent("unit", 2, 4), ent("product", 5, 9)]},
         {"text": "do kilo aloo bhejo", "entities": [ent("quantity", 0, 2), ent("unit", 3, 7), ent("product", 8, 12)],
          "predicted_entities": [ent("product", 3, 7), ent("product", 8, 12)]},
     ])
-    write(r, "DIETClassifier_errors.json", [
+    write(r, "CRFEntityExtractor_errors.json", [
         {"text": "do kilo aloo bhejo", "entities": [ent("quantity", 0, 2), ent("unit", 3, 7), ent("product", 8, 12)],
          "predicted_entities": [ent("product", 3, 7), ent("product", 8, 12)]},
         {"text": "दूध हटाओ", "entities": [ent("product", 0, 3)], "predicted_entities": []},
