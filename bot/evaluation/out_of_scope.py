@@ -30,6 +30,7 @@ import csv
 import hashlib
 import json
 import random
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -56,6 +57,9 @@ OUTCOMES = ("out_of_scope", "fallback", "acted_on")
 TOP_INTENTS = 5
 EXAMPLES = 10
 SAMPLE_SEED = 2026
+# The dataset writes a few characters as escapes ("weekend \u2019 s party"); Rasa's YAML reader
+# would decode them in an all-ASCII file and report text that matches nothing read here.
+ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +92,8 @@ def messages_digest(messages: Iterable[RealMessage]) -> str:
 
 def read_tsv(path: Path) -> tuple[list[RealMessage], int, int, int]:
     """The `cs_query` of every row with its `domain`, once each (the first spelling met):
-    (messages, rows, skipped, duplicates). Fields are tab-separated and never quoted."""
+    (messages, rows, skipped, duplicates). Fields are tab-separated and never quoted; `\\uXXXX`
+    escapes become the characters they stand for."""
     messages: list[RealMessage] = []
     seen: set[str] = set()
     rows = skipped = duplicates = 0
@@ -99,7 +104,7 @@ def read_tsv(path: Path) -> tuple[list[RealMessage], int, int, int]:
             raise ValueError(f"{path}: no column {', '.join(sorted(missing))}")
         for row in reader:
             rows += 1
-            text = " ".join((row.get("cs_query") or "").split())
+            text = " ".join(ESCAPE.sub(lambda m: chr(int(m[1], 16)), row.get("cs_query") or "").split())
             if not text or MARKUP.search(text):
                 skipped += 1
                 continue
@@ -189,7 +194,8 @@ def outcome_of(intent: str, confidence: float, threshold: float) -> str:
 
 def read_outcomes(results: Path, messages: Sequence[RealMessage], threshold: float) -> list[Outcome]:
     """One outcome per evaluated message from Rasa's intent_successes.json (predicted
-    `out_of_scope`) and intent_errors.json (anything else); the sentinel is left out."""
+    `out_of_scope`) and intent_errors.json (anything else); the sentinel is left out. A text
+    that is none of the messages means Rasa read the file otherwise than it was meant: refused."""
     domains = {comparable(m.text): m.domain for m in messages}
     out: list[Outcome] = []
     for name in ("intent_successes.json", "intent_errors.json"):
@@ -201,10 +207,12 @@ def read_outcomes(results: Path, messages: Sequence[RealMessage], threshold: flo
             if row.get("intent") == SENTINEL_INTENT or comparable(text) == comparable(SENTINEL_TEXT):
                 continue
             key = comparable(text)
+            if key not in domains:
+                raise ValueError(f"Rasa reports a prediction for {text!r}, which is none of the messages sent")
             predicted = row.get("intent_prediction") or {}
             intent = str(predicted.get("name") or "")
             confidence = float(predicted.get("confidence") or 0.0)
-            out.append(Outcome(text, domains.get(key, "unknown"), intent, confidence,
+            out.append(Outcome(text, domains[key], intent, confidence,
                                outcome_of(intent, confidence, threshold)))
     return out
 

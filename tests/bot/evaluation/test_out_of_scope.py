@@ -51,11 +51,12 @@ def test_the_tsv_gives_each_request_once_with_its_domain(tmp_path: Path) -> None
         ("[alarm](x) lagao", "alarm"),  # Rasa would read entity markup
         ('kal "barish" hogi?', "weather"),  # a quote is text: the file is never quoted
         ("gaana bajao", ""),
+        ("weekend \\u2019 s party ka message", "messaging"),  # the dataset's escapes, as in the file
     ])
     messages, rows, skipped, duplicates = read_tsv(path)
     assert messages == [RealMessage("mere timer ko roko", "timer"), RealMessage('kal "barish" hogi?', "weather"),
-                        RealMessage("gaana bajao", "unknown")]
-    assert (rows, skipped, duplicates) == (7, 3, 1)
+                        RealMessage("gaana bajao", "unknown"), RealMessage("weekend ’ s party ka message", "messaging")]
+    assert (rows, skipped, duplicates) == (8, 3, 1)
 
 
 def test_a_file_without_the_columns_is_refused(tmp_path: Path) -> None:
@@ -152,6 +153,13 @@ def test_three_outcomes_that_add_up(tmp_path: Path) -> None:
     assert [e["text"] for e in data["acted_on_examples"]] == ["alarm hatao", "reminder hatao", "timer roko"]
     assert data["acted_on_examples"][0] == {"text": "alarm hatao", "domain": "alarm", "intent": "remove_items",
                                             "confidence": 0.91}
+
+
+def test_a_text_rasa_read_otherwise_is_refused(tmp_path: Path) -> None:
+    r = tmp_path / "results"
+    write(r, "intent_errors.json", [row("weekend \\u2019 s party", "inform", 0.9)])
+    with pytest.raises(ValueError, match="none of the messages sent"):
+        read_outcomes(r, [RealMessage("weekend ’ s party", "messaging")], 0.55)
 
 
 def test_no_result_files_no_messages(tmp_path: Path) -> None:
