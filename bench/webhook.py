@@ -134,9 +134,10 @@ class Acks:
         self.ms: list[float] = []
         self.server: list[dict[str, float]] = []
 
-    def add(self, took: float, header: str) -> None:
+    def add(self, took: float, header: str, at: float = 0.0) -> None:
         self.ms.append(took)
         timing = {k: float(v) for k, v in TIMING.findall(header)}
+        timing["at"] = at
         batch = re.search(r'commit;dur=[\d.]+;desc="(\d+)"', header)
         timing["batch"] = float(batch.group(1)) if batch else float("nan")
         timing["outside"] = took - timing.get("total", 0.0)
@@ -189,7 +190,7 @@ async def post(hooks: Webhooks, payload: dict, acks: Acks) -> None:
     took = (time.monotonic() - start) * 1000
     if status != 200:
         raise RuntimeError(f"webhook answered {status}")
-    acks.add(took, answer.get("server-timing", ""))
+    acks.add(took, answer.get("server-timing", ""), start)
 
 
 async def shopper(hooks: Webhooks, wa_id: str, replies: RemoteGraph,
@@ -238,7 +239,16 @@ async def load(url: str, shoppers: int, replies: RemoteGraph, prefix: str = "919
             "ack_ms_messages": summary(messages.ms), "ack_ms_statuses": summary(statuses.ms),
             "ack_ms_all": summary(both.ms), "server_timing_ms": server_side(both),
             "reply_ms": summary(e2e), "messages_per_s": round(len(messages.ms) / took, 1),
-            "problems": problems[:20]}
+            "slowest_acks": slowest(both, started), "problems": problems[:20]}
+
+
+def slowest(acks: Acks, started: float, n: int = 12) -> list[dict[str, float]]:
+    """The `n` slowest acknowledgements: when each was posted (seconds into the run), how long
+    it took, and the server's account — one stall shows as several posted together."""
+    worst = sorted(zip(acks.ms, acks.server), key=lambda x: -x[0])[:n]
+    return [{"at_s": round(t["at"] - started, 3), "ms": round(ms, 1),
+             **{k: t[k] for k in ("total", "lock", "write", "sync", "outside", "batch") if k in t}}
+            for ms, t in sorted(worst, key=lambda x: x[1]["at"])]
 
 
 # the machine ---------------------------------------------------------------------------------
@@ -251,15 +261,22 @@ def _cpu_seconds(pid: int) -> float:
     return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
-def _waited_seconds(pid: int) -> float:
-    """Seconds the process's threads spent runnable but waiting for a CPU (Linux schedstat)."""
-    total = 0
+def _waited_ns(pid: int) -> dict[str, int]:
+    """Per thread, nanoseconds spent runnable but waiting for a CPU (Linux schedstat)."""
+    waited: dict[str, int] = {}
     for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
-            total += int((task / "schedstat").read_text().split()[1])
+            waited[task.name] = int((task / "schedstat").read_text().split()[1])
         except (OSError, IndexError, ValueError):
             continue
-    return total / 1e9
+    return waited
+
+
+def _waited_since(before: dict[str, int], after: dict[str, int]) -> float:
+    """Seconds waited for a CPU between two `_waited_ns` readings: each thread's growth (a
+    thread started since counts from zero; one that ended since is not seen, so this is a
+    lower bound — never the negative a difference of two process totals can be)."""
+    return sum(ns - before.get(tid, 0) for tid, ns in after.items()) / 1e9
 
 
 def _cpu_busy() -> tuple[float, float]:
@@ -286,7 +303,7 @@ class Machine:
         self.load_before = os.getloadavg()
         self.busy_before = _cpu_busy()
         self.cpu_before = {name: _cpu_seconds(pid) for name, pid in self.processes.items()}
-        self.waited_before = {name: _waited_seconds(pid) for name, pid in self.processes.items()}
+        self.waited_before = {name: _waited_ns(pid) for name, pid in self.processes.items()}
         self.bench_before = os.times()
         self._thread.start()
         return self
@@ -298,7 +315,7 @@ class Machine:
         self.busy = (busy - self.busy_before[0]) / max(1, total - self.busy_before[1])
         self.cpu = {name: round(_cpu_seconds(pid) - self.cpu_before[name], 1)
                     for name, pid in self.processes.items()}
-        self.waited = {name: round(_waited_seconds(pid) - self.waited_before[name], 2)
+        self.waited = {name: round(_waited_since(self.waited_before[name], _waited_ns(pid)), 2)
                        for name, pid in self.processes.items()}
         now = os.times()
         self.cpu["bench client"] = round(
@@ -413,7 +430,7 @@ def main() -> None:
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()},
         "model": model.name,
-        "topology": "API (uvicorn, WHATSAPP_WORKERS=false: acknowledges into the inbox) + "
+        "topology": "API (uvicorn, WHATSAPP_WORKERS=false: acknowledges into the intake file) + "
                     "chatcart whatsapp worker + Rasa engine + action server",
     }
     print("==> the intake's steps on their own", flush=True)
@@ -494,6 +511,9 @@ def report(result: dict[str, Any], shoppers: int) -> None:
             print(f"{label:44} {s['n']:>6} {s['p50']:>9} {s['p95']:>9} {s['p99']:>9} {s['max']:>9}")
         b = timing["batch"]
         print(f"deliveries per commit: p50 {b['p50']}, p99 {b['p99']}, max {b['max']}")
+        print("slowest acknowledgements (posted at s: ms = in the handler + outside; deliveries in the commit): "
+              + "; ".join(f"{a['at_s']}: {a['ms']} = {a.get('total', 0):.1f} + {a['outside']:.1f} ({a.get('batch', 0):.0f})"
+                          for a in run["slowest_acks"]))
         if run["problems"]:
             print("problems:", *run["problems"], sep="\n  ")
     print(f"\nlost or doubled over all runs: {result['lost_or_doubled']}")

@@ -91,8 +91,7 @@ async def receive(request: Request, response: Response, settings: SettingsDep) -
             gateway.ack_finished()
     stored = time.perf_counter()
     if gateway is not None:  # the gateway runs in this process; else the worker finds the rows
-        for lane in recorded.lanes:
-            gateway.poke(lane)
+        gateway.received(recorded.lanes)
     # Where the acknowledgement's time went, for the benchmark (and any browser's dev tools).
     steps = "".join(f"{name};dur={ms:.2f}, " for name, ms in recorded.steps_ms.items())
     response.headers["Server-Timing"] = (

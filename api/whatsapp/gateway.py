@@ -103,6 +103,10 @@ class Gateway:
         self._tasks: list[asyncio.Task[None]] = []
         self._shop_id: int | None = None
         self._acks = 0  # webhook requests writing to the inbox right now
+        self._taken = 0  # the newest row of the intake file taken into the inbox (SQLite)
+        self._taking = asyncio.Lock()
+        self._take_task: asyncio.Task[None] | None = None
+        self._take_again = False
 
     # Acknowledging Meta comes first: lanes hold their database work while a webhook is being
     # written (SQLite has one writer; a queue of lane writes would sit in front of the 200).
@@ -158,6 +162,38 @@ class Gateway:
             await asyncio.sleep(0.02)
         return not self._lanes
 
+    # intake ---------------------------------------------------------------------------------
+    async def take_in(self) -> None:
+        """Take what the API appended to the intake file into the inbox, and start the lanes
+        that got work (SQLite; on PostgreSQL the API writes the inbox itself)."""
+        async with self._taking:
+            lanes, self._taken = await self._db(inbox.take_in, self._taken)
+        for lane in lanes:
+            self.poke(lane)
+
+    def received(self, lanes: list[str]) -> None:
+        """A webhook in this process stored a delivery that gave `lanes` new work: handle it
+        now rather than at the next sweep — once it is in the inbox — if this gateway is the
+        one processing the database (a standby leaves it to the one that is)."""
+        if not self.processing.is_set() or not lanes:
+            return
+        if not inbox.uses_intake_file():
+            for lane in lanes:
+                self.poke(lane)
+            return
+        self._take_again = True
+        if self._take_task is None or self._take_task.done():
+            self._take_task = asyncio.create_task(self._take_in_until_quiet(), name="whatsapp-take-in")
+
+    async def _take_in_until_quiet(self) -> None:
+        while self._take_again:
+            self._take_again = False
+            try:
+                await self.take_in()
+            except Exception:
+                log.exception("taking the intake in failed; the sweep tries again")
+                return
+
     # lanes ----------------------------------------------------------------------------------
     def poke(self, lane: str) -> None:
         task = self._lanes.get(lane)
@@ -199,13 +235,16 @@ class Gateway:
     async def _sweep_loop(self) -> None:
         """On start (resume after a crash) and every second: every lane with unfinished rows.
         A worker process (`poll` set) also looks for rows written since it last looked every
-        `poll` seconds: no webhook pokes its lanes."""
+        `poll` seconds: no webhook pokes its lanes. Each round first takes in what the API
+        appended to the intake file (SQLite); each sweep checkpoints that file."""
         loop = asyncio.get_running_loop()
         seen, swept = 0, -SWEEP_SECONDS
         while True:
             try:
+                await self.take_in()
                 if loop.time() - swept >= SWEEP_SECONDS:
                     swept = loop.time()
+                    await self._db(inbox.checkpoint_intake)
                     top = await self._db(inbox.newest_id) if self.poll else 0
                     lanes = await self._db(inbox.unfinished_lanes)
                     seen = max(seen, top)

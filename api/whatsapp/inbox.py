@@ -4,6 +4,10 @@ A delivery is split into rows — one per message, status or payment update — 
 transaction before the webhook is acknowledged. `key` is unique, so a delivery Meta retries
 (or the same webhook posted five times) adds nothing. Messages form one lane per shopper,
 handled strictly in `id` order; statuses and payments form one lane of their own.
+
+On SQLite the webhook writes the rows to the intake's own file (`api/whatsapp/spool.py`), which
+no other process writes, and the gateway takes them into `whatsapp_inbox` (`take_in`); on
+PostgreSQL the webhook writes `whatsapp_inbox` itself.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, object_session, sessionmaker
 
+from api.whatsapp import spool
 from api.whatsapp.payloads import Webhook
 from api.whatsapp.render import Rendered
 from api.whatsapp.templates import RE_ENGAGEMENT
@@ -93,8 +98,11 @@ def record_many(deliveries: list[Webhook], timing: dict[str, float] | None = Non
     One `INSERT … ON CONFLICT (key) DO NOTHING RETURNING key` for the whole burst: a key seen
     before (Meta's retry, the same delivery twice in one burst, or a row another process wrote)
     is skipped by the database itself, with no read first and no savepoint per row — the
-    statement is all the intake costs the database besides the commit. `timing`, when given,
-    gets the milliseconds spent waiting for the write lock, inserting and committing."""
+    statement is all the intake costs the database besides the commit. On SQLite it goes to the
+    intake file (`spool`), where no other process holds the write lock; on PostgreSQL to
+    `whatsapp_inbox`. "New" means new to that table: a retry of a delivery already taken in
+    and pruned from the intake file is appended again, and `take_in` skips it. `timing`, when
+    given, gets the milliseconds spent waiting for the write lock, inserting and committing."""
     first: dict[str, tuple[int, dict[str, Any]]] = {}
     for i, w in enumerate(deliveries):
         for r in rows_of(w):
@@ -103,19 +111,83 @@ def record_many(deliveries: list[Webhook], timing: dict[str, float] | None = Non
     if not first:
         return out
     received = now()
-    values = [{**r, "received_at": received, "state": "pending", "attempts": 0}
-              for _, r in first.values()]
+    rows = [{**r, "received_at": received} for _, r in first.values()]
+    intake_file = spool.url_for(get_settings().database_url)
+    new = spool.append(intake_file, rows, timing) if intake_file else _insert(rows, timing)
+    for key, (i, r) in first.items():
+        lane = r["wa_id"] if r["kind"] == "message" else STATUS_LANE
+        if key in new and lane not in out[i]:
+            out[i].append(lane)
+    return out
+
+
+def _insert(rows: list[dict[str, Any]], timing: dict[str, float] | None = None) -> set[str]:
+    """`rows` into `whatsapp_inbox` as pending work, in one durable transaction; the new keys."""
+    values = [{**r, "state": "pending", "attempts": 0} for r in rows]
     with durable_write(timing) as s:
         started = time.perf_counter()
         connection = s.connection()  # Core, not the ORM's bulk insert: a third of the CPU
         new = set(connection.execute(_insert_new(connection.dialect.name), values).scalars())
         if timing is not None:
             timing["write"] = (time.perf_counter() - started) * 1000
-    for key, (i, r) in first.items():
+    return new
+
+
+def take_in(after_id: int) -> tuple[list[str], int]:
+    """Move what the API appended to the intake file after `after_id` into `whatsapp_inbox`
+    (one durable transaction, in the file's order; keys already there are skipped); the lanes
+    that got new work, and the newest intake id taken. Nothing to do on PostgreSQL, where the
+    API writes `whatsapp_inbox` itself."""
+    intake_file = spool.url_for(get_settings().database_url)
+    if intake_file is None:
+        return [], after_id
+    rows = spool.after(intake_file, after_id)
+    if not rows:
+        return [], after_id
+    new = _insert([{c: r[c] for c in spool.COLUMNS} for r in rows])
+    lanes: list[str] = []
+    for r in rows:
         lane = r["wa_id"] if r["kind"] == "message" else STATUS_LANE
-        if key in new and lane not in out[i]:
-            out[i].append(lane)
-    return out
+        if r["key"] in new and lane not in lanes:
+            lanes.append(lane)
+    return lanes, rows[-1]["id"]
+
+
+def uses_intake_file() -> bool:
+    return spool.url_for(get_settings().database_url) is not None
+
+
+def taken(keys: list[str], database_url: str | None = None) -> set[str]:
+    """Which of `keys` are in `whatsapp_inbox` (durably: see `take_in`)."""
+    found: set[str] = set()
+    with session_scope(database_url) as s:
+        for start in range(0, len(keys), 500):
+            found.update(s.scalars(select(WhatsAppInbox.key).where(WhatsAppInbox.key.in_(keys[start:start + 500]))))
+    return found
+
+
+def prune_intake() -> int:
+    """Delete from the intake file what `whatsapp_inbox` holds; by the API, the file's writer."""
+    intake_file = spool.url_for(get_settings().database_url)
+    return spool.prune(intake_file, taken) if intake_file else 0
+
+
+def checkpoint_intake() -> None:
+    """The intake file's checkpoint, off the API's path (see `spool.checkpoint`)."""
+    intake_file = spool.url_for(get_settings().database_url)
+    if intake_file is not None:
+        spool.checkpoint(intake_file)
+
+
+def not_taken_in(database_url: str | None = None) -> list[dict[str, Any]]:
+    """Acknowledged deliveries' rows the gateway has not taken into `whatsapp_inbox` yet,
+    oldest first (they will be taken in after every row the inbox has)."""
+    intake_file = spool.url_for(database_url or get_settings().database_url)
+    if intake_file is None:
+        return []
+    rows = spool.after(intake_file, 0, limit=None)
+    there = taken([r["key"] for r in rows], database_url) if rows else set()
+    return [r for r in rows if r["key"] not in there]
 
 
 @lru_cache(maxsize=2)

@@ -3,19 +3,24 @@
 Each request waits for the commit that holds its delivery (so the 200 still means "durable"),
 but a burst costs one commit — one WAL sync — instead of one per request, each queued behind
 the one before. While a commit is under way the next requests gather for the following one.
+Every `PRUNE_SECONDS`, between two commits, the rows the gateway has taken into the inbox are
+deleted from the intake file (SQLite), whose only writer this is.
 """
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from dataclasses import dataclass
 
 from fastapi.concurrency import run_in_threadpool
 
-from api.whatsapp.inbox import record_many
+from api.whatsapp.inbox import prune_intake, record_many
 from api.whatsapp.payloads import Webhook
 
 BATCH_MAX = 200
+PRUNE_SECONDS = 5.0
+log = logging.getLogger("chatcart.whatsapp")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +35,7 @@ class GroupWriter:
     def __init__(self) -> None:
         self._queue: asyncio.Queue[tuple[Webhook, asyncio.Future[Recorded]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._pruned = time.monotonic()
 
     async def record(self, webhook: Webhook) -> Recorded:
         future: asyncio.Future[Recorded] = asyncio.get_running_loop().create_future()
@@ -55,3 +61,9 @@ class GroupWriter:
                 if not f.done():
                     f.set_result(Recorded(lanes, len(batch), took, steps))
             await asyncio.sleep(0)
+            if time.monotonic() - self._pruned >= PRUNE_SECONDS:
+                self._pruned = time.monotonic()
+                try:
+                    await run_in_threadpool(prune_intake)
+                except Exception:  # noqa: BLE001 - pruning waits for the next turn
+                    log.exception("pruning the WhatsApp intake file failed")

@@ -125,16 +125,32 @@ class Gateway:
 
 
 def inbox_settled(database_url: str, timeout: float = 90.0) -> bool:
-    """Wait until every inbox row is done (or failed)."""
+    """Wait until every acknowledged delivery is in the inbox and every inbox row is done (or
+    failed)."""
+    from api.whatsapp.inbox import not_taken_in
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with session_scope(database_url) as s:
             left = s.scalar(select(func.count()).select_from(WhatsAppInbox).where(
                 WhatsAppInbox.state.in_(("pending", "forwarding", "replied"))))
-        if not left:
+        if not left and not not_taken_in(database_url):
             return True
         time.sleep(0.1)
     return False
+
+
+def inbox_states(database_url: str, wa_id: str | None = None) -> list[str]:
+    """The state of every acknowledged delivery's row in order: the inbox's, then `pending` for
+    each still in the intake file (SQLite), which the gateway takes in after them."""
+    from api.whatsapp.inbox import not_taken_in
+
+    query = select(WhatsAppInbox.state).order_by(WhatsAppInbox.id)
+    if wa_id is not None:
+        query = query.where(WhatsAppInbox.wa_id == wa_id)
+    with session_scope(database_url) as s:
+        states = list(s.scalars(query))
+    return states + ["pending" for r in not_taken_in(database_url) if wa_id is None or r["wa_id"] == wa_id]
 
 
 def load_shop(database_url: str, stock: int = 50) -> None:

@@ -19,7 +19,7 @@ from api.whatsapp.render import check
 from bot.db.session import session_scope
 from bot.db.whatsapp_models import WhatsAppInbox, WhatsAppOutgoing
 from tests.api.whatsapp.support import (PHONE_NUMBER_ID, FakeGraph, Gateway, choose, gateway_env,
-                                        inbox_settled, load_shop)
+                                        inbox_settled, inbox_states, load_shop)
 from tests.assistant.conftest import Assistant, assistant, free_port, trained_model  # noqa: F401
 from tests.conftest import shared_path
 
@@ -188,9 +188,7 @@ def test_graph_api_faults_500_retried_400_not(gateway: Gateway, graph: FakeGraph
 
 
 def _states(database_url: str, wa_id: str) -> list[str]:
-    with session_scope(database_url) as s:
-        return list(s.scalars(select(WhatsAppInbox.state).where(WhatsAppInbox.wa_id == wa_id)
-                              .order_by(WhatsAppInbox.id)))
+    return inbox_states(database_url, wa_id)
 
 
 def test_gateway_killed_mid_processing_loses_and_doubles_nothing(

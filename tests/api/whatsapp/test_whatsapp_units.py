@@ -253,12 +253,14 @@ def test_unsigned_or_wrongly_signed_deliveries_are_refused_and_stored_nowhere(ap
                         headers={"X-Hub-Signature-256": sign(body, APP_SECRET)})
     assert r.status_code == 401
     assert _count(WhatsAppInbox) == 0
+    from api.whatsapp import inbox
+    assert inbox.not_taken_in() == []
 
 
 def test_a_burst_is_one_durable_insert_and_repeats_add_nothing(database_url: str) -> None:
     from sqlalchemy import text
 
-    from api.whatsapp import inbox
+    from api.whatsapp import inbox, spool
 
     message = Webhook.model_validate(webhooks.text(PHONE_NUMBER_ID, "919800000401", "2 kg atta"))
     status = Webhook.model_validate(webhooks.status(PHONE_NUMBER_ID, "wamid.B1", "919800000401", "read"))
@@ -266,13 +268,52 @@ def test_a_burst_is_one_durable_insert_and_repeats_add_nothing(database_url: str
     assert inbox.record_many([message, status, message, other]) == \
         [["919800000401"], [inbox.STATUS_LANE], [], ["919800000402"]]
     assert inbox.record_many([message, status]) == [[], []]  # Meta's retry: nothing new
-    assert _count(WhatsAppInbox) == 3
+    lanes, last = inbox.take_in(0)  # the gateway's step (SQLite: from the intake's own file)
+    assert _count(WhatsAppInbox) == 3 and inbox.not_taken_in() == []
+    assert inbox.take_in(last) == ([], last) and inbox.take_in(0)[0] == []  # again: nothing doubled
+    if inbox.uses_intake_file():
+        assert lanes == ["919800000401", inbox.STATUS_LANE, "919800000402"]
+        assert inbox.prune_intake() == 3
+        # Meta retries after the prune: appended to the intake file again, skipped by its key
+        assert inbox.record_many([message]) == [["919800000401"]]
+        assert inbox.take_in(last)[0] == [] and _count(WhatsAppInbox) == 3
+        with spool.engine(spool.url_for(database_url)).connect() as c:  # type: ignore[arg-type]
+            assert c.execute(text("PRAGMA synchronous")).scalar() == 2  # every commit synced
+            # no checkpoint inside an acknowledgement's commit: the gateway's, off that path
+            assert c.execute(text("PRAGMA wal_autocheckpoint")).scalar() == spool.API_CHECKPOINT_PAGES
+        inbox.checkpoint_intake()
+        with spool.engine(spool.url_for(database_url)).connect() as c:  # type: ignore[arg-type]
+            busy, frames, copied = c.execute(text("PRAGMA wal_checkpoint(PASSIVE)")).one()
+            assert busy == 0 and frames == copied  # everything back in the file
     with inbox.durable_write() as s:
         if s.get_bind().dialect.name == "sqlite":  # the commit syncs the WAL (2 = FULL)
             assert s.execute(text("PRAGMA synchronous")).scalar() == 2
     with session_scope() as s:
         if s.get_bind().dialect.name == "sqlite":  # the app's other writes keep their setting
             assert s.execute(text("PRAGMA synchronous")).scalar() == 1
+
+
+def test_the_intake_file_keeps_the_order_across_prunes_and_restarts(database_url: str) -> None:
+    """SQLite: ids in the intake file only grow, even after every row was pruned, so the
+    gateway's cursor never skips a delivery; a restarted gateway (cursor 0) doubles nothing."""
+    from api.whatsapp import inbox, spool
+
+    if not inbox.uses_intake_file():
+        pytest.skip("PostgreSQL: the API writes the inbox itself")
+    said = [Webhook.model_validate(webhooks.text(PHONE_NUMBER_ID, "919800000403", text))
+            for text in ("hi", "2 kg atta", "1 litre milk")]
+    inbox.record_many(said[:1])
+    _, last = inbox.take_in(0)
+    assert inbox.prune_intake() == 1 and spool.after(spool.url_for(database_url), 0) == []  # type: ignore[arg-type]
+    inbox.record_many(said[1:2])
+    inbox.record_many(said[2:])
+    assert [r["id"] for r in spool.after(spool.url_for(database_url), 0)] == [last + 1, last + 2]  # type: ignore[arg-type]
+    assert inbox.take_in(last)[0] == ["919800000403"]
+    assert inbox.take_in(0)[0] == []  # a restart reads the file again: every key is there
+    with session_scope() as s:
+        bodies = [r.payload["message"]["text"]["body"] for r in
+                  s.scalars(select(WhatsAppInbox).order_by(WhatsAppInbox.id))]
+    assert bodies == ["hi", "2 kg atta", "1 litre milk"]
 
 
 def test_statuses_are_recorded_per_outgoing_message(app_client: TestClient) -> None:

@@ -17,8 +17,9 @@ from api.simulator import webhooks
 from api.whatsapp.lock import ProcessorLock
 from bot.cli.stack import whatsapp_services
 from bot.db.session import session_scope
-from bot.db.whatsapp_models import WhatsAppInbox, WhatsAppStatus
-from tests.api.whatsapp.support import (PHONE_NUMBER_ID, FakeGraph, Gateway, gateway_env, notify,
+from bot.db.whatsapp_models import WhatsAppStatus
+from bot.settings import get_settings
+from tests.api.whatsapp.support import (PHONE_NUMBER_ID, FakeGraph, Gateway, gateway_env, inbox_states, notify,
                                         shopper_wrote, template_request, wait_for_messages)
 from tests.shop import free_port
 
@@ -40,8 +41,7 @@ def channel(database_url: str, graph: FakeGraph, tmp_path: Path) -> Iterator[Gat
 
 
 def _states() -> list[str]:
-    with session_scope() as s:
-        return list(s.scalars(select(WhatsAppInbox.state).order_by(WhatsAppInbox.id)))
+    return inbox_states(get_settings().database_url)
 
 
 def _wait(condition, timeout: float = 15.0) -> bool:  # noqa: ANN001
@@ -108,3 +108,24 @@ def test_the_processor_lock_is_held_by_one(database_url: str) -> None:
     first.release()
     assert second.try_acquire()
     second.release()
+
+
+def test_acknowledging_never_waits_for_a_writer_of_the_app_database(channel: Gateway, database_url: str) -> None:
+    """On SQLite the API appends to the intake's own file: a worker (or action server) holding
+    the app database's write lock — as one waiting for a CPU at `BACKGROUND_NICE` does — no
+    longer holds up Meta's 200 (before, the API waited up to the 30 s busy timeout). On
+    PostgreSQL nothing locks a whole database: the same holds."""
+    from sqlalchemy import text
+
+    from api.whatsapp.inbox import not_taken_in
+
+    channel.start()
+    with session_scope(write=True) as holder:  # the app database's write lock, held
+        holder.execute(text("SELECT 1"))
+        started = time.monotonic()
+        answer = channel.post(webhooks.text(PHONE_NUMBER_ID, "919800000304", "2 kg atta"))
+        took = time.monotonic() - started
+        assert answer.status_code == 200 and took < 2.0
+        assert _states() == ["pending"]  # durable, waiting to be taken in
+    assert _wait(lambda: not not_taken_in(database_url), timeout=15)  # taken in once the lock is free
+    assert len(_states()) == 1
