@@ -23,6 +23,8 @@ from bot.settings import PROJECT_ROOT, get_settings
 
 RASA_VENV = PROJECT_ROOT / ".venv-rasa"
 RASA = RASA_VENV / "bin" / "rasa"
+# `rasa run` as the stack starts it: the same CLI, with rasa_engine's fixes applied first.
+RASA_RUN = (str(RASA_VENV / "bin" / "python"), "-m", "rasa_engine", "run")
 CONFIG = PROJECT_ROOT / "config.yml"
 # What a model is trained on, passed to `rasa train` explicitly: data/eval/ is Rasa-readable
 # too and must never be trained on.

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import typer
 
-from bot.cli.engine import (RASA, current_model, engine_env, production_model, production_path, registry,
+from bot.cli.engine import (RASA_RUN, current_model, engine_env, production_model, production_path, registry,
                             tracker_env, train)
 from bot.settings import PROJECT_ROOT, get_settings
 
@@ -105,7 +105,7 @@ def assistant_services(database_url: str, engine_port: int, action_port: int, *,
         Service(f"{prefix}actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
                                      "--port", str(action_port)],
                 f"http://127.0.0.1:{action_port}/health", env, nice=nice),
-        Service(f"{prefix}engine", [str(RASA), "run", "--enable-api", "--port", str(engine_port),
+        Service(f"{prefix}engine", [*RASA_RUN, "--enable-api", "--port", str(engine_port),
                                     "--model", str(model or production_path()), "--endpoints", "endpoints.yml",
                                     "--credentials", "credentials.yml", *(["--auth-token", token] if token else [])],
                 f"http://127.0.0.1:{engine_port}/",
