@@ -35,7 +35,7 @@ def _read(path: Path) -> list[tuple[str, str | None]]:
 def test_existing_examples_are_read_without_their_entity_annotations() -> None:
     existing = existing_examples(NLU)
     assert existing["2 kg atta and milk"][0] == "add_items"
-    assert existing["saare alarms band karo"] == ("out_of_scope", NLU / "out_of_scope.yml")
+    assert existing["bitcoin kya hai"] == ("out_of_scope", NLU / "out_of_scope.yml")
     assert plain_text("[2](quantity) [kg]{\"entity\": \"unit\"} [atta](product:aata)") == "2 kg atta"
 
 
