@@ -47,7 +47,7 @@ def test_export_writes_one_file_per_intent_deduplicated_with_languages(review_sh
     _label(other, other_user, "mera saaman kab aayega ?", "order_status", "hinglish")  # the same, twice
     _label(shop, user, "मेरा ऑर्डर कहाँ है भाई", "order_status", "hi")
     _label(shop, user, "thanks [bhaiya](x)", "goodbye")
-    _label(shop, user, "SAARE alarms band karo", "out_of_scope")  # data/nlu has it already
+    _label(shop, user, "BITCOIN kya hai", "out_of_scope")  # data/nlu has it already
     _label(shop, user, "2 kg atta and milk", "help")  # data/nlu says add_items
     _label(shop, user, "kal aana", "goodbye")
     _label(other, other_user, "kal aana", "deny")  # shops disagree
@@ -60,7 +60,7 @@ def test_export_writes_one_file_per_intent_deduplicated_with_languages(review_sh
                                                ("मेरा ऑर्डर कहाँ है भाई", "hi")]
     assert _read(out / "goodbye.yml") == [("thanks (bhaiya)(x)", "en")]  # not an entity annotation
     reasons = {s.text: s.reason for s in report.skipped}
-    assert reasons["SAARE alarms band karo"] == "already in data/nlu/out_of_scope.yml"
+    assert reasons["BITCOIN kya hai"] == "already in data/nlu/out_of_scope.yml"
     assert reasons["2 kg atta and milk"].startswith("data/nlu/add_items.yml has it as 'add_items'")
     assert "labelled differently by different shops" in reasons["kal aana"]
     assert (out / "goodbye.yml").read_text("utf-8").startswith(MARK)
