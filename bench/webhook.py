@@ -247,7 +247,7 @@ def slowest(acks: Acks, started: float, n: int = 12) -> list[dict[str, float]]:
     it took, and the server's account — one stall shows as several posted together."""
     worst = sorted(zip(acks.ms, acks.server), key=lambda x: -x[0])[:n]
     return [{"at_s": round(t["at"] - started, 3), "ms": round(ms, 1),
-             **{k: t[k] for k in ("total", "lock", "write", "sync", "outside", "batch") if k in t}}
+             **{k: t[k] for k in ("total", "inbox", "commit", "lock", "write", "sync", "outside", "batch") if k in t}}
             for ms, t in sorted(worst, key=lambda x: x[1]["at"])]
 
 

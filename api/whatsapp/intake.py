@@ -3,8 +3,8 @@
 Each request waits for the commit that holds its delivery (so the 200 still means "durable"),
 but a burst costs one commit — one WAL sync — instead of one per request, each queued behind
 the one before. While a commit is under way the next requests gather for the following one.
-Every `PRUNE_SECONDS`, between two commits, the rows the gateway has taken into the inbox are
-deleted from the intake file (SQLite), whose only writer this is.
+Every `PRUNE_SECONDS` the rows the gateway has taken into the inbox are deleted from the intake
+file (SQLite), whose only writer this is, beside the commits (its delete queues with them).
 """
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ class GroupWriter:
         self._queue: asyncio.Queue[tuple[Webhook, asyncio.Future[Recorded]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._pruned = time.monotonic()
+        self._pruning: asyncio.Task[None] | None = None
 
     async def record(self, webhook: Webhook) -> Recorded:
         future: asyncio.Future[Recorded] = asyncio.get_running_loop().create_future()
@@ -61,9 +62,14 @@ class GroupWriter:
                 if not f.done():
                     f.set_result(Recorded(lanes, len(batch), took, steps))
             await asyncio.sleep(0)
-            if time.monotonic() - self._pruned >= PRUNE_SECONDS:
-                self._pruned = time.monotonic()
-                try:
-                    await run_in_threadpool(prune_intake)
-                except Exception:  # noqa: BLE001 - pruning waits for the next turn
-                    log.exception("pruning the WhatsApp intake file failed")
+            if time.monotonic() - self._pruned >= PRUNE_SECONDS and \
+                    (self._pruning is None or self._pruning.done()):
+                self._pruned = time.monotonic()  # beside the next batches, not in front of them
+                self._pruning = asyncio.create_task(self._prune(), name="whatsapp-intake-prune")
+
+    @staticmethod
+    async def _prune() -> None:
+        try:
+            await run_in_threadpool(prune_intake)
+        except Exception:  # noqa: BLE001 - pruning waits for the next turn
+            log.exception("pruning the WhatsApp intake file failed")

@@ -45,7 +45,7 @@ from sqlalchemy.schema import CreateTable
 from bot.db.base import create_engine_for, session_factory
 from bot.db.session import begin_write
 
-PRUNE_BATCH = 2000
+PRUNE_BATCH = 500
 API_CHECKPOINT_PAGES = 10_000  # ~40 MB of WAL: only reached while no gateway checkpoints
 
 metadata = MetaData()
@@ -132,12 +132,15 @@ def after(url: str, last_id: int, limit: int | None = 500) -> list[dict[str, Any
 
 def prune(url: str, taken: Any) -> int:
     """Delete the oldest rows whose key `taken(keys)` reports as durably in `whatsapp_inbox`;
-    how many went. Run by the API, the file's only writer."""
-    oldest = after(url, 0, limit=PRUNE_BATCH)
+    how many went. Run by the API, the file's only writer, beside its acknowledgements: it
+    reads ids and keys only (decoding payloads would hold the GIL from the event loop)."""
+    with engine(url).connect() as connection:
+        oldest = connection.execute(select(intake.c.id, intake.c.key).order_by(intake.c.id)
+                                    .limit(PRUNE_BATCH)).all()
     if not oldest:
         return 0
-    done: set[str] = taken([r["key"] for r in oldest])
-    ids = [r["id"] for r in oldest if r["key"] in done]
+    done: set[str] = taken([key for _, key in oldest])
+    ids = [id_ for id_, key in oldest if key in done]
     if not ids:
         return 0
     session = _session(url, "NORMAL")  # a delete lost in a power cut is simply made again
