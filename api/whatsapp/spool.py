@@ -62,6 +62,7 @@ intake = Table(
     sqlite_autoincrement=True,
 )
 COLUMNS = ("key", "kind", "type", "wa_id", "phone_number_id", "payload", "received_at")
+APPEND = insert(intake).on_conflict_do_nothing(index_elements=["key"]).returning(intake.c.key)
 
 
 def url_for(database_url: str) -> str | None:
@@ -106,8 +107,7 @@ def append(url: str, rows: list[dict[str, Any]], timing: dict[str, float] | None
         started = time.perf_counter()
         begin_write(session)
         locked = time.perf_counter()
-        statement = insert(intake).on_conflict_do_nothing(index_elements=["key"]).returning(intake.c.key)
-        new = set(session.connection().execute(statement, [{c: r[c] for c in COLUMNS} for r in rows]).scalars())
+        new = set(session.connection().execute(APPEND, [{c: r[c] for c in COLUMNS} for r in rows]).scalars())
         written = time.perf_counter()
         session.commit()
         if timing is not None:
