@@ -177,7 +177,7 @@ class Gateway:
         one processing the database (a standby leaves it to the one that is)."""
         if not self.processing.is_set() or not lanes:
             return
-        if not inbox.uses_intake_file():
+        if inbox.intake_file() is None:
             for lane in lanes:
                 self.poke(lane)
             return

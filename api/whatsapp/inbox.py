@@ -43,6 +43,16 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def lane_of(kind: str, wa_id: str) -> str:
+    """A shopper's messages share the shopper's lane; statuses and payments share one of their own."""
+    return wa_id if kind == "message" else STATUS_LANE
+
+
+def intake_file(database_url: str | None = None) -> str | None:
+    """The intake's own SQLite file for the database (`spool`); None on PostgreSQL."""
+    return spool.url_for(database_url or get_settings().database_url)
+
+
 @dataclass(frozen=True)
 class InboxRow:
     id: int
@@ -59,7 +69,7 @@ class InboxRow:
 
     @property
     def lane(self) -> str:
-        return self.wa_id if self.kind == "message" else STATUS_LANE
+        return lane_of(self.kind, self.wa_id)
 
 
 def _row(r: WhatsAppInbox) -> InboxRow:
@@ -112,10 +122,10 @@ def record_many(deliveries: list[Webhook], timing: dict[str, float] | None = Non
         return out
     received = now()
     rows = [{**r, "received_at": received} for _, r in first.values()]
-    intake_file = spool.url_for(get_settings().database_url)
-    new = spool.append(intake_file, rows, timing) if intake_file else _insert(rows, timing)
+    file = intake_file()
+    new = spool.append(file, rows, timing) if file else _insert(rows, timing)
     for key, (i, r) in first.items():
-        lane = r["wa_id"] if r["kind"] == "message" else STATUS_LANE
+        lane = lane_of(r["kind"], r["wa_id"])
         if key in new and lane not in out[i]:
             out[i].append(lane)
     return out
@@ -138,23 +148,19 @@ def take_in(after_id: int) -> tuple[list[str], int]:
     (one durable transaction, in the file's order; keys already there are skipped); the lanes
     that got new work, and the newest intake id taken. Nothing to do on PostgreSQL, where the
     API writes `whatsapp_inbox` itself."""
-    intake_file = spool.url_for(get_settings().database_url)
-    if intake_file is None:
+    file = intake_file()
+    if file is None:
         return [], after_id
-    rows = spool.after(intake_file, after_id)
+    rows = spool.after(file, after_id)
     if not rows:
         return [], after_id
     new = _insert([{c: r[c] for c in spool.COLUMNS} for r in rows])
     lanes: list[str] = []
     for r in rows:
-        lane = r["wa_id"] if r["kind"] == "message" else STATUS_LANE
+        lane = lane_of(r["kind"], r["wa_id"])
         if r["key"] in new and lane not in lanes:
             lanes.append(lane)
     return lanes, rows[-1]["id"]
-
-
-def uses_intake_file() -> bool:
-    return spool.url_for(get_settings().database_url) is not None
 
 
 def taken(keys: list[str], database_url: str | None = None) -> set[str]:
@@ -168,24 +174,24 @@ def taken(keys: list[str], database_url: str | None = None) -> set[str]:
 
 def prune_intake() -> int:
     """Delete from the intake file what `whatsapp_inbox` holds; by the API, the file's writer."""
-    intake_file = spool.url_for(get_settings().database_url)
-    return spool.prune(intake_file, taken) if intake_file else 0
+    file = intake_file()
+    return spool.prune(file, taken) if file else 0
 
 
 def checkpoint_intake() -> None:
     """The intake file's checkpoint, off the API's path (see `spool.checkpoint`)."""
-    intake_file = spool.url_for(get_settings().database_url)
-    if intake_file is not None:
-        spool.checkpoint(intake_file)
+    file = intake_file()
+    if file is not None:
+        spool.checkpoint(file)
 
 
 def not_taken_in(database_url: str | None = None) -> list[dict[str, Any]]:
     """Acknowledged deliveries' rows the gateway has not taken into `whatsapp_inbox` yet,
     oldest first (they will be taken in after every row the inbox has)."""
-    intake_file = spool.url_for(database_url or get_settings().database_url)
-    if intake_file is None:
+    file = intake_file(database_url)
+    if file is None:
         return []
-    rows = spool.after(intake_file, 0, limit=None)
+    rows = spool.after(file, 0, limit=None)
     there = taken([r["key"] for r in rows], database_url) if rows else set()
     return [r for r in rows if r["key"] not in there]
 
@@ -262,7 +268,7 @@ def new_lanes(after_id: int) -> tuple[list[str], int]:
                          .where(WhatsAppInbox.id > after_id).order_by(WhatsAppInbox.id)).all()
     lanes: list[str] = []
     for _, kind, wa_id, state in rows:
-        lane = wa_id if kind == "message" else STATUS_LANE
+        lane = lane_of(kind, wa_id)
         if state in UNFINISHED and lane not in lanes:
             lanes.append(lane)
     return lanes, rows[-1][0] if rows else after_id

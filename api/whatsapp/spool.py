@@ -31,6 +31,8 @@ PostgreSQL has row locks, not a database-wide write lock: there the API writes
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -65,6 +67,7 @@ COLUMNS = ("key", "kind", "type", "wa_id", "phone_number_id", "payload", "receiv
 APPEND = insert(intake).on_conflict_do_nothing(index_elements=["key"]).returning(intake.c.key)
 
 
+@lru_cache(maxsize=8)
 def url_for(database_url: str) -> str | None:
     """The intake file beside a SQLite database file (`chatcart.db` → `chatcart-intake.db`);
     None for PostgreSQL, and for an in-memory database no other process could read."""
@@ -93,8 +96,20 @@ def engine(url: str, synchronous: str = "FULL") -> Engine:
     return made
 
 
-def _session(url: str, synchronous: str = "FULL") -> Session:
-    return session_factory(engine(url, synchronous))()  # type: ignore[no-any-return]
+@contextmanager
+def _writing(url: str, synchronous: str = "FULL") -> Iterator[Session]:
+    """A write transaction on the file, its lock taken at the start; committed when the block
+    ends normally, rolled back on an exception."""
+    session: Session = session_factory(engine(url, synchronous))()
+    try:
+        begin_write(session)
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
 
 
 def append(url: str, rows: list[dict[str, Any]], timing: dict[str, float] | None = None) -> set[str]:
@@ -102,24 +117,16 @@ def append(url: str, rows: list[dict[str, Any]], timing: dict[str, float] | None
     new. `timing`, when given, gets the milliseconds spent waiting for the write lock
     (`lock`: here only another batch of this same process can hold it), inserting (`write`)
     and committing (`sync`)."""
-    session = _session(url)
-    try:
-        started = time.perf_counter()
-        begin_write(session)
+    started = time.perf_counter()
+    with _writing(url) as session:
         locked = time.perf_counter()
         new = set(session.connection().execute(APPEND, [{c: r[c] for c in COLUMNS} for r in rows]).scalars())
         written = time.perf_counter()
-        session.commit()
-        if timing is not None:
-            timing["lock"] = (locked - started) * 1000
-            timing["write"] = (written - locked) * 1000
-            timing["sync"] = (time.perf_counter() - written) * 1000
-        return new
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+    if timing is not None:
+        timing["lock"] = (locked - started) * 1000
+        timing["write"] = (written - locked) * 1000
+        timing["sync"] = (time.perf_counter() - written) * 1000
+    return new
 
 
 def after(url: str, last_id: int, limit: int | None = 500) -> list[dict[str, Any]]:
@@ -143,16 +150,8 @@ def prune(url: str, taken: Any) -> int:
     ids = [id_ for id_, key in oldest if key in done]
     if not ids:
         return 0
-    session = _session(url, "NORMAL")  # a delete lost in a power cut is simply made again
-    try:
-        begin_write(session)
+    with _writing(url, "NORMAL") as session:  # a delete lost in a power cut is simply made again
         session.execute(delete(intake).where(intake.c.id.in_(ids)))
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
     return len(ids)
 
 
