@@ -33,6 +33,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
+from nlu_components.tokenizer import token_lemma
+
 MODEL_FILE = "linear_intent.joblib"
 
 
@@ -124,4 +126,4 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 def lemmas(message: Message) -> str:
     """The message as its tokens' lemmas, space-separated (the tokenizer's phonetic keys)."""
     tokens = message.get(TOKENS_NAMES[TEXT]) or []
-    return " ".join(t.lemma or t.text.casefold() for t in tokens)
+    return " ".join(token_lemma(t) for t in tokens)

@@ -37,3 +37,9 @@ def lemma(word: str) -> str:
     norm = normalize(word)
     key = phonetic_key(norm) if norm else ""
     return key or norm or word
+
+
+def token_lemma(token: Token) -> str:
+    """The key a component compares a token by: its lemma from `PhoneticTokenizer`, else its
+    casefolded text (a pipeline with another tokenizer)."""
+    return token.lemma or token.text.casefold()

@@ -25,6 +25,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
 
+from nlu_components.tokenizer import token_lemma
+
 VOCABULARY_FILE = "vocabulary.json"
 
 
@@ -60,7 +62,7 @@ class UnknownWordsClassifier(GraphComponent, IntentClassifier):
         words = [token for example in training_data.intent_examples for token in word_tokens(example)]
         self.tokens = {token.text.casefold() for token in words}
         # A one-letter word's key says little ("x" → "ks" would make "क्ष" known): only the letter counts.
-        self.lemmas = {lemma(token) for token in words if sum(c.isalpha() for c in token.text) >= 2}
+        self.lemmas = {token_lemma(token) for token in words if sum(c.isalpha() for c in token.text) >= 2}
         self.trigrams = {g for w in self.lemmas if len(w) >= 3 for g in trigrams(w)}
         with self._model_storage.write_to(self._resource) as directory:
             dump_obj_as_json_to_file(directory / VOCABULARY_FILE, {
@@ -87,10 +89,10 @@ class UnknownWordsClassifier(GraphComponent, IntentClassifier):
         words = word_tokens(message)
         if not words or any(c.isdigit() for c in message.get(TEXT) or ""):
             return False
-        if any(token.text.casefold() in self.tokens or lemma(token) in self.lemmas for token in words):
+        if any(token.text.casefold() in self.tokens or token_lemma(token) in self.lemmas for token in words):
             return False
         # Trigrams of two-letter keys ("tr", "jn") match almost anything: only longer words count.
-        grams = [g for token in words if len(lemma(token)) >= 3 for g in trigrams(lemma(token))]
+        grams = [g for token in words if len(token_lemma(token)) >= 3 for g in trigrams(token_lemma(token))]
         known = sum(g in self.trigrams for g in grams)
         return not grams or known < float(self._config["min_known_trigrams"]) * len(grams)
 
@@ -98,10 +100,6 @@ class UnknownWordsClassifier(GraphComponent, IntentClassifier):
 def word_tokens(message: Message) -> List[Token]:
     """Tokens with a letter in them: numbers and symbols are neither known nor unknown."""
     return [token for token in message.get(TOKENS_NAMES[TEXT]) or [] if any(c.isalpha() for c in token.text)]
-
-
-def lemma(token: Token) -> str:
-    return token.lemma or token.text.casefold()
 
 
 def trigrams(word: str) -> List[str]:
