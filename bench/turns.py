@@ -27,8 +27,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.cli.engine import train  # noqa: E402
-from bot.cli.stack import assistant_services, start_all, stop_all  # noqa: E402
+from cli.engine import train  # noqa: E402
+from cli.stack import assistant_services, start_all, stop_all  # noqa: E402
 
 ADD = ["amul taaza 1 litre", "aashirvaad shudh chakki atta 5 kg", "tata salt lite 1 kg",
        "2 packet maggi 2-minute masala", "fortune kachi ghani mustard oil 1 litre"]

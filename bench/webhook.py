@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from api.simulator import webhooks  # noqa: E402
-from bot.cli.stack import Service, assistant_services, start_all, stop_all  # noqa: E402
+from cli.stack import Service, assistant_services, start_all, stop_all  # noqa: E402
 from tests.api.whatsapp.support import (APP_SECRET, PHONE_NUMBER_ID, Gateway, gateway_env,  # noqa: E402
                                         inbox_settled, load_shop)
 
@@ -411,7 +411,7 @@ def intake_profile(n: int = 300) -> dict[str, dict[str, float]]:
 
 
 def main() -> None:
-    from bot.cli.engine import production_model
+    from cli.engine import production_model
     from bot.settings import get_settings
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

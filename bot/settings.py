@@ -109,7 +109,7 @@ class Settings(BaseSettings):
     # API and background work.
     cors_origins: list[str] = Field(default_factory=list, description="empty: CORS closed")
     # `chatcart run` starts the engine, the action server and the WhatsApp worker this much
-    # nicer than itself and the API (see `bot/cli/stack.Service.nice`): on a busy machine the
+    # nicer than itself and the API (see `cli/stack.Service.nice`): on a busy machine the
     # kernel gives the API — which must answer Meta's webhooks within milliseconds — the CPU first.
     background_nice: int = Field(default=10, ge=0, le=19,
                                  description="niceness added to the CPU-heavy background processes")

@@ -13,7 +13,8 @@ from api.schemas.payments import PaymentOut, WebhookAck
 from bot.db.session import session_scope
 from bot.payments import ledger
 from bot.payments.errors import ProviderDisabled
-from bot.payments.provider import PaymentProvider, configured_provider
+from bot.payments.configured import configured_provider
+from bot.payments.provider import PaymentProvider
 from bot.payments.razorpay import RazorpayProvider
 from bot.payments.webhooks import WebhookResult, handle_webhook
 

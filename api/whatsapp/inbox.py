@@ -12,8 +12,7 @@ PostgreSQL the webhook writes `whatsapp_inbox` itself.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -29,8 +28,8 @@ from api.whatsapp.payloads import Webhook
 from api.whatsapp.render import Rendered
 from api.whatsapp.templates import RE_ENGAGEMENT
 from bot.db.base import create_engine_for, session_factory
-from bot.db.models import as_utc
-from bot.db.session import begin_write, engine_for, session_scope
+from bot.db.base import as_utc
+from bot.db.session import engine_for, session_scope, transaction
 from bot.db.whatsapp_models import WhatsAppInbox, WhatsAppOutgoing, WhatsAppStatus
 from bot.settings import get_settings
 
@@ -213,31 +212,14 @@ def _durable_sessions(url: str) -> sessionmaker[Session]:
     return session_factory(engine)
 
 
-@contextmanager
-def durable_write(timing: dict[str, float] | None = None) -> Iterator[Session]:
+def durable_write(timing: dict[str, float] | None = None) -> AbstractContextManager[Session]:
     """A write transaction whose commit survives a power cut, not only a crash of the process:
     the webhook's 200 tells Meta it may forget the delivery. The app's SQLite connections run
     WAL with `synchronous=NORMAL`, which syncs only at checkpoints; these run `FULL`, which
     syncs the WAL at every commit (a fraction of a millisecond here, shared by every delivery
-    of a burst). PostgreSQL commits durably anyway. Writers queue as in `session_scope`.
-    `timing`, when given, gets the milliseconds spent waiting for the write lock (`lock`) and
-    committing (`sync`)."""
-    session = _durable_sessions(get_settings().database_url)()
-    try:
-        started = time.perf_counter()
-        begin_write(session)
-        locked = time.perf_counter()
-        yield session
-        writing = time.perf_counter()
-        session.commit()
-        if timing is not None:
-            timing["lock"] = (locked - started) * 1000
-            timing["sync"] = (time.perf_counter() - writing) * 1000
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+    of a burst). PostgreSQL commits durably anyway. Writers queue as in `session_scope`;
+    `timing` is `transaction`'s."""
+    return transaction(_durable_sessions(get_settings().database_url), write=True, timing=timing)
 
 
 def next_row(lane: str) -> InboxRow | None:

@@ -31,8 +31,7 @@ PostgreSQL has row locks, not a database-wide write lock: there the API writes
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -45,7 +44,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateTable
 
 from bot.db.base import create_engine_for, session_factory
-from bot.db.session import begin_write
+from bot.db.session import transaction
 
 PRUNE_BATCH = 500
 API_CHECKPOINT_PAGES = 10_000  # ~40 MB of WAL: only reached while no gateway checkpoints
@@ -96,20 +95,9 @@ def engine(url: str, synchronous: str = "FULL") -> Engine:
     return made
 
 
-@contextmanager
-def _writing(url: str, synchronous: str = "FULL") -> Iterator[Session]:
-    """A write transaction on the file, its lock taken at the start; committed when the block
-    ends normally, rolled back on an exception."""
-    session: Session = session_factory(engine(url, synchronous))()
-    try:
-        begin_write(session)
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+def _writing(url: str, synchronous: str = "FULL") -> AbstractContextManager[Session]:
+    """A write transaction on the file, its lock taken at the start."""
+    return transaction(session_factory(engine(url, synchronous)), write=True)
 
 
 def append(url: str, rows: list[dict[str, Any]], timing: dict[str, float] | None = None) -> set[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.catalog import changes
 from bot.catalog.uploads import CheckedFile, Upload, UploadStore
-from bot.db.models import utcnow
+from bot.db.base import utcnow
 from bot.db.session import session_scope
 from bot.errors import ShopError
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.catalog.index import BRAND, HEAD, KIND, NAME, CatalogIndex, IndexedVariant, keys
+from bot.catalog.index import HEAD, KIND, NAME, CatalogIndex, IndexedVariant, keys
 from bot.catalog.model import CatalogProduct
 from bot.catalog.packs import choose_packs, default_pack, target_in_pack_units
 

@@ -24,7 +24,7 @@ from sqlalchemy import make_url
 
 from bot.catalog.changes import Format
 from bot.catalog.sources import SHOP_COLUMNS
-from bot.db.models import utcnow
+from bot.db.base import utcnow
 from bot.errors import InvalidRequest, NotFound
 from bot.settings import PROJECT_ROOT
 

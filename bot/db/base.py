@@ -1,6 +1,7 @@
 """Engine and session construction shared by every process."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, MetaData, create_engine, event
@@ -17,6 +18,15 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands timestamps back without their zone; every one we write is UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def create_engine_for(url: str) -> Engine:

@@ -1,7 +1,7 @@
 """Tables. Every shop-owned row carries `shop_id` so that one deployment can serve many shops."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import (
     JSON,
@@ -17,16 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.db.base import Base
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def as_utc(value: datetime) -> datetime:
-    """SQLite hands timestamps back without their zone; every one we write is UTC."""
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+from bot.db.base import Base, utcnow
 
 
 class Shop(Base):
@@ -375,8 +366,3 @@ class ReviewItem(Base):
     details: Mapped[dict | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20), default="open")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-# The WhatsApp gateway's tables live in their own module, on the same metadata.
-from bot.db import whatsapp_models  # noqa: E402,F401
-from bot.db import review_models  # noqa: E402,F401

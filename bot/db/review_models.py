@@ -20,7 +20,8 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base
-from bot.db.models import ReviewItem, utcnow
+from bot.db.models import ReviewItem
+from bot.db.base import utcnow
 
 REVIEW_ACTIONS = ("map_product", "label_intent", "out_of_scope", "dismiss")
 HANDOFF_EVENTS = ("reply", "release")

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import lru_cache
 
 from sqlalchemy import Engine, event, text
@@ -27,7 +28,7 @@ def get_engine() -> Engine:
 
 
 @lru_cache(maxsize=4)
-def _makers(url: str) -> sessionmaker:
+def _makers(url: str) -> sessionmaker[Session]:
     return session_factory(engine_for(url))
 
 
@@ -96,17 +97,32 @@ def begin_write(session: Session) -> None:
 
 
 @contextmanager
-def session_scope(url: str | None = None, *, write: bool = False) -> Iterator[Session]:
-    """A transaction: committed when the block ends normally, rolled back on an exception.
-    `write=True` takes SQLite's write lock at the start (see `begin_write`)."""
-    session: Session = _makers(url or get_settings().database_url)()
+def transaction(maker: sessionmaker[Session], *, write: bool = False,
+                timing: dict[str, float] | None = None) -> Iterator[Session]:
+    """A session in one transaction: committed when the block ends normally, rolled back on an
+    exception, closed either way. `write=True` takes SQLite's write lock at the start (see
+    `begin_write`). `timing`, when given, gets the milliseconds spent waiting for the write
+    lock (`lock`) and committing (`sync`): the two parts of a webhook's acknowledgement that
+    depend on other writers and on the disk."""
+    session = maker()
     try:
+        started = time.perf_counter()
         if write:
             begin_write(session)
+        locked = time.perf_counter()
         yield session
+        committing = time.perf_counter()
         session.commit()
+        if timing is not None:
+            timing["lock"] = (locked - started) * 1000
+            timing["sync"] = (time.perf_counter() - committing) * 1000
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+def session_scope(url: str | None = None, *, write: bool = False) -> AbstractContextManager[Session]:
+    """A transaction on the app's database (`url`, by default the settings' one)."""
+    return transaction(_makers(url or get_settings().database_url), write=write)

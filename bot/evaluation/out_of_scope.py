@@ -32,7 +32,7 @@ import json
 import random
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,8 @@ from bot.settings import PROJECT_ROOT
 # Where the dataset lives under the shared data directory (`Settings.shared_data_dir`).
 SOURCE = Path("nlu") / "hinglish_top" / "test.tsv"
 TRAINING_NLU = PROJECT_ROOT / "data" / "nlu"
+TestNlu = Callable[[Path, Path, Path], Path]
+"""`rasa test nlu` of (model, labelled messages, output folder): the results folder."""
 INTENT = "out_of_scope"
 FALLBACK_INTENT = "nlu_fallback"
 # Rasa's default when the FallbackClassifier is configured without a threshold.
@@ -244,12 +246,11 @@ def summarise(outcomes: Sequence[Outcome], threshold: float) -> dict[str, Any]:
     }
 
 
-def measure(model: Path, loaded: Loaded, work: Path, threshold: float, *, source: str,
-            source_sha256: str, training: Path = TRAINING_NLU) -> dict[str, Any]:
-    """Run the model on the messages (`rasa test nlu` in .venv-rasa: it loads the model, a
-    minute or so, then a few milliseconds a message) and summarise."""
-    from bot.cli.engine import test_nlu
-
+def measure(model: Path, loaded: Loaded, work: Path, threshold: float, *, test_nlu: TestNlu,
+            source: str, source_sha256: str, training: Path = TRAINING_NLU) -> dict[str, Any]:
+    """Run the model on the messages and summarise. `test_nlu` runs `rasa test nlu` in
+    .venv-rasa (it loads the model, a minute or so, then a few milliseconds a message); the
+    caller passes it in because starting the engine's environment is not the core's business."""
     trained = training_texts(training)
     if overlap := [m.text for m in loaded.messages if comparable(m.text) in trained]:
         raise ValueError(f"{len(overlap)} messages to evaluate are in the training data, e.g. {overlap[0]!r}: "
@@ -264,11 +265,12 @@ def measure(model: Path, loaded: Loaded, work: Path, threshold: float, *, source
             "dropped_in_training": loaded.dropped_in_training, **summarise(outcomes, threshold)}
 
 
-def measure_file(model: Path, source: Path, work: Path, threshold: float, *, shown_as: str,
-                 training: Path = TRAINING_NLU, sample_size: int | None = None) -> dict[str, Any]:
+def measure_file(model: Path, source: Path, work: Path, threshold: float, *, test_nlu: TestNlu,
+                 shown_as: str, training: Path = TRAINING_NLU,
+                 sample_size: int | None = None) -> dict[str, Any]:
     """`measure` on a TSV file, all of it or a fixed sample."""
     loaded = load(source, training)
     if sample_size is not None:
         loaded = sample(loaded, sample_size)
-    return measure(model, loaded, work, threshold, source=shown_as, source_sha256=file_digest(source),
+    return measure(model, loaded, work, threshold, test_nlu=test_nlu, source=shown_as, source_sha256=file_digest(source),
                    training=training)

@@ -16,7 +16,8 @@ from typing import Literal
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import Customer, MerchantUser, ReviewItem, as_utc
+from bot.db.models import Customer, MerchantUser, ReviewItem
+from bot.db.base import as_utc
 from bot.db.review_models import HandoffEvent
 from bot.db.session import begin_write
 from bot.db.whatsapp_models import WhatsAppOutgoing

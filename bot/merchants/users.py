@@ -17,7 +17,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import MerchantSession, MerchantUser, Shop, as_utc, utcnow
+from bot.db.models import MerchantSession, MerchantUser, Shop
+from bot.db.base import as_utc, utcnow
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so a wrong name costs as long as a wrong password.

@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.models import OutboxMessage, as_utc
+from bot.db.models import OutboxMessage
+from bot.db.base import as_utc
 
 
 @dataclass(frozen=True, slots=True)

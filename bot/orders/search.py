@@ -10,7 +10,8 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Customer, Order, OrderLine, as_utc
+from bot.db.models import Customer, Order, OrderLine
+from bot.db.base import as_utc
 from bot.reports.days import day_range
 
 MAX_ORDER_ID = 2**31 - 1

@@ -22,7 +22,7 @@ from bot.cart.model import CartView
 from bot.cart.pricing import totals
 from bot.cart.service import add_available, cart_row, customer_row
 from bot.db import models as db
-from bot.db.models import as_utc
+from bot.db.base import as_utc
 from bot.db.session import begin_write
 from bot.notifications.outbox import enqueue
 from bot.orders import states

@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db import models as db
-from bot.db.models import as_utc
+from bot.db.base import as_utc
 from bot.payments.errors import PaymentNotFound, RefundFailed
-from bot.payments.provider import PaymentProvider, PaymentRequest, configured_provider
+from bot.payments.configured import configured_provider
+from bot.payments.provider import PaymentProvider, PaymentRequest
 from bot.settings import get_settings
 
 

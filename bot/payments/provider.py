@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from bot.settings import Settings, get_settings
 
 # What an event means for our payment, whatever the provider called it.
 EventKind = Literal["captured", "failed", "expired", "refunded", "ignored"]
@@ -57,19 +56,3 @@ class PaymentProvider(Protocol):
 
     def refund(self, provider_payment_id: str, amount_paise: int, reference: str) -> str:
         """Return money; the provider's refund id. Raises `RefundFailed`."""
-
-
-def configured_provider(settings: Settings | None = None) -> PaymentProvider:
-    """The provider the settings choose (`PAYMENT_PROVIDER`)."""
-    from bot.payments.razorpay import RazorpayProvider
-    from bot.payments.sandbox import SandboxUpiProvider
-
-    s = settings or get_settings()
-    if s.payment_provider == "razorpay":
-        return RazorpayProvider(
-            s.razorpay_key_id, s.razorpay_key_secret.get_secret_value(),
-            s.razorpay_webhook_secret.get_secret_value(), s.razorpay_api_base,
-            s.razorpay_timeout_seconds,
-            callback_url=f"{s.public_base_url.rstrip('/')}/api/v1/payments/razorpay/callback",
-        )
-    return SandboxUpiProvider(s.sandbox_webhook_secret.get_secret_value(), s.public_base_url)

@@ -19,7 +19,8 @@ from datetime import datetime, timezone
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import MerchantUser, Product, ProductAlias, ReviewItem, Shop, as_utc
+from bot.db.models import MerchantUser, Product, ProductAlias, ReviewItem, Shop
+from bot.db.base import as_utc
 from bot.db.review_models import ReviewAction, ReviewActionItem, TrainingExample
 from bot.db.session import begin_write
 from bot.errors import Conflict, InvalidRequest, NotFound

@@ -15,7 +15,8 @@ from typing import Literal
 from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import ReviewItem, as_utc
+from bot.db.models import ReviewItem
+from bot.db.base import as_utc
 from bot.db.review_models import TrainingExample
 from bot.errors import InvalidRequest
 from bot.parsing.parser import MessageParser

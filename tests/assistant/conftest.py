@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.cli.engine import RASA, train
-from bot.cli.stack import assistant_services, start_all, stop_all
+from cli.engine import RASA, train
+from cli.stack import assistant_services, start_all, stop_all
 from bot.settings import get_settings
 from tests.shop import free_port
 

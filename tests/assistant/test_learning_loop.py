@@ -27,9 +27,9 @@ import yaml
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from bot.cli import app as chatcart
-from bot.cli.engine import RASA, train
-from bot.cli.evaluate import WORK
+from cli import app as chatcart
+from cli.engine import RASA, train
+from cli.evaluate import WORK
 from bot.db.session import session_scope
 from bot.i18n.messages import MESSAGES
 from bot.models.registry import Registry
@@ -108,7 +108,7 @@ def models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Registry:
 
 @pytest.fixture
 def engine(models: Registry, database_url: str, shop_id: int) -> Iterator[Engine]:
-    from bot.cli.stack import assistant_services, start_all, stop_all
+    from cli.stack import assistant_services, start_all, stop_all
 
     prod = models.production()
     assert prod is not None

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.cli.engine import RASA, engine_env
+from cli.engine import RASA, engine_env
 from bot.settings import PROJECT_ROOT
 
 E2E = PROJECT_ROOT / "tests" / "e2e"

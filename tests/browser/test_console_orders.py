@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.cart.service import add_packs, customer_row
-from bot.db.models import OrderEvent, OutboxMessage, utcnow
+from bot.db.models import OrderEvent, OutboxMessage
+from bot.db.base import utcnow
 from bot.db.session import session_scope
 from bot.settings import PROJECT_ROOT
 from tests.api.console.conftest import PASSWORD, make_merchant

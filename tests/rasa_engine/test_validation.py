@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from bot.cli.engine import RASA_RUN, RASA_VENV, engine_env
+from cli.engine import RASA_RUN, RASA_VENV, engine_env
 from bot.settings import PROJECT_ROOT
 
 PYTHON = RASA_VENV / "bin" / "python"

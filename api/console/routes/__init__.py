@@ -1,1 +1,12 @@
-"""Console pages, one module per area; each module's `router` is mounted under /merchant."""
+"""Console pages, one module per area, gathered under `/merchant` in one router."""
+
+from fastapi import APIRouter
+
+from api.console.routes import auth, catalog, dashboard, handoff, orders, review
+
+PREFIX = "/merchant"
+AREAS = (auth, catalog, dashboard, handoff, orders, review)
+
+router = APIRouter()
+for area in AREAS:
+    router.include_router(area.router, prefix=PREFIX, include_in_schema=False)

@@ -85,17 +85,18 @@ async def reply(request: Request, conversation_id: ConversationId, merchant: Csr
     try:
         outgoing_id, body = await run_in_threadpool(_record, merchant, conversation_id, text, number)
     except ShopError as e:
+        refused, status = f"Not sent: {e.detail}.", status_for(e)
         return await run_in_threadpool(lambda: _conversation(
-            request, merchant, conversation_id, error=f"Not sent: {e.detail}.", status_code=status_for(e), draft=text))
+            request, merchant, conversation_id, error=refused, status_code=status, draft=text))
     gateway = getattr(request.app.state, "whatsapp", None)
     graph = gateway.graph if gateway is not None else GraphClient(settings)
     try:
         wamid = await graph.send(body, number)
     except GraphError as e:
         await run_in_threadpool(wa_inbox.send_failed, outgoing_id, str(e))
+        failed = f"WhatsApp did not take the reply ({e}). Nothing was delivered; try again."
         return await run_in_threadpool(lambda: _conversation(
-            request, merchant, conversation_id, status_code=502, draft=text,
-            error=f"WhatsApp did not take the reply ({e}). Nothing was delivered; try again."))
+            request, merchant, conversation_id, status_code=502, draft=text, error=failed))
     finally:
         if gateway is None:
             await graph.aclose()

@@ -6,7 +6,8 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from bot.db.models import MerchantSession, MerchantUser, utcnow
+from bot.db.models import MerchantSession, MerchantUser
+from bot.db.base import utcnow
 from bot.db.session import session_scope
 from tests.api.console.conftest import PASSWORD, Console, csrf_of, log_in, make_merchant
 

@@ -19,7 +19,7 @@ from api.routes import catalog as catalog_api
 from bot.catalog import changes
 from bot.catalog.sources import SHOP_COLUMNS, CatalogFile, read_bigbasket, read_shop_catalog
 from bot.catalog.store import ensure_shop, load_catalog, shop_catalog
-from bot.cli import app as cli
+from cli import app as cli
 from bot.db.models import Category, Product, Shop
 from bot.db.session import session_scope
 from bot.settings import PROJECT_ROOT

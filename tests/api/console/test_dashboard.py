@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from bot.catalog.model import format_rupees
 from bot.catalog.sources import CatalogFile
-from bot.db.models import utcnow
+from bot.db.base import utcnow
 from tests.api.console.conftest import Console, log_in, make_merchant
 from tests.bot.reports.support import inbox_message, pay, place, review, second_shop
 

@@ -15,7 +15,8 @@ from api.console.routes import orders as orders_page
 from api.main import create_app
 from bot.cart.service import customer_row
 from bot.catalog.sources import CatalogFile
-from bot.db.models import Order, OrderEvent, OutboxMessage, Payment, utcnow
+from bot.db.models import Order, OrderEvent, OutboxMessage, Payment
+from bot.db.base import utcnow
 from bot.db.session import session_scope
 from tests.api.console.conftest import Console, log_in, make_merchant
 from tests.bot.reports.support import ATTA, MILK, move, pay, place, placed_at, second_shop

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from bot.catalog.store import ensure_shop
-from bot.cli.shop import engine_from_db
+from cli.shop import engine_from_db
 from bot.db.models import ProductAlias, ReviewItem
 from bot.db.review_models import ReviewAction, TrainingExample
 from bot.db.session import session_scope

@@ -16,7 +16,7 @@ import httpx
 from sqlalchemy import func, select, update
 
 from api.simulator import webhooks
-from bot.cli.stack import Service, start_all, stop_all, whatsapp_services
+from cli.stack import Service, start_all, stop_all, whatsapp_services
 from bot.db.session import session_scope
 from bot.db.whatsapp_models import WhatsAppInbox
 from bot.settings import PROJECT_ROOT, get_settings

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from api.simulator import webhooks
 from api.whatsapp.lock import ProcessorLock
-from bot.cli.stack import whatsapp_services
+from cli.stack import whatsapp_services
 from bot.db.session import session_scope
 from bot.db.whatsapp_models import WhatsAppStatus
 from bot.settings import get_settings

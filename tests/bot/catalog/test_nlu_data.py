@@ -14,7 +14,7 @@ import yaml
 
 from bot.catalog.nlu_data import build, render
 from bot.catalog.sources import CatalogFile, read_shop_catalog
-from bot.cli.engine import RASA, engine_env
+from cli.engine import RASA, engine_env
 from bot.evaluation.messages import read_nlu
 from bot.settings import PROJECT_ROOT
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.catalog.sources import SHOP_COLUMNS
 from bot.catalog.uploads import MAX_UPLOAD_BYTES, UnknownUpload, UploadRejected, UploadStore, check, default_root
-from bot.db.models import utcnow
+from bot.db.base import utcnow
 
 HEADER = ",".join(SHOP_COLUMNS) + "\n"
 ROW = "NEW-1,jaggery,Jaggery,गुड़,,staples,500,g,9900,8900,3,gud\n"

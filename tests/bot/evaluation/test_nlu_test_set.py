@@ -3,11 +3,10 @@ intent in every language and never be trained on."""
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import yaml
 
-from bot.cli.engine import TRAINING_DATA
+from cli.engine import TRAINING_DATA
 from bot.evaluation.messages import Span, comparable, parse_markup, read_nlu
 from bot.settings import PROJECT_ROOT
 

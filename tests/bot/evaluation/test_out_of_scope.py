@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from bot.cli.engine import CONFIG, RASA, production_model, registry
-from bot.cli.evaluate import out_of_scope_metrics
+from cli.engine import CONFIG, RASA, production_model, registry
+from cli.engine import test_nlu as rasa_test_nlu
+from cli.evaluate import out_of_scope_metrics
 from bot.evaluation.messages import comparable, read_nlu, read_nlu_file
 from bot.evaluation.out_of_scope import (
     INTENT, OUTCOMES, SENTINEL_INTENT, SENTINEL_TEXT, SOURCE, TRAINING_NLU, Loaded, RealMessage,
@@ -80,7 +81,7 @@ def test_what_data_nlu_trains_on_is_left_out_and_counted(tmp_path: Path) -> None
     # and a run is refused, before Rasa starts, when such a message got through anyway
     leaked = Loaded((RealMessage(trained[0], "alarm"),), 1, 0, 0, 0)
     with pytest.raises(ValueError, match="1 messages to evaluate are in the training data"):
-        measure(tmp_path / "no-model.tar.gz", leaked, tmp_path / "work", 0.55, source="t", source_sha256="x")
+        measure(tmp_path / "no-model.tar.gz", leaked, tmp_path / "work", 0.55, test_nlu=rasa_test_nlu, source="t", source_sha256="x")
 
 
 def test_a_sample_is_fixed_and_in_file_order() -> None:
@@ -233,7 +234,8 @@ def test_the_production_model_on_a_sample_of_the_real_requests(tmp_path: Path) -
     if prod is None:
         pytest.skip("no trained model in production (make train)")
     threshold = fallback_threshold(prod.config or CONFIG.read_text("utf-8"))
-    data = measure_file(registry().path(prod.name), source, tmp_path, threshold, shown_as=str(SOURCE),
+    data = measure_file(registry().path(prod.name), source, tmp_path, threshold, test_nlu=rasa_test_nlu,
+                        shown_as=str(SOURCE),
                         sample_size=300)
 
     assert data["n"] == 300 and data["threshold"] == threshold

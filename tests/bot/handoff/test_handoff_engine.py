@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from bot.catalog.store import ensure_shop
-from bot.cli.engine import RASA, production_model
-from bot.cli.stack import assistant_services, start_all, stop_all
+from cli.engine import RASA, production_model
+from cli.stack import assistant_services, start_all, stop_all
 from bot.db.session import session_scope
 from bot.handoff import inbox
 from bot.handoff.tracker import EngineTracker

@@ -14,7 +14,7 @@ from bot.orders.errors import InvalidTransition, OrderNotFound
 from bot.orders.model import Order
 from bot.payments.webhooks import handle_webhook
 from bot.payments import sandbox
-from bot.payments.provider import configured_provider
+from bot.payments.configured import configured_provider
 from bot.settings import get_settings
 from tests.shop import WA_ID, checkout, set_stock, stock_of
 

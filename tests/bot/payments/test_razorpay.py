@@ -15,7 +15,7 @@ from bot.db.models import Payment
 from bot.db.session import session_scope
 from bot.orders import service
 from bot.payments.errors import InvalidSignature
-from bot.payments.provider import configured_provider
+from bot.payments.configured import configured_provider
 from bot.payments.razorpay import EVENT_ID_HEADER, SIGNATURE_HEADER, RazorpayProvider
 from bot.payments.webhooks import handle_webhook
 from bot.settings import get_settings

@@ -13,7 +13,7 @@ from bot.orders import service
 from bot.orders.model import Order
 from bot.payments import sandbox, webhooks
 from bot.payments.errors import InvalidSignature, MalformedEvent
-from bot.payments.provider import configured_provider
+from bot.payments.configured import configured_provider
 from bot.payments.webhooks import WebhookResult, handle_webhook
 from bot.settings import get_settings
 from tests.shop import WA_ID, checkout

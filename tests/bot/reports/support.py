@@ -17,7 +17,7 @@ from bot.db.whatsapp_models import WhatsAppInbox
 from bot.orders import service
 from bot.orders.model import Order as OrderView
 from bot.payments import sandbox
-from bot.payments.provider import configured_provider
+from bot.payments.configured import configured_provider
 from bot.payments.webhooks import handle_webhook
 from bot.review.service import record
 from bot.settings import get_settings

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from actions.runtime import ENGINES
-from bot.cli.shop import engine_from_db
+from cli.shop import engine_from_db
 from bot.db.models import ProductAlias, ReviewItem, Shop
 from bot.db.review_models import ReviewAction, TrainingExample
 from bot.db.session import session_scope

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.cli.stack import whatsapp_services
+from cli import app
+from cli.stack import whatsapp_services
 from bot.settings import get_settings
 
 

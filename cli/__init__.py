@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import catalog, chat, evaluate, merchant, model, nlu, parse, stack, whatsapp
+from cli import catalog, chat, evaluate, merchant, model, nlu, parse, stack, whatsapp
 
 app = typer.Typer(
     name="chatcart",

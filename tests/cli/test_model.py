@@ -15,9 +15,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.cli.engine import effective_config, registry, training_fingerprint
-from bot.cli.evaluate import ITEMS_DEV_SET, NLU_TEST_SET
+from cli import app
+from cli.engine import effective_config, registry, training_fingerprint
+from cli.evaluate import ITEMS_DEV_SET, NLU_TEST_SET
 from bot.evaluation.messages import file_digest
 from bot.models.registry import ModelMeta, Registry
 from bot.models.serving import EngineAPI, EngineRefused
@@ -150,7 +150,7 @@ def real_model() -> Path:
     reg = registry()
     model = reg.production() or reg.latest()
     if model is None:
-        from bot.cli.engine import train
+        from cli.engine import train
 
         return train().path
     return reg.path(model.name)
@@ -166,7 +166,7 @@ def free_port() -> int:
 
 def test_promote_and_rollback_swap_the_running_engines_model(real_model: Path, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.cli.stack import assistant_services, start_all, stop_all
+    from cli.stack import assistant_services, start_all, stop_all
 
     reg = Registry(tmp_path / "models")
     a = add_model(reg, "a", "2026-01-01T00:00:00+00:00", measured(0.90, 0.88), real_model)

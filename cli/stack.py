@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import typer
 
-from bot.cli.engine import (RASA_RUN, current_model, engine_env, production_model, production_path, registry,
+from cli.engine import (RASA_RUN, current_model, engine_env, production_model, production_path, registry,
                             tracker_env, train)
 from bot.settings import PROJECT_ROOT, get_settings
 
@@ -128,7 +128,7 @@ def whatsapp_services(env: dict[str, str], api_port: int, *, prefix: str = "",
         Service(f"{prefix}api", [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
                                  "--port", str(api_port)],
                 f"http://127.0.0.1:{api_port}/health", {**env, "WHATSAPP_WORKERS": "false"}),
-        Service(f"{prefix}whatsapp-worker", [sys.executable, "-m", "bot.cli", "whatsapp", "worker",
+        Service(f"{prefix}whatsapp-worker", [sys.executable, "-m", "cli", "whatsapp", "worker",
                                              "--ready-file", str(ready)],
                 "", env, timeout=60.0, ready_file=ready, nice=nice),
     ]
@@ -170,7 +170,7 @@ def first_console_user() -> str:
 
 def run(api_port: int = typer.Option(8000, help="Port of the API.")) -> None:
     """Load the catalog, train if the model is stale, start everything, wait for Ctrl-C."""
-    from bot.cli.catalog import load
+    from cli.catalog import load
 
     load(None)
     console_login = first_console_user()
@@ -212,7 +212,7 @@ def announce_models() -> None:
                    "training a model for it")
         current = train().model
     if current is not None and current.name != prod.name:
-        from bot.cli.model import promote
+        from cli.model import promote
 
         typer.echo(f"==> {current.name} matches the current training data; trying the promotion gate")
         try:

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from bot.cli.engine import effective_config, registry, train as train_model, training_fingerprint
+from cli.engine import effective_config, registry, train as train_model, training_fingerprint
 from bot.models.gate import decide
 from bot.models.registry import ModelMeta, Registry, RegistryError
 from bot.models.serving import EngineAPI, EngineRefused, EngineUnreachable
@@ -100,7 +100,7 @@ def promote(
     """Make a model production if it is no worse than the current one on the gate metrics
     (intent accuracy and macro F1 on data/eval/nlu.yml, item-line accuracy), load it into the
     running engine (Rasa's PUT /model) and keep the current one as previous for rollback."""
-    from bot.cli.evaluate import gate_metrics
+    from cli.evaluate import gate_metrics
 
     reg = registry()
     try:

@@ -9,7 +9,7 @@ import typer
 from bot.catalog import changes
 from bot.catalog.sources import Rejection, write_shop_catalog
 from bot.catalog.store import ensure_shop, load_catalog, shop_catalog
-from bot.cli.shop import read_catalog_file
+from cli.shop import read_catalog_file
 from bot.db.session import session_scope
 from bot.settings import get_settings
 

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from bot.catalog.model import format_pack, format_rupees
-from bot.cli.shop import engine_from_db, engine_from_file
+from cli.shop import engine_from_db, engine_from_file
 from bot.engine import ParsedMessage
 
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from bot.cli.shop import engine_from_db, engine_from_file
+from cli.shop import engine_from_db, engine_from_file
 from bot.evaluation import out_of_scope
 from bot.evaluation.items import evaluate, judge_by_kind, judge_by_name, load_dev_set
 from bot.evaluation.messages import comparable, file_digest, read_nlu
@@ -63,7 +63,7 @@ def nlu(
 ) -> None:
     """Intent accuracy and F1 on a held-out split of data/nlu, per language (trains a model
     on the rest: a few minutes)."""
-    from bot.cli.engine import nlu_holdout
+    from cli.engine import nlu_holdout
 
     data = nlu_holdout(config, training_fraction, out)
     typer.echo(markdown(data))
@@ -80,7 +80,7 @@ def step(text: str) -> None:
 
 def measure_test_set(reg: Registry, meta: ModelMeta, test_set: Path = NLU_TEST_SET) -> dict[str, Any]:
     """Intents and entities of the model itself on the fixed test set, per language."""
-    from bot.cli.engine import test_nlu
+    from cli.engine import test_nlu
 
     languages = {comparable(m.text): m.language for m in read_nlu(test_set) if m.language}
     results = test_nlu(reg.path(meta.name), test_set, WORK / meta.name / "test_set")
@@ -98,7 +98,7 @@ def measure_items(dev_set: Path = ITEMS_DEV_SET) -> dict[str, Any]:
 def holdout_config(meta: ModelMeta) -> str | None:
     """The config the model was trained with, if the training data is still what it was trained
     on (otherwise a split of today's data would not describe it)."""
-    from bot.cli.engine import effective_config, training_fingerprint
+    from cli.engine import effective_config, training_fingerprint
 
     config = meta.config
     if config is None and meta.fingerprint == training_fingerprint():
@@ -110,7 +110,7 @@ def holdout_config(meta: ModelMeta) -> str | None:
 
 def measure_holdout(meta: ModelMeta, config_text: str, training_fraction: float) -> dict[str, Any]:
     """Train on part of data/nlu with the model's config, test on the rest."""
-    from bot.cli.engine import nlu_holdout
+    from cli.engine import nlu_holdout
 
     work = WORK / meta.name / "holdout"
     WORK.mkdir(parents=True, exist_ok=True)
@@ -158,14 +158,14 @@ def out_of_scope_metrics(reg: Registry, meta: ModelMeta, *, fresh: bool = False)
     held = meta.metrics.get("out_of_scope_real") or {}
     if not fresh and held.get("messages_sha256") == loaded.digest:
         return
-    from bot.cli.engine import CONFIG
+    from cli.engine import CONFIG, test_nlu
 
     threshold = out_of_scope.fallback_threshold(meta.config or CONFIG.read_text("utf-8"))
     step(f"{meta.name}: {len(loaded.messages)} real out-of-scope Hinglish requests from "
          f"{out_of_scope.SOURCE} ({loaded.dropped_in_training} in data/nlu left out; Rasa loads the model)")
     meta.metrics["out_of_scope_real"] = out_of_scope.measure(
         reg.path(meta.name), loaded, WORK / meta.name / "out_of_scope_real", threshold,
-        source=str(out_of_scope.SOURCE), source_sha256=file_digest(source))
+        test_nlu=test_nlu, source=str(out_of_scope.SOURCE), source_sha256=file_digest(source))
     reg.save_meta(meta)
 
 
@@ -201,7 +201,7 @@ def model_(
     per language, what the model does with real out-of-scope Hinglish (informational, not
     gated), with the difference from the model in production: reports/evaluation.{json,md}
     and confusion-matrix images."""
-    from bot.cli.engine import registry
+    from cli.engine import registry
 
     reg = registry()
     try:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from bot.cli import app
+from cli import app
 from bot.settings import PROJECT_ROOT
 
 CATALOG = PROJECT_ROOT / "data" / "catalog"

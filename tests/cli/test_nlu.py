@@ -11,8 +11,8 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.catalog.store import ensure_shop
-from bot.cli import app
-from bot.cli.engine import RASA, engine_env
+from cli import app
+from cli.engine import RASA, engine_env
 from bot.db.models import ReviewItem
 from bot.db.session import session_scope
 from bot.merchants.users import create_user

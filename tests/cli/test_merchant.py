@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot.cli import app
+from cli import app
 from bot.db.models import ApiKey
 from bot.db.session import session_scope
 from bot.merchants.keys import authenticate, hash_key
@@ -53,7 +53,7 @@ def test_create_a_console_user_and_change_the_password(database_url: str) -> Non
 def test_make_run_gives_a_laptop_one_console_login(database_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from datetime import timedelta
 
-    from bot.cli.stack import first_console_user
+    from cli.stack import first_console_user
     from bot.merchants.users import log_in
     from bot.settings import get_settings
 

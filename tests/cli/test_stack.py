@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli.stack import Service, assistant_services, whatsapp_services
+from cli.stack import Service, assistant_services, whatsapp_services
 from bot.settings import get_settings
 
 # The child writes the niceness of each of its threads, as the kernel reports it in
