@@ -1,4 +1,5 @@
 """Cart actions: add (with "which one?" questions), choose, remove, change, view, clear."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -18,10 +19,28 @@ from bot.review.service import record
 from bot.text.normalize import normalize
 
 ORDINALS = {
-    "first": 1, "pehla": 1, "pehle": 1, "pahla": 1, "पहला": 1, "पहले": 1,
-    "second": 2, "doosra": 2, "dusra": 2, "doosre": 2, "दूसरा": 2, "दूसरे": 2,
-    "third": 3, "teesra": 3, "tisra": 3, "तीसरा": 3, "fourth": 4, "chautha": 4, "चौथा": 4,
-    "fifth": 5, "paanchva": 5, "पाँचवाँ": 5,
+    "first": 1,
+    "pehla": 1,
+    "pehle": 1,
+    "pahla": 1,
+    "पहला": 1,
+    "पहले": 1,
+    "second": 2,
+    "doosra": 2,
+    "dusra": 2,
+    "doosre": 2,
+    "दूसरा": 2,
+    "दूसरे": 2,
+    "third": 3,
+    "teesra": 3,
+    "tisra": 3,
+    "तीसरा": 3,
+    "fourth": 4,
+    "chautha": 4,
+    "चौथा": 4,
+    "fifth": 5,
+    "paanchva": 5,
+    "पाँचवाँ": 5,
 }
 
 
@@ -57,26 +76,51 @@ class ActionAddItems(ShopAction):
                 item = line.line.item or line.line.text
                 notes.append(turn.t("unmatched", item=item))
                 if r.alternatives:
-                    notes.append(turn.t("did_you_mean", options=", ".join(product_label(a) for a in r.alternatives[:3])))
+                    notes.append(
+                        turn.t(
+                            "did_you_mean",
+                            options=", ".join(product_label(a) for a in r.alternatives[:3]),
+                        )
+                    )
                 self._review(turn, "unmatched", line, [a.sku for a in r.alternatives])
         if not parsed.lines:
             turn.say("nothing_understood")
-            record(turn.session, turn.shop.id, kind="unmatched", text=turn.text, language=parsed.language,
-                   prediction="add_items", confidence=turn.intent[1], conversation_id=turn.wa_id)
+            record(
+                turn.session,
+                turn.shop.id,
+                kind="unmatched",
+                text=turn.text,
+                language=parsed.language,
+                prediction="add_items",
+                confidence=turn.intent[1],
+                conversation_id=turn.wa_id,
+            )
             return []
         if added:
-            cart = carts.add_packs(turn.session, turn.shop.id, turn.wa_id, [(p.sku, c) for p, c in added])
-            turn.send(cart_text(turn, cart, header=turn.t("added")), None if pending else cart_buttons(turn, cart))
+            cart = carts.add_packs(
+                turn.session, turn.shop.id, turn.wa_id, [(p.sku, c) for p, c in added]
+            )
+            turn.send(
+                cart_text(turn, cart, header=turn.t("added")),
+                None if pending else cart_buttons(turn, cart),
+            )
         for note in notes:
             turn.send(note)
         return ask_next_choice(turn, pending)
 
     @staticmethod
     def _review(turn: Turn, kind: str, line: Any, candidates: list[str]) -> None:
-        record(turn.session, turn.shop.id, kind=kind, text=line.line.text,  # type: ignore[arg-type]
-               language=turn.language, prediction=line.resolution.product.sku if line.resolution.product else None,
-               confidence=line.resolution.confidence, conversation_id=turn.wa_id,
-               details={"message": turn.text, "candidates": candidates})
+        record(
+            turn.session,
+            turn.shop.id,
+            kind=kind,
+            text=line.line.text,  # type: ignore[arg-type]
+            language=turn.language,
+            prediction=line.resolution.product.sku if line.resolution.product else None,
+            confidence=line.resolution.confidence,
+            conversation_id=turn.wa_id,
+            details={"message": turn.text, "candidates": candidates},
+        )
 
 
 def ask_next_choice(turn: Turn, pending: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -106,9 +150,17 @@ class ActionChooseOption(ShopAction):
             turn.say("bad_choice", n=len(first["options"]))
             return ask_next_choice(turn, pending)
         variant = variants.get(sku)
-        packs = choose_packs(variant.packs, first["amount"], _unit(engine.resolver, variant.first, first)) if variant else []
+        packs = (
+            choose_packs(
+                variant.packs, first["amount"], _unit(engine.resolver, variant.first, first)
+            )
+            if variant
+            else []
+        )
         if packs:
-            cart = carts.add_packs(turn.session, turn.shop.id, turn.wa_id, [(p.sku, c) for p, c in packs])
+            cart = carts.add_packs(
+                turn.session, turn.shop.id, turn.wa_id, [(p.sku, c) for p, c in packs]
+            )
             if len(pending) == 1:
                 turn.send(cart_text(turn, cart, header=turn.t("added")), cart_buttons(turn, cart))
             else:
@@ -140,7 +192,9 @@ def _chosen_sku(turn: Turn, options: list[str]) -> str | None:
 def _cart_products(turn: Turn) -> tuple[Any, list[CatalogProduct]]:
     cart = carts.view(turn.session, turn.shop.id, turn.wa_id)
     engine, _ = turn.engine()
-    return cart, [engine.index.by_sku[line.sku] for line in cart.lines if line.sku in engine.index.by_sku]
+    return cart, [
+        engine.index.by_sku[line.sku] for line in cart.lines if line.sku in engine.index.by_sku
+    ]
 
 
 def _in_cart(turn: Turn, products: list[CatalogProduct], item: str) -> list[CatalogProduct]:
@@ -202,7 +256,9 @@ class ActionUpdateQuantity(ShopAction):
                 if any(l.sku == p.sku for l in cart.lines):
                     cart = carts.remove(turn.session, turn.shop.id, turn.wa_id, p.sku)
             packs = choose_packs(variant.packs, q.amount, unit)
-            cart = carts.add_packs(turn.session, turn.shop.id, turn.wa_id, [(p.sku, c) for p, c in packs])
+            cart = carts.add_packs(
+                turn.session, turn.shop.id, turn.wa_id, [(p.sku, c) for p, c in packs]
+            )
             for p, c in packs:
                 turn.say("updated", name=product_label(p), count=c)
             changed = True

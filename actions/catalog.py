@@ -1,4 +1,5 @@
 """Catalog actions: browse categories and products, ask a price."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -18,7 +19,9 @@ def _named_category(text: str, cats: list[Category]) -> str | None:
     said = set(keys(text))
     best, hits = None, 0
     for c in cats:
-        named = len(said & (set(keys(c.name)) | set(keys(c.name_hi)) | set(keys(c.slug.replace("-", " ")))))
+        named = len(
+            said & (set(keys(c.name)) | set(keys(c.name_hi)) | set(keys(c.slug.replace("-", " "))))
+        )
         if named > hits:
             best, hits = c.slug, named
     return best
@@ -30,11 +33,19 @@ class ActionBrowseCatalog(ShopAction):
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
         engine, _ = turn.engine()
-        cats = list(turn.session.scalars(
-            select(Category).where(Category.shop_id == turn.shop.id).order_by(Category.position)
-        ))
-        slug = next((e["value"] for e in turn.tracker.latest_message.get("entities") or []
-                     if e.get("entity") == "category"), None)
+        cats = list(
+            turn.session.scalars(
+                select(Category).where(Category.shop_id == turn.shop.id).order_by(Category.position)
+            )
+        )
+        slug = next(
+            (
+                e["value"]
+                for e in turn.tracker.latest_message.get("entities") or []
+                if e.get("entity") == "category"
+            ),
+            None,
+        )
         if slug is None:
             slug = _named_category(turn.text, cats)
         if slug is None:
@@ -44,8 +55,13 @@ class ActionBrowseCatalog(ShopAction):
                 slug = ranked[0].variant.category
         category = next((c for c in cats if c.slug == slug), None)
         if category is None:
-            buttons = [{"title": (c.name_hi if turn.language == "hi" and c.name_hi else c.name)[:24],
-                        "payload": f'/browse_catalog{{"category":"{c.slug}"}}'} for c in cats]
+            buttons = [
+                {
+                    "title": (c.name_hi if turn.language == "hi" and c.name_hi else c.name)[:24],
+                    "payload": f'/browse_catalog{{"category":"{c.slug}"}}',
+                }
+                for c in cats
+            ]
             turn.say("categories", buttons=buttons)
             return []
         products = [iv.variant for iv in engine.index.variants if iv.category == category.slug]
@@ -77,7 +93,11 @@ class ActionAskPrice(ShopAction):
             shown = [r.product, *r.alternatives[:3]] if r.status == "ambiguous" else [r.product]
             for p in shown:
                 variant = variants.get(p.sku)
-                for pack in (variant.packs if variant else [p]):
-                    rows.append(turn.t("price", name=product_label(pack), price=format_rupees(pack.price_paise)))
+                for pack in variant.packs if variant else [p]:
+                    rows.append(
+                        turn.t(
+                            "price", name=product_label(pack), price=format_rupees(pack.price_paise)
+                        )
+                    )
         turn.send("\n".join(dict.fromkeys(rows)))
         return []

@@ -1,5 +1,6 @@
 """Checkout: cart check, the form (address with PIN code, slot, payment, confirmation), and
 placing the order exactly once however often the shopper says yes."""
+
 from __future__ import annotations
 
 import re
@@ -28,7 +29,12 @@ UPI_WORDS = {"upi", "gpay", "googlepay", "phonepe", "paytm", "bhim", "online", "
 COD_WORDS = {"cod", "cash", "nakad", "naqad", "नकद", "कैश", "cashondelivery"}
 CLOCK_WORDS = {"am", "pm", "baje", "बजे", "o'clock", "oclock", "bje"}
 SLOT_WORDS = {
-    "today": 0, "aaj": 0, "आज": 0, "tomorrow": 1, "kal": 1, "कल": 1,
+    "today": 0,
+    "aaj": 0,
+    "आज": 0,
+    "tomorrow": 1,
+    "kal": 1,
+    "कल": 1,
 }
 CONFIRM_CONFIDENCE = 0.9
 SLOTS_ACCEPTED = 12  # four are offered as buttons; "kal subah" may name a later one
@@ -74,7 +80,9 @@ def slot_choice(text: str, offered: list[Any]) -> str | None:
     if day is not None or evening or morning:
         for s in offered:
             label = s.label.lower()
-            if (day == 0 and not label.startswith("today")) or (day == 1 and not label.startswith("tomorrow")):
+            if (day == 0 and not label.startswith("today")) or (
+                day == 1 and not label.startswith("tomorrow")
+            ):
                 continue
             if (evening and s.start.hour < 16) or (morning and s.start.hour >= 12):
                 continue
@@ -95,9 +103,14 @@ class ActionCheckCart(ShopAction):
             turn.send(cart_text(turn, cart))
             return [SlotSet("cart_ready", False)]
         # A fresh checkout: a new idempotency key, nothing carried over but the address on file.
-        return [SlotSet("cart_ready", True), SlotSet("checkout_id", uuid.uuid4().hex),
-                SlotSet("address", None), SlotSet("delivery_slot", None),
-                SlotSet("payment_method", None), SlotSet("order_confirmed", None)]
+        return [
+            SlotSet("cart_ready", True),
+            SlotSet("checkout_id", uuid.uuid4().hex),
+            SlotSet("address", None),
+            SlotSet("delivery_slot", None),
+            SlotSet("payment_method", None),
+            SlotSet("order_confirmed", None),
+        ]
 
 
 class ValidateCheckoutForm(FormValidationAction):
@@ -107,8 +120,9 @@ class ValidateCheckoutForm(FormValidationAction):
     def _language(self, tracker: Tracker) -> str:
         return tracker.get_slot("language") or "en"
 
-    def validate_address(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                         domain: DomainDict) -> dict[str, Any]:
+    def validate_address(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         text = str(value or "").strip()
         pin = find_pincode(text)
         if not pin or len(text) < 10:
@@ -116,23 +130,25 @@ class ValidateCheckoutForm(FormValidationAction):
             return {"address": None}
         return {"address": text, "pincode": pin}
 
-    def validate_delivery_slot(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                               domain: DomainDict) -> dict[str, Any]:
+    def validate_delivery_slot(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         chosen = slot_choice(str(value or ""), next_slots(count=SLOTS_ACCEPTED))
         if chosen is None:
             dispatcher.utter_message(text=t("bad_slot", self._language(tracker)))
         return {"delivery_slot": chosen}
 
-    def validate_payment_method(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                domain: DomainDict) -> dict[str, Any]:
+    def validate_payment_method(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         chosen = payment_choice(str(value or ""))
         if chosen is None:
             dispatcher.utter_message(text=t("bad_payment", self._language(tracker)))
         return {"payment_method": chosen}
 
-
-    def validate_order_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: DomainDict) -> dict[str, Any]:
+    def validate_order_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         """Money is at stake: only a clear yes places the order (a button, or a confident
         "haan"); anything murkier is asked again."""
         message = tracker.latest_message or {}
@@ -161,8 +177,13 @@ class ActionAskDeliverySlot(ShopAction):
     def act(self, turn: Turn) -> list[dict[str, Any]]:
         slots = next_slots()
         lines = [turn.t("ask_slot")] + [f"{i}. {s.label}" for i, s in enumerate(slots, 1)]
-        turn.send("\n".join(lines), [{"title": s.label[:20], "payload": f'/inform{{"delivery_slot":"{s.id}"}}'}
-                                      for s in slots])
+        turn.send(
+            "\n".join(lines),
+            [
+                {"title": s.label[:20], "payload": f'/inform{{"delivery_slot":"{s.id}"}}'}
+                for s in slots
+            ],
+        )
         return []
 
 
@@ -171,10 +192,13 @@ class ActionAskPaymentMethod(ShopAction):
         return "action_ask_payment_method"
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
-        turn.say("ask_payment", buttons=[
-            {"title": turn.t("pay_upi"), "payload": '/inform{"payment_method":"upi"}'},
-            {"title": turn.t("pay_cod")[:20], "payload": '/inform{"payment_method":"cod"}'},
-        ])
+        turn.say(
+            "ask_payment",
+            buttons=[
+                {"title": turn.t("pay_upi"), "payload": '/inform{"payment_method":"upi"}'},
+                {"title": turn.t("pay_cod")[:20], "payload": '/inform{"payment_method":"cod"}'},
+            ],
+        )
         return []
 
 
@@ -190,14 +214,26 @@ class ActionAskOrderConfirmed(ShopAction):
         cart = carts.view(turn.session, turn.shop.id, turn.wa_id)
         slots = turn.tracker.current_slot_values()
         method = turn.t("pay_upi") if slots.get("payment_method") == "upi" else turn.t("pay_cod")
-        text = "\n\n".join([
-            turn.t("summary"), cart_text(turn, cart),
-            turn.t("summary_details", address=slots.get("address"),
-                   slot=_slot_label(slots.get("delivery_slot")), payment=method),
-            turn.t("confirm_question"),
-        ])
-        turn.send(text, [{"title": turn.t("yes")[:20], "payload": "/affirm"},
-                         {"title": turn.t("no"), "payload": "/deny"}])
+        text = "\n\n".join(
+            [
+                turn.t("summary"),
+                cart_text(turn, cart),
+                turn.t(
+                    "summary_details",
+                    address=slots.get("address"),
+                    slot=_slot_label(slots.get("delivery_slot")),
+                    payment=method,
+                ),
+                turn.t("confirm_question"),
+            ]
+        )
+        turn.send(
+            text,
+            [
+                {"title": turn.t("yes")[:20], "payload": "/affirm"},
+                {"title": turn.t("no"), "payload": "/deny"},
+            ],
+        )
         return []
 
 
@@ -213,9 +249,12 @@ class ActionPlaceOrder(ShopAction):
             return reset
         try:
             order = orders.place_order(
-                turn.session, turn.shop.id, turn.wa_id,
+                turn.session,
+                turn.shop.id,
+                turn.wa_id,
                 idempotency_key=f"chat:{turn.wa_id}:{slots.get('checkout_id') or 'none'}",
-                address=slots.get("address") or "", pincode=slots.get("pincode") or "",
+                address=slots.get("address") or "",
+                pincode=slots.get("pincode") or "",
                 delivery_slot=slots.get("delivery_slot") or "",
                 payment_method=slots.get("payment_method") or "cod",
             )
@@ -236,4 +275,8 @@ class ActionStopCheckout(ShopAction):
         return "action_stop_checkout"
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
-        return [ActiveLoop(None), SlotSet("requested_slot", None), *[SlotSet(s, None) for s in RESET_CHECKOUT]]
+        return [
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            *[SlotSet(s, None) for s in RESET_CHECKOUT],
+        ]

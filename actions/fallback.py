@@ -1,5 +1,6 @@
 """When the bot is unsure: ask "did you mean …?" in the shopper's language, and keep the
 message for merchants to label."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,21 +17,35 @@ class ActionDefaultAskAffirmation(ShopAction):
         return "action_default_ask_affirmation"
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
-        ranking = [r for r in turn.tracker.latest_message.get("intent_ranking") or []
-                   if r.get("name") not in ("nlu_fallback", None)]
-        record(turn.session, turn.shop.id, kind="fallback", text=turn.text, language=turn.language,
-               prediction=ranking[0]["name"] if ranking else None,
-               confidence=ranking[0].get("confidence") if ranking else None,
-               conversation_id=turn.wa_id, details={"ranking": ranking[:3]})
+        ranking = [
+            r
+            for r in turn.tracker.latest_message.get("intent_ranking") or []
+            if r.get("name") not in ("nlu_fallback", None)
+        ]
+        record(
+            turn.session,
+            turn.shop.id,
+            kind="fallback",
+            text=turn.text,
+            language=turn.language,
+            prediction=ranking[0]["name"] if ranking else None,
+            confidence=ranking[0].get("confidence") if ranking else None,
+            conversation_id=turn.wa_id,
+            details={"ranking": ranking[:3]},
+        )
         guess = next((r["name"] for r in ranking if r["name"] in INTENT_MEANINGS), None)
         if guess is None:
             turn.dispatcher.utter_message(response="utter_ask_rephrase")
             return []
         meaning = INTENT_MEANINGS[guess].get(turn.language) or INTENT_MEANINGS[guess]["en"]
-        turn.say("did_you_mean_intent", meaning=meaning, buttons=[
-            {"title": meaning[:20], "payload": f"/{guess}"},
-            {"title": turn.t("something_else"), "payload": "/out_of_scope"},
-        ])
+        turn.say(
+            "did_you_mean_intent",
+            meaning=meaning,
+            buttons=[
+                {"title": meaning[:20], "payload": f"/{guess}"},
+                {"title": turn.t("something_else"), "payload": "/out_of_scope"},
+            ],
+        )
         return []
 
 
@@ -40,7 +55,14 @@ class ActionRecordMisunderstood(ShopAction):
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
         name, confidence = turn.intent
-        record(turn.session, turn.shop.id, kind="out_of_scope", text=turn.text,
-               language=turn.language, prediction=name, confidence=confidence,
-               conversation_id=turn.wa_id)
+        record(
+            turn.session,
+            turn.shop.id,
+            kind="out_of_scope",
+            text=turn.text,
+            language=turn.language,
+            prediction=name,
+            confidence=confidence,
+            conversation_id=turn.wa_id,
+        )
         return []

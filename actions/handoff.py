@@ -3,6 +3,7 @@
 The merchant console lists open `handoff` review items; releasing one sets the `handoff`
 slot back to false through the engine's tracker API.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -18,8 +19,16 @@ class ActionHumanHandoff(ShopAction):
         return "action_human_handoff"
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
-        record(turn.session, turn.shop.id, kind="handoff", text=turn.text, language=turn.language,
-               prediction=turn.intent[0], confidence=turn.intent[1], conversation_id=turn.wa_id)
+        record(
+            turn.session,
+            turn.shop.id,
+            kind="handoff",
+            text=turn.text,
+            language=turn.language,
+            prediction=turn.intent[0],
+            confidence=turn.intent[1],
+            conversation_id=turn.wa_id,
+        )
         turn.say("handoff")
         return [SlotSet("handoff", True)]
 
@@ -31,7 +40,15 @@ class ActionHandoffHold(ShopAction):
         return "action_handoff_hold"
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
-        record(turn.session, turn.shop.id, kind="handoff", text=turn.text, language=turn.language,
-               prediction=turn.intent[0], confidence=turn.intent[1], conversation_id=turn.wa_id,
-               details={"during_handoff": True})
+        record(
+            turn.session,
+            turn.shop.id,
+            kind="handoff",
+            text=turn.text,
+            language=turn.language,
+            prediction=turn.intent[0],
+            confidence=turn.intent[1],
+            conversation_id=turn.wa_id,
+            details={"during_handoff": True},
+        )
         return []

@@ -4,6 +4,7 @@
 `action_extract_slots`), before any response is chosen, so even a bare "नमस्ते" is answered
 in Hindi. It is also where low-confidence intents and corrections are noted for review.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -34,8 +35,9 @@ WANTS = {
 
 
 class ValidateSlotMappings(ValidationAction):
-    async def extract_language(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                               domain: DomainDict) -> dict[str, Any]:
+    async def extract_language(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         text = tracker.latest_message.get("text") or ""
         current = tracker.get_slot("language") or "en"
         await asyncio.to_thread(_review_turn, tracker, current)
@@ -50,23 +52,45 @@ def _review_turn(tracker: Tracker, language: str) -> None:
     text = message.get("text") or ""
     intent = message.get("intent") or {}
     name, confidence = intent.get("name"), intent.get("confidence")
-    low = (name not in (None, "nlu_fallback") and confidence is not None
-           and confidence < get_settings().review_confidence and not text.startswith("/"))
+    low = (
+        name not in (None, "nlu_fallback")
+        and confidence is not None
+        and confidence < get_settings().review_confidence
+        and not text.startswith("/")
+    )
     correction = bool(CORRECTION.match(normalize(text)))
     if not (low or correction):
         return
     with session_scope() as session:
         shop = default_shop(session)
         if low:
-            record(session, shop.id, kind="low_confidence", text=text, language=language,
-                   prediction=name, confidence=confidence, conversation_id=tracker.sender_id,
-                   details={"ranking": (message.get("intent_ranking") or [])[:3]})
+            record(
+                session,
+                shop.id,
+                kind="low_confidence",
+                text=text,
+                language=language,
+                prediction=name,
+                confidence=confidence,
+                conversation_id=tracker.sender_id,
+                details={"ranking": (message.get("intent_ranking") or [])[:3]},
+            )
         if correction:
-            previous = next((e.get("text") for e in reversed(tracker.events[:-1])
-                             if e.get("event") == "user"), None)
-            record(session, shop.id, kind="correction", text=text, language=language,
-                   prediction=name, confidence=confidence, conversation_id=tracker.sender_id,
-                   details={"corrects": previous})
+            previous = next(
+                (e.get("text") for e in reversed(tracker.events[:-1]) if e.get("event") == "user"),
+                None,
+            )
+            record(
+                session,
+                shop.id,
+                kind="correction",
+                text=text,
+                language=language,
+                prediction=name,
+                confidence=confidence,
+                conversation_id=tracker.sender_id,
+                details={"corrects": previous},
+            )
 
 
 class ActionChangeLanguage(ShopAction):
@@ -75,7 +99,9 @@ class ActionChangeLanguage(ShopAction):
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
         text = normalize(turn.text)
-        wanted = next((lang for lang, words in WANTS.items() if any(w in text for w in words)), None)
+        wanted = next(
+            (lang for lang, words in WANTS.items() if any(w in text for w in words)), None
+        )
         if wanted is None:  # "change language": toggle between English and Hindi
             wanted = "en" if turn.language != "en" else "hi"
         turn.language = wanted

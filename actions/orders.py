@@ -1,4 +1,5 @@
 """After the order: where is it, cancel it, order the same again."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -30,8 +31,12 @@ class ActionOrderStatus(ShopAction):
             turn.say("no_orders")
             return []
         for order in recent[:1]:
-            turn.say("order_status", id=order.id, total=format_rupees(order.total_paise),
-                     status=status_text(turn, order.status))
+            turn.say(
+                "order_status",
+                id=order.id,
+                total=format_rupees(order.total_paise),
+                status=status_text(turn, order.status),
+            )
             if order.status == "pending_payment" and order.payment and order.payment.pay_url:
                 turn.say("pay_now", url=order.payment.pay_url)
         return []
@@ -55,7 +60,9 @@ class ActionCancelOrder(ShopAction):
                 turn.say("cannot_cancel", id=last.id, status=status_text(turn, last.status))
             return []
         try:
-            orders.cancel_order(turn.session, turn.shop.id, target.id, actor=f"shopper:{turn.wa_id}")
+            orders.cancel_order(
+                turn.session, turn.shop.id, target.id, actor=f"shopper:{turn.wa_id}"
+            )
         except ShopError:
             turn.say("cannot_cancel", id=target.id, status=status_text(turn, target.status))
             return []

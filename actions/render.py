@@ -1,4 +1,5 @@
 """Turning cart and product records into chat text and buttons, in the shopper's language."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -17,10 +18,15 @@ def cart_text(turn: Turn, cart: CartView, header: str | None = None) -> str:
     rows = [header or turn.t("cart_header")]
     for line in cart.lines:
         mark = "" if line.in_stock else " ⚠️"
-        rows.append(f"• {product_label(line, line.count)} — {format_rupees(line.line_total_paise)}{mark}")
+        rows.append(
+            f"• {product_label(line, line.count)} — {format_rupees(line.line_total_paise)}{mark}"
+        )
     rows.append(turn.t("subtotal", amount=format_rupees(cart.subtotal_paise)))
-    rows.append(turn.t("delivery_fee", amount=format_rupees(cart.delivery_fee_paise))
-                if cart.delivery_fee_paise else turn.t("free_delivery"))
+    rows.append(
+        turn.t("delivery_fee", amount=format_rupees(cart.delivery_fee_paise))
+        if cart.delivery_fee_paise
+        else turn.t("free_delivery")
+    )
     rows.append(f"*{turn.t('total', amount=format_rupees(cart.total_paise))}*")
     if cart.below_minimum:
         rows.append(turn.t("below_minimum", amount=format_rupees(cart.minimum_order_paise)))
@@ -33,13 +39,17 @@ def cart_buttons(turn: Turn, cart: CartView) -> list[dict[str, str]]:
     return [{"title": turn.t("meaning_checkout"), "payload": "/checkout"}]
 
 
-def choice_question(turn: Turn, item: str, options: Sequence[CatalogProduct]) -> tuple[str, list[dict[str, Any]]]:
+def choice_question(
+    turn: Turn, item: str, options: Sequence[CatalogProduct]
+) -> tuple[str, list[dict[str, Any]]]:
     rows = [turn.t("which_one", item=item)]
     buttons = []
     for i, p in enumerate(options[:MAX_BUTTONS], start=1):
         rows.append(f"{i}. {product_label(p)} {format_rupees(p.price_paise)}")
-        buttons.append({
-            "title": f"{i}. {product_label(p)}"[:24],
-            "payload": f'/choose_option{{"choice":"{p.sku}"}}',
-        })
+        buttons.append(
+            {
+                "title": f"{i}. {product_label(p)}"[:24],
+                "payload": f'/choose_option{{"choice":"{p.sku}"}}',
+            }
+        )
     return "\n".join(rows), buttons

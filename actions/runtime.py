@@ -3,12 +3,13 @@
 Actions are async for the action server but the core is synchronous (SQLAlchemy), so each
 turn's work runs in a worker thread; the event loop keeps serving other shoppers meanwhile.
 """
+
 from __future__ import annotations
 
 import asyncio
-from abc import ABC, abstractmethod
 import logging
 import threading
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.catalog.model import CatalogProduct, Variant
-from bot.catalog.store import ensure_shop, load_catalog, shop_catalog
 from bot.catalog.sources import read_shop_catalog
+from bot.catalog.store import ensure_shop, load_catalog, shop_catalog
 from bot.db.models import Shop
 from bot.db.session import session_scope
 from bot.engine import ItemEngine
@@ -123,12 +124,14 @@ class ShopAction(Action, ABC):
     @abstractmethod
     def act(self, turn: Turn) -> list[dict[str, Any]]: ...
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         return await asyncio.to_thread(self._run_sync, dispatcher, tracker, domain)
 
-    def _run_sync(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+    def _run_sync(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         language = tracker.get_slot("language") or "en"
         try:
             with session_scope() as session:

@@ -1,4 +1,5 @@
 """FastAPI dependencies: settings, database sessions, the shop, and API-key authentication."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -35,18 +36,25 @@ SessionDep = Annotated[Session, Depends(get_session)]
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 
 api_key_header = APIKeyHeader(
-    name="X-API-Key", auto_error=False, scheme_name="ApiKey",
+    name="X-API-Key",
+    auto_error=False,
+    scheme_name="ApiKey",
     description="A key made with `chatcart merchant create-key`; merchant keys may do "
-                "everything in their shop, channel keys only what shoppers do.")
+    "everything in their shop, channel keys only what shoppers do.",
+)
 
 
 def _key(key: str | None) -> ApiKeyInfo:
     with session_scope() as session:  # its own short read, whatever session the route uses
         info = authenticate(session, key or "")
     if info is None:
-        raise ProblemError(401, "unauthenticated", "Unauthorized",
-                           "send a valid API key in the X-API-Key header",
-                           headers={"WWW-Authenticate": 'ApiKey header="X-API-Key"'})
+        raise ProblemError(
+            401,
+            "unauthenticated",
+            "Unauthorized",
+            "send a valid API key in the X-API-Key header",
+            headers={"WWW-Authenticate": 'ApiKey header="X-API-Key"'},
+        )
     return info
 
 
@@ -66,9 +74,18 @@ ShopperKey = Annotated[ApiKeyInfo, Depends(shopper_api)]
 MerchantKey = Annotated[ApiKeyInfo, Depends(merchant_api)]
 
 
-def public_shop(session: SessionDep, settings: SettingsDep,
-                shop: Annotated[str | None, Query(description="Shop slug; the default shop when left out",
-                                                  max_length=64, pattern=r"^[a-z0-9-]+$")] = None) -> Shop:
+def public_shop(
+    session: SessionDep,
+    settings: SettingsDep,
+    shop: Annotated[
+        str | None,
+        Query(
+            description="Shop slug; the default shop when left out",
+            max_length=64,
+            pattern=r"^[a-z0-9-]+$",
+        ),
+    ] = None,
+) -> Shop:
     slug = shop or settings.default_shop_slug
     row = session.scalar(select(Shop).where(Shop.slug == slug))
     if row is None:

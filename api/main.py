@@ -1,4 +1,5 @@
 """The ASGI application: `uvicorn api.main:app`."""
+
 from __future__ import annotations
 
 import asyncio
@@ -26,8 +27,18 @@ from bot.settings import Settings, get_settings
 
 log = logging.getLogger("chatcart.api")
 
-ROUTERS = (health.router, catalog.router, carts.router, orders.router, payments.router,
-           merchant.router, pay.router, whatsapp_webhook.router, simulator.router, console.router)
+ROUTERS = (
+    health.router,
+    catalog.router,
+    carts.router,
+    orders.router,
+    payments.router,
+    merchant.router,
+    pay.router,
+    whatsapp_webhook.router,
+    simulator.router,
+    console.router,
+)
 
 
 class UnsafeSettings(RuntimeError):
@@ -89,10 +100,13 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     """FastAPI's schema, with every error documented as the problem+json it is."""
     if app.openapi_schema:
         return app.openapi_schema
-    schema = get_openapi(title=app.title, version=app.version, description=app.description,
-                         routes=app.routes)
+    schema = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    components["Problem"] = errors.Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    components["Problem"] = errors.Problem.model_json_schema(
+        ref_template="#/components/schemas/{model}"
+    )
     problem = errors.problems(400, 422)
     for path in schema.get("paths", {}).values():
         for operation in path.values():
@@ -114,14 +128,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="ChatCart",
         version="0.1.0",
         description="A conversational grocery shop for WhatsApp. Money is in integer paise; "
-                    "errors are RFC 9457 problem details.",
+        "errors are RFC 9457 problem details.",
         lifespan=lifespan,
     )
     errors.install(app)
     if settings.cors_origins:  # closed unless origins are listed
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
-                           allow_methods=["GET", "POST", "PUT", "DELETE"],
-                           allow_headers=["Content-Type", "X-API-Key", "Idempotency-Key"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Content-Type", "X-API-Key", "Idempotency-Key"],
+        )
     install_console_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

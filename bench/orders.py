@@ -14,6 +14,7 @@ PostgreSQL is skipped (and the output says why) when the server cannot be reache
 database is dropped and made again: never point BENCH_POSTGRES_URL at data you want to keep.
 Results: a table on stdout and bench/results/orders.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -89,12 +90,31 @@ def serve(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
-    env = os.environ | {"DATABASE_URL": url, "PUBLIC_BASE_URL": base, "ENVIRONMENT": "development",
-                        "EXPIRE_UNPAID_EVERY_SECONDS": "0"}
+    env = os.environ | {
+        "DATABASE_URL": url,
+        "PUBLIC_BASE_URL": base,
+        "ENVIRONMENT": "development",
+        "EXPIRE_UNPAID_EVERY_SECONDS": "0",
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
-        cwd=ROOT, env=env)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -124,11 +144,17 @@ def run(url: str, orders: int, clients: int, workers: int) -> dict[str, Any]:
         client = getattr(local, "client", None)
         if client is None:
             client = local.client = httpx.Client(base_url=base, timeout=60)
-        body = {"wa_id": f"9170000{i:05d}", "address": "12 MG Road, Bengaluru", "pincode": "560001",
-                "delivery_slot": slot, "payment_method": "upi" if i % 2 else "cod"}
+        body = {
+            "wa_id": f"9170000{i:05d}",
+            "address": "12 MG Road, Bengaluru",
+            "pincode": "560001",
+            "delivery_slot": slot,
+            "payment_method": "upi" if i % 2 else "cod",
+        }
         start = time.perf_counter()
-        r = client.post("/api/v1/orders", json=body,
-                        headers={"X-API-Key": key, "Idempotency-Key": f"bench-{i}"})
+        r = client.post(
+            "/api/v1/orders", json=body, headers={"X-API-Key": key, "Idempotency-Key": f"bench-{i}"}
+        )
         elapsed = time.perf_counter() - start
         with lock:
             latencies.append(elapsed)
@@ -144,20 +170,31 @@ def run(url: str, orders: int, clients: int, workers: int) -> dict[str, Any]:
         process.wait(timeout=20)
     ok = statuses.get(201, 0)
     return {
-        "orders": orders, "clients": clients, "server_workers": workers, "created": ok,
+        "orders": orders,
+        "clients": clients,
+        "server_workers": workers,
+        "created": ok,
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
-        "wall_seconds": round(wall, 3), "orders_per_second": round(ok / wall, 1),
-        "latency_ms": {"p50": round(statistics.median(latencies) * 1000, 1),
-                       "p95": round(percentile(latencies, 0.95) * 1000, 1),
-                       "p99": round(percentile(latencies, 0.99) * 1000, 1),
-                       "max": round(max(latencies) * 1000, 1)},
+        "wall_seconds": round(wall, 3),
+        "orders_per_second": round(ok / wall, 1),
+        "latency_ms": {
+            "p50": round(statistics.median(latencies) * 1000, 1),
+            "p95": round(percentile(latencies, 0.95) * 1000, 1),
+            "p99": round(percentile(latencies, 0.99) * 1000, 1),
+            "max": round(max(latencies) * 1000, 1),
+        },
     }
 
 
 def git_commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                              text=True, check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
@@ -173,29 +210,43 @@ def main() -> int:
 
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        backends = {"sqlite": f"sqlite:///{tmp}/bench.db", "postgresql": fresh_postgres(args.postgres)}
+        backends = {
+            "sqlite": f"sqlite:///{tmp}/bench.db",
+            "postgresql": fresh_postgres(args.postgres),
+        }
         for name, url in backends.items():
             if url is None:
                 results[name] = {"skipped": "server unreachable"}
                 continue
-            log(f"{name}: preparing {args.orders} carts, then {args.clients} clients place the orders")
+            log(
+                f"{name}: preparing {args.orders} carts, then {args.clients} clients place the orders"
+            )
             results[name] = run(url, args.orders, args.clients, args.workers)
-    report = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-              "machine": {"platform": platform.platform(), "python": platform.python_version(),
-                          "cpus": os.cpu_count()},
-              "commit": git_commit(), "basket": BASKET, "results": results}
+    report = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+        },
+        "commit": git_commit(),
+        "basket": BASKET,
+        "results": results,
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
 
-    print(f"| database | orders | clients | created | orders/s | p50 ms | p95 ms | p99 ms |")
+    print("| database | orders | clients | created | orders/s | p50 ms | p95 ms | p99 ms |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, r in results.items():
         if "skipped" in r:
             print(f"| {name} | skipped: {r['skipped']} | | | | | | |")
             continue
         lat = r["latency_ms"]
-        print(f"| {name} | {r['orders']} | {r['clients']} | {r['created']} | {r['orders_per_second']} "
-              f"| {lat['p50']} | {lat['p95']} | {lat['p99']} |")
+        print(
+            f"| {name} | {r['orders']} | {r['clients']} | {r['created']} | {r['orders_per_second']} "
+            f"| {lat['p50']} | {lat['p95']} | {lat['p99']} |"
+        )
     print(f"\nJSON: {args.out}")
     failed = [n for n, r in results.items() if "created" in r and r["created"] != r["orders"]]
     return 1 if failed else 0

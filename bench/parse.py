@@ -11,6 +11,7 @@ catalog nobody curated. Against each it runs a naive rapidfuzz baseline, so "acc
 
 See bench/README.md for how to read the output.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,7 +38,13 @@ from bot.catalog.model import CatalogProduct
 from bot.catalog.sources import CatalogFile, kind_aliases, read_bigbasket, read_shop_catalog
 from bot.engine import ItemEngine
 from bot.evaluation.items import (
-    Example, Expected, Judge, evaluate, judge_by_kind, judge_by_name, load_dev_set,
+    Example,
+    Expected,
+    Judge,
+    evaluate,
+    judge_by_kind,
+    judge_by_name,
+    load_dev_set,
 )
 from bot.text import phonetic
 
@@ -122,9 +129,16 @@ def load_shop(path: Path) -> tuple[Catalog, CatalogFile]:
     """The shop catalog; its file is also the seed whose kind aliases BigBasket borrows."""
     catalog, t = timed(lambda: read_shop_catalog(path))
     return (
-        Catalog("shop", f"shop ({path.name})", catalog.products,
-                {c.slug: c.name for c in catalog.categories}, judge_by_kind, "judge_by_kind",
-                t / 1e9, len(catalog.rejections)),
+        Catalog(
+            "shop",
+            f"shop ({path.name})",
+            catalog.products,
+            {c.slug: c.name for c in catalog.categories},
+            judge_by_kind,
+            "judge_by_kind",
+            t / 1e9,
+            len(catalog.rejections),
+        ),
         catalog,
     )
 
@@ -133,9 +147,16 @@ def load_bigbasket(path: Path, seed: CatalogFile) -> Catalog:
     """BigBasket read the way `chatcart catalog import --format bigbasket` reads it: with the
     shop's kind aliases, so the benchmark measures what a shop would actually run."""
     catalog, t = timed(lambda: read_bigbasket(path, kind_aliases(seed.products)))
-    return Catalog("bigbasket", "BigBasket", catalog.products,
-                   {c.slug: c.name for c in catalog.categories}, judge_by_name, "judge_by_name",
-                   t / 1e9, len(catalog.rejections))
+    return Catalog(
+        "bigbasket",
+        "BigBasket",
+        catalog.products,
+        {c.slug: c.name for c in catalog.categories},
+        judge_by_name,
+        "judge_by_name",
+        t / 1e9,
+        len(catalog.rejections),
+    )
 
 
 def bigbasket_skip_reason(path: Path) -> str | None:
@@ -308,12 +329,19 @@ def run_baseline(
         product = cat.products[hit[2]] if hit else None
         correct += product_ok(product, ex.lines[0], cat.judge)
     n = len(subset)
-    return {"correct": correct, "n": n, "accuracy": round(correct / n, 4) if n else 0.0,
-            **summary_ms(times)}
+    return {
+        "correct": correct,
+        "n": n,
+        "accuracy": round(correct / n, 4) if n else 0.0,
+        **summary_ms(times),
+    }
 
 
 def chatcart_on_subset(
-    engine: ItemEngine, cat: Catalog, examples: Sequence[Example], subset: Sequence[int],
+    engine: ItemEngine,
+    cat: Catalog,
+    examples: Sequence[Example],
+    subset: Sequence[int],
     steady_ns: Sequence[int],
 ) -> dict[str, Any]:
     """ChatCart on exactly the baseline's messages: product accuracy (the like-for-like figure)
@@ -327,7 +355,9 @@ def chatcart_on_subset(
     lines = evaluate([examples[i] for i in subset], engine.parse, cat.judge)
     n = len(subset)
     return {
-        "correct": correct, "n": n, "accuracy": round(correct / n, 4) if n else 0.0,
+        "correct": correct,
+        "n": n,
+        "accuracy": round(correct / n, 4) if n else 0.0,
         "line_accuracy": round(lines.accuracy, 4),
         **summary_ms([steady_ns[i] for i in subset]),
     }
@@ -399,6 +429,7 @@ def check_targets(build: dict[str, Any], parse: dict[str, Any]) -> dict[str, boo
 
 def machine() -> dict[str, Any]:
     """Enough to tell whether two result files can be compared at all."""
+
     def version(pkg: str) -> str | None:
         try:
             return metadata.version(pkg)
@@ -407,8 +438,9 @@ def machine() -> dict[str, Any]:
 
     def git(*args: str) -> str | None:
         try:
-            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
-                                  check=True).stdout.strip()
+            return subprocess.run(
+                ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
+            ).stdout.strip()
         except (OSError, subprocess.CalledProcessError):
             return None
 
@@ -459,8 +491,12 @@ def table(results: dict[str, dict[str, Any]]) -> str:
     cols = list(results)
     big = results.get("bigbasket")
 
-    def row(label: str, cell: Callable[[dict[str, Any]], str], target: str = "",
-            ok: Callable[[dict[str, Any]], bool] | None = None) -> str:
+    def row(
+        label: str,
+        cell: Callable[[dict[str, Any]], str],
+        target: str = "",
+        ok: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> str:
         cells = [safe(cell, results[c]) for c in cols]
         status = mark(safe(ok, big)) if ok and big else ""
         return f"| {label} | " + " | ".join(cells) + f" | {target}{status} |"
@@ -478,58 +514,109 @@ def table(results: dict[str, dict[str, Any]]) -> str:
     head = "| metric | " + " | ".join(results[c]["label"] for c in cols) + " | target (BigBasket) |"
     rule = "|---|" + "---:|" * len(cols) + "---|"
     rows = [
-        head, rule,
-        row("products (variants) indexed",
-            lambda r: f"{r['build']['products']:,} ({r['build']['variants']:,})"),
+        head,
+        rule,
+        row(
+            "products (variants) indexed",
+            lambda r: f"{r['build']['products']:,} ({r['build']['variants']:,})",
+        ),
         row("catalog rows rejected on read", lambda r: f"{r['rejected_rows']:,}"),
-        row("index build, median (s)",
-            lambda r: f"{r['build']['build_s_median']:.2f} (CPU {r['build']['build_cpu_s_median']:.2f})",
-            f"≤ {TARGETS['build_s']:g} s", lambda r: r["targets"]["build_s"]),
+        row(
+            "index build, median (s)",
+            lambda r: (
+                f"{r['build']['build_s_median']:.2f} (CPU {r['build']['build_cpu_s_median']:.2f})"
+            ),
+            f"≤ {TARGETS['build_s']:g} s",
+            lambda r: r["targets"]["build_s"],
+        ),
         row("build peak memory (MB, tracemalloc)", lambda r: f"{r['build']['build_peak_mb']:.1f}"),
-        row("parse p50 / p95 (ms)",
+        row(
+            "parse p50 / p95 (ms)",
             lambda r: spread(r["parse"]["steady"]),
-            f"p50 ≤ {TARGETS['parse_p50_ms']:g} ms", lambda r: r["targets"]["parse_p50_ms"]),
-        row("first pass p50 / p95 (ms, cold cache)",
-            lambda r: spread(r["parse"]["first_pass"])),
-        row("2,000-char message, no line cap (ms; lines)", long_cell,
-            f"< {TARGETS['long_message_ms']:g} ms", lambda r: r["targets"]["long_message_ms"]),
-        row("line accuracy, dev set",
-            lambda r: pct({**r["accuracy"], "accuracy": r["accuracy"]["line_accuracy"],
-                           "n": r["accuracy"]["lines"]})),
-        row("single-item: ChatCart product acc.", lambda r: pct(r["single_item"]["chatcart"]),
-            "ahead of both baselines", lambda r: min(
-                r["single_item"]["comparison"]["accuracy_points_ahead"],
-                r["single_item"]["comparison_casefold"]["accuracy_points_ahead"]) > 0),
-        row("single-item: ChatCart line acc.",
-            lambda r: f"{r['single_item']['chatcart']['line_accuracy']:.1%}"),
+            f"p50 ≤ {TARGETS['parse_p50_ms']:g} ms",
+            lambda r: r["targets"]["parse_p50_ms"],
+        ),
+        row("first pass p50 / p95 (ms, cold cache)", lambda r: spread(r["parse"]["first_pass"])),
+        row(
+            "2,000-char message, no line cap (ms; lines)",
+            long_cell,
+            f"< {TARGETS['long_message_ms']:g} ms",
+            lambda r: r["targets"]["long_message_ms"],
+        ),
+        row(
+            "line accuracy, dev set",
+            lambda r: pct(
+                {
+                    **r["accuracy"],
+                    "accuracy": r["accuracy"]["line_accuracy"],
+                    "n": r["accuracy"]["lines"],
+                }
+            ),
+        ),
+        row(
+            "single-item: ChatCart product acc.",
+            lambda r: pct(r["single_item"]["chatcart"]),
+            "ahead of both baselines",
+            lambda r: (
+                min(
+                    r["single_item"]["comparison"]["accuracy_points_ahead"],
+                    r["single_item"]["comparison_casefold"]["accuracy_points_ahead"],
+                )
+                > 0
+            ),
+        ),
+        row(
+            "single-item: ChatCart line acc.",
+            lambda r: f"{r['single_item']['chatcart']['line_accuracy']:.1%}",
+        ),
         row("single-item: baseline WRatio acc.", lambda r: pct(r["single_item"]["baseline"])),
-        row("single-item: baseline, case-folded",
-            lambda r: pct(r["single_item"]["baseline_casefold"])),
-        row("single-item p50: ChatCart / baseline (ms)",
-            lambda r: f"{r['single_item']['chatcart']['p50_ms']:.2f} / "
-                      f"{r['single_item']['baseline']['p50_ms']:.2f}"),
+        row(
+            "single-item: baseline, case-folded",
+            lambda r: pct(r["single_item"]["baseline_casefold"]),
+        ),
+        row(
+            "single-item p50: ChatCart / baseline (ms)",
+            lambda r: (
+                f"{r['single_item']['chatcart']['p50_ms']:.2f} / "
+                f"{r['single_item']['baseline']['p50_ms']:.2f}"
+            ),
+        ),
         row("baseline p95 (ms)", lambda r: f"{r['single_item']['baseline']['p95_ms']:.2f}"),
-        row("baseline p50 ÷ ChatCart p50",
-            lambda r: f"{r['single_item']['comparison']['baseline_p50_over_chatcart_p50']:.1f}×"),
-        row("ChatCart ahead by (points; vs case-folded)",
-            lambda r: f"{r['single_item']['comparison']['accuracy_points_ahead']:+.1f}; "
-                      f"{r['single_item']['comparison_casefold']['accuracy_points_ahead']:+.1f}"),
+        row(
+            "baseline p50 ÷ ChatCart p50",
+            lambda r: f"{r['single_item']['comparison']['baseline_p50_over_chatcart_p50']:.1f}×",
+        ),
+        row(
+            "ChatCart ahead by (points; vs case-folded)",
+            lambda r: (
+                f"{r['single_item']['comparison']['accuracy_points_ahead']:+.1f}; "
+                f"{r['single_item']['comparison_casefold']['accuracy_points_ahead']:+.1f}"
+            ),
+        ),
     ]
     return "\n".join(rows)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--dev-set", type=Path, default=DEFAULT_DEV_SET,
-                    help="labelled messages (YAML)")
-    ap.add_argument("--shop-catalog", type=Path, default=DEFAULT_SHOP,
-                    help="shop catalog dir or CSV")
-    ap.add_argument("--bigbasket", type=Path, default=DEFAULT_BIGBASKET,
-                    help="BigBasket products CSV (skipped with a reason if absent)")
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--dev-set", type=Path, default=DEFAULT_DEV_SET, help="labelled messages (YAML)"
+    )
+    ap.add_argument(
+        "--shop-catalog", type=Path, default=DEFAULT_SHOP, help="shop catalog dir or CSV"
+    )
+    ap.add_argument(
+        "--bigbasket",
+        type=Path,
+        default=DEFAULT_BIGBASKET,
+        help="BigBasket products CSV (skipped with a reason if absent)",
+    )
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write the JSON results")
-    ap.add_argument("--quick", action="store_true",
-                    help="1 build and 2 long-message runs instead of 3 and 5")
+    ap.add_argument(
+        "--quick", action="store_true", help="1 build and 2 long-message runs instead of 3 and 5"
+    )
     return ap.parse_args(argv)
 
 
@@ -553,10 +640,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = {cat.key: bench_catalog(cat, examples, reps) for cat in catalogs}
     out = {
         "benchmark": "parse",
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
-        "options": {"quick": args.quick, "builds": reps.builds,
-                    "long_message_runs": reps.long_message},
+        "options": {
+            "quick": args.quick,
+            "builds": reps.builds,
+            "long_message_runs": reps.long_message,
+        },
         "targets": TARGETS,
         "dev_set": dev_set_summary(args.dev_set, examples),
         "catalogs": results,
@@ -566,10 +656,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out.write_text(json.dumps(out, ensure_ascii=False, indent=2), "utf-8")
 
     ds = out["dev_set"]
-    print(f"Parse benchmark — {out['date']}, {out['machine']['cpu_count']} CPUs, "
-          f"Python {out['machine']['python']}; dev set {ds['messages']} messages / "
-          f"{ds['lines']} lines "
-          f"({ds['single_item_messages']} single-item){' — quick' if args.quick else ''}\n")
+    print(
+        f"Parse benchmark — {out['date']}, {out['machine']['cpu_count']} CPUs, "
+        f"Python {out['machine']['python']}; dev set {ds['messages']} messages / "
+        f"{ds['lines']} lines "
+        f"({ds['single_item_messages']} single-item){' — quick' if args.quick else ''}\n"
+    )
     print(table(results))
     for key, why in skipped.items():
         print(f"\n{key} skipped: {why}")

@@ -7,6 +7,7 @@ the peak memory of the engine and of the action server. `--train` also times `ra
 
     .venv/bin/python bench/turns.py            # JSON in bench/results/turns.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,13 @@ sys.path.insert(0, str(ROOT))
 from cli.engine import train  # noqa: E402
 from cli.stack import assistant_services, start_all, stop_all  # noqa: E402
 
-ADD = ["amul taaza 1 litre", "aashirvaad shudh chakki atta 5 kg", "tata salt lite 1 kg",
-       "2 packet maggi 2-minute masala", "fortune kachi ghani mustard oil 1 litre"]
+ADD = [
+    "amul taaza 1 litre",
+    "aashirvaad shudh chakki atta 5 kg",
+    "tata salt lite 1 kg",
+    "2 packet maggi 2-minute masala",
+    "fortune kachi ghani mustard oil 1 litre",
+]
 GREET = ["hi", "hello", "namaste"]
 
 
@@ -61,8 +67,14 @@ def pct(values: list[float], q: float) -> float:
     return round(values[min(len(values) - 1, int(q * len(values)))], 2)
 
 
-async def shopper(client: httpx.AsyncClient, url: str, sender: str, rounds: int,
-                  timings: dict[str, list[float]], problems: list[str]) -> None:
+async def shopper(
+    client: httpx.AsyncClient,
+    url: str,
+    sender: str,
+    rounds: int,
+    timings: dict[str, list[float]],
+    problems: list[str],
+) -> None:
     """One shopper: greet and add items in turn, each message after the previous reply."""
     for i in range(rounds):
         for kind, text in (("greet", GREET[i % len(GREET)]), ("add_items", ADD[i % len(ADD)])):
@@ -71,8 +83,11 @@ async def shopper(client: httpx.AsyncClient, url: str, sender: str, rounds: int,
             took = (time.perf_counter() - start) * 1000
             replies = r.json() if r.status_code == 200 else []
             joined = " ".join(m.get("text") or "" for m in replies)
-            ok = ("ChatCart" in joined or "नमस्ते" in joined or "Namaste" in joined) if kind == "greet" \
+            ok = (
+                ("ChatCart" in joined or "नमस्ते" in joined or "Namaste" in joined)
+                if kind == "greet"
                 else any(w in joined.lower() for w in ("cart", "कार्ट", "which", "कौन", "kaunsa"))
+            )
             if not ok:
                 problems.append(f"{sender} {kind} {text!r}: {joined[:80]!r}")
             timings[kind].append(took)
@@ -84,8 +99,12 @@ async def load(url: str, shoppers: int, rounds: int) -> dict[str, object]:
     limits = httpx.Limits(max_connections=shoppers + 5)
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
         start = time.perf_counter()
-        await asyncio.gather(*(shopper(client, url, f"bench-{shoppers}-{n}", rounds, timings, problems)
-                               for n in range(shoppers)))
+        await asyncio.gather(
+            *(
+                shopper(client, url, f"bench-{shoppers}-{n}", rounds, timings, problems)
+                for n in range(shoppers)
+            )
+        )
         wall = time.perf_counter() - start
     turns = sum(len(v) for v in timings.values())
     return {
@@ -93,24 +112,34 @@ async def load(url: str, shoppers: int, rounds: int) -> dict[str, object]:
         "turns": turns,
         "turns_per_s": round(turns / wall, 1),
         "greet_ms": {"p50": pct(timings["greet"], 0.5), "p95": pct(timings["greet"], 0.95)},
-        "add_items_ms": {"p50": pct(timings["add_items"], 0.5), "p95": pct(timings["add_items"], 0.95)},
-        "add_over_greet_p50": round(statistics.median(timings["add_items"]) / statistics.median(timings["greet"]), 2),
+        "add_items_ms": {
+            "p50": pct(timings["add_items"], 0.5),
+            "p95": pct(timings["add_items"], 0.95),
+        },
+        "add_over_greet_p50": round(
+            statistics.median(timings["add_items"]) / statistics.median(timings["greet"]), 2
+        ),
         "wrong_or_lost_replies": len(problems),
         "problems": problems[:10],
     }
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--rounds", type=int, default=10, help="greet+add pairs per shopper")
     ap.add_argument("--train", action="store_true", help="also time a full `rasa train`")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "turns.json")
     args = ap.parse_args()
 
     result: dict[str, object] = {
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"platform": platform.platform(), "python": platform.python_version(),
-                    "cpus": os.cpu_count()},
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+        },
     }
     if args.train:
         start = time.perf_counter()
@@ -128,23 +157,31 @@ def main() -> None:
     try:
         asyncio.run(load(url, 2, 2))  # warm-up: first turns load lazily
         result["runs"] = [asyncio.run(load(url, n, args.rounds)) for n in (1, 20)]
-        result["peak_rss_mb"] = {"engine": peak_rss_mb(engine.process.pid),  # type: ignore[union-attr]
-                                 "actions": peak_rss_mb(actions.process.pid)}  # type: ignore[union-attr]
+        result["peak_rss_mb"] = {
+            "engine": peak_rss_mb(engine.process.pid),  # type: ignore[union-attr]
+            "actions": peak_rss_mb(actions.process.pid),
+        }  # type: ignore[union-attr]
     finally:
         stop_all(running)
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False))
     print(f"Turn benchmark — {result['date']}, {os.cpu_count()} CPUs")
-    print("| shoppers | turns/s | greet p50/p95 ms | add_items p50/p95 ms | add/greet p50 | wrong or lost |")
+    print(
+        "| shoppers | turns/s | greet p50/p95 ms | add_items p50/p95 ms | add/greet p50 | wrong or lost |"
+    )
     print("|---:|---:|---:|---:|---:|---:|")
     for r in result["runs"]:  # type: ignore[union-attr]
-        print(f"| {r['shoppers']} | {r['turns_per_s']} | {r['greet_ms']['p50']} / {r['greet_ms']['p95']} | "
-              f"{r['add_items_ms']['p50']} / {r['add_items_ms']['p95']} | {r['add_over_greet_p50']}× | "
-              f"{r['wrong_or_lost_replies']} |")
-    print(f"engine start-up {result['engine_startup_s']} s; peak RSS engine {result['peak_rss_mb']['engine']} MB, "  # type: ignore[index]
-          f"actions {result['peak_rss_mb']['actions']} MB"  # type: ignore[index]
-          + (f"; rasa train {result['rasa_train_s']} s" if "rasa_train_s" in result else ""))
+        print(
+            f"| {r['shoppers']} | {r['turns_per_s']} | {r['greet_ms']['p50']} / {r['greet_ms']['p95']} | "
+            f"{r['add_items_ms']['p50']} / {r['add_items_ms']['p95']} | {r['add_over_greet_p50']}× | "
+            f"{r['wrong_or_lost_replies']} |"
+        )
+    print(
+        f"engine start-up {result['engine_startup_s']} s; peak RSS engine {result['peak_rss_mb']['engine']} MB, "  # type: ignore[index]
+        f"actions {result['peak_rss_mb']['actions']} MB"  # type: ignore[index]
+        + (f"; rasa train {result['rasa_train_s']} s" if "rasa_train_s" in result else "")
+    )
     print(f"Full results: {args.out}")
 
 

@@ -23,6 +23,7 @@ machine is shared, its load differs from run to run, and each run reports what i
 
     .venv/bin/python bench/webhook.py        # JSON in bench/results/webhook.json, and a table
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,8 +52,14 @@ sys.path.insert(0, str(ROOT))
 
 from api.simulator import webhooks  # noqa: E402
 from cli.stack import Service, assistant_services, start_all, stop_all  # noqa: E402
-from tests.api.whatsapp.support import (APP_SECRET, PHONE_NUMBER_ID, Gateway, gateway_env,  # noqa: E402
-                                        inbox_settled, load_shop)
+from tests.api.whatsapp.support import (  # noqa: E402
+    APP_SECRET,
+    PHONE_NUMBER_ID,
+    Gateway,
+    gateway_env,
+    inbox_settled,
+    load_shop,
+)
 
 SAID = ["hi", "2 kg atta", "1 litre amul taaza", "show my cart", "5 kg sugar", "tata salt 1 kg"]
 TIMING = re.compile(r"(\w+);dur=([\d.]+)")
@@ -64,8 +71,13 @@ def pct(values: list[float], q: float) -> float:
 
 
 def summary(values: list[float]) -> dict[str, float]:
-    return {"n": len(values), "p50": pct(values, 0.5), "p95": pct(values, 0.95),
-            "p99": pct(values, 0.99), "max": round(max(values), 2) if values else float("nan")}
+    return {
+        "n": len(values),
+        "p50": pct(values, 0.5),
+        "p95": pct(values, 0.95),
+        "p99": pct(values, 0.99),
+        "max": round(max(values), 2) if values else float("nan"),
+    }
 
 
 GRAPH_PROCESS = """
@@ -85,8 +97,12 @@ class RemoteGraph:
     (its clock: `time.monotonic()` is system-wide, so the client's polling does not count)."""
 
     def __init__(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-c", GRAPH_PROCESS.format(root=str(ROOT))],
-                                        cwd=ROOT, stdout=subprocess.PIPE, start_new_session=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", GRAPH_PROCESS.format(root=str(ROOT))],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            start_new_session=True,
+        )
         assert self.process.stdout is not None
         self.url = self.process.stdout.readline().decode().strip()
         self.arrivals: dict[str, list[float]] = {}
@@ -153,7 +169,11 @@ class Webhooks:
 
     def __init__(self, url: str) -> None:
         parts = urlsplit(url)
-        self.host, self.port, self.path = parts.hostname or "127.0.0.1", parts.port or 80, parts.path
+        self.host, self.port, self.path = (
+            parts.hostname or "127.0.0.1",
+            parts.port or 80,
+            parts.path,
+        )
         self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []
 
     async def _connection(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
@@ -167,8 +187,11 @@ class Webhooks:
     async def post(self, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, str]]:
         reader, writer = await self._connection()
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        writer.write(f"POST {self.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-                     f"Content-Length: {len(body)}\r\n{head}\r\n".encode() + body)
+        writer.write(
+            f"POST {self.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            f"Content-Length: {len(body)}\r\n{head}\r\n".encode()
+            + body
+        )
         status = int((await reader.readline()).split()[1])
         answer: dict[str, str] = {}
         while (line := await reader.readline()) not in (b"\r\n", b""):
@@ -193,8 +216,14 @@ async def post(hooks: Webhooks, payload: dict, acks: Acks) -> None:
     acks.add(took, answer.get("server-timing", ""), start)
 
 
-async def shopper(hooks: Webhooks, wa_id: str, replies: RemoteGraph,
-                  acks: Acks, e2e: list[float], problems: list[str]) -> None:
+async def shopper(
+    hooks: Webhooks,
+    wa_id: str,
+    replies: RemoteGraph,
+    acks: Acks,
+    e2e: list[float],
+    problems: list[str],
+) -> None:
     for text in SAID:
         before = replies.count(wa_id)
         start = time.monotonic()
@@ -207,19 +236,38 @@ async def shopper(hooks: Webhooks, wa_id: str, replies: RemoteGraph,
 
 async def burst(hooks: Webhooks, n: int, acks: Acks) -> None:
     """Extra deliveries (statuses, the kind Meta sends most) posted while the engine is busy."""
+
     async def one(i: int) -> None:
-        await post(hooks, webhooks.status(PHONE_NUMBER_ID, f"wamid.BENCH{i}", "919700000000", "delivered"), acks)
+        await post(
+            hooks,
+            webhooks.status(PHONE_NUMBER_ID, f"wamid.BENCH{i}", "919700000000", "delivered"),
+            acks,
+        )
+
     for start in range(0, n, 10):
         await asyncio.gather(*(one(i) for i in range(start, min(n, start + 10))))
         await asyncio.sleep(0.02)
 
 
 def server_side(acks: Acks) -> dict[str, dict[str, float]]:
-    parts = ("verify", "parse", "inbox", "commit", "lock", "write", "sync", "total", "outside", "batch")
+    parts = (
+        "verify",
+        "parse",
+        "inbox",
+        "commit",
+        "lock",
+        "write",
+        "sync",
+        "total",
+        "outside",
+        "batch",
+    )
     return {p: summary([t[p] for t in acks.server if p in t and t[p] == t[p]]) for p in parts}
 
 
-async def load(url: str, shoppers: int, replies: RemoteGraph, prefix: str = "9190000") -> dict[str, object]:
+async def load(
+    url: str, shoppers: int, replies: RemoteGraph, prefix: str = "9190000"
+) -> dict[str, object]:
     messages, statuses = Acks(), Acks()
     e2e: list[float] = []
     problems: list[str] = []
@@ -228,27 +276,48 @@ async def load(url: str, shoppers: int, replies: RemoteGraph, prefix: str = "919
         follow = asyncio.create_task(replies.follow(client))
         started = time.monotonic()
         await asyncio.gather(
-            *(shopper(hooks, f"{prefix}{i:05d}", replies, messages, e2e, problems) for i in range(shoppers)),
-            burst(hooks, 500, statuses))
+            *(
+                shopper(hooks, f"{prefix}{i:05d}", replies, messages, e2e, problems)
+                for i in range(shoppers)
+            ),
+            burst(hooks, 500, statuses),
+        )
         took = time.monotonic() - started
         follow.cancel()
     hooks.close()
     both = Acks()
     both.ms, both.server = messages.ms + statuses.ms, messages.server + statuses.server
-    return {"shoppers": shoppers, "messages": len(messages.ms), "seconds": round(took, 1),
-            "ack_ms_messages": summary(messages.ms), "ack_ms_statuses": summary(statuses.ms),
-            "ack_ms_all": summary(both.ms), "server_timing_ms": server_side(both),
-            "reply_ms": summary(e2e), "messages_per_s": round(len(messages.ms) / took, 1),
-            "slowest_acks": slowest(both, started), "problems": problems[:20]}
+    return {
+        "shoppers": shoppers,
+        "messages": len(messages.ms),
+        "seconds": round(took, 1),
+        "ack_ms_messages": summary(messages.ms),
+        "ack_ms_statuses": summary(statuses.ms),
+        "ack_ms_all": summary(both.ms),
+        "server_timing_ms": server_side(both),
+        "reply_ms": summary(e2e),
+        "messages_per_s": round(len(messages.ms) / took, 1),
+        "slowest_acks": slowest(both, started),
+        "problems": problems[:20],
+    }
 
 
 def slowest(acks: Acks, started: float, n: int = 12) -> list[dict[str, float]]:
     """The `n` slowest acknowledgements: when each was posted (seconds into the run), how long
     it took, and the server's account — one stall shows as several posted together."""
     worst = sorted(zip(acks.ms, acks.server), key=lambda x: -x[0])[:n]
-    return [{"at_s": round(t["at"] - started, 3), "ms": round(ms, 1),
-             **{k: t[k] for k in ("total", "inbox", "commit", "lock", "write", "sync", "outside", "batch") if k in t}}
-            for ms, t in sorted(worst, key=lambda x: x[1]["at"])]
+    return [
+        {
+            "at_s": round(t["at"] - started, 3),
+            "ms": round(ms, 1),
+            **{
+                k: t[k]
+                for k in ("total", "inbox", "commit", "lock", "write", "sync", "outside", "batch")
+                if k in t
+            },
+        }
+        for ms, t in sorted(worst, key=lambda x: x[1]["at"])
+    ]
 
 
 # the machine ---------------------------------------------------------------------------------
@@ -313,21 +382,35 @@ class Machine:
         self._thread.join()
         busy, total = _cpu_busy()
         self.busy = (busy - self.busy_before[0]) / max(1, total - self.busy_before[1])
-        self.cpu = {name: round(_cpu_seconds(pid) - self.cpu_before[name], 1)
-                    for name, pid in self.processes.items()}
-        self.waited = {name: round(_waited_since(self.waited_before[name], _waited_ns(pid)), 2)
-                       for name, pid in self.processes.items()}
+        self.cpu = {
+            name: round(_cpu_seconds(pid) - self.cpu_before[name], 1)
+            for name, pid in self.processes.items()
+        }
+        self.waited = {
+            name: round(_waited_since(self.waited_before[name], _waited_ns(pid)), 2)
+            for name, pid in self.processes.items()
+        }
         now = os.times()
         self.cpu["bench client"] = round(
-            now.user + now.system - self.bench_before.user - self.bench_before.system, 1)
+            now.user + now.system - self.bench_before.user - self.bench_before.system, 1
+        )
         self.load_after = os.getloadavg()
 
     def report(self, seconds: float) -> dict[str, object]:
         loads = self.loads or [self.load_after[0]]
-        return {"loadavg_1min": {"before": round(self.load_before[0], 2), "mean": round(sum(loads) / len(loads), 2),
-                                 "max": round(max(loads), 2), "after": round(self.load_after[0], 2)},
-                "cpu_busy_percent": round(100 * self.busy, 1), "cpus": os.cpu_count(),
-                "cpu_seconds": self.cpu, "waited_for_cpu_seconds": self.waited, "seconds": round(seconds, 1)}
+        return {
+            "loadavg_1min": {
+                "before": round(self.load_before[0], 2),
+                "mean": round(sum(loads) / len(loads), 2),
+                "max": round(max(loads), 2),
+                "after": round(self.load_after[0], 2),
+            },
+            "cpu_busy_percent": round(100 * self.busy, 1),
+            "cpus": os.cpu_count(),
+            "cpu_seconds": self.cpu,
+            "waited_for_cpu_seconds": self.waited,
+            "seconds": round(seconds, 1),
+        }
 
 
 # the intake's steps on their own -------------------------------------------------------------
@@ -338,8 +421,12 @@ def _timed(fn: Callable[[], Any], n: int) -> dict[str, float]:
         start = time.perf_counter()
         fn()
         wall.append((time.perf_counter() - start) * 1000)
-    return {"n": n, "p50_ms": pct(wall, 0.5), "p99_ms": pct(wall, 0.99),
-            "cpu_ms": round((time.process_time() - cpu0) / n * 1000, 3)}
+    return {
+        "n": n,
+        "p50_ms": pct(wall, 0.5),
+        "p99_ms": pct(wall, 0.99),
+        "cpu_ms": round((time.process_time() - cpu0) / n * 1000, 3),
+    }
 
 
 def intake_profile(n: int = 300) -> dict[str, dict[str, float]]:
@@ -367,19 +454,26 @@ def intake_profile(n: int = 300) -> dict[str, dict[str, float]]:
         counter = iter(range(10**9))
 
         def fresh(k: int = 1) -> list[Webhook]:
-            return [Webhook.model_validate(webhooks.text(PHONE_NUMBER_ID, f"9198{next(counter):08d}", "x"))
-                    for _ in range(k)]
+            return [
+                Webhook.model_validate(
+                    webhooks.text(PHONE_NUMBER_ID, f"9198{next(counter):08d}", "x")
+                )
+                for _ in range(k)
+            ]
 
         out = {
-            "verify signature": _timed(lambda: verify(body, headers["X-Hub-Signature-256"], APP_SECRET), n),
+            "verify signature": _timed(
+                lambda: verify(body, headers["X-Hub-Signature-256"], APP_SECRET), n
+            ),
             "json.loads": _timed(lambda: json.loads(body), n),
             "payload models": _timed(lambda: Webhook.model_validate(data), n),
             "rows of the delivery": _timed(lambda: inbox.rows_of(webhook), n),
         }
         batches = {k: [fresh(k) for _ in range(n if k == 1 else n // 5)] for k in (1, 10)}
         for k, todo in batches.items():
-            out[f"insert + commit, {k} deliver{'y' if k == 1 else 'ies'}, synchronous=FULL"] = \
+            out[f"insert + commit, {k} deliver{'y' if k == 1 else 'ies'}, synchronous=FULL"] = (
                 _timed(lambda todo=iter(todo): inbox.record_many(next(todo)), len(todo))
+            )
         normal = create_engine_for(url)
         with normal.begin() as conn:
             conn.exec_driver_sql("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
@@ -387,6 +481,7 @@ def intake_profile(n: int = 300) -> dict[str, dict[str, float]]:
         def commit_normal() -> None:
             with normal.begin() as conn:
                 conn.exec_driver_sql("INSERT INTO t (v) VALUES (?)", (body.decode(),))
+
         out["bare insert + commit, synchronous=NORMAL (no sync)"] = _timed(commit_normal, n)
         full = create_engine_for(url)
         event.listen(full, "connect", lambda c, _r: c.execute("PRAGMA synchronous=FULL"))
@@ -394,12 +489,15 @@ def intake_profile(n: int = 300) -> dict[str, dict[str, float]]:
         def commit_full() -> None:
             with full.begin() as conn:
                 conn.exec_driver_sql("INSERT INTO t (v) VALUES (?)", (body.decode(),))
+
         out["bare insert + commit, synchronous=FULL (WAL synced)"] = _timed(commit_full, n)
         fd = os.open(folder / "fsync", os.O_WRONLY | os.O_CREAT)
         try:
+
             def sync() -> None:
                 os.write(fd, b"x" * 4096)
                 os.fsync(fd)
+
             out["bare fsync of 4 KiB on this disk"] = _timed(sync, n)
         finally:
             os.close(fd)
@@ -411,27 +509,40 @@ def intake_profile(n: int = 300) -> dict[str, dict[str, float]]:
 
 
 def main() -> None:
-    from cli.engine import production_model
     from bot.settings import get_settings
+    from cli.engine import production_model
 
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--shoppers", type=int, default=50)
-    ap.add_argument("--runs", type=int, default=3,
-                    help="load runs on the same processes, each with its own shoppers (the machine is shared: "
-                         "its load differs from run to run, and every run says what it was)")
-    ap.add_argument("--database-url", default="",
-                    help="a PostgreSQL URL to run on (emptied first); default: a fresh SQLite file")
+    ap.add_argument(
+        "--runs",
+        type=int,
+        default=3,
+        help="load runs on the same processes, each with its own shoppers (the machine is shared: "
+        "its load differs from run to run, and every run says what it was)",
+    )
+    ap.add_argument(
+        "--database-url",
+        default="",
+        help="a PostgreSQL URL to run on (emptied first); default: a fresh SQLite file",
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "webhook.json")
     args = ap.parse_args()
     model = production_model(required=False)
     if model is None:
         sys.exit("no trained model: `make train` first")
     result: dict[str, object] = {
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()},
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+        },
         "model": model.name,
         "topology": "API (uvicorn, WHATSAPP_WORKERS=false: acknowledges into the intake file) + "
-                    "chatcart whatsapp worker + Rasa engine + action server",
+        "chatcart whatsapp worker + Rasa engine + action server",
     }
     print("==> the intake's steps on their own", flush=True)
     result["intake_profile"] = intake_profile()
@@ -448,13 +559,17 @@ def main() -> None:
     graph = RemoteGraph()
     running = start_all([actions, engine])
     load_shop(db)
-    gateway = Gateway(gateway_env(db, graph.url, "http://127.0.0.1:5106"), 8106, tmp, prefix="bench-wa-").start()
+    gateway = Gateway(
+        gateway_env(db, graph.url, "http://127.0.0.1:5106"), 8106, tmp, prefix="bench-wa-"
+    ).start()
     url = f"{gateway.url}/webhooks/whatsapp"
     services: list[Service] = [*gateway.services, actions, engine]
     processes = {s.name.removeprefix("bench-wa-"): s.process.pid for s in services if s.process}
     processes["fake Graph API"] = graph.process.pid
     # BACKGROUND_NICE: the engine, the action server and the worker yield the CPU to the API
-    result["niceness"] = {name: os.getpriority(os.PRIO_PROCESS, pid) for name, pid in processes.items()}
+    result["niceness"] = {
+        name: os.getpriority(os.PRIO_PROCESS, pid) for name, pid in processes.items()
+    }
     result["niceness"]["bench client"] = os.getpriority(os.PRIO_PROCESS, 0)
     try:
         uvloop.run(load(url, 2, graph, prefix="9180000"))  # warm-up: the first turns load lazily
@@ -472,9 +587,16 @@ def main() -> None:
         for r in range(args.runs):
             for i in range(args.shoppers):
                 wa_id = f"919{r:02d}00{i:05d}"
-                events = httpx.get(f"http://127.0.0.1:5106/conversations/{wa_id}/tracker",
-                                   params={"include_events": "ALL"}, timeout=60).json()["events"]
-                wamids = [(e.get("metadata") or {}).get("wamid") for e in events if e.get("event") == "user"]
+                events = httpx.get(
+                    f"http://127.0.0.1:5106/conversations/{wa_id}/tracker",
+                    params={"include_events": "ALL"},
+                    timeout=60,
+                ).json()["events"]
+                wamids = [
+                    (e.get("metadata") or {}).get("wamid")
+                    for e in events
+                    if e.get("event") == "user"
+                ]
                 lost_or_doubled += abs(len(wamids) - len(SAID)) + (len(wamids) - len(set(wamids)))
         result["lost_or_doubled"] = lost_or_doubled
     finally:
@@ -490,35 +612,60 @@ def main() -> None:
 def report(result: dict[str, Any], shoppers: int) -> None:
     for number, run in enumerate(result["runs"], 1):
         machine = run["machine"]
-        print(f"\nrun {number}: {shoppers} shoppers, {run['messages']} messages + 500 status webhooks in "
-              f"{run['seconds']} s ({run['messages_per_s']} messages/s)")
+        print(
+            f"\nrun {number}: {shoppers} shoppers, {run['messages']} messages + 500 status webhooks in "
+            f"{run['seconds']} s ({run['messages_per_s']} messages/s)"
+        )
         load = machine["loadavg_1min"]
-        print(f"load average (1 min) during the run: mean {load['mean']}, max {load['max']} "
-              f"(before {load['before']}) on {machine['cpus']} CPUs, {machine['cpu_busy_percent']} % busy; "
-              f"CPU seconds: " + ", ".join(f"{k} {v}" for k, v in machine["cpu_seconds"].items()))
-        print("seconds runnable but waiting for a CPU: "
-              + ", ".join(f"{k} {v}" for k, v in machine["waited_for_cpu_seconds"].items()))
+        print(
+            f"load average (1 min) during the run: mean {load['mean']}, max {load['max']} "
+            f"(before {load['before']}) on {machine['cpus']} CPUs, {machine['cpu_busy_percent']} % busy; "
+            f"CPU seconds: " + ", ".join(f"{k} {v}" for k, v in machine["cpu_seconds"].items())
+        )
+        print(
+            "seconds runnable but waiting for a CPU: "
+            + ", ".join(f"{k} {v}" for k, v in machine["waited_for_cpu_seconds"].items())
+        )
         print(f"\n{'':44} {'n':>6} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'max ms':>9}")
-        rows = [("ack, shopper messages", run["ack_ms_messages"]), ("ack, status webhooks", run["ack_ms_statuses"]),
-                ("ack, all (engine busy)", run["ack_ms_all"])]
+        rows = [
+            ("ack, shopper messages", run["ack_ms_messages"]),
+            ("ack, status webhooks", run["ack_ms_statuses"]),
+            ("ack, all (engine busy)", run["ack_ms_all"]),
+        ]
         timing = run["server_timing_ms"]
-        rows += [(f"  in the handler: {label}", timing[key]) for label, key in (
-            ("signature", "verify"), ("parse", "parse"), ("inbox (queue + commit)", "inbox"),
-            ("  its commit (in a thread)", "commit"), ("    waiting for the write lock", "lock"),
-            ("    INSERT … RETURNING", "write"), ("    COMMIT (WAL sync)", "sync"), ("all", "total"))]
-        rows += [("  outside the handler (HTTP, loop, CPU)", timing["outside"]), ("reply, end to end", run["reply_ms"])]
+        rows += [
+            (f"  in the handler: {label}", timing[key])
+            for label, key in (
+                ("signature", "verify"),
+                ("parse", "parse"),
+                ("inbox (queue + commit)", "inbox"),
+                ("  its commit (in a thread)", "commit"),
+                ("    waiting for the write lock", "lock"),
+                ("    INSERT … RETURNING", "write"),
+                ("    COMMIT (WAL sync)", "sync"),
+                ("all", "total"),
+            )
+        ]
+        rows += [
+            ("  outside the handler (HTTP, loop, CPU)", timing["outside"]),
+            ("reply, end to end", run["reply_ms"]),
+        ]
         for label, s in rows:
             print(f"{label:44} {s['n']:>6} {s['p50']:>9} {s['p95']:>9} {s['p99']:>9} {s['max']:>9}")
         b = timing["batch"]
         print(f"deliveries per commit: p50 {b['p50']}, p99 {b['p99']}, max {b['max']}")
-        print("slowest acknowledgements (posted at s: ms = in the handler + outside; deliveries in the commit): "
-              + "; ".join(f"{a['at_s']}: {a['ms']} = {a.get('total', 0):.1f} + {a['outside']:.1f} ({a.get('batch', 0):.0f})"
-                          for a in run["slowest_acks"]))
+        print(
+            "slowest acknowledgements (posted at s: ms = in the handler + outside; deliveries in the commit): "
+            + "; ".join(
+                f"{a['at_s']}: {a['ms']} = {a.get('total', 0):.1f} + {a['outside']:.1f} ({a.get('batch', 0):.0f})"
+                for a in run["slowest_acks"]
+            )
+        )
         if run["problems"]:
             print("problems:", *run["problems"], sep="\n  ")
     print(f"\nlost or doubled over all runs: {result['lost_or_doubled']}")
     print("niceness: " + ", ".join(f"{k} {v}" for k, v in result["niceness"].items()))
-    print(f"\nthe intake's steps on their own (this process, scratch SQLite):")
+    print("\nthe intake's steps on their own (this process, scratch SQLite):")
     print(f"{'':58} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms':>8}")
     for label, s in result["intake_profile"].items():
         print(f"{label:58} {s['p50_ms']:>8} {s['p99_ms']:>8} {s['cpu_ms']:>8}")

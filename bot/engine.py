@@ -1,5 +1,6 @@
 """From a shopper's message to resolved cart lines: the one code path behind `chatcart parse`
 and the add-to-cart action."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -66,7 +67,9 @@ class ParsedMessage:
 
 
 class ItemEngine:
-    def __init__(self, products: list[CatalogProduct], category_names: dict[str, str] | None = None):
+    def __init__(
+        self, products: list[CatalogProduct], category_names: dict[str, str] | None = None
+    ):
         settings = get_settings()
         self.index = CatalogIndex(products, category_names)
         self.parser = MessageParser(self.index.protected_phrases)
@@ -81,20 +84,28 @@ class ItemEngine:
         body = text
         if len(body) > self.max_chars:
             body = body[: self.max_chars]
-            warnings.append(f"message longer than {self.max_chars} characters: the rest was ignored")
+            warnings.append(
+                f"message longer than {self.max_chars} characters: the rest was ignored"
+            )
         # Rankings by query keys, for this message only: "eggs" twice, or a tail that
         # `_join_tails` has already ranked, is scored once.
         memo: dict[tuple[str, ...], list[Scored]] = {}
         lines = self._join_tails(self.parser.parse(body), memo)
         if len(lines) > self.max_lines:
             lines = lines[: self.max_lines]
-            warnings.append(f"more than {self.max_lines} items: only the first {self.max_lines} were read")
+            warnings.append(
+                f"more than {self.max_lines} items: only the first {self.max_lines} were read"
+            )
         parsed = []
         for line in lines:
             q = line.quantity
             resolution = (
-                self.resolver.resolve(line.item, q.amount if q else None, q.unit if q else None,
-                                      ranked=self._rank(line.item, memo))
+                self.resolver.resolve(
+                    line.item,
+                    q.amount if q else None,
+                    q.unit if q else None,
+                    ranked=self._rank(line.item, memo),
+                )
                 if line.item
                 else Resolution("unmatched", 0.0)
             )
@@ -108,7 +119,9 @@ class ItemEngine:
             ranked = memo[qkeys] = self.resolver.rank_keys(qkeys, prune=True)
         return ranked
 
-    def _join_tails(self, lines: list[ItemLine], memo: dict[tuple[str, ...], list[Scored]]) -> list[ItemLine]:
+    def _join_tails(
+        self, lines: list[ItemLine], memo: dict[tuple[str, ...], list[Scored]]
+    ) -> list[ItemLine]:
         """ "tea 500 g red label" is one item, "atta 2 kg milk" two: join a quantity-less tail
         to the line before when one product explains both together."""
         out: list[ItemLine] = []

@@ -1,5 +1,6 @@
 """The errors the shop's rules raise. Each has a stable `code` so that any edge (the REST API's
 problem+json, a Rasa action's reply) can tell them apart without parsing messages."""
+
 from __future__ import annotations
 
 from typing import Any, ClassVar

@@ -1,4 +1,5 @@
 """One settings object for every process, read from the environment (and `.env`)."""
+
 from __future__ import annotations
 
 import re
@@ -37,8 +38,9 @@ DEFAULT_WHATSAPP_TEMPLATES = {
 DEFAULT_WHATSAPP_TEMPLATE_LANGUAGES = {"en": "en", "hi": "hi", "hinglish": "en"}
 
 
-def _merged_over(defaults: dict[str, str], value: dict[str, str], pattern: str, keys: str,
-                 rule: str) -> dict[str, str]:
+def _merged_over(
+    defaults: dict[str, str], value: dict[str, str], pattern: str, keys: str, rule: str
+) -> dict[str, str]:
     """A partial mapping from the environment over its defaults: unknown keys and values that
     break `pattern` are refused by name."""
     unknown = set(value) - set(defaults)
@@ -111,8 +113,9 @@ class Settings(BaseSettings):
     # `chatcart run` starts the engine, the action server and the WhatsApp worker this much
     # nicer than itself and the API (see `cli/stack.Service.nice`): on a busy machine the
     # kernel gives the API — which must answer Meta's webhooks within milliseconds — the CPU first.
-    background_nice: int = Field(default=10, ge=0, le=19,
-                                 description="niceness added to the CPU-heavy background processes")
+    background_nice: int = Field(
+        default=10, ge=0, le=19, description="niceness added to the CPU-heavy background processes"
+    )
     outbox_max_attempts: int = Field(default=8, ge=1)
     expire_unpaid_every_seconds: float = Field(default=60.0, ge=0, description="0: off")
 
@@ -135,36 +138,53 @@ class Settings(BaseSettings):
     whatsapp_lanes: int = Field(default=16, ge=1, description="shoppers handled at once")
     whatsapp_outbox_every_seconds: float = Field(default=2.0, ge=0, description="0: off")
     whatsapp_workers: bool = Field(
-        default=True, description="run the gateway's background work in the API process; false when "
-                                  "`chatcart whatsapp worker` runs it (what `chatcart run` does)")
+        default=True,
+        description="run the gateway's background work in the API process; false when "
+        "`chatcart whatsapp worker` runs it (what `chatcart run` does)",
+    )
     whatsapp_poll_seconds: float = Field(
-        default=0.1, gt=0, description="how often the worker process looks for new inbox rows")
+        default=0.1, gt=0, description="how often the worker process looks for new inbox rows"
+    )
     whatsapp_templates: dict[str, str] = Field(
         default_factory=lambda: dict(DEFAULT_WHATSAPP_TEMPLATES),
-        description="outbox template → approved WhatsApp template name (JSON; merged over the defaults)")
+        description="outbox template → approved WhatsApp template name (JSON; merged over the defaults)",
+    )
     whatsapp_template_languages: dict[str, str] = Field(
         default_factory=lambda: dict(DEFAULT_WHATSAPP_TEMPLATE_LANGUAGES),
-        description="shopper language → template language code (JSON; merged over the defaults)")
+        description="shopper language → template language code (JSON; merged over the defaults)",
+    )
 
     @field_validator("whatsapp_templates")
     @classmethod
     def _template_names(cls, value: dict[str, str]) -> dict[str, str]:
-        return _merged_over(DEFAULT_WHATSAPP_TEMPLATES, value, r"[a-z0-9_]{1,512}",
-                            "notification templates",
-                            "WhatsApp template names are lowercase letters, digits and _")
+        return _merged_over(
+            DEFAULT_WHATSAPP_TEMPLATES,
+            value,
+            r"[a-z0-9_]{1,512}",
+            "notification templates",
+            "WhatsApp template names are lowercase letters, digits and _",
+        )
 
     @field_validator("whatsapp_template_languages")
     @classmethod
     def _template_languages(cls, value: dict[str, str]) -> dict[str, str]:
-        return _merged_over(DEFAULT_WHATSAPP_TEMPLATE_LANGUAGES, value, r"[a-z]{2,3}(_[A-Z]{2})?",
-                            "shopper languages", "template language codes look like en, hi or en_US")
+        return _merged_over(
+            DEFAULT_WHATSAPP_TEMPLATE_LANGUAGES,
+            value,
+            r"[a-z]{2,3}(_[A-Z]{2})?",
+            "shopper languages",
+            "template language codes look like en, hi or en_US",
+        )
 
     @property
     def whatsapp_capture(self) -> bool:
         """Development with no real WhatsApp credentials: sends go to the local capture
         endpoint (the simulator) through the same client, never to Meta."""
-        return (not self.is_production and self.whatsapp_graph_url == META_GRAPH_URL
-                and self.whatsapp_access_token.get_secret_value() == DEV_WHATSAPP_ACCESS_TOKEN)
+        return (
+            not self.is_production
+            and self.whatsapp_graph_url == META_GRAPH_URL
+            and self.whatsapp_access_token.get_secret_value() == DEV_WHATSAPP_ACCESS_TOKEN
+        )
 
     @property
     def whatsapp_graph_base(self) -> str:
@@ -180,22 +200,30 @@ class Settings(BaseSettings):
         """What makes these settings unsafe to take real orders with; empty when they are fine."""
         problems = []
         if self.payment_provider == "sandbox":
-            problems.append("PAYMENT_PROVIDER=sandbox approves payments without money: use razorpay")
+            problems.append(
+                "PAYMENT_PROVIDER=sandbox approves payments without money: use razorpay"
+            )
         else:
             for name in ("razorpay_key_id", "razorpay_key_secret", "razorpay_webhook_secret"):
                 value = getattr(self, name)
                 if not (value.get_secret_value() if isinstance(value, SecretStr) else value):
                     problems.append(f"{name.upper()} is not set")
-        if self.sandbox_webhook_secret.get_secret_value() == DEV_SANDBOX_SECRET and \
-                self.payment_provider == "sandbox":
+        if (
+            self.sandbox_webhook_secret.get_secret_value() == DEV_SANDBOX_SECRET
+            and self.payment_provider == "sandbox"
+        ):
             problems.append("SANDBOX_WEBHOOK_SECRET is the development default")
         url = urlsplit(self.public_base_url)
         if url.scheme != "https" or url.hostname in {None, "localhost", "127.0.0.1", "::1"}:
-            problems.append(f"PUBLIC_BASE_URL must be the shop's public https address, not {self.public_base_url!r}")
+            problems.append(
+                f"PUBLIC_BASE_URL must be the shop's public https address, not {self.public_base_url!r}"
+            )
         if "*" in self.cors_origins:
             problems.append("CORS_ORIGINS must list origins, not '*'")
         if not self.rasa_token.get_secret_value():
-            problems.append("RASA_TOKEN is not set: the engine's model and conversation API would be open")
+            problems.append(
+                "RASA_TOKEN is not set: the engine's model and conversation API would be open"
+            )
         return problems
 
     def whatsapp_problems(self) -> list[str]:
@@ -204,10 +232,12 @@ class Settings(BaseSettings):
         if not self.is_production:
             return []
         problems = []
-        for name, default in (("whatsapp_verify_token", DEV_WHATSAPP_VERIFY_TOKEN),
-                              ("whatsapp_app_secret", DEV_WHATSAPP_APP_SECRET),
-                              ("whatsapp_access_token", DEV_WHATSAPP_ACCESS_TOKEN),
-                              ("whatsapp_phone_number_id", DEV_WHATSAPP_PHONE_NUMBER_ID)):
+        for name, default in (
+            ("whatsapp_verify_token", DEV_WHATSAPP_VERIFY_TOKEN),
+            ("whatsapp_app_secret", DEV_WHATSAPP_APP_SECRET),
+            ("whatsapp_access_token", DEV_WHATSAPP_ACCESS_TOKEN),
+            ("whatsapp_phone_number_id", DEV_WHATSAPP_PHONE_NUMBER_ID),
+        ):
             value = getattr(self, name)
             value = value.get_secret_value() if isinstance(value, SecretStr) else value
             if not value or value == default:

@@ -1,4 +1,5 @@
 """The `chatcart` command line."""
+
 from __future__ import annotations
 
 import typer

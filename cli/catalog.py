@@ -1,17 +1,18 @@
 """`chatcart catalog load|import|export`."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from bot.catalog import changes
 from bot.catalog.sources import Rejection, write_shop_catalog
 from bot.catalog.store import ensure_shop, load_catalog, shop_catalog
-from cli.shop import read_catalog_file
 from bot.db.session import session_scope
 from bot.settings import get_settings
+from cli.shop import read_catalog_file
 
 app = typer.Typer(help="Load, import and export the shop's catalog.", no_args_is_help=True)
 
@@ -30,7 +31,9 @@ def _load(path: Path, fmt: str, source: str) -> None:
     with session_scope() as s:
         shop = ensure_shop(s, settings.default_shop_slug, settings.default_shop_name)
         if merchant_file:
-            report = changes.apply(s, shop.id, catalog, changes.preview(s, shop.id, catalog).fingerprint)
+            report = changes.apply(
+                s, shop.id, catalog, changes.preview(s, shop.id, catalog).fingerprint
+            )
         else:
             report = load_catalog(s, shop, catalog, source=source)
     typer.echo(
@@ -48,7 +51,11 @@ def _report_rejections(rejections: list[Rejection], show: int = 20) -> None:
 
 
 @app.command()
-def load(path: Annotated[Optional[Path], typer.Argument(help="Catalog folder or CSV (shop format).")] = None) -> None:
+def load(
+    path: Annotated[
+        Path | None, typer.Argument(help="Catalog folder or CSV (shop format).")
+    ] = None,
+) -> None:
     """Load the shop's own catalog (default: data/catalog) into the database; idempotent."""
     _load(path or get_settings().catalog_path, "shop", "seed")
 

@@ -1,4 +1,5 @@
 """`chatcart chat`: talk to the running assistant over Rasa's REST channel, like a shopper."""
+
 from __future__ import annotations
 
 import uuid
@@ -9,7 +10,9 @@ import typer
 from bot.settings import get_settings
 
 
-def chat(sender: str = typer.Option(None, help="The shopper's id (a phone number); random if unset.")) -> None:
+def chat(
+    sender: str = typer.Option(None, help="The shopper's id (a phone number); random if unset."),
+) -> None:
     """A terminal chat: type a message, see the replies; buttons are numbered, type the number."""
     sender = sender or f"+9190000{uuid.uuid4().int % 100000:05d}"
     url = f"{get_settings().rasa_url}/webhooks/rest/webhook"
@@ -29,7 +32,9 @@ def chat(sender: str = typer.Option(None, help="The shopper's id (a phone number
             try:
                 replies = client.post(url, json={"sender": sender, "message": text}).json()
             except httpx.HTTPError as e:
-                typer.echo(f"(the assistant is not reachable at {url}: {e}; is `make run` running?)")
+                typer.echo(
+                    f"(the assistant is not reachable at {url}: {e}; is `make run` running?)"
+                )
                 continue
             buttons = []
             for reply in replies:

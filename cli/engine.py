@@ -1,6 +1,7 @@
 """The Rasa engine as the app sees it from outside: its interpreter, training into the model
 registry (models/), testing a model on labelled messages. The engine runs in .venv-rasa;
 nothing here imports Rasa."""
+
 from __future__ import annotations
 
 import contextlib
@@ -30,8 +31,14 @@ CONFIG = PROJECT_ROOT / "config.yml"
 # too and must never be trained on.
 TRAINING_DATA = ("data/nlu", "data/rules.yml", "data/stories.yml")
 # Everything a trained model depends on.
-TRAINING_INPUTS = ("config.yml", "domain.yml", *TRAINING_DATA,
-                   "nlu_components", "bot/text/normalize.py", "bot/text/phonetic.py")
+TRAINING_INPUTS = (
+    "config.yml",
+    "domain.yml",
+    *TRAINING_DATA,
+    "nlu_components",
+    "bot/text/normalize.py",
+    "bot/text/phonetic.py",
+)
 # Components whose training length `--epochs` overrides.
 EPOCH_COMPONENTS = ("DIETClassifier", "TEDPolicy", "ResponseSelector", "UnexpecTEDIntentPolicy")
 
@@ -48,8 +55,16 @@ def training_fingerprint(config_text: str | None = None, extra_data: Sequence[Pa
         path = PROJECT_ROOT / entry
         files = sorted(path.rglob("*")) if path.is_dir() else [path]
         for f in files:
-            if f.is_file() and f.suffix in (".yml", ".yaml", ".py") and "__pycache__" not in f.parts:
-                digest.update(str(f.relative_to(PROJECT_ROOT) if f.is_relative_to(PROJECT_ROOT) else f).encode())
+            if (
+                f.is_file()
+                and f.suffix in (".yml", ".yaml", ".py")
+                and "__pycache__" not in f.parts
+            ):
+                digest.update(
+                    str(
+                        f.relative_to(PROJECT_ROOT) if f.is_relative_to(PROJECT_ROOT) else f
+                    ).encode()
+                )
                 if f == CONFIG and config_text is not None:
                     digest.update(config_text.encode())
                 else:
@@ -84,8 +99,10 @@ def production_model(required: bool = True) -> ModelMeta | None:
     if prod is None and required:
         recorded = reg.state().production
         if recorded:
-            raise RuntimeError(f"the production model {recorded} is missing ({reg.path(recorded)}): "
-                               "`chatcart model rollback`, or `chatcart model promote` another")
+            raise RuntimeError(
+                f"the production model {recorded} is missing ({reg.path(recorded)}): "
+                "`chatcart model rollback`, or `chatcart model promote` another"
+            )
         raise RuntimeError("there is no model in production: `make train` trains the first one")
     return prod
 
@@ -100,9 +117,14 @@ def engine_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """Environment for every engine command: offline, the project importable (for
     nlu_components), endpoints filled from the app's settings."""
     settings = get_settings()
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
-           "PYTHONPATH": str(PROJECT_ROOT), "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-           "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{settings.action_server_port}/webhook"}
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{settings.action_server_port}/webhook",
+    }
     env.update(tracker_env(settings.database_url))
     env.update(extra or {})
     return env
@@ -115,10 +137,17 @@ def tracker_env(database_url: str) -> dict[str, str]:
     if url.get_backend_name() == "sqlite":
         db = Path(url.database or "chatcart.db")
         tracker = db.with_name(f"{db.stem}-conversations.db")
-        return {"TRACKER_DIALECT": "sqlite", "TRACKER_URL": f"sqlite:///{tracker}", "TRACKER_DB": str(tracker)}
+        return {
+            "TRACKER_DIALECT": "sqlite",
+            "TRACKER_URL": f"sqlite:///{tracker}",
+            "TRACKER_DB": str(tracker),
+        }
     pg = url.set(drivername="postgresql")
-    return {"TRACKER_DIALECT": "postgresql", "TRACKER_URL": pg.render_as_string(hide_password=False),
-            "TRACKER_DB": url.database or ""}
+    return {
+        "TRACKER_DIALECT": "postgresql",
+        "TRACKER_URL": pg.render_as_string(hide_password=False),
+        "TRACKER_DB": url.database or "",
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,8 +162,14 @@ def default_name() -> str:
     return f"chatcart-{datetime.now(UTC):%Y%m%d-%H%M%S}"
 
 
-def train(force: bool = False, *, name: str | None = None, epochs: int | None = None,
-          extra_args: list[str] | None = None, extra_data: Sequence[Path] = ()) -> Trained:
+def train(
+    force: bool = False,
+    *,
+    name: str | None = None,
+    epochs: int | None = None,
+    extra_args: list[str] | None = None,
+    extra_data: Sequence[Path] = (),
+) -> Trained:
     """A model for the current training data: the newest one already trained on exactly these
     inputs, or a new one (forced, or when the data, config or `epochs` differ). The first model
     ever becomes production; later ones are candidates until promoted. `extra_data` adds NLU
@@ -148,10 +183,14 @@ def train(force: bool = False, *, name: str | None = None, epochs: int | None = 
     fingerprint = training_fingerprint(config_text, extra_data)
     if not force and name is None and (found := reg.matching(fingerprint)) is not None:
         prod = reg.production()
-        return Trained(found, reg.path(found.name), False, prod is not None and prod.name == found.name)
+        return Trained(
+            found, reg.path(found.name), False, prod is not None and prod.name == found.name
+        )
     name = check_name(name or default_name())
     if reg.exists(name):
-        raise ValueError(f"a model named {name} exists already ({reg.path(name)}): choose another name")
+        raise ValueError(
+            f"a model named {name} exists already ({reg.path(name)}): choose another name"
+        )
     # Rasa writes the archive in a directory of its own; it joins the registry complete, meta first.
     work = reg.root / ".training" / name
     if work.exists():
@@ -159,19 +198,43 @@ def train(force: bool = False, *, name: str | None = None, epochs: int | None = 
     work.mkdir(parents=True)
     config_file = work / "config.yml"
     config_file.write_text(config_text, "utf-8")
-    print(f"==> training {name}{f' ({epochs} epochs)' if epochs else ''}: Rasa's progress follows", flush=True)
+    print(
+        f"==> training {name}{f' ({epochs} epochs)' if epochs else ''}: Rasa's progress follows",
+        flush=True,
+    )
     started = time.monotonic()
     try:
-        rasa("train", "--config", str(config_file), "--domain", "domain.yml", "--data", *TRAINING_DATA,
-             *map(str, extra_data), "--fixed-model-name", name, "--out", str(work), "--force", *(extra_args or []))
+        rasa(
+            "train",
+            "--config",
+            str(config_file),
+            "--domain",
+            "domain.yml",
+            "--data",
+            *TRAINING_DATA,
+            *map(str, extra_data),
+            "--fixed-model-name",
+            name,
+            "--out",
+            str(work),
+            "--force",
+            *(extra_args or []),
+        )
         seconds = round(time.monotonic() - started, 1)
         built = work / f"{name}.tar.gz"
         info = archive_metadata(built)
         meta = ModelMeta(
-            name=name, fingerprint=fingerprint, trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            train_seconds=seconds, rasa_version=info.get("rasa_open_source_version"),
-            model_id=info.get("model_id"), sha256=file_sha256(built), config=config_text, epochs=epochs,
-            git_commit=git_commit())
+            name=name,
+            fingerprint=fingerprint,
+            trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            train_seconds=seconds,
+            rasa_version=info.get("rasa_open_source_version"),
+            model_id=info.get("model_id"),
+            sha256=file_sha256(built),
+            config=config_text,
+            epochs=epochs,
+            git_commit=git_commit(),
+        )
         reg.save_meta(meta)
         os.replace(built, reg.path(name))
     finally:
@@ -180,17 +243,30 @@ def train(force: bool = False, *, name: str | None = None, epochs: int | None = 
             work.parent.rmdir()  # only when no other training is under way
     path = reg.path(name)
     production = reg.register(meta)
-    print(f"==> trained {name} in {seconds:.0f} s{' (production: the first model)' if production else ''}", flush=True)
+    print(
+        f"==> trained {name} in {seconds:.0f} s{' (production: the first model)' if production else ''}",
+        flush=True,
+    )
     return Trained(meta, path, True, production)
 
 
 def git_commit() -> str | None:
     """HEAD, marked `-dirty` when the working tree has changes: which code trained a model."""
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
-                              text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT,
-                               capture_output=True, text=True, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None
     return f"{head}-dirty" if dirty else head
@@ -207,14 +283,27 @@ def test_nlu(model: Path, nlu: Path, out: Path) -> Path:
     to `out` (intent and entity successes and errors)."""
     if out.exists():
         shutil.rmtree(out)  # a file left from an earlier run would be read as this one's
-    rasa("test", "nlu", "--model", str(model), "--nlu", str(nlu), "--out", str(out), "--successes", "--no-plot")
+    rasa(
+        "test",
+        "nlu",
+        "--model",
+        str(model),
+        "--nlu",
+        str(nlu),
+        "--out",
+        str(out),
+        "--successes",
+        "--no-plot",
+    )
     return out
 
 
 HOLDOUT_SEED = 2026
 
 
-def nlu_holdout(config: Path, training_fraction: float, out: Path, work: Path | None = None) -> dict:
+def nlu_holdout(
+    config: Path, training_fraction: float, out: Path, work: Path | None = None
+) -> dict:
     """Split data/nlu per intent (fixed seed), train NLU on one part, test on the other."""
     import json
 
@@ -222,10 +311,31 @@ def nlu_holdout(config: Path, training_fraction: float, out: Path, work: Path | 
 
     work = work or PROJECT_ROOT / "var" / "nlu-eval"
     split = work / "split"
-    rasa("data", "split", "nlu", "--nlu", "data/nlu", "--training-fraction", str(training_fraction),
-         "--random-seed", str(HOLDOUT_SEED), "--out", str(split))
-    rasa("train", "nlu", "--config", str(config), "--nlu", str(split / "training_data.yml"),
-         "--out", str(work), "--fixed-model-name", "holdout")
+    rasa(
+        "data",
+        "split",
+        "nlu",
+        "--nlu",
+        "data/nlu",
+        "--training-fraction",
+        str(training_fraction),
+        "--random-seed",
+        str(HOLDOUT_SEED),
+        "--out",
+        str(split),
+    )
+    rasa(
+        "train",
+        "nlu",
+        "--config",
+        str(config),
+        "--nlu",
+        str(split / "training_data.yml"),
+        "--out",
+        str(work),
+        "--fixed-model-name",
+        "holdout",
+    )
     results = test_nlu(work / "holdout.tar.gz", split / "test_data.yml", work / "results")
     data = {"training_fraction": training_fraction, "seed": HOLDOUT_SEED, **results_report(results)}
     out.mkdir(parents=True, exist_ok=True)

@@ -1,27 +1,31 @@
 """`chatcart evaluate`: the item engine on its dev set (`items`), the NLU pipeline on a
 held-out split (`nlu`), and a trained model against the one in production (`model`, which
 `make evaluate` runs and `chatcart model promote` relies on)."""
+
 from __future__ import annotations
 
 import json
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
-from cli.shop import engine_from_db, engine_from_file
 from bot.evaluation import out_of_scope
 from bot.evaluation.items import evaluate, judge_by_kind, judge_by_name, load_dev_set
 from bot.evaluation.messages import comparable, file_digest, read_nlu
 from bot.evaluation.nlu import markdown, results_report
-from bot.evaluation.report import markdown as report_markdown, write_report
+from bot.evaluation.report import markdown as report_markdown
+from bot.evaluation.report import write_report
 from bot.models.gate import Decision, decide
 from bot.models.registry import ModelMeta, Registry, RegistryError
 from bot.settings import PROJECT_ROOT, get_settings
+from cli.shop import engine_from_db, engine_from_file
 
-app = typer.Typer(help="Evaluate the item engine, the NLU pipeline and trained models.", no_args_is_help=True)
+app = typer.Typer(
+    help="Evaluate the item engine, the NLU pipeline and trained models.", no_args_is_help=True
+)
 
 NLU_TEST_SET = PROJECT_ROOT / "data" / "eval" / "nlu.yml"
 ITEMS_DEV_SET = PROJECT_ROOT / "data" / "eval" / "items.yml"
@@ -31,10 +35,17 @@ WORK = PROJECT_ROOT / "var" / "evaluate"
 
 @app.command()
 def items(
-    dev_set: Annotated[Path, typer.Option(help="Labelled messages.")] = PROJECT_ROOT / "data" / "eval" / "items.yml",
-    catalog: Annotated[Optional[Path], typer.Option(help="Evaluate against this catalog file.")] = None,
+    dev_set: Annotated[Path, typer.Option(help="Labelled messages.")] = PROJECT_ROOT
+    / "data"
+    / "eval"
+    / "items.yml",
+    catalog: Annotated[
+        Path | None, typer.Option(help="Evaluate against this catalog file.")
+    ] = None,
     fmt: Annotated[str, typer.Option("--format")] = "shop",
-    out: Annotated[Optional[Path], typer.Option(help="Write the report as JSON here.")] = PROJECT_ROOT / "reports" / "items.json",
+    out: Annotated[Path | None, typer.Option(help="Write the report as JSON here.")] = PROJECT_ROOT
+    / "reports"
+    / "items.json",
     show_failures: Annotated[int, typer.Option(help="How many failures to list.")] = 50,
 ) -> None:
     """Line accuracy (product right, quantity and unit exact), overall and per language."""
@@ -57,8 +68,11 @@ def items(
 
 @app.command()
 def nlu(
-    training_fraction: Annotated[float, typer.Option(help="Share of each intent's examples to train on.")] = 0.8,
-    config: Annotated[Path, typer.Option(help="Pipeline to evaluate.")] = PROJECT_ROOT / "config.yml",
+    training_fraction: Annotated[
+        float, typer.Option(help="Share of each intent's examples to train on.")
+    ] = 0.8,
+    config: Annotated[Path, typer.Option(help="Pipeline to evaluate.")] = PROJECT_ROOT
+    / "config.yml",
     out: Annotated[Path, typer.Option(help="Where reports go.")] = PROJECT_ROOT / "reports" / "nlu",
 ) -> None:
     """Intent accuracy and F1 on a held-out split of data/nlu, per language (trains a model
@@ -78,13 +92,19 @@ def step(text: str) -> None:
     typer.echo(f"==> {text}")
 
 
-def measure_test_set(reg: Registry, meta: ModelMeta, test_set: Path = NLU_TEST_SET) -> dict[str, Any]:
+def measure_test_set(
+    reg: Registry, meta: ModelMeta, test_set: Path = NLU_TEST_SET
+) -> dict[str, Any]:
     """Intents and entities of the model itself on the fixed test set, per language."""
     from cli.engine import test_nlu
 
     languages = {comparable(m.text): m.language for m in read_nlu(test_set) if m.language}
     results = test_nlu(reg.path(meta.name), test_set, WORK / meta.name / "test_set")
-    return {"path": _rel(test_set), "sha256": file_digest(test_set), **results_report(results, languages)}
+    return {
+        "path": _rel(test_set),
+        "sha256": file_digest(test_set),
+        **results_report(results, languages),
+    }
 
 
 def measure_items(dev_set: Path = ITEMS_DEV_SET) -> dict[str, Any]:
@@ -92,7 +112,12 @@ def measure_items(dev_set: Path = ITEMS_DEV_SET) -> dict[str, Any]:
     merchant edits would make two evaluations incomparable)."""
     catalog = get_settings().catalog_path
     report = evaluate(load_dev_set(dev_set), engine_from_file(catalog, "shop").parse, judge_by_kind)
-    return {"path": _rel(dev_set), "sha256": file_digest(dev_set), "catalog": _rel(catalog), **report.as_dict()}
+    return {
+        "path": _rel(dev_set),
+        "sha256": file_digest(dev_set),
+        "catalog": _rel(catalog),
+        **report.as_dict(),
+    }
 
 
 def holdout_config(meta: ModelMeta) -> str | None:
@@ -114,7 +139,9 @@ def measure_holdout(meta: ModelMeta, config_text: str, training_fraction: float)
 
     work = WORK / meta.name / "holdout"
     WORK.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", suffix=".yml", dir=WORK, delete=False, encoding="utf-8") as f:
+    with tempfile.NamedTemporaryFile(
+        "w", suffix=".yml", dir=WORK, delete=False, encoding="utf-8"
+    ) as f:
         f.write(config_text)
         config = Path(f.name)
     try:
@@ -130,7 +157,9 @@ def gate_metrics(reg: Registry, meta: ModelMeta, *, fresh: bool = False) -> dict
     WORK.mkdir(parents=True, exist_ok=True)
     metrics = dict(meta.metrics)
     if fresh or (metrics.get("test_set") or {}).get("sha256") != file_digest(NLU_TEST_SET):
-        step(f"{meta.name}: NLU test set {_rel(NLU_TEST_SET)} (Rasa loads the model: a minute or two)")
+        step(
+            f"{meta.name}: NLU test set {_rel(NLU_TEST_SET)} (Rasa loads the model: a minute or two)"
+        )
         metrics["test_set"] = measure_test_set(reg, meta)
     if fresh or (metrics.get("items") or {}).get("sha256") != file_digest(ITEMS_DEV_SET):
         step(f"{meta.name}: item lines on {_rel(ITEMS_DEV_SET)}")
@@ -151,8 +180,10 @@ def out_of_scope_metrics(reg: Registry, meta: ModelMeta, *, fresh: bool = False)
     never reads it, and `chatcart model promote` does not measure it."""
     source = out_of_scope_source()
     if not source.exists():
-        step(f"{meta.name}: real out-of-scope Hinglish skipped: {source} is absent "
-             "(the shared data sets are not beside this checkout: SHARED_DATA_DIR says where they are)")
+        step(
+            f"{meta.name}: real out-of-scope Hinglish skipped: {source} is absent "
+            "(the shared data sets are not beside this checkout: SHARED_DATA_DIR says where they are)"
+        )
         return
     loaded = out_of_scope.load(source)
     held = meta.metrics.get("out_of_scope_real") or {}
@@ -161,11 +192,19 @@ def out_of_scope_metrics(reg: Registry, meta: ModelMeta, *, fresh: bool = False)
     from cli.engine import CONFIG, test_nlu
 
     threshold = out_of_scope.fallback_threshold(meta.config or CONFIG.read_text("utf-8"))
-    step(f"{meta.name}: {len(loaded.messages)} real out-of-scope Hinglish requests from "
-         f"{out_of_scope.SOURCE} ({loaded.dropped_in_training} in data/nlu left out; Rasa loads the model)")
+    step(
+        f"{meta.name}: {len(loaded.messages)} real out-of-scope Hinglish requests from "
+        f"{out_of_scope.SOURCE} ({loaded.dropped_in_training} in data/nlu left out; Rasa loads the model)"
+    )
     meta.metrics["out_of_scope_real"] = out_of_scope.measure(
-        reg.path(meta.name), loaded, WORK / meta.name / "out_of_scope_real", threshold,
-        test_nlu=test_nlu, source=str(out_of_scope.SOURCE), source_sha256=file_digest(source))
+        reg.path(meta.name),
+        loaded,
+        WORK / meta.name / "out_of_scope_real",
+        threshold,
+        test_nlu=test_nlu,
+        source=str(out_of_scope.SOURCE),
+        source_sha256=file_digest(source),
+    )
     reg.save_meta(meta)
 
 
@@ -175,26 +214,40 @@ def summary(meta: ModelMeta | None) -> dict[str, Any] | None:
     return {k: v for k, v in meta.as_dict().items() if k not in ("metrics", "config")}
 
 
-def evaluation(candidate: ModelMeta, production: ModelMeta | None, decision: Decision | None) -> dict[str, Any]:
+def evaluation(
+    candidate: ModelMeta, production: ModelMeta | None, decision: Decision | None
+) -> dict[str, Any]:
     return {
         "model": summary(candidate),
         "production": summary(production),
         "metrics": candidate.metrics,
-        "production_metrics": production.metrics if production and production.name != candidate.name else None,
-        "gate": None if decision is None else {"passed": decision.passed, "problems": list(decision.problems),
-                                               "table": decision.table()},
+        "production_metrics": production.metrics
+        if production and production.name != candidate.name
+        else None,
+        "gate": None
+        if decision is None
+        else {
+            "passed": decision.passed,
+            "problems": list(decision.problems),
+            "table": decision.table(),
+        },
     }
 
 
 @app.command("model")
 def model_(
-    name: Annotated[Optional[str], typer.Argument(help="Model to evaluate; default: the newest.")] = None,
-    holdout: Annotated[bool, typer.Option(
-        help="Also train and test on a held-out split of data/nlu (minutes).")] = True,
-    training_fraction: Annotated[float, typer.Option(
-        help="Share of each intent's examples the held-out model trains on.")] = 0.8,
-    fresh: Annotated[bool, typer.Option(
-        help="Measure again even what the model's meta already holds.")] = False,
+    name: Annotated[
+        str | None, typer.Argument(help="Model to evaluate; default: the newest.")
+    ] = None,
+    holdout: Annotated[
+        bool, typer.Option(help="Also train and test on a held-out split of data/nlu (minutes).")
+    ] = True,
+    training_fraction: Annotated[
+        float, typer.Option(help="Share of each intent's examples the held-out model trains on.")
+    ] = 0.8,
+    fresh: Annotated[
+        bool, typer.Option(help="Measure again even what the model's meta already holds.")
+    ] = False,
     out: Annotated[Path, typer.Option(help="Where the report goes.")] = REPORTS,
 ) -> None:
     """Intent and entity scores on the NLU test set and the held-out split, item-line accuracy,
@@ -213,19 +266,37 @@ def model_(
         typer.echo("No model to evaluate: `make train` first.", err=True)
         raise typer.Exit(1)
     is_production = production is not None and production.name == candidate.name
-    step(f"evaluating {candidate.name}" + (" (production)" if is_production else
-                                           f" against production {production.name}" if production else ""))
+    step(
+        f"evaluating {candidate.name}"
+        + (
+            " (production)"
+            if is_production
+            else f" against production {production.name}"
+            if production
+            else ""
+        )
+    )
     gate_metrics(reg, candidate, fresh=fresh)
     if holdout:
         held = candidate.metrics.get("holdout")
         config_text = holdout_config(candidate)
         if config_text is None:
-            step(f"{candidate.name}: held-out split skipped: the training data changed since it was trained")
-        elif fresh or not held or held.get("fingerprint") != candidate.fingerprint \
-                or held.get("training_fraction") != training_fraction:
-            step(f"{candidate.name}: held-out split ({1 - training_fraction:.0%} of data/nlu): "
-                 "Rasa trains a model on the rest, progress follows")
-            candidate.metrics["holdout"] = measure_holdout(candidate, config_text, training_fraction)
+            step(
+                f"{candidate.name}: held-out split skipped: the training data changed since it was trained"
+            )
+        elif (
+            fresh
+            or not held
+            or held.get("fingerprint") != candidate.fingerprint
+            or held.get("training_fraction") != training_fraction
+        ):
+            step(
+                f"{candidate.name}: held-out split ({1 - training_fraction:.0%} of data/nlu): "
+                "Rasa trains a model on the rest, progress follows"
+            )
+            candidate.metrics["holdout"] = measure_holdout(
+                candidate, config_text, training_fraction
+            )
             reg.save_meta(candidate)
     out_of_scope_metrics(reg, candidate, fresh=fresh)
     decision = None

@@ -1,8 +1,9 @@
 """`chatcart merchant create|password|create-key|revoke-key|expire-unpaid`: console users, API keys
 and order housekeeping."""
+
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -13,41 +14,57 @@ from bot.merchants.users import UserError, create_user, set_password
 from bot.orders.service import expire_unpaid
 from bot.settings import get_settings
 
-app = typer.Typer(help="Merchant console users, API keys and order housekeeping.", no_args_is_help=True)
+app = typer.Typer(
+    help="Merchant console users, API keys and order housekeeping.", no_args_is_help=True
+)
 
 
 def _password(given: str | None) -> str:
-    return given if given is not None else typer.prompt("Password", hide_input=True,
-                                                        confirmation_prompt=True)
+    return (
+        given
+        if given is not None
+        else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    )
 
 
 @app.command("create")
 def create_command(
     username: Annotated[str, typer.Argument(help="Login name for the console.")],
-    password: Annotated[Optional[str], typer.Option(
-        envvar="CHATCART_MERCHANT_PASSWORD",
-        help="Asked for (hidden) when left out; at least 10 characters.")] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            envvar="CHATCART_MERCHANT_PASSWORD",
+            help="Asked for (hidden) when left out; at least 10 characters.",
+        ),
+    ] = None,
     name: Annotated[str, typer.Option(help="Name shown in the console.")] = "",
-    shop: Annotated[Optional[str], typer.Option(help="Shop slug; the default shop when left out.")] = None,
+    shop: Annotated[
+        str | None, typer.Option(help="Shop slug; the default shop when left out.")
+    ] = None,
 ) -> None:
     """Make a merchant user who can log in to the console at /merchant."""
     settings = get_settings()
     secret = _password(password)
     with session_scope(write=True) as s:
-        row = ensure_shop(s, shop or settings.default_shop_slug,
-                          settings.default_shop_name if shop is None else shop)
+        row = ensure_shop(
+            s,
+            shop or settings.default_shop_slug,
+            settings.default_shop_name if shop is None else shop,
+        )
         try:
             user = create_user(s, row.id, username, secret, name)
         except UserError as exc:
             raise typer.BadParameter(str(exc)) from None
-        typer.echo(f"merchant user {user.username!r} (#{user.id}) for shop {row.slug!r}: "
-                   f"log in at {settings.public_base_url.rstrip('/')}/merchant")
+        typer.echo(
+            f"merchant user {user.username!r} (#{user.id}) for shop {row.slug!r}: "
+            f"log in at {settings.public_base_url.rstrip('/')}/merchant"
+        )
 
 
 @app.command("password")
 def password_command(
     username: Annotated[str, typer.Argument(help="The console user.")],
-    password: Annotated[Optional[str], typer.Option(envvar="CHATCART_MERCHANT_PASSWORD")] = None,
+    password: Annotated[str | None, typer.Option(envvar="CHATCART_MERCHANT_PASSWORD")] = None,
 ) -> None:
     """Set a new password (also lifts a lockout and ends the user's sessions)."""
     from sqlalchemy import select
@@ -56,7 +73,9 @@ def password_command(
 
     secret = _password(password)
     with session_scope(write=True) as s:
-        user = s.scalar(select(MerchantUser).where(MerchantUser.username == username.strip().lower()))
+        user = s.scalar(
+            select(MerchantUser).where(MerchantUser.username == username.strip().lower())
+        )
         if user is None:
             raise typer.BadParameter(f"no merchant user {username!r}")
         try:
@@ -68,8 +87,10 @@ def password_command(
 
 @app.command("create-key")
 def create_key_command(
-    name: Annotated[str, typer.Argument(help="Who or what uses the key (\"owner\", \"whatsapp\").")],
-    scope: Annotated[str, typer.Option(help="merchant (everything) or channel (shopper actions)")] = "merchant",
+    name: Annotated[str, typer.Argument(help='Who or what uses the key ("owner", "whatsapp").')],
+    scope: Annotated[
+        str, typer.Option(help="merchant (everything) or channel (shopper actions)")
+    ] = "merchant",
 ) -> None:
     """Make an API key for the default shop. It is printed once: only its hash is stored."""
     if scope not in ("merchant", "channel"):
@@ -83,7 +104,9 @@ def create_key_command(
 
 
 @app.command("revoke-key")
-def revoke_key_command(key_id: Annotated[int, typer.Argument(help="The number create-key printed.")]) -> None:
+def revoke_key_command(
+    key_id: Annotated[int, typer.Argument(help="The number create-key printed.")],
+) -> None:
     """Stop accepting a key."""
     with session_scope(write=True) as s:
         revoke(s, key_id)

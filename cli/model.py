@@ -1,28 +1,36 @@
 """`chatcart model`: train candidates, list them, promote one into the running engine when it
 passes the gate, roll back to the previous one."""
+
 from __future__ import annotations
 
 import subprocess
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from cli.engine import effective_config, registry, train as train_model, training_fingerprint
 from bot.models.gate import decide
 from bot.models.registry import ModelMeta, Registry, RegistryError
 from bot.models.serving import EngineAPI, EngineRefused, EngineUnreachable
 from bot.settings import get_settings
+from cli.engine import effective_config, registry, training_fingerprint
+from cli.engine import train as train_model
 
-app = typer.Typer(help="Train, list, promote and roll back the assistant's models.", no_args_is_help=True)
+app = typer.Typer(
+    help="Train, list, promote and roll back the assistant's models.", no_args_is_help=True
+)
 
 
 @app.command()
 def train(
     force: Annotated[bool, typer.Option(help="Train even if a model matches the data.")] = False,
-    epochs: Annotated[Optional[int], typer.Option(
-        min=1, help="Override every epoch count in config.yml (quick candidates).")] = None,
-    name: Annotated[Optional[str], typer.Option(
-        help="Model name (models/NAME.tar.gz); default chatcart-<UTC time>.")] = None,
+    epochs: Annotated[
+        int | None,
+        typer.Option(min=1, help="Override every epoch count in config.yml (quick candidates)."),
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(help="Model name (models/NAME.tar.gz); default chatcart-<UTC time>."),
+    ] = None,
 ) -> None:
     """Train a model on data/nlu, rules and stories unless one matches them already. The first
     model becomes production; later ones are candidates for `chatcart model promote`."""
@@ -31,8 +39,11 @@ def train(
     except (ValueError, RegistryError) as e:
         raise typer.BadParameter(str(e)) from e
     except subprocess.CalledProcessError as e:
-        typer.echo(f"Training failed (rasa exited with {e.returncode}; its output is above). "
-                   "No model was added.", err=True)
+        typer.echo(
+            f"Training failed (rasa exited with {e.returncode}; its output is above). "
+            "No model was added.",
+            err=True,
+        )
         raise typer.Exit(1) from e
     role = "production" if result.production else "candidate"
     typer.echo(f"==> {'trained' if result.trained else 'up to date'}: {result.path} ({role})")
@@ -57,13 +68,21 @@ def list_() -> None:
     typer.echo("| model | role | trained | epochs | data | intent acc. | macro F1 | item lines |")
     typer.echo("|---|---|---|---|---|---:|---:|---:|")
     for m in reg.models():
-        role = "production" if prod and m.name == prod.name else "previous" if m.name == state.previous else "candidate"
+        role = (
+            "production"
+            if prod and m.name == prod.name
+            else "previous"
+            if m.name == state.previous
+            else "candidate"
+        )
         current = m.fingerprint == training_fingerprint(effective_config(m.epochs))
-        typer.echo(f"| {m.name} | {role} | {m.trained_at or '—'} | {m.epochs or 'config'} | "
-                   f"{'current' if current else 'changed since'} | "
-                   f"{_shown(m.metrics, 'test_set', 'overall', 'accuracy')} | "
-                   f"{_shown(m.metrics, 'test_set', 'overall', 'macro_f1', score=True)} | "
-                   f"{_shown(m.metrics, 'items', 'line_accuracy')} |")
+        typer.echo(
+            f"| {m.name} | {role} | {m.trained_at or '—'} | {m.epochs or 'config'} | "
+            f"{'current' if current else 'changed since'} | "
+            f"{_shown(m.metrics, 'test_set', 'overall', 'accuracy')} | "
+            f"{_shown(m.metrics, 'test_set', 'overall', 'macro_f1', score=True)} | "
+            f"{_shown(m.metrics, 'items', 'line_accuracy')} |"
+        )
 
 
 def engine_api(url: str | None) -> EngineAPI:
@@ -78,24 +97,33 @@ def swap(reg: Registry, api: EngineAPI, meta: ModelMeta) -> str:
     try:
         api.status()
     except EngineUnreachable:
-        typer.echo(f"    the engine at {api.url} is not running: it loads {meta.name} at its next start")
+        typer.echo(
+            f"    the engine at {api.url} is not running: it loads {meta.name} at its next start"
+        )
         return "not running"
     typer.echo(f"==> loading {meta.name} into the engine at {api.url} (a minute or two) …")
     api.load(path)
     status = api.status()
     if status.get("model_file") != path.name:
         raise EngineRefused(f"the engine reports {status.get('model_file')!r} after loading {path}")
-    typer.echo(f"    the engine now serves {status.get('model_file')} (model id {status.get('model_id')})")
+    typer.echo(
+        f"    the engine now serves {status.get('model_file')} (model id {status.get('model_id')})"
+    )
     return "loaded"
 
 
 @app.command()
 def promote(
-    name: Annotated[Optional[str], typer.Argument(help="Model to promote; default: the newest candidate.")] = None,
+    name: Annotated[
+        str | None, typer.Argument(help="Model to promote; default: the newest candidate.")
+    ] = None,
     force: Annotated[bool, typer.Option(help="Promote even if the gate refuses.")] = False,
-    tolerance: Annotated[float, typer.Option(
-        min=0.0, max=1.0, help="Allowed drop per gate metric (0.01 = 1 point).")] = 0.0,
-    engine_url: Annotated[Optional[str], typer.Option(help="The running engine; default RASA_URL.")] = None,
+    tolerance: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Allowed drop per gate metric (0.01 = 1 point).")
+    ] = 0.0,
+    engine_url: Annotated[
+        str | None, typer.Option(help="The running engine; default RASA_URL.")
+    ] = None,
 ) -> None:
     """Make a model production if it is no worse than the current one on the gate metrics
     (intent accuracy and macro F1 on data/eval/nlu.yml, item-line accuracy), load it into the
@@ -112,11 +140,16 @@ def promote(
         typer.echo(f"{candidate.name} is already production.", err=True)
         raise typer.Exit(1)
     typer.echo(f"==> gate: {candidate.name} against production {prod.name if prod else '(none)'}")
-    decision = decide(gate_metrics(reg, candidate), gate_metrics(reg, prod) if prod else None, tolerance)
+    decision = decide(
+        gate_metrics(reg, candidate), gate_metrics(reg, prod) if prod else None, tolerance
+    )
     typer.echo(decision.table())
     if not decision.passed:
         if not force:
-            typer.echo(f"Refused: {candidate.name} is worse than production {prod.name if prod else ''}:", err=True)
+            typer.echo(
+                f"Refused: {candidate.name} is worse than production {prod.name if prod else ''}:",
+                err=True,
+            )
             for problem in decision.problems:
                 typer.echo(f"  - {problem}", err=True)
             typer.echo("Production is unchanged. `--force` promotes it anyway.", err=True)
@@ -128,13 +161,17 @@ def promote(
     except (EngineRefused, RegistryError) as e:
         typer.echo(f"Not promoted: {e}", err=True)
         raise typer.Exit(1) from e
-    typer.echo(f"==> {candidate.name} is production; previous: {prod.name if prod else '—'} "
-               "(`chatcart model rollback` puts it back)")
+    typer.echo(
+        f"==> {candidate.name} is production; previous: {prod.name if prod else '—'} "
+        "(`chatcart model rollback` puts it back)"
+    )
 
 
 @app.command()
 def rollback(
-    engine_url: Annotated[Optional[str], typer.Option(help="The running engine; default RASA_URL.")] = None,
+    engine_url: Annotated[
+        str | None, typer.Option(help="The running engine; default RASA_URL.")
+    ] = None,
 ) -> None:
     """Put the previous production model back (into the running engine too)."""
     reg = registry()

@@ -1,11 +1,11 @@
 """`chatcart nlu export`: the merchants' labelled examples as Rasa NLU files for a pull request;
 `chatcart nlu catalog`: the catalog's lookup tables and category synonyms as Rasa NLU data."""
+
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Optional
-
 import difflib
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from sqlalchemy import select
@@ -29,9 +29,16 @@ def _shown(path: Path) -> str:
 
 @app.command()
 def export(
-    out: Annotated[Path, typer.Option(help="Where the <intent>.yml files go.")] = PROJECT_ROOT / "data" / "nlu" / "reviewed",
-    nlu: Annotated[Path, typer.Option(help="The NLU data to de-duplicate against.")] = PROJECT_ROOT / "data" / "nlu",
-    shop: Annotated[Optional[str], typer.Option(help="Only this shop's labels (its slug); all shops by default.")] = None,
+    out: Annotated[Path, typer.Option(help="Where the <intent>.yml files go.")] = PROJECT_ROOT
+    / "data"
+    / "nlu"
+    / "reviewed",
+    nlu: Annotated[Path, typer.Option(help="The NLU data to de-duplicate against.")] = PROJECT_ROOT
+    / "data"
+    / "nlu",
+    shop: Annotated[
+        str | None, typer.Option(help="Only this shop's labels (its slug); all shops by default.")
+    ] = None,
 ) -> None:
     """Write the labelled examples to OUT/<intent>.yml (Rasa 3.x NLU, with each example's
     language), leaving out what the NLU data has already; print what was written."""
@@ -54,7 +61,10 @@ def export(
         typer.echo(f"skipped {skipped.text!r} ({skipped.intent}): {skipped.reason}")
     total = sum(c for _, c in report.written) + sum(c for _, c in report.unchanged)
     if not total and not report.removed:
-        typer.echo("no labelled examples to export" + (f" ({len(report.skipped)} skipped)" if report.skipped else ""))
+        typer.echo(
+            "no labelled examples to export"
+            + (f" ({len(report.skipped)} skipped)" if report.skipped else "")
+        )
 
 
 CATALOG = PROJECT_ROOT / "data" / "catalog"
@@ -66,16 +76,23 @@ def _source(path: Path) -> str:
     """The catalog as the file's header names it: relative to the project when inside it, so
     the committed file does not depend on where the checkout is."""
     path = path.resolve()
-    return (path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path).as_posix()
+    return (
+        path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path
+    ).as_posix()
 
 
 @app.command("catalog")
 def catalog_(
-    catalog: Annotated[Path, typer.Option(
-        help="The shop's catalog: categories.yml and products/*.csv.")] = CATALOG,
+    catalog: Annotated[
+        Path, typer.Option(help="The shop's catalog: categories.yml and products/*.csv.")
+    ] = CATALOG,
     out: Annotated[Path, typer.Option(help="The NLU file to write.")] = CATALOG_NLU,
-    check: Annotated[bool, typer.Option(
-        "--check", help="Write nothing; exit 1 when OUT is not what the catalog gives.")] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Write nothing; exit 1 when OUT is not what the catalog gives."
+        ),
+    ] = False,
 ) -> None:
     """Write the catalog's lookup tables (product: kinds, brands, aliases; unit: the item
     parser's unit words) and its category synonyms (names → slug) to OUT as Rasa NLU data."""
@@ -98,8 +115,10 @@ def catalog_(
         typer.echo(f"wrote {_shown(out)}")
     _summary(data)
     if read.rejections:
-        typer.echo(f"  {len(read.rejections)} unusable catalog rows skipped "
-                   "(`chatcart catalog load` says why)")
+        typer.echo(
+            f"  {len(read.rejections)} unusable catalog rows skipped "
+            "(`chatcart catalog load` says why)"
+        )
 
 
 def _check(current: str | None, generated: str, shown: str, source: str) -> None:
@@ -107,11 +126,17 @@ def _check(current: str | None, generated: str, shown: str, source: str) -> None
         typer.echo(f"{shown} is up to date with {source}")
         return
     missing = "" if current is not None else f" ({shown} is missing)"
-    typer.echo(f"{shown} is not what {source} generates: run `chatcart nlu catalog` and commit it"
-               + missing, err=True)
+    typer.echo(
+        f"{shown} is not what {source} generates: run `chatcart nlu catalog` and commit it"
+        + missing,
+        err=True,
+    )
     if current is not None:
-        diff = list(difflib.unified_diff(current.splitlines(), generated.splitlines(), shown,
-                                         "generated", lineterm="", n=0))
+        diff = list(
+            difflib.unified_diff(
+                current.splitlines(), generated.splitlines(), shown, "generated", lineterm="", n=0
+            )
+        )
         for line in diff[:DIFF_LINES]:
             typer.echo(line, err=True)
         if len(diff) > DIFF_LINES:
@@ -122,8 +147,10 @@ def _check(current: str | None, generated: str, shown: str, source: str) -> None
 def _summary(data: nlu_data.CatalogNlu) -> None:
     """The tables' sizes, and what was left out grouped by why (a few examples each)."""
     names = sum(len(n) for _, n in data.synonyms)
-    typer.echo(f"  lookup product: {len(data.products)} entries; lookup unit: {len(data.units)} "
-               f"entries; synonyms: {names} names of {len(data.synonyms)} categories")
+    typer.echo(
+        f"  lookup product: {len(data.products)} entries; lookup unit: {len(data.units)} "
+        f"entries; synonyms: {names} names of {len(data.synonyms)} categories"
+    )
     grouped: dict[tuple[str, str], list[str]] = {}
     for left in data.left_out:
         grouped.setdefault((left.table.split(":")[0], left.reason), []).append(left.entry)

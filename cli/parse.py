@@ -1,23 +1,30 @@
 """`chatcart parse`: messages in, resolved cart lines out (JSON lines or a table)."""
+
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from bot.catalog.model import format_pack, format_rupees
-from cli.shop import engine_from_db, engine_from_file
 from bot.engine import ParsedMessage
+from cli.shop import engine_from_db, engine_from_file
 
 
 def parse(
-    text: Annotated[Optional[list[str]], typer.Argument(help="Messages; one per line on stdin when none.")] = None,
+    text: Annotated[
+        list[str] | None, typer.Argument(help="Messages; one per line on stdin when none.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per message.")] = False,
-    catalog: Annotated[Optional[Path], typer.Option(help="Parse against this catalog file instead of the database.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="Catalog file format: shop or bigbasket.")] = "shop",
+    catalog: Annotated[
+        Path | None, typer.Option(help="Parse against this catalog file instead of the database.")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="Catalog file format: shop or bigbasket.")
+    ] = "shop",
 ) -> None:
     """Turn shopping messages into cart lines resolved against the catalog."""
     engine = engine_from_file(catalog, fmt) if catalog else engine_from_db()
@@ -32,7 +39,7 @@ def parse(
             _print_table(result)
 
 
-def _stdin_lines(interactive: bool):  # noqa: ANN202
+def _stdin_lines(interactive: bool):
     while True:
         try:
             line = input("🛒 > ") if interactive else sys.stdin.readline()
@@ -58,14 +65,20 @@ def _print_table(result: ParsedMessage) -> None:
         qty = "-" if line.quantity is None else f"{line.quantity:g} {line.unit}"
         if r.product is None:
             hint = ", ".join(a.name for a in r.alternatives[:3])
-            typer.echo(f"  {line.line.item or line.line.text!r:24} {qty:>10}  ✗ unmatched"
-                       + (f" (did you mean: {hint}?)" if hint else ""))
+            typer.echo(
+                f"  {line.line.item or line.line.text!r:24} {qty:>10}  ✗ unmatched"
+                + (f" (did you mean: {hint}?)" if hint else "")
+            )
             continue
         packs = " + ".join(f"{c} × {p.pack_label}" for p, c in r.packs)
         total = sum(p.price_paise * c for p, c in r.packs)
         mark = "?" if r.status == "ambiguous" else "✓"
-        typer.echo(f"  {line.line.item!r:24} {qty:>10}  {mark} {r.product.brand + ' ' if r.product.brand and not r.product.name.startswith(r.product.brand) else ''}"
-                   f"{r.product.name}: {packs} = {format_rupees(total)}  ({r.confidence:.2f})")
+        typer.echo(
+            f"  {line.line.item!r:24} {qty:>10}  {mark} {r.product.brand + ' ' if r.product.brand and not r.product.name.startswith(r.product.brand) else ''}"
+            f"{r.product.name}: {packs} = {format_rupees(total)}  ({r.confidence:.2f})"
+        )
         if r.status == "ambiguous":
             for i, alt in enumerate(r.alternatives[:4], start=2):
-                typer.echo(f"  {'':24} {'':>10}    {i}. {alt.name} {format_pack(alt.pack_size, alt.pack_unit)} {format_rupees(alt.price_paise)}")
+                typer.echo(
+                    f"  {'':24} {'':>10}    {i}. {alt.name} {format_pack(alt.pack_size, alt.pack_unit)} {format_rupees(alt.price_paise)}"
+                )

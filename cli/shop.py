@@ -1,4 +1,5 @@
 """Engines for the CLI: the default shop's catalog from the database, or a catalog file."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -7,6 +7,7 @@ worker (no port; it processes the inbox and the outbox). Ctrl-C stops them all.
 The engine, the action server and the worker run `BACKGROUND_NICE` (10) nicer than the API:
 see `Service.nice`.
 """
+
 from __future__ import annotations
 
 import os
@@ -20,9 +21,17 @@ from pathlib import Path
 import httpx
 import typer
 
-from cli.engine import (RASA_RUN, current_model, engine_env, production_model, production_path, registry,
-                            tracker_env, train)
 from bot.settings import PROJECT_ROOT, get_settings
+from cli.engine import (
+    RASA_RUN,
+    current_model,
+    engine_env,
+    production_model,
+    production_path,
+    registry,
+    tracker_env,
+    train,
+)
 
 LOGS = PROJECT_ROOT / "var" / "log"
 
@@ -61,15 +70,23 @@ class Service:
             self.ready_file.unlink(missing_ok=True)
         out = self.log.open("ab")
         nice = self.nice
-        self.process = subprocess.Popen(self.cmd, cwd=PROJECT_ROOT, env=self.env, stdout=out,
-                                        stderr=subprocess.STDOUT, start_new_session=True,
-                                        preexec_fn=(lambda: os.nice(nice)) if nice else None)
+        self.process = subprocess.Popen(
+            self.cmd,
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=(lambda: os.nice(nice)) if nice else None,
+        )
 
     def wait_healthy(self) -> float:
         started = time.monotonic()
         while time.monotonic() - started < self.timeout:
             if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited ({self.process.returncode}); see {self.log}")
+                raise RuntimeError(
+                    f"{self.name} exited ({self.process.returncode}); see {self.log}"
+                )
             if self.ready_file is not None:
                 if self.ready_file.exists():
                     return time.monotonic() - started
@@ -92,8 +109,14 @@ class Service:
             os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def assistant_services(database_url: str, engine_port: int, action_port: int, *,
-                       model: Path | None = None, prefix: str = "") -> list[Service]:
+def assistant_services(
+    database_url: str,
+    engine_port: int,
+    action_port: int,
+    *,
+    model: Path | None = None,
+    prefix: str = "",
+) -> list[Service]:
     """The action server and the Rasa engine wired to each other and to one database — for
     `chatcart run`, the tests and the benchmarks alike. The engine serves `model`, by default
     the production model of the registry; its HTTP API takes RASA_TOKEN when one is set. Both
@@ -102,21 +125,48 @@ def assistant_services(database_url: str, engine_port: int, action_port: int, *,
     settings = get_settings()
     token, nice = settings.rasa_token.get_secret_value(), settings.background_nice
     return [
-        Service(f"{prefix}actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-                                     "--port", str(action_port)],
-                f"http://127.0.0.1:{action_port}/health", env, nice=nice),
-        Service(f"{prefix}engine", [*RASA_RUN, "--enable-api", "--port", str(engine_port),
-                                    "--model", str(model or production_path()), "--endpoints", "endpoints.yml",
-                                    "--credentials", "credentials.yml", *(["--auth-token", token] if token else [])],
-                f"http://127.0.0.1:{engine_port}/",
-                engine_env({"DATABASE_URL": database_url,
-                            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-                            **tracker_env(database_url)}), nice=nice),
+        Service(
+            f"{prefix}actions",
+            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+            f"http://127.0.0.1:{action_port}/health",
+            env,
+            nice=nice,
+        ),
+        Service(
+            f"{prefix}engine",
+            [
+                *RASA_RUN,
+                "--enable-api",
+                "--port",
+                str(engine_port),
+                "--model",
+                str(model or production_path()),
+                "--endpoints",
+                "endpoints.yml",
+                "--credentials",
+                "credentials.yml",
+                *(["--auth-token", token] if token else []),
+            ],
+            f"http://127.0.0.1:{engine_port}/",
+            engine_env(
+                {
+                    "DATABASE_URL": database_url,
+                    "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+                    **tracker_env(database_url),
+                }
+            ),
+            nice=nice,
+        ),
     ]
 
 
-def whatsapp_services(env: dict[str, str], api_port: int, *, prefix: str = "",
-                      run_dir: Path = PROJECT_ROOT / "var" / "run") -> list[Service]:
+def whatsapp_services(
+    env: dict[str, str],
+    api_port: int,
+    *,
+    prefix: str = "",
+    run_dir: Path = PROJECT_ROOT / "var" / "run",
+) -> list[Service]:
     """The API, which acknowledges WhatsApp webhooks (durably, into the inbox) and nothing more
     of the channel, and the worker that processes the inbox and the outbox: two processes, so
     that acknowledgements never wait behind the engine's turns — for `chatcart run`, the
@@ -125,12 +175,30 @@ def whatsapp_services(env: dict[str, str], api_port: int, *, prefix: str = "",
     ready = run_dir / f"{prefix}whatsapp-worker.ready"
     nice = get_settings().background_nice
     return [
-        Service(f"{prefix}api", [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
-                                 "--port", str(api_port)],
-                f"http://127.0.0.1:{api_port}/health", {**env, "WHATSAPP_WORKERS": "false"}),
-        Service(f"{prefix}whatsapp-worker", [sys.executable, "-m", "cli", "whatsapp", "worker",
-                                             "--ready-file", str(ready)],
-                "", env, timeout=60.0, ready_file=ready, nice=nice),
+        Service(
+            f"{prefix}api",
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "api.main:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(api_port),
+            ],
+            f"http://127.0.0.1:{api_port}/health",
+            {**env, "WHATSAPP_WORKERS": "false"},
+        ),
+        Service(
+            f"{prefix}whatsapp-worker",
+            [sys.executable, "-m", "cli", "whatsapp", "worker", "--ready-file", str(ready)],
+            "",
+            env,
+            timeout=60.0,
+            ready_file=ready,
+            nice=nice,
+        ),
     ]
 
 
@@ -208,18 +276,24 @@ def announce_models() -> None:
     assert prod is not None
     current = current_model()
     if current is None:
-        typer.echo("==> the training data changed since the production model was trained: "
-                   "training a model for it")
+        typer.echo(
+            "==> the training data changed since the production model was trained: "
+            "training a model for it"
+        )
         current = train().model
     if current is not None and current.name != prod.name:
         from cli.model import promote
 
-        typer.echo(f"==> {current.name} matches the current training data; trying the promotion gate")
+        typer.echo(
+            f"==> {current.name} matches the current training data; trying the promotion gate"
+        )
         try:
             promote(current.name, force=False, tolerance=0.0, engine_url=None)
         except typer.Exit:
-            typer.echo(f"    production stays {prod.name}; `make evaluate` shows why, "
-                       f"`chatcart model promote {current.name} --force` overrides")
+            typer.echo(
+                f"    production stays {prod.name}; `make evaluate` shows why, "
+                f"`chatcart model promote {current.name} --force` overrides"
+            )
     typer.echo(f"==> engine model: {production_model().name} (production)")  # type: ignore[union-attr]
 
 

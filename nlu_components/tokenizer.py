@@ -5,9 +5,10 @@ words at every vowel sign ("आटा" → "आट"). Featurising the lemma — 
 key from `bot.text`, so "आटा", "aata" and "atta" all become "ata" — avoids that and lets Hindi
 and Hinglish examples teach each other. Token text and offsets stay untouched for entities.
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.tokenizer import Token
@@ -21,10 +22,10 @@ from bot.text.phonetic import phonetic_key
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class PhoneticTokenizer(WhitespaceTokenizer):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {**WhitespaceTokenizer.get_default_config(), "phonetic_lemmas": True}
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
         tokens = super().tokenize(message, attribute)
         if self._config.get("phonetic_lemmas", True):
             for token in tokens:

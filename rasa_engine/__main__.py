@@ -1,4 +1,5 @@
 """`rasa` itself, after `rasa_engine.validation.apply()`: same arguments, same behaviour."""
+
 from __future__ import annotations
 
 from rasa_engine.validation import apply

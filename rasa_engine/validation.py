@@ -8,10 +8,11 @@ than half of an `add_items` turn (two calls). The schema never changes, so it is
 and the compiled validator kept; responses are judged exactly as before, and a bad one raises
 the same `ValidationError` with the same message.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Dict, Text
+from typing import Any
 
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
@@ -29,7 +30,7 @@ def response_validator() -> Validator:
     return cls(schema)
 
 
-def validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     """`RemoteAction._validate_action_result`, minus the per-call metaschema check."""
     error: ValidationError | None = best_match(response_validator().iter_errors(result))
     if error is not None:

@@ -1,4 +1,5 @@
 """Shared fixtures: real catalogs, real databases (SQLite files, PostgreSQL when configured)."""
+
 from __future__ import annotations
 
 import os
@@ -8,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
+from bot.catalog.sources import CatalogFile, read_shop_catalog
 from bot.db.base import Base
 from bot.db.session import engine_for
-from bot.catalog.sources import CatalogFile, read_shop_catalog
 from bot.engine import ItemEngine
 from bot.settings import PROJECT_ROOT, get_settings
 
@@ -43,7 +44,9 @@ def _fresh_postgres(url: str) -> str:
     made = make_url(url)
     admin = create_engine(made.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": made.database}):
+        if not conn.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": made.database}
+        ):
             conn.execute(text(f'CREATE DATABASE "{made.database}"'))
     admin.dispose()
     engine = engine_for(url)

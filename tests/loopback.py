@@ -1,5 +1,6 @@
 """Real HTTP servers on 127.0.0.1 standing in for the services the shop calls (Meta's Graph API,
 Razorpay, the Rasa engine): the JSON plumbing they share."""
+
 from __future__ import annotations
 
 import json

@@ -1,5 +1,6 @@
 """Fixtures for the shop's orders and payments: a loaded catalog, API keys, a live server, and
 a local HTTP server standing in for Razorpay. Registered from tests/conftest.py."""
+
 from __future__ import annotations
 
 import os
@@ -38,8 +39,10 @@ def shop_id(database_url: str, seed_catalog: CatalogFile) -> int:
     """The default shop with two aisles of the seed catalog (enough for every order test, and
     quick to load), every product with 20 packs in stock."""
     settings = get_settings()
-    aisles = CatalogFile(products=[p for p in seed_catalog.products if p.category in SHOP_CATEGORIES],
-                         categories=seed_catalog.categories)
+    aisles = CatalogFile(
+        products=[p for p in seed_catalog.products if p.category in SHOP_CATEGORIES],
+        categories=seed_catalog.categories,
+    )
     with session_scope() as s:
         shop = ensure_shop(s, settings.default_shop_slug, settings.default_shop_name)
         load_catalog(s, shop, aisles)
@@ -68,8 +71,13 @@ def slot() -> str:
 
 def checkout(**overrides: Any) -> dict[str, Any]:
     """place_order's keyword arguments for a normal UPI checkout."""
-    return {"idempotency_key": "key-1", "address": ADDRESS, "pincode": PINCODE,
-            "delivery_slot": slot(), "payment_method": "upi"} | overrides
+    return {
+        "idempotency_key": "key-1",
+        "address": ADDRESS,
+        "pincode": PINCODE,
+        "delivery_slot": slot(),
+        "payment_method": "upi",
+    } | overrides
 
 
 @pytest.fixture
@@ -101,12 +109,30 @@ def start_server(database_url: str, log: Path, **env: str) -> LiveServer:
     """uvicorn serving api.main:app on 127.0.0.1, as `make run` would, in its own process."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    environ = os.environ | {"DATABASE_URL": database_url, "PUBLIC_BASE_URL": url,
-                            "ENVIRONMENT": "test"} | env
+    environ = (
+        os.environ
+        | {"DATABASE_URL": database_url, "PUBLIC_BASE_URL": url, "ENVIRONMENT": "test"}
+        | env
+    )
     out = log.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning"], cwd=PROJECT_ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=PROJECT_ROOT,
+        env=environ,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -153,21 +179,40 @@ def razorpay_server() -> Iterator[FakeRazorpay]:
     class Handler(JsonHandler):
         def do_POST(self) -> None:  # noqa: N802
             body = self.read_json()
-            state.requests.append({"path": self.path, "auth": self.headers.get("Authorization"),
-                                   "body": body})
+            state.requests.append(
+                {"path": self.path, "auth": self.headers.get("Authorization"), "body": body}
+            )
             if state.fail_with:
-                self.send_json(state.fail_with, {"error": {"code": "SERVER_ERROR",
-                                                           "description": "unavailable"}})
+                self.send_json(
+                    state.fail_with,
+                    {"error": {"code": "SERVER_ERROR", "description": "unavailable"}},
+                )
             elif self.path == "/v1/payment_links":
                 n = len(state.requests)
-                self.send_json(200, {"id": f"plink_test{n:06d}", "short_url": f"https://rzp.io/i/t{n}",
-                                     "amount": body["amount"], "currency": body["currency"],
-                                     "reference_id": body["reference_id"], "status": "created"})
+                self.send_json(
+                    200,
+                    {
+                        "id": f"plink_test{n:06d}",
+                        "short_url": f"https://rzp.io/i/t{n}",
+                        "amount": body["amount"],
+                        "currency": body["currency"],
+                        "reference_id": body["reference_id"],
+                        "status": "created",
+                    },
+                )
             elif self.path.startswith("/v1/payments/") and self.path.endswith("/refund"):
-                self.send_json(200, {"id": f"rfnd_test{len(state.requests):06d}",
-                                     "amount": body.get("amount"), "status": "processed"})
+                self.send_json(
+                    200,
+                    {
+                        "id": f"rfnd_test{len(state.requests):06d}",
+                        "amount": body.get("amount"),
+                        "status": "processed",
+                    },
+                )
             else:
-                self.send_json(404, {"error": {"code": "BAD_REQUEST_ERROR", "description": "no route"}})
+                self.send_json(
+                    404, {"error": {"code": "BAD_REQUEST_ERROR", "description": "no route"}}
+                )
 
     server, state.url = serve(Handler)
     yield state

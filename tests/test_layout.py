@@ -70,16 +70,24 @@ def test_the_core_imports_nothing_else_of_the_repository() -> None:
 def _graph(packages: tuple[str, ...] = PACKAGES, root: Path = PROJECT_ROOT) -> dict[str, set[str]]:
     """Module → the modules of the repository it imports. `from package import module` is an
     edge to the module alone: a package's `__init__` importing its children is no cycle."""
-    paths = {module_name(path, root): path for package in packages
-             for path in sorted((root / package).rglob("*.py"))}
+    paths = {
+        module_name(path, root): path
+        for package in packages
+        for path in sorted((root / package).rglob("*.py"))
+    }
     graph: dict[str, set[str]] = {}
     for name, path in paths.items():
         imported = imports_of(path, root)
         graph[name] = {
-            target for target in imported
-            if target in paths and target != name
-            and not any(other.startswith(target + ".") and other.rpartition(".")[0] == target
-                        for other in imported if other in paths)
+            target
+            for target in imported
+            if target in paths
+            and target != name
+            and not any(
+                other.startswith(target + ".") and other.rpartition(".")[0] == target
+                for other in imported
+                if other in paths
+            )
         }
     return graph
 
@@ -93,7 +101,7 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
         stack.append(node)
         for target in sorted(graph[node]):
             if state.get(target) == 1:
-                return [*stack[stack.index(target):], target]
+                return [*stack[stack.index(target) :], target]
             if target not in state and (found := walk(target)):
                 return found
         stack.pop()
@@ -117,8 +125,10 @@ def test_the_checks_see_hidden_imports_and_cycles(tmp_path: Path) -> None:
     package = tmp_path / "core"
     package.mkdir()
     (package / "__init__.py").write_text("from core import a, b\n")
-    (package / "a.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
-                                  "    from core import c\ndef f():\n    from core.b import g\n")
+    (package / "a.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+        "    from core import c\ndef f():\n    from core.b import g\n"
+    )
     (package / "b.py").write_text("from core.a import f\n")
     (package / "c.py").write_text("")
     assert "core.b.g" in imports_of(package / "a.py", tmp_path)

@@ -4,6 +4,7 @@ Pages are plain HTML forms. A GET without a session is sent to the login page; a
 without one gets 401, and a state-changing request whose CSRF token does not match its
 session's gets 403, before the route runs.
 """
+
 from __future__ import annotations
 
 from typing import Annotated, Any
@@ -32,7 +33,7 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-                               "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'",
+    "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'",
 }
 
 
@@ -53,17 +54,23 @@ def current_merchant(request: Request) -> Principal:
     return principal
 
 
-async def csrf_merchant(request: Request,
-                        principal: Annotated[Principal, Depends(current_merchant)]) -> Principal:
+async def csrf_merchant(
+    request: Request, principal: Annotated[Principal, Depends(current_merchant)]
+) -> Principal:
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.headers.get("content-type", "").startswith(
-            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
         form = await request.form()  # cached by Starlette: the route's Form() fields still work
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
     if not csrf_matches(principal, sent):
-        raise ProblemError(403, "csrf", "Forbidden",
-                           "the form's CSRF token is missing or belongs to another session; reload the page")
+        raise ProblemError(
+            403,
+            "csrf",
+            "Forbidden",
+            "the form's CSRF token is missing or belongs to another session; reload the page",
+        )
     return principal
 
 
@@ -71,18 +78,32 @@ CurrentMerchant = Annotated[Principal, Depends(current_merchant)]
 CsrfMerchant = Annotated[Principal, Depends(csrf_merchant)]
 
 
-def render(request: Request, template: str, merchant: Principal | None, status_code: int = 200,
-           **context: Any) -> HTMLResponse:
+def render(
+    request: Request,
+    template: str,
+    merchant: Principal | None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
     csrf = merchant.csrf_token if merchant else context.pop("login_csrf", "")
 
     def csrf_field() -> Markup:
         return Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD, csrf)
 
-    response = templates.TemplateResponse(request, template, {
-        "merchant": merchant, "csrf_field": csrf_field, "csrf_token": csrf,
-        "notice": request.query_params.get("notice", "")[:300],
-        "error": context.pop("error", None) or request.query_params.get("error", "")[:300],
-        "path": request.url.path, **context}, status_code=status_code)
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {
+            "merchant": merchant,
+            "csrf_field": csrf_field,
+            "csrf_token": csrf,
+            "notice": request.query_params.get("notice", "")[:300],
+            "error": context.pop("error", None) or request.query_params.get("error", "")[:300],
+            "path": request.url.path,
+            **context,
+        },
+        status_code=status_code,
+    )
     response.headers.update(SECURITY_HEADERS)
     return response
 
@@ -99,8 +120,9 @@ def _login_required(request: Request, exc: Exception) -> Response:
     if request.method in ("GET", "HEAD"):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"{LOGIN_PATH}?next={quote(target, safe='')}", status_code=303)
-    return problem_response(request, 401, "Unauthorized", "log in to the merchant console first",
-                            code="unauthenticated")
+    return problem_response(
+        request, 401, "Unauthorized", "log in to the merchant console first", code="unauthenticated"
+    )
 
 
 def install_handlers(app: FastAPI) -> None:

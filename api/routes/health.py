@@ -1,4 +1,5 @@
 """Liveness and readiness: `make run` waits on this before printing the URLs."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter

@@ -1,4 +1,5 @@
 """Checkout and orders, on behalf of shoppers; delivery slots for anyone."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -16,30 +17,59 @@ router = APIRouter(prefix="/api/v1", tags=["orders"])
 
 OrderId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 _LOCATION = {"description": "the order's URL", "schema": {"type": "string"}}
-IdempotencyKey = Annotated[str, Header(
-    alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[!-~]+$",
-    description="A fresh random value (a UUID) per checkout. Sending the same key again "
-                "returns the same order and never makes a second one.")]
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        pattern=r"^[!-~]+$",
+        description="A fresh random value (a UUID) per checkout. Sending the same key again "
+        "returns the same order and never makes a second one.",
+    ),
+]
 
 
 @router.post(
-    "/orders", status_code=201, response_model=OrderOut,
-    responses={201: {"description": "The order, made now", "headers": {"Location": _LOCATION}},
-               200: {"model": OrderOut, "description": "The order this Idempotency-Key made before",
-                     "headers": {"Location": _LOCATION, "Idempotent-Replayed": {
-                         "description": "always `true`: this answer replays the first one",
-                         "schema": {"type": "string", "enum": ["true"]}}}},
-               **problems(401, 404, 409, 422, 503)},
+    "/orders",
+    status_code=201,
+    response_model=OrderOut,
+    responses={
+        201: {"description": "The order, made now", "headers": {"Location": _LOCATION}},
+        200: {
+            "model": OrderOut,
+            "description": "The order this Idempotency-Key made before",
+            "headers": {
+                "Location": _LOCATION,
+                "Idempotent-Replayed": {
+                    "description": "always `true`: this answer replays the first one",
+                    "schema": {"type": "string", "enum": ["true"]},
+                },
+            },
+        },
+        **problems(401, 404, 409, 422, 503),
+    },
     summary="Place an order from the shopper's cart",
     description="Prices, names and packs are copied into the order; stock is taken atomically. "
-                "UPI orders come back `pending_payment` with a `payment.pay_url`; cash on "
-                "delivery orders wait for the shop to pack them.",
+    "UPI orders come back `pending_payment` with a `payment.pay_url`; cash on "
+    "delivery orders wait for the shop to pack them.",
 )
-def place_order(body: OrderIn, response: Response, idempotency_key: IdempotencyKey,
-                session: WriteSessionDep, key: ShopperKey) -> OrderOut:
+def place_order(
+    body: OrderIn,
+    response: Response,
+    idempotency_key: IdempotencyKey,
+    session: WriteSessionDep,
+    key: ShopperKey,
+) -> OrderOut:
     order = service.place_order(
-        session, key.shop_id, body.wa_id, idempotency_key=idempotency_key, address=body.address,
-        pincode=body.pincode, delivery_slot=body.delivery_slot, payment_method=body.payment_method,
+        session,
+        key.shop_id,
+        body.wa_id,
+        idempotency_key=idempotency_key,
+        address=body.address,
+        pincode=body.pincode,
+        delivery_slot=body.delivery_slot,
+        payment_method=body.payment_method,
     )
     if order.replayed:
         response.status_code = 200
@@ -48,33 +78,53 @@ def place_order(body: OrderIn, response: Response, idempotency_key: IdempotencyK
     return OrderOut.of(order)
 
 
-@router.get("/orders", response_model=list[OrderOut], responses=problems(401, 422),
-            summary="A shopper's latest orders, newest first")
-def list_orders(session: SessionDep, key: ShopperKey,
-                wa_id: Annotated[str, Query(pattern=r"^[0-9]{6,15}$")],
-                limit: Annotated[int, Query(ge=1, le=50)] = 5) -> list[OrderOut]:
+@router.get(
+    "/orders",
+    response_model=list[OrderOut],
+    responses=problems(401, 422),
+    summary="A shopper's latest orders, newest first",
+)
+def list_orders(
+    session: SessionDep,
+    key: ShopperKey,
+    wa_id: Annotated[str, Query(pattern=r"^[0-9]{6,15}$")],
+    limit: Annotated[int, Query(ge=1, le=50)] = 5,
+) -> list[OrderOut]:
     return [OrderOut.of(o) for o in service.orders_for(session, key.shop_id, wa_id, limit)]
 
 
-@router.get("/orders/{order_id}", response_model=OrderOut, responses=problems(401, 404, 422),
-            summary="One order with its status history")
+@router.get(
+    "/orders/{order_id}",
+    response_model=OrderOut,
+    responses=problems(401, 404, 422),
+    summary="One order with its status history",
+)
 def get_order(order_id: OrderId, session: SessionDep, key: ShopperKey) -> OrderOut:
     return OrderOut.of(service.get_order(session, key.shop_id, order_id))
 
 
-@router.post("/orders/{order_id}/cancel", response_model=OrderOut,
-             responses=problems(401, 404, 409, 422),
-             summary="Cancel an order for the shopper (refunds it when it was paid)")
-def cancel_order(order_id: OrderId, body: CancelIn, session: WriteSessionDep,
-                 key: ShopperKey) -> OrderOut:
+@router.post(
+    "/orders/{order_id}/cancel",
+    response_model=OrderOut,
+    responses=problems(401, 404, 409, 422),
+    summary="Cancel an order for the shopper (refunds it when it was paid)",
+)
+def cancel_order(
+    order_id: OrderId, body: CancelIn, session: WriteSessionDep, key: ShopperKey
+) -> OrderOut:
     order = service.get_order(session, key.shop_id, order_id)
     if order.wa_id != body.wa_id:
         raise OrderNotFound(f"no order #{order_id} for this shopper")
-    return OrderOut.of(service.cancel_order(session, key.shop_id, order_id,
-                                            f"shopper:{body.wa_id}", body.reason))
+    return OrderOut.of(
+        service.cancel_order(session, key.shop_id, order_id, f"shopper:{body.wa_id}", body.reason)
+    )
 
 
-@router.get("/delivery-slots", response_model=list[SlotOut], responses=problems(422),
-            summary="The next delivery slots a shopper can choose")
+@router.get(
+    "/delivery-slots",
+    response_model=list[SlotOut],
+    responses=problems(422),
+    summary="The next delivery slots a shopper can choose",
+)
 def delivery_slots(count: Annotated[int, Query(ge=1, le=20)] = 4) -> list[SlotOut]:
     return [SlotOut.of(s) for s in next_slots(count=count)]

@@ -1,6 +1,7 @@
 """The sandbox UPI gateway's pay page: the UPI intent link, its QR code, and Approve / Decline
 buttons that make the gateway send its signed webhook to the shop, over HTTP, as a real
 gateway would. Only served while the sandbox is the configured provider."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -39,23 +40,42 @@ def _payment(public_id: str) -> PaymentView:
 async def pay_page(payment_id: PaymentId, request: Request, settings: SettingsDep) -> HTMLResponse:
     _sandbox_only(settings)
     payment = await run_in_threadpool(_payment, payment_id)
-    upi = intent_link(settings.upi_vpa, settings.default_shop_name, payment.amount_paise,
-                      payment.id, f"Order #{payment.order_id}", payment.currency)
-    return templates.TemplateResponse(request, "pay.html", {
-        "payment": payment, "amount": format_rupees(payment.amount_paise), "upi": upi,
-        "qr": qr_svg(upi), "shop": settings.default_shop_name,
-        "delivered": request.query_params.get("delivered"),
-    }, headers={"Cache-Control": "no-store"})
+    upi = intent_link(
+        settings.upi_vpa,
+        settings.default_shop_name,
+        payment.amount_paise,
+        payment.id,
+        f"Order #{payment.order_id}",
+        payment.currency,
+    )
+    return templates.TemplateResponse(
+        request,
+        "pay.html",
+        {
+            "payment": payment,
+            "amount": format_rupees(payment.amount_paise),
+            "upi": upi,
+            "qr": qr_svg(upi),
+            "shop": settings.default_shop_name,
+            "delivered": request.query_params.get("delivered"),
+        },
+        headers={"Cache-Control": "no-store"},
+    )
 
 
-async def _decide(payment_id: str, outcome: sandbox.Outcome, settings: Settings) -> RedirectResponse:
+async def _decide(
+    payment_id: str, outcome: sandbox.Outcome, settings: Settings
+) -> RedirectResponse:
     _sandbox_only(settings)
     payment = await run_in_threadpool(_payment, payment_id)
     body = sandbox.gateway_event(payment.id, payment.amount_paise, payment.currency, outcome)
     url = settings.public_base_url.rstrip("/") + sandbox.WEBHOOK_PATH
     try:
-        status = str(await run_in_threadpool(
-            sandbox.deliver, url, body, settings.sandbox_webhook_secret.get_secret_value()))
+        status = str(
+            await run_in_threadpool(
+                sandbox.deliver, url, body, settings.sandbox_webhook_secret.get_secret_value()
+            )
+        )
     except Exception:  # the shop is unreachable: the page says so, the button can be pressed again
         status = "unreachable"
     return RedirectResponse(f"/pay/{payment_id}?delivered={status}", status_code=303)

@@ -6,6 +6,7 @@ the inbox (one durable transaction, shared with the deliveries arriving alongsid
 200, then handled in the background: by the gateway in this process, or by the WhatsApp worker
 (`WHATSAPP_WORKERS=false`, what `chatcart run` does). `Server-Timing` tells where the time went.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,12 +32,20 @@ MAX_BODY = 1 << 20
 
 def _enabled(settings: SettingsDep) -> None:
     if problems_ := settings.whatsapp_problems():
-        raise ProblemError(503, "whatsapp-not-configured", "Service Unavailable",
-                           "the WhatsApp channel is off: " + "; ".join(problems_))
+        raise ProblemError(
+            503,
+            "whatsapp-not-configured",
+            "Service Unavailable",
+            "the WhatsApp channel is off: " + "; ".join(problems_),
+        )
 
 
-@router.get("", response_class=PlainTextResponse, responses=problems(403, 503),
-            summary="Meta's webhook verification: echoes hub.challenge for the right token")
+@router.get(
+    "",
+    response_class=PlainTextResponse,
+    responses=problems(403, 503),
+    summary="Meta's webhook verification: echoes hub.challenge for the right token",
+)
 def verify_subscription(
     settings: SettingsDep,
     mode: Annotated[str, Query(alias="hub.mode")] = "",
@@ -48,25 +57,53 @@ def verify_subscription(
 
     expected = settings.whatsapp_verify_token.get_secret_value()
     if mode != "subscribe" or not hmac.compare_digest(token.encode(), expected.encode()):
-        raise ProblemError(403, "verification-failed", "Forbidden", "wrong hub.mode or hub.verify_token")
+        raise ProblemError(
+            403, "verification-failed", "Forbidden", "wrong hub.mode or hub.verify_token"
+        )
     return PlainTextResponse(challenge)
 
 
-RECEIVED = {200: {"description": "Stored durably (or not understood, logged, and not to be retried)",
-                  "content": {"application/json": {"schema": {
-                      "type": "object", "required": ["received", "understood"],
-                      "properties": {"received": {"type": "integer"}, "understood": {"type": "boolean"}}}}}}}
+RECEIVED = {
+    200: {
+        "description": "Stored durably (or not understood, logged, and not to be retried)",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["received", "understood"],
+                    "properties": {
+                        "received": {"type": "integer"},
+                        "understood": {"type": "boolean"},
+                    },
+                }
+            }
+        },
+    }
+}
 
 
 def _answer(received: int, understood: bool, timing: str = "") -> Response:
-    return Response(json.dumps({"received": received, "understood": understood}).encode(),
-                    media_type="application/json", headers={"Server-Timing": timing} if timing else None)
+    return Response(
+        json.dumps({"received": received, "understood": understood}).encode(),
+        media_type="application/json",
+        headers={"Server-Timing": timing} if timing else None,
+    )
 
 
-@router.post("", responses={**RECEIVED, **problems(400, 401, 413, 503)}, response_model=None,
-             summary="WhatsApp Cloud API deliveries (messages, statuses), signed by Meta",
-             openapi_extra={"requestBody": {"required": True, "content": {
-                 "application/json": {"schema": {"type": "object", "additionalProperties": True}}}}})
+@router.post(
+    "",
+    responses={**RECEIVED, **problems(400, 401, 413, 503)},
+    response_model=None,
+    summary="WhatsApp Cloud API deliveries (messages, statuses), signed by Meta",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"type": "object", "additionalProperties": True}}
+            },
+        }
+    },
+)
 async def receive(request: Request) -> Response:
     """Meta waits for this answer, and a webhook's whole budget is a few milliseconds of CPU on
     a machine that also runs the engine: the settings are read directly (a dependency would
@@ -77,11 +114,15 @@ async def receive(request: Request) -> Response:
     body = await request.body()
     if len(body) > MAX_BODY:
         raise ProblemError(413, "too-large", "Content Too Large", "deliveries are at most 1 MiB")
-    if not verify(body, request.headers.get("x-hub-signature-256"),
-                  settings.whatsapp_app_secret.get_secret_value()):
+    if not verify(
+        body,
+        request.headers.get("x-hub-signature-256"),
+        settings.whatsapp_app_secret.get_secret_value(),
+    ):
         log.warning("whatsapp webhook refused: bad or missing X-Hub-Signature-256")
-        raise ProblemError(401, "invalid-signature", "Unauthorized",
-                           "X-Hub-Signature-256 does not match the body")
+        raise ProblemError(
+            401, "invalid-signature", "Unauthorized", "X-Hub-Signature-256 does not match the body"
+        )
     verified = time.perf_counter()
     try:
         data = json.loads(body)
@@ -110,7 +151,12 @@ async def receive(request: Request) -> Response:
         gateway.received(recorded.lanes)
     # Where the acknowledgement's time went, for the benchmark (and any browser's dev tools).
     steps = "".join(f"{name};dur={ms:.2f}, " for name, ms in recorded.steps_ms.items())
-    return _answer(len(recorded.lanes), True, (
-        f"verify;dur={(verified - started) * 1000:.2f}, parse;dur={(parsed - verified) * 1000:.2f}, "
-        f"inbox;dur={(stored - parsed) * 1000:.2f}, commit;dur={recorded.commit_ms:.2f};desc=\"{recorded.batch}\", "
-        f"{steps}total;dur={(time.perf_counter() - started) * 1000:.2f}"))
+    return _answer(
+        len(recorded.lanes),
+        True,
+        (
+            f"verify;dur={(verified - started) * 1000:.2f}, parse;dur={(parsed - verified) * 1000:.2f}, "
+            f'inbox;dur={(stored - parsed) * 1000:.2f}, commit;dur={recorded.commit_ms:.2f};desc="{recorded.batch}", '
+            f"{steps}total;dur={(time.perf_counter() - started) * 1000:.2f}"
+        ),
+    )

@@ -1,4 +1,5 @@
 """Request and response bodies of the REST API (Pydantic), built from `bot/`'s records."""
+
 from __future__ import annotations
 
 # Text a person typed: anything but control characters (PostgreSQL cannot even store NUL).

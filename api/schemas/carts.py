@@ -1,4 +1,5 @@
 """Cart bodies."""
+
 from __future__ import annotations
 
 from typing import Literal
@@ -41,18 +42,29 @@ class CartOut(BaseModel):
     minimum_order_paise: int = Field(ge=0)
     below_minimum: bool
     skipped: list[SkippedLineOut] = Field(
-        default_factory=list, description="after a reorder: what could not be put back")
+        default_factory=list, description="after a reorder: what could not be put back"
+    )
 
     @classmethod
     def of(cls, view: CartView) -> CartOut:
         return cls(
             wa_id=view.wa_id,
-            lines=[CartLineOut(**{f: getattr(ln, f) for f in CartLineOut.model_fields}) for ln in view.lines],
-            item_count=view.item_count, subtotal_paise=view.subtotal_paise,
-            delivery_fee_paise=view.delivery_fee_paise, total_paise=view.total_paise,
-            minimum_order_paise=view.minimum_order_paise, below_minimum=view.below_minimum,
-            skipped=[SkippedLineOut(sku=s.sku, name=s.name, wanted=s.wanted, added=s.added,
-                                    reason=s.reason) for s in view.skipped],
+            lines=[
+                CartLineOut(**{f: getattr(ln, f) for f in CartLineOut.model_fields})
+                for ln in view.lines
+            ],
+            item_count=view.item_count,
+            subtotal_paise=view.subtotal_paise,
+            delivery_fee_paise=view.delivery_fee_paise,
+            total_paise=view.total_paise,
+            minimum_order_paise=view.minimum_order_paise,
+            below_minimum=view.below_minimum,
+            skipped=[
+                SkippedLineOut(
+                    sku=s.sku, name=s.name, wanted=s.wanted, added=s.added, reason=s.reason
+                )
+                for s in view.skipped
+            ],
         )
 
 

@@ -1,4 +1,5 @@
 """Catalog bodies."""
+
 from __future__ import annotations
 
 from typing import Literal
@@ -30,10 +31,18 @@ class ProductOut(BaseModel):
     @classmethod
     def of(cls, p: Product, categories: dict[int, Category]) -> ProductOut:
         cat = categories.get(p.category_id) if p.category_id is not None else None
-        return cls(sku=p.sku, name=p.name, name_hi=p.name_hi, brand=p.brand or None,
-                   category=cat.slug if cat else None, pack_size=p.pack_size,
-                   pack_unit=p.pack_unit, price_paise=p.price_paise,  # type: ignore[arg-type]
-                   mrp_paise=p.mrp_paise, in_stock=p.active and p.stock > 0)
+        return cls(
+            sku=p.sku,
+            name=p.name,
+            name_hi=p.name_hi,
+            brand=p.brand or None,
+            category=cat.slug if cat else None,
+            pack_size=p.pack_size,
+            pack_unit=p.pack_unit,
+            price_paise=p.price_paise,  # type: ignore[arg-type]
+            mrp_paise=p.mrp_paise,
+            in_stock=p.active and p.stock > 0,
+        )
 
 
 class ProductPage(BaseModel):

@@ -1,4 +1,5 @@
 """Order bodies."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,8 +12,9 @@ from api.schemas.payments import PaymentOut
 from bot.orders.model import Order
 from bot.orders.slots import DeliverySlot
 
-OrderStatus = Literal["pending_payment", "paid", "packed", "out_for_delivery", "delivered",
-                      "cancelled", "refunded"]
+OrderStatus = Literal[
+    "pending_payment", "paid", "packed", "out_for_delivery", "delivered", "cancelled", "refunded"
+]
 
 
 class OrderLineOut(BaseModel):
@@ -55,13 +57,32 @@ class OrderOut(BaseModel):
     @classmethod
     def of(cls, o: Order) -> OrderOut:
         return cls(
-            id=o.id, wa_id=o.wa_id, status=o.status, payment_method=o.payment_method,  # type: ignore[arg-type]
-            lines=[OrderLineOut(**{f: getattr(ln, f) for f in OrderLineOut.model_fields}) for ln in o.lines],
-            subtotal_paise=o.subtotal_paise, delivery_fee_paise=o.delivery_fee_paise,
-            total_paise=o.total_paise, address=o.address, pincode=o.pincode,
-            delivery_slot=o.delivery_slot, created_at=o.created_at, updated_at=o.updated_at,
-            history=[StatusChangeOut(from_status=h.from_status, to_status=h.to_status,  # type: ignore[arg-type]
-                                     actor=h.actor, reason=h.reason, at=h.at) for h in o.history],
+            id=o.id,
+            wa_id=o.wa_id,
+            status=o.status,
+            payment_method=o.payment_method,  # type: ignore[arg-type]
+            lines=[
+                OrderLineOut(**{f: getattr(ln, f) for f in OrderLineOut.model_fields})
+                for ln in o.lines
+            ],
+            subtotal_paise=o.subtotal_paise,
+            delivery_fee_paise=o.delivery_fee_paise,
+            total_paise=o.total_paise,
+            address=o.address,
+            pincode=o.pincode,
+            delivery_slot=o.delivery_slot,
+            created_at=o.created_at,
+            updated_at=o.updated_at,
+            history=[
+                StatusChangeOut(
+                    from_status=h.from_status,
+                    to_status=h.to_status,  # type: ignore[arg-type]
+                    actor=h.actor,
+                    reason=h.reason,
+                    at=h.at,
+                )
+                for h in o.history
+            ],
             payment=PaymentOut.of(o.payment) if o.payment else None,
             next_statuses=list(o.next_statuses),  # type: ignore[arg-type]
         )
@@ -71,8 +92,10 @@ class OrderIn(BaseModel):
     wa_id: str = Field(pattern=r"^[0-9]{6,15}$", description="the shopper's WhatsApp id")
     address: str = Field(min_length=5, max_length=500, pattern=TEXT)
     pincode: str = Field(pattern=r"^[1-9][0-9]{5}$")
-    delivery_slot: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$",
-                               description="an id from GET /api/v1/delivery-slots")
+    delivery_slot: str = Field(
+        pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$",
+        description="an id from GET /api/v1/delivery-slots",
+    )
     payment_method: Literal["upi", "cod"]
 
 
@@ -82,8 +105,12 @@ class CancelIn(BaseModel):
 
 
 class ReorderIn(BaseModel):
-    order_id: int | None = Field(default=None, ge=1, le=2**31 - 1,
-                                 description="the order to repeat; the latest when left out")
+    order_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="the order to repeat; the latest when left out",
+    )
 
 
 class SlotOut(BaseModel):

@@ -1,4 +1,5 @@
 """Payment bodies."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,9 +25,18 @@ class PaymentOut(BaseModel):
 
     @classmethod
     def of(cls, p: PaymentView) -> PaymentOut:
-        return cls(id=p.id, order_id=p.order_id, provider=p.provider, status=p.status,  # type: ignore[arg-type]
-                   amount_paise=p.amount_paise, currency=p.currency, pay_url=p.pay_url,
-                   flag_reason=p.flag_reason, created_at=p.created_at, paid_at=p.paid_at)
+        return cls(
+            id=p.id,
+            order_id=p.order_id,
+            provider=p.provider,
+            status=p.status,  # type: ignore[arg-type]
+            amount_paise=p.amount_paise,
+            currency=p.currency,
+            pay_url=p.pay_url,
+            flag_reason=p.flag_reason,
+            created_at=p.created_at,
+            paid_at=p.paid_at,
+        )
 
 
 class WebhookAck(BaseModel):

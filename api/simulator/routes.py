@@ -6,6 +6,7 @@ and shows what the gateway sent to the Graph API, which in development is the ca
 below (`/simulator/graph/{version}/{phone-number-id}/messages`), reached by the same Graph API
 client over HTTP. In production every route here answers 404.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -53,14 +54,26 @@ class Capture:
                 wa_id = self._owner.get(body.get("message_id", ""))
                 if wa_id is None:
                     return None
-                self._events[wa_id].append({"seq": next(self._seq), "kind": "read",
-                                            "message_id": body["message_id"],
-                                            "typing": bool(body.get("typing_indicator"))})
+                self._events[wa_id].append(
+                    {
+                        "seq": next(self._seq),
+                        "kind": "read",
+                        "message_id": body["message_id"],
+                        "typing": bool(body.get("typing_indicator")),
+                    }
+                )
                 return None
             wamid = "wamid.GW" + secrets.token_hex(12).upper()
-            self._events[str(body.get("to"))].append({"seq": next(self._seq), "kind": "message",
-                                                      "wamid": wamid, "body": body, "at": time.time(),
-                                                      "preview": preview})
+            self._events[str(body.get("to"))].append(
+                {
+                    "seq": next(self._seq),
+                    "kind": "message",
+                    "wamid": wamid,
+                    "body": body,
+                    "at": time.time(),
+                    "preview": preview,
+                }
+            )
             return wamid
 
     def since(self, wa_id: str, after: int) -> list[dict[str, Any]]:
@@ -79,10 +92,15 @@ def _dev(settings: Settings) -> None:
 @router.get("", response_class=HTMLResponse)
 def page(request: Request, settings: SettingsDep) -> HTMLResponse:
     _dev(settings)
-    return templates.TemplateResponse(request, "simulator.html", {
-        "capture": settings.whatsapp_capture, "graph": settings.whatsapp_graph_base,
-        "shop": settings.default_shop_name,
-    })
+    return templates.TemplateResponse(
+        request,
+        "simulator.html",
+        {
+            "capture": settings.whatsapp_capture,
+            "graph": settings.whatsapp_graph_base,
+            "shop": settings.default_shop_name,
+        },
+    )
 
 
 @router.get("/static/{name}")
@@ -95,34 +113,65 @@ def static(name: str, settings: SettingsDep) -> FileResponse:
 
 # The Graph API stand-in ---------------------------------------------------------------------
 @router.post("/graph/{version}/{phone_number_id}/messages")
-async def graph_messages(version: str, phone_number_id: str, request: Request, settings: SettingsDep,
-                         authorization: Annotated[str, Header()] = "") -> JSONResponse:
+async def graph_messages(
+    version: str,
+    phone_number_id: str,
+    request: Request,
+    settings: SettingsDep,
+    authorization: Annotated[str, Header()] = "",
+) -> JSONResponse:
     """Answers like the Graph API: Meta's error for what Meta would refuse, else the message id."""
     _dev(settings)
     if authorization != f"Bearer {settings.whatsapp_access_token.get_secret_value()}":
-        return JSONResponse({"error": {"message": "Invalid OAuth access token.", "type": "OAuthException",
-                                       "code": 190}}, status_code=401)
+        return JSONResponse(
+            {
+                "error": {
+                    "message": "Invalid OAuth access token.",
+                    "type": "OAuthException",
+                    "code": 190,
+                }
+            },
+            status_code=401,
+        )
     if phone_number_id != settings.whatsapp_phone_number_id:
-        return JSONResponse({"error": {"message": "Unsupported post request.", "code": 100}}, status_code=400)
+        return JSONResponse(
+            {"error": {"message": "Unsupported post request.", "code": 100}}, status_code=400
+        )
     body = await request.json()
     if problems := check(body):
-        return JSONResponse({"error": {"message": "(#100) Invalid parameter", "type": "OAuthException",
-                                       "code": 100, "error_data": {"details": "; ".join(problems)}}},
-                            status_code=400)
-    preview = templates.preview(body["template"], settings) if body.get("type") == "template" else None
+        return JSONResponse(
+            {
+                "error": {
+                    "message": "(#100) Invalid parameter",
+                    "type": "OAuthException",
+                    "code": 100,
+                    "error_data": {"details": "; ".join(problems)},
+                }
+            },
+            status_code=400,
+        )
+    preview = (
+        templates.preview(body["template"], settings) if body.get("type") == "template" else None
+    )
     wamid = CAPTURE.add(body, preview)
     if wamid is None:
         return JSONResponse({"success": True})
-    return JSONResponse({"messaging_product": "whatsapp",
-                         "contacts": [{"input": body["to"], "wa_id": body["to"]}],
-                         "messages": [{"id": wamid}]})
+    return JSONResponse(
+        {
+            "messaging_product": "whatsapp",
+            "contacts": [{"input": body["to"], "wa_id": body["to"]}],
+            "messages": [{"id": wamid}],
+        }
+    )
 
 
 # The page's own API ---------------------------------------------------------------------------
 class Outgoing(BaseModel):
     wa_id: str = Field(pattern=WA_ID)
     name: str = Field(default="Shopper", max_length=100)
-    type: str = Field(pattern=r"^(text|button_reply|list_reply|location|reaction|image|audio|sticker|status)$")
+    type: str = Field(
+        pattern=r"^(text|button_reply|list_reply|location|reaction|image|audio|sticker|status)$"
+    )
     text: str = Field(default="", max_length=4096)
     id: str = Field(default="", max_length=256)
     title: str = Field(default="", max_length=100)
@@ -140,17 +189,45 @@ def _payload(o: Outgoing, number: str) -> dict[str, Any]:
     if o.type in ("button_reply", "list_reply"):
         return webhooks.reply(number, o.wa_id, o.type, o.id, o.title, o.context_id, o.name)
     if o.type == "location":
-        return webhooks.inbound(number, o.wa_id, o.name, "location", {
-            "latitude": o.latitude, "longitude": o.longitude,
-            **({"name": o.place} if o.place else {}), **({"address": o.address} if o.address else {})})
+        return webhooks.inbound(
+            number,
+            o.wa_id,
+            o.name,
+            "location",
+            {
+                "latitude": o.latitude,
+                "longitude": o.longitude,
+                **({"name": o.place} if o.place else {}),
+                **({"address": o.address} if o.address else {}),
+            },
+        )
     if o.type == "reaction":
-        return webhooks.inbound(number, o.wa_id, o.name, "reaction", {"message_id": o.context_id or "", "emoji": o.text or "👍"})
+        return webhooks.inbound(
+            number,
+            o.wa_id,
+            o.name,
+            "reaction",
+            {"message_id": o.context_id or "", "emoji": o.text or "👍"},
+        )
     if o.type == "status":
         return webhooks.status(number, o.context_id or "", o.wa_id, o.status or "read")
-    media = {"image": ("image/jpeg", {}), "audio": ("audio/ogg; codecs=opus", {"voice": True}),
-             "sticker": ("image/webp", {"animated": False})}[o.type]
-    return webhooks.inbound(number, o.wa_id, o.name, o.type, {
-        "mime_type": media[0], "sha256": "c2ltdWxhdG9y", "id": str(secrets.randbelow(10**15)), **media[1]})
+    media = {
+        "image": ("image/jpeg", {}),
+        "audio": ("audio/ogg; codecs=opus", {"voice": True}),
+        "sticker": ("image/webp", {"animated": False}),
+    }[o.type]
+    return webhooks.inbound(
+        number,
+        o.wa_id,
+        o.name,
+        o.type,
+        {
+            "mime_type": media[0],
+            "sha256": "c2ltdWxhdG9y",
+            "id": str(secrets.randbelow(10**15)),
+            **media[1],
+        },
+    )
 
 
 @router.post("/api/send")

@@ -4,6 +4,7 @@ Graph API client, notifications, and (in development) the simulator.
 `start(app)` runs the gateway's background work; the app's lifespan calls it, and its routes
 (`api.routes.whatsapp`, `api.simulator.routes`) are in the app's one router list.
 """
+
 from __future__ import annotations
 
 import logging

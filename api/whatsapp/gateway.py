@@ -13,6 +13,7 @@ before the next step starts:
   tracker instead of asking again (nothing doubled); if not, the message is sent (nothing lost);
 - `replied`: the rendered replies are stored; each is sent once and marked with its wamid.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -48,8 +49,12 @@ from bot.settings import Settings
 log = logging.getLogger("chatcart.whatsapp")
 FORWARD_GRACE = timedelta(seconds=30)  # how long a turn may still be running in the engine
 SWEEP_SECONDS = 1.0
-UNSUPPORTED = {"audio": "wa_unsupported_audio", "voice": "wa_unsupported_audio",
-               "image": "wa_unsupported_image", "sticker": "wa_unsupported_sticker"}
+UNSUPPORTED = {
+    "audio": "wa_unsupported_audio",
+    "voice": "wa_unsupported_audio",
+    "image": "wa_unsupported_image",
+    "sticker": "wa_unsupported_sticker",
+}
 
 
 class Retry(Exception):
@@ -70,17 +75,27 @@ class WhatsAppPayments:
         assert p is not None
         amount = p.amount or (p.transaction.amount if p.transaction else None)
         paise = amount.value * 100 // (amount.offset or 100) if amount else None
-        kind = {"captured": "captured", "success": "captured", "failed": "failed"}.get(s.status, "ignored")
+        kind = {"captured": "captured", "success": "captured", "failed": "failed"}.get(
+            s.status, "ignored"
+        )
         return WebhookEvent(
-            event_id=f"whatsapp:{s.id}:{s.status}", event_type=f"whatsapp.payment.{s.status}",
-            kind=kind, provider_ref=p.reference_id, public_id=p.reference_id,
+            event_id=f"whatsapp:{s.id}:{s.status}",
+            event_type=f"whatsapp.payment.{s.status}",
+            kind=kind,
+            provider_ref=p.reference_id,
+            public_id=p.reference_id,
             provider_payment_id=p.transaction.id if p.transaction else None,
-            amount_paise=paise, currency=p.currency, payload=s.model_dump(mode="json", by_alias=True))
+            amount_paise=paise,
+            currency=p.currency,
+            payload=s.model_dump(mode="json", by_alias=True),
+        )
 
     def create_payment(self, request: Any) -> Any:  # pragma: no cover - not a provider of its own
         raise NotImplementedError
 
-    def refund(self, provider_payment_id: str, amount_paise: int, reference: str) -> str:  # pragma: no cover
+    def refund(
+        self, provider_payment_id: str, amount_paise: int, reference: str
+    ) -> str:  # pragma: no cover
         raise NotImplementedError
 
 
@@ -89,14 +104,21 @@ def _language(value: Any) -> str:
 
 
 class Gateway:
-    def __init__(self, settings: Settings, graph: GraphClient | None = None,
-                 rasa: RasaClient | None = None, poll: float | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        graph: GraphClient | None = None,
+        rasa: RasaClient | None = None,
+        poll: float | None = None,
+    ) -> None:
         self.settings = settings
         self.poll = poll  # a worker process: how often to look for new inbox rows
         self.lock = ProcessorLock(settings.database_url)
         self.processing = asyncio.Event()
         self.graph = graph or GraphClient(settings)
-        self.rasa = rasa or RasaClient(settings.rasa_url, token=settings.rasa_token.get_secret_value())
+        self.rasa = rasa or RasaClient(
+            settings.rasa_url, token=settings.rasa_token.get_secret_value()
+        )
         self._lanes: dict[str, asyncio.Task[None]] = {}
         self._dirty: set[str] = set()
         self._slots = asyncio.Semaphore(settings.whatsapp_lanes)
@@ -133,8 +155,11 @@ class Gateway:
         waiting = False
         while not await asyncio.to_thread(self.lock.try_acquire):
             if not waiting:
-                log.warning("another WhatsApp gateway processes this database (%s is locked); "
-                            "standing by until it stops", self.lock.path)
+                log.warning(
+                    "another WhatsApp gateway processes this database (%s is locked); "
+                    "standing by until it stops",
+                    self.lock.path,
+                )
                 waiting = True
             await asyncio.sleep(1.0)
         tasks = [asyncio.create_task(self._sweep_loop(), name="whatsapp-sweep")]
@@ -183,7 +208,9 @@ class Gateway:
             return
         self._take_again = True
         if self._take_task is None or self._take_task.done():
-            self._take_task = asyncio.create_task(self._take_in_until_quiet(), name="whatsapp-take-in")
+            self._take_task = asyncio.create_task(
+                self._take_in_until_quiet(), name="whatsapp-take-in"
+            )
 
     async def _take_in_until_quiet(self) -> None:
         while self._take_again:
@@ -287,8 +314,9 @@ class Gateway:
     def shop_id(self) -> int:
         if self._shop_id is None:
             with session_scope(write=True) as s:
-                self._shop_id = ensure_shop(s, self.settings.default_shop_slug,
-                                            self.settings.default_shop_name).id
+                self._shop_id = ensure_shop(
+                    s, self.settings.default_shop_slug, self.settings.default_shop_name
+                ).id
         return self._shop_id
 
     async def _state(self, wa_id: str) -> dict[str, Any]:
@@ -331,14 +359,22 @@ class Gateway:
                 meaning = resolve(options, choice.id) if options else None
                 if meaning and meaning[0] == "page":
                     assert options is not None
-                    page = list_page(options.get("body") or "", options["choices"],
-                                     options.get("language") or "en", options["token"], meaning[1])
+                    page = list_page(
+                        options.get("body") or "",
+                        options["choices"],
+                        options.get("language") or "en",
+                        options["token"],
+                        meaning[1],
+                    )
                     return await self._db(inbox.save_replies, row, [page], "next_page")
                 text = meaning[1] if meaning else (choice.title or choice.id)
-                return await self._db(self._forward_in, row, text,
-                                               "payload" if meaning else "unknown_choice")
+                return await self._db(
+                    self._forward_in, row, text, "payload" if meaning else "unknown_choice"
+                )
         if m.type == "button" and m.button is not None:
-            return await self._db(self._forward_in, row, m.button.payload or m.button.text, "quick_reply")
+            return await self._db(
+                self._forward_in, row, m.button.payload or m.button.text, "quick_reply"
+            )
         if m.type == "location" and m.location is not None:
             return await self._location(row, m)
         if m.type == "order" and m.order is not None:
@@ -362,8 +398,11 @@ class Gateway:
         slots = await self._state(row.wa_id)
         language = _language(slots.get("language"))
         place = ", ".join(x for x in (m.location.name, m.location.address) if x)
-        where = f"{place} (📍 {m.location.latitude:.6f}, {m.location.longitude:.6f})" if place else \
-            f"📍 {m.location.latitude:.6f}, {m.location.longitude:.6f}"
+        where = (
+            f"{place} (📍 {m.location.latitude:.6f}, {m.location.longitude:.6f})"
+            if place
+            else f"📍 {m.location.latitude:.6f}, {m.location.longitude:.6f}"
+        )
         if slots.get("requested_slot") != "address":
             reply = text_messages(t("wa_location_later", language))
             return await self._db(inbox.save_replies, row, reply, "location_outside_checkout")
@@ -381,10 +420,18 @@ class Gateway:
             carts.customer_row(s, shop_id, row.wa_id, name=row.payload.get("name") or None)
             wanted: dict[str, int] = {}
             for item in m.order.product_items:
-                wanted[item.product_retailer_id] = wanted.get(item.product_retailer_id, 0) + item.quantity
-            known = set(s.scalars(select(db.Product.sku).where(
-                db.Product.shop_id == shop_id, db.Product.active.is_(True),
-                db.Product.sku.in_(list(wanted)))))
+                wanted[item.product_retailer_id] = (
+                    wanted.get(item.product_retailer_id, 0) + item.quantity
+                )
+            known = set(
+                s.scalars(
+                    select(db.Product.sku).where(
+                        db.Product.shop_id == shop_id,
+                        db.Product.active.is_(True),
+                        db.Product.sku.in_(list(wanted)),
+                    )
+                )
+            )
             unknown = [sku for sku in wanted if sku not in known]
             replies: list[Rendered] = []
             if unknown:
@@ -403,12 +450,22 @@ class Gateway:
                 r.payload = {**r.payload, "forward": "/view_cart"}
                 r.state, r.outcome = "forwarding", f"order:{len(packs)}_lines"
                 for seq, x in enumerate(replies):  # the unknown SKUs note goes out first
-                    s.add(WhatsAppOutgoing(inbox_id=row.id, seq=-len(replies) + seq, wa_id=row.wa_id,
-                                           phone_number_id=row.phone_number_id, type=x.type,
-                                           body=x.request(row.wa_id), options={}))
+                    s.add(
+                        WhatsAppOutgoing(
+                            inbox_id=row.id,
+                            seq=-len(replies) + seq,
+                            wa_id=row.wa_id,
+                            phone_number_id=row.phone_number_id,
+                            type=x.type,
+                            body=x.request(row.wa_id),
+                            options={},
+                        )
+                    )
                 return
             if error is not None:
-                replies += text_messages(t("wa_order_failed", language, reason=error.detail or error.title))
+                replies += text_messages(
+                    t("wa_order_failed", language, reason=error.detail or error.title)
+                )
             inbox.add_replies(s, row, replies or text_messages(t("wa_unsupported", language)))
             r.outcome = "order_rejected"
 
@@ -426,7 +483,9 @@ class Gateway:
         if responses is None:
             await self._db(inbox.update, row.id, forwarded_at=inbox.now())
             try:
-                responses = await self.rasa.send(row.wa_id, text, {"wamid": m.id, "channel": "whatsapp"})
+                responses = await self.rasa.send(
+                    row.wa_id, text, {"wamid": m.id, "channel": "whatsapp"}
+                )
             except EngineUnavailable as e:
                 raise Retry(str(e)) from e
         slots = await self._state(row.wa_id)
@@ -465,7 +524,9 @@ class Gateway:
         adapter = WhatsAppPayments(self.settings.payment_provider, status)
         with session_scope() as s:
             result = handle_webhook(s, adapter, b"", {})  # type: ignore[arg-type]
-        log.info("whatsapp payment %s %s: %s", status.payment.reference_id, status.status, result.outcome)
+        log.info(
+            "whatsapp payment %s %s: %s", status.payment.reference_id, status.status, result.outcome
+        )
         return result.outcome
 
     # notifications --------------------------------------------------------------------------
@@ -503,7 +564,9 @@ class Gateway:
             if e.code != templates.RE_ENGAGEMENT or body.get("type") == "template":
                 raise
             log.warning("outbox %s: %s; sending the template instead", item.id, e)
-        _, body, _ = await self._db(self._notification, item, True)  # the same row, now the template
+        _, body, _ = await self._db(
+            self._notification, item, True
+        )  # the same row, now the template
         return await self.graph.send(body, number)
 
     def _said_in_chat(self, item: outbox.OutboxItem) -> bool:
@@ -516,15 +579,18 @@ class Gateway:
             if order is None or not order.idempotency_key.startswith("chat:"):
                 return False
             outbox.mark_sent(s, item.id, None)
-        log.info("outbox %s: order %s was confirmed in the chat; not sent again", item.id, item.order_id)
+        log.info(
+            "outbox %s: order %s was confirmed in the chat; not sent again", item.id, item.order_id
+        )
         return True
 
     def _due(self) -> list[outbox.OutboxItem]:
         with session_scope() as s:
             return outbox.pending(s)
 
-    def _notification(self, item: outbox.OutboxItem,
-                      as_template: bool = False) -> tuple[int, dict[str, Any], str | None]:
+    def _notification(
+        self, item: outbox.OutboxItem, as_template: bool = False
+    ) -> tuple[int, dict[str, Any], str | None]:
         """The notification's outgoing row (made once: a crash between sending and marking
         finds it), its request body, and its wamid if it was sent already. Until it is sent,
         the body is decided again on every try: text while the shopper's customer-service
@@ -534,18 +600,27 @@ class Gateway:
             out = s.scalar(select(WhatsAppOutgoing).where(WhatsAppOutgoing.outbox_id == item.id))
             if out is not None and out.state == "sent":
                 return out.id, dict(out.body), out.wamid
-            customer = s.scalar(select(db.Customer).where(
-                db.Customer.shop_id == item.shop_id, db.Customer.wa_id == item.wa_id))
+            customer = s.scalar(
+                select(db.Customer).where(
+                    db.Customer.shop_id == item.shop_id, db.Customer.wa_id == item.wa_id
+                )
+            )
             language = _language(customer.language if customer else item.language)
-            as_template = as_template or (out is not None and out.type == "template") or \
-                not templates.in_window(inbox.last_inbound(s, item.wa_id, number), inbox.now())
+            as_template = (
+                as_template
+                or (out is not None and out.type == "template")
+                or not templates.in_window(inbox.last_inbound(s, item.wa_id, number), inbox.now())
+            )
             if as_template:
-                message = templates.template_message(item.template, item.params, language, self.settings)
+                message = templates.template_message(
+                    item.template, item.params, language, self.settings
+                )
             else:
                 [message] = text_messages(notification_text(item.template, item.params, language))
             if out is None:
-                out = WhatsAppOutgoing(outbox_id=item.id, wa_id=item.wa_id, phone_number_id=number,
-                                       options={})
+                out = WhatsAppOutgoing(
+                    outbox_id=item.id, wa_id=item.wa_id, phone_number_id=number, options={}
+                )
                 s.add(out)
             out.type, out.body = message.type, message.request(item.wa_id)
             s.flush()
@@ -572,8 +647,10 @@ def notification_text(template: str, params: Mapping[str, Any], language: str) -
         "order_id": p.get("order_id", ""),
         "total": format_rupees(int(p.get("total_paise") or p.get("amount_paise") or 0)),
         "pay_url": p.get("pay_url") or "",
-        "slot": next((s.label for s in next_slots(count=50) if s.id == p.get("delivery_slot")),
-                     p.get("delivery_slot") or ""),
+        "slot": next(
+            (s.label for s in next_slots(count=50) if s.id == p.get("delivery_slot")),
+            p.get("delivery_slot") or "",
+        ),
         "reason": f": {p['reason']}" if p.get("reason") else "",
     }
     text = t(f"notify_{template}", language, **values)

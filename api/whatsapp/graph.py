@@ -8,6 +8,7 @@
   token bucket in front of every request.
 - Every send is logged with its WhatsApp message id.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -62,7 +63,9 @@ class GraphClient:
         self.backoff = settings.whatsapp_backoff_seconds
         self.limiter = RateLimiter(settings.whatsapp_send_rate)
         self._http = http or httpx.AsyncClient(timeout=settings.whatsapp_timeout_seconds)
-        self._headers = {"Authorization": f"Bearer {settings.whatsapp_access_token.get_secret_value()}"}
+        self._headers = {
+            "Authorization": f"Bearer {settings.whatsapp_access_token.get_secret_value()}"
+        }
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -70,11 +73,12 @@ class GraphClient:
     def _delay(self, attempt: int, retry_after: str | None) -> float:
         if retry_after and retry_after.isdigit():
             return min(float(retry_after), 60.0)
-        step = self.backoff * (2 ** attempt)
+        step = self.backoff * (2**attempt)
         return step / 2 + random.uniform(0, step / 2)  # exponential, with jitter
 
-    async def post(self, body: dict[str, Any], phone_number_id: str | None = None,
-                   attempts: int | None = None) -> dict[str, Any]:
+    async def post(
+        self, body: dict[str, Any], phone_number_id: str | None = None, attempts: int | None = None
+    ) -> dict[str, Any]:
         number = phone_number_id or self.phone_number_id
         url = f"{self.base}/{number}/messages"
         attempts = attempts or self.attempts
@@ -93,19 +97,29 @@ class GraphClient:
                 except ValueError:
                     payload = {"error": {"message": r.text[:500]}}
                 error = GraphError(r.status_code, payload, False)
-                error.retryable = r.status_code == 429 or r.status_code >= 500 or \
-                    error.code in RATE_LIMIT_CODES
+                error.retryable = (
+                    r.status_code == 429 or r.status_code >= 500 or error.code in RATE_LIMIT_CODES
+                )
                 retry_after = r.headers.get("retry-after")
             if not error.retryable:
                 log.error("whatsapp send to %s failed, not retried: %s", body.get("to"), error)
                 raise error
             if attempt + 1 == attempts:
-                log.error("whatsapp send to %s failed after %d attempts: %s", body.get("to"),
-                          attempts, error)
+                log.error(
+                    "whatsapp send to %s failed after %d attempts: %s",
+                    body.get("to"),
+                    attempts,
+                    error,
+                )
                 raise error
             delay = self._delay(attempt, retry_after)
-            log.warning("whatsapp send to %s: %s; retry %d in %.2f s", body.get("to"), error,
-                        attempt + 1, delay)
+            log.warning(
+                "whatsapp send to %s: %s; retry %d in %.2f s",
+                body.get("to"),
+                error,
+                attempt + 1,
+                delay,
+            )
             await asyncio.sleep(delay)
         raise AssertionError("unreachable")
 
@@ -116,11 +130,15 @@ class GraphClient:
         log.info("whatsapp sent %s to %s: %s", body.get("type"), body.get("to"), wamid)
         return wamid
 
-    async def mark_read(self, message_id: str, typing: bool = True,
-                        phone_number_id: str | None = None) -> None:
+    async def mark_read(
+        self, message_id: str, typing: bool = True, phone_number_id: str | None = None
+    ) -> None:
         """Blue ticks on the shopper's message, and the typing indicator while we answer."""
-        body: dict[str, Any] = {"messaging_product": "whatsapp", "status": "read",
-                                "message_id": message_id}
+        body: dict[str, Any] = {
+            "messaging_product": "whatsapp",
+            "status": "read",
+            "message_id": message_id,
+        }
         if typing:
             body["typing_indicator"] = {"type": "text"}
         await self.post(body, phone_number_id, attempts=1)  # a courtesy: never worth a wait

@@ -9,12 +9,13 @@ On SQLite the webhook writes the rows to the intake's own file (`api/whatsapp/sp
 no other process writes, and the gateway takes them into `whatsapp_inbox` (`take_in`); on
 PostgreSQL the webhook writes `whatsapp_inbox` itself.
 """
+
 from __future__ import annotations
 
 import time
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -27,8 +28,7 @@ from api.whatsapp import spool
 from api.whatsapp.payloads import Webhook
 from api.whatsapp.render import Rendered
 from api.whatsapp.templates import RE_ENGAGEMENT
-from bot.db.base import create_engine_for, session_factory
-from bot.db.base import as_utc
+from bot.db.base import as_utc, create_engine_for, session_factory
 from bot.db.session import engine_for, session_scope, transaction
 from bot.db.whatsapp_models import WhatsAppInbox, WhatsAppOutgoing, WhatsAppStatus
 from bot.settings import get_settings
@@ -39,7 +39,7 @@ MAX_ATTEMPTS = 12
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def lane_of(kind: str, wa_id: str) -> str:
@@ -72,9 +72,19 @@ class InboxRow:
 
 
 def _row(r: WhatsAppInbox) -> InboxRow:
-    return InboxRow(r.id, r.key, r.kind, r.type, r.wa_id, r.phone_number_id, dict(r.payload),
-                    r.state, r.attempts, as_utc(r.forwarded_at) if r.forwarded_at else None,
-                    as_utc(r.next_attempt_at) if r.next_attempt_at else None)
+    return InboxRow(
+        r.id,
+        r.key,
+        r.kind,
+        r.type,
+        r.wa_id,
+        r.phone_number_id,
+        dict(r.payload),
+        r.state,
+        r.attempts,
+        as_utc(r.forwarded_at) if r.forwarded_at else None,
+        as_utc(r.next_attempt_at) if r.next_attempt_at else None,
+    )
 
 
 def rows_of(webhook: Webhook) -> list[dict[str, Any]]:
@@ -83,15 +93,33 @@ def rows_of(webhook: Webhook) -> list[dict[str, Any]]:
         number = value.metadata.phone_number_id
         names = {c.wa_id: c.profile.name for c in value.contacts}
         for m in value.messages:
-            rows.append({"key": f"message:{m.id}", "kind": "message", "type": m.type,
-                         "wa_id": m.from_, "phone_number_id": number,
-                         "payload": {"message": m.model_dump(mode="json", by_alias=True, exclude_none=True),
-                                     "name": names.get(m.from_, "")}})
+            rows.append(
+                {
+                    "key": f"message:{m.id}",
+                    "kind": "message",
+                    "type": m.type,
+                    "wa_id": m.from_,
+                    "phone_number_id": number,
+                    "payload": {
+                        "message": m.model_dump(mode="json", by_alias=True, exclude_none=True),
+                        "name": names.get(m.from_, ""),
+                    },
+                }
+            )
         for s in value.statuses:
             kind = "payment" if s.type == "payment" or s.payment is not None else "status"
-            rows.append({"key": f"{kind}:{s.id}:{s.status}", "kind": kind, "type": s.status,
-                         "wa_id": s.recipient_id, "phone_number_id": number,
-                         "payload": {"status": s.model_dump(mode="json", by_alias=True, exclude_none=True)}})
+            rows.append(
+                {
+                    "key": f"{kind}:{s.id}:{s.status}",
+                    "kind": kind,
+                    "type": s.status,
+                    "wa_id": s.recipient_id,
+                    "phone_number_id": number,
+                    "payload": {
+                        "status": s.model_dump(mode="json", by_alias=True, exclude_none=True)
+                    },
+                }
+            )
     return rows
 
 
@@ -100,7 +128,9 @@ def record(webhook: Webhook) -> list[str]:
     return record_many([webhook])[0]
 
 
-def record_many(deliveries: list[Webhook], timing: dict[str, float] | None = None) -> list[list[str]]:
+def record_many(
+    deliveries: list[Webhook], timing: dict[str, float] | None = None
+) -> list[list[str]]:
     """Several deliveries in one transaction (one commit for a burst); per delivery, the lanes
     that got new work.
 
@@ -167,7 +197,13 @@ def taken(keys: list[str], database_url: str | None = None) -> set[str]:
     found: set[str] = set()
     with session_scope(database_url) as s:
         for start in range(0, len(keys), 500):
-            found.update(s.scalars(select(WhatsAppInbox.key).where(WhatsAppInbox.key.in_(keys[start:start + 500]))))
+            found.update(
+                s.scalars(
+                    select(WhatsAppInbox.key).where(
+                        WhatsAppInbox.key.in_(keys[start : start + 500])
+                    )
+                )
+            )
     return found
 
 
@@ -198,7 +234,11 @@ def not_taken_in(database_url: str | None = None) -> list[dict[str, Any]]:
 @lru_cache(maxsize=2)
 def _insert_new(dialect: str) -> Any:
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert(WhatsAppInbox).on_conflict_do_nothing(index_elements=["key"]).returning(WhatsAppInbox.key)
+    return (
+        insert(WhatsAppInbox)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(WhatsAppInbox.key)
+    )
 
 
 @lru_cache(maxsize=4)
@@ -206,9 +246,11 @@ def _durable_sessions(url: str) -> sessionmaker[Session]:
     engine_for(url)  # the schema, as every process's first use makes sure of
     engine = create_engine_for(url)
     if engine.dialect.name == "sqlite":
+
         @event.listens_for(engine, "connect")
         def _sync_every_commit(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.execute("PRAGMA synchronous=FULL")
+
     return session_factory(engine)
 
 
@@ -245,9 +287,11 @@ def new_lanes(after_id: int) -> tuple[list[str], int]:
     from a PostgreSQL sequence can commit out of order; a row skipped here is found by the
     next sweep.)"""
     with session_scope() as s:
-        rows = s.execute(select(WhatsAppInbox.id, WhatsAppInbox.kind, WhatsAppInbox.wa_id,
-                                WhatsAppInbox.state)
-                         .where(WhatsAppInbox.id > after_id).order_by(WhatsAppInbox.id)).all()
+        rows = s.execute(
+            select(WhatsAppInbox.id, WhatsAppInbox.kind, WhatsAppInbox.wa_id, WhatsAppInbox.state)
+            .where(WhatsAppInbox.id > after_id)
+            .order_by(WhatsAppInbox.id)
+        ).all()
     lanes: list[str] = []
     for _, kind, wa_id, state in rows:
         lane = lane_of(kind, wa_id)
@@ -262,23 +306,38 @@ def last_inbound(session: Session, wa_id: str, phone_number_id: str) -> datetime
     messages (a changed number) are not the shopper writing."""
     rows = session.execute(
         select(WhatsAppInbox.payload, WhatsAppInbox.received_at)
-        .where(WhatsAppInbox.wa_id == wa_id, WhatsAppInbox.kind == "message",
-               WhatsAppInbox.phone_number_id == phone_number_id, WhatsAppInbox.type != "system")
-        .order_by(WhatsAppInbox.id.desc()).limit(20)).all()
+        .where(
+            WhatsAppInbox.wa_id == wa_id,
+            WhatsAppInbox.kind == "message",
+            WhatsAppInbox.phone_number_id == phone_number_id,
+            WhatsAppInbox.type != "system",
+        )
+        .order_by(WhatsAppInbox.id.desc())
+        .limit(20)
+    ).all()
     times = []
     for payload, received_at in rows:
         stamp = str(((payload or {}).get("message") or {}).get("timestamp") or "")
-        times.append(datetime.fromtimestamp(int(stamp), timezone.utc) if stamp.isdigit()
-                     else as_utc(received_at))
+        times.append(
+            datetime.fromtimestamp(int(stamp), UTC) if stamp.isdigit() else as_utc(received_at)
+        )
     return max(times) if times else None
 
 
 def unfinished_lanes() -> list[str]:
     with session_scope() as s:
-        shoppers = list(s.scalars(select(WhatsAppInbox.wa_id).where(
-            WhatsAppInbox.state.in_(UNFINISHED), WhatsAppInbox.kind == "message").distinct()))
-        others = s.scalar(select(func.count()).select_from(WhatsAppInbox).where(
-            WhatsAppInbox.state.in_(UNFINISHED), WhatsAppInbox.kind != "message"))
+        shoppers = list(
+            s.scalars(
+                select(WhatsAppInbox.wa_id)
+                .where(WhatsAppInbox.state.in_(UNFINISHED), WhatsAppInbox.kind == "message")
+                .distinct()
+            )
+        )
+        others = s.scalar(
+            select(func.count())
+            .select_from(WhatsAppInbox)
+            .where(WhatsAppInbox.state.in_(UNFINISHED), WhatsAppInbox.kind != "message")
+        )
     return shoppers + ([STATUS_LANE] if others else [])
 
 
@@ -300,7 +359,7 @@ def failed_attempt(row_id: int, error: str) -> str:
         if r.attempts >= MAX_ATTEMPTS:
             r.state, r.done_at = "failed", now()
         else:
-            r.next_attempt_at = now() + timedelta(seconds=min(2 ** r.attempts, 300))
+            r.next_attempt_at = now() + timedelta(seconds=min(2**r.attempts, 300))
         return r.state
 
 
@@ -308,9 +367,17 @@ def add_replies(session: Any, row: InboxRow, messages: list[Rendered]) -> None:
     """Store the rendered replies (to send) and move the row to `replied`, in `session`."""
     r = session.get(WhatsAppInbox, row.id)
     for seq, m in enumerate(messages):
-        session.add(WhatsAppOutgoing(inbox_id=row.id, seq=seq, wa_id=row.wa_id,
-                                     phone_number_id=row.phone_number_id, type=m.type,
-                                     body=m.request(row.wa_id), options=m.options))
+        session.add(
+            WhatsAppOutgoing(
+                inbox_id=row.id,
+                seq=seq,
+                wa_id=row.wa_id,
+                phone_number_id=row.phone_number_id,
+                type=m.type,
+                body=m.request(row.wa_id),
+                options=m.options,
+            )
+        )
     r.state = "replied"
 
 
@@ -331,9 +398,11 @@ class OutgoingRow:
 
 def unsent(inbox_id: int) -> list[OutgoingRow]:
     with session_scope() as s:
-        rows = s.scalars(select(WhatsAppOutgoing).where(
-            WhatsAppOutgoing.inbox_id == inbox_id, WhatsAppOutgoing.state == "pending")
-            .order_by(WhatsAppOutgoing.seq))
+        rows = s.scalars(
+            select(WhatsAppOutgoing)
+            .where(WhatsAppOutgoing.inbox_id == inbox_id, WhatsAppOutgoing.state == "pending")
+            .order_by(WhatsAppOutgoing.seq)
+        )
         return [OutgoingRow(r.id, r.wa_id, r.phone_number_id, dict(r.body), r.state) for r in rows]
 
 
@@ -348,8 +417,11 @@ def mark_sent(session: Session, outgoing_id: int, wamid: str) -> None:
     r.state, r.wamid, r.sent_at, r.attempts = "sent", wamid or None, now(), r.attempts + 1
     r.status, r.status_at, r.error = "accepted", None, None  # a notification sent again starts over
     # a status webhook can beat our own bookkeeping: attach any that arrived first
-    for st in session.scalars(select(WhatsAppStatus).where(WhatsAppStatus.wamid == wamid,
-                                                           WhatsAppStatus.outgoing_id.is_(None))):
+    for st in session.scalars(
+        select(WhatsAppStatus).where(
+            WhatsAppStatus.wamid == wamid, WhatsAppStatus.outgoing_id.is_(None)
+        )
+    ):
         st.outgoing_id = r.id
         _apply_status(r, st.status, st.timestamp, st.errors)
 
@@ -370,8 +442,12 @@ def options_for(wa_id: str, reply_id: str, context_id: str | None) -> dict[str, 
             r = s.scalar(select(WhatsAppOutgoing).where(WhatsAppOutgoing.wamid == context_id))
             if r is not None and (r.options or {}).get("token") == token:
                 return dict(r.options)
-        recent = s.scalars(select(WhatsAppOutgoing).where(WhatsAppOutgoing.wa_id == wa_id)
-                           .order_by(WhatsAppOutgoing.id.desc()).limit(50))
+        recent = s.scalars(
+            select(WhatsAppOutgoing)
+            .where(WhatsAppOutgoing.wa_id == wa_id)
+            .order_by(WhatsAppOutgoing.id.desc())
+            .limit(50)
+        )
         for r in recent:
             if (r.options or {}).get("token") == token:
                 return dict(r.options)
@@ -382,13 +458,17 @@ def options_for(wa_id: str, reply_id: str, context_id: str | None) -> dict[str, 
 _RANK = {"accepted": 0, "sent": 1, "delivered": 2, "read": 3, "played": 4}
 
 
-def _apply_status(row: WhatsAppOutgoing, status: str, at: datetime | None,
-                  errors: list[Any] | None = None) -> None:
+def _apply_status(
+    row: WhatsAppOutgoing, status: str, at: datetime | None, errors: list[Any] | None = None
+) -> None:
     if status == "failed":
         row.status, row.status_at = "failed", at
         row.error = str(errors)[:2000] if errors else row.error
-        if row.outbox_id is not None and row.type != "template" and \
-                any((e or {}).get("code") == RE_ENGAGEMENT for e in errors or []):
+        if (
+            row.outbox_id is not None
+            and row.type != "template"
+            and any((e or {}).get("code") == RE_ENGAGEMENT for e in errors or [])
+        ):
             _send_as_template(row)
     elif row.status != "failed" and _RANK.get(status, -1) >= _RANK.get(row.status or "", -1):
         row.status, row.status_at = status, at
@@ -410,17 +490,26 @@ def record_status(payload: dict[str, Any]) -> str:
     """One status webhook: kept once per (message, status); the sent message it is about gets
     its furthest status (statuses can arrive out of order)."""
     ts = payload.get("timestamp")
-    at = datetime.fromtimestamp(int(ts), timezone.utc) if str(ts or "").isdigit() else None
+    at = datetime.fromtimestamp(int(ts), UTC) if str(ts or "").isdigit() else None
     with session_scope(write=True) as s:
-        exists = s.scalar(select(WhatsAppStatus).where(
-            WhatsAppStatus.wamid == payload["id"], WhatsAppStatus.status == payload["status"]))
+        exists = s.scalar(
+            select(WhatsAppStatus).where(
+                WhatsAppStatus.wamid == payload["id"], WhatsAppStatus.status == payload["status"]
+            )
+        )
         if exists is not None:
             return "duplicate"
         out = s.scalar(select(WhatsAppOutgoing).where(WhatsAppOutgoing.wamid == payload["id"]))
-        s.add(WhatsAppStatus(wamid=payload["id"], status=payload["status"],
-                             recipient_id=payload.get("recipient_id", ""), timestamp=at,
-                             errors=list(payload.get("errors") or []),
-                             outgoing_id=out.id if out else None))
+        s.add(
+            WhatsAppStatus(
+                wamid=payload["id"],
+                status=payload["status"],
+                recipient_id=payload.get("recipient_id", ""),
+                timestamp=at,
+                errors=list(payload.get("errors") or []),
+                outgoing_id=out.id if out else None,
+            )
+        )
         if out is None:
             return "unknown_message"
         _apply_status(out, payload["status"], at, list(payload.get("errors") or []))

@@ -6,6 +6,7 @@ the one before. While a commit is under way the next requests gather for the fol
 Every `PRUNE_SECONDS` the rows the gateway has taken into the inbox are deleted from the intake
 file (SQLite), whose only writer this is, beside the commits (its delete queues with them).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -62,8 +63,9 @@ class GroupWriter:
                 if not f.done():
                     f.set_result(Recorded(lanes, len(batch), took, steps))
             await asyncio.sleep(0)
-            if time.monotonic() - self._pruned >= PRUNE_SECONDS and \
-                    (self._pruning is None or self._pruning.done()):
+            if time.monotonic() - self._pruned >= PRUNE_SECONDS and (
+                self._pruning is None or self._pruning.done()
+            ):
                 self._pruned = time.monotonic()  # beside the next batches, not in front of them
                 self._pruning = asyncio.create_task(self._prune(), name="whatsapp-intake-prune")
 
@@ -71,5 +73,5 @@ class GroupWriter:
     async def _prune() -> None:
         try:
             await run_in_threadpool(prune_intake)
-        except Exception:  # noqa: BLE001 - pruning waits for the next turn
+        except Exception:
             log.exception("pruning the WhatsApp intake file failed")

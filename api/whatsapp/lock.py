@@ -9,6 +9,7 @@ the kernel drops a dead process's file lock, PostgreSQL a dead connection's advi
 SQLite: an exclusive `flock` on a file beside the database. PostgreSQL: a session advisory
 lock on a connection kept open while the lock is held.
 """
+
 from __future__ import annotations
 
 import os

@@ -7,6 +7,7 @@ https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components — 
 fields are kept (`extra="allow"`) and never make a delivery fail: what we do not know we record
 and answer politely.
 """
+
 from __future__ import annotations
 
 from typing import Any, Literal
@@ -183,5 +184,9 @@ class Webhook(_Model):
     entry: tuple[Entry, ...] = ()
 
     def values(self) -> list[Value]:
-        return [c.value for e in self.entry for c in e.changes
-                if c.field == "messages" and isinstance(c.value, Value)]
+        return [
+            c.value
+            for e in self.entry
+            for c in e.changes
+            if c.field == "messages" and isinstance(c.value, Value)
+        ]

@@ -1,6 +1,7 @@
 """The Rasa engine over its standard REST channel (`POST /webhooks/rest/webhook`), with the
 shopper's WhatsApp id as `sender` and the WhatsApp message id in `metadata` (Rasa stores it on
 the user event, which is how a restarted gateway finds out whether a turn already ran)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -27,8 +28,10 @@ class RasaClient:
 
     async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         try:
-            r = await self._http.post(f"{self.base_url}/webhooks/rest/webhook",
-                                      json={"sender": sender, "message": text, "metadata": metadata})
+            r = await self._http.post(
+                f"{self.base_url}/webhooks/rest/webhook",
+                json={"sender": sender, "message": text, "metadata": metadata},
+            )
             r.raise_for_status()
         except httpx.HTTPError as e:
             raise EngineUnavailable(f"engine: {e!r}") from e
@@ -36,8 +39,10 @@ class RasaClient:
 
     async def _tracker(self, sender: str, events: str) -> dict[str, Any]:
         try:
-            r = await self._http.get(f"{self.base_url}/conversations/{quote(sender, safe='')}/tracker",
-                                     params={"include_events": events, **self._auth})
+            r = await self._http.get(
+                f"{self.base_url}/conversations/{quote(sender, safe='')}/tracker",
+                params={"include_events": events, **self._auth},
+            )
             r.raise_for_status()
         except httpx.HTTPError as e:
             raise EngineUnavailable(f"engine tracker: {e!r}") from e

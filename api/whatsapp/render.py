@@ -12,6 +12,7 @@ Interactive ids are short tokens (`<token>:<n>`); what each id means (the payloa
 offered, and later pages) is stored with the outgoing message in `options`, so a reply maps
 back to exactly what was offered.
 """
+
 from __future__ import annotations
 
 import re
@@ -45,8 +46,13 @@ class Rendered:
 
     def request(self, to: str) -> dict[str, Any]:
         """The Graph API request body (`POST /{phone-number-id}/messages`)."""
-        return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to,
-                "type": self.type, self.type: self.content}
+        return {
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": to,
+            "type": self.type,
+            self.type: self.content,
+        }
 
 
 def clip(text: str, limit: int) -> str:
@@ -90,8 +96,10 @@ def _split_for_body(text: str) -> tuple[list[str], str]:
 
 
 def text_messages(text: str) -> list[Rendered]:
-    return [Rendered("text", {"preview_url": "http" in piece, "body": piece})
-            for piece in split_text(text)]
+    return [
+        Rendered("text", {"preview_url": "http" in piece, "body": piece})
+        for piece in split_text(text)
+    ]
 
 
 def _choices(buttons: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -106,8 +114,11 @@ def _choices(buttons: list[dict[str, Any]]) -> list[dict[str, str]]:
 
 def _fits_buttons(choices: list[dict[str, str]]) -> bool:
     titles = [c["title"] for c in choices]
-    return (0 < len(choices) <= BUTTONS_MAX and all(len(x) <= BUTTON_TITLE_MAX for x in titles)
-            and len(set(titles)) == len(titles))
+    return (
+        0 < len(choices) <= BUTTONS_MAX
+        and all(len(x) <= BUTTON_TITLE_MAX for x in titles)
+        and len(set(titles)) == len(titles)
+    )
 
 
 def _row(token: str, index: int, choice: dict[str, str]) -> dict[str, str]:
@@ -119,33 +130,50 @@ def _row(token: str, index: int, choice: dict[str, str]) -> dict[str, str]:
     return row
 
 
-def list_page(body: str, choices: list[dict[str, str]], language: str, token: str,
-              page: int = 0) -> Rendered:
+def list_page(
+    body: str, choices: list[dict[str, str]], language: str, token: str, page: int = 0
+) -> Rendered:
     """Page `page` of a list of choices: 10 rows, or 9 and a "More options" row."""
     per = ROWS_MAX if len(choices) <= ROWS_MAX else ROWS_MAX - 1
     start = page * per
-    shown = choices[start:start + per]
+    shown = choices[start : start + per]
     rows = [_row(token, start + i, c) for i, c in enumerate(shown)]
     more = start + per < len(choices)
     if more:
-        rows.append({"id": f"{token}:more:{page + 1}",
-                     "title": clip(t("wa_more", language), ROW_TITLE_MAX),
-                     "description": clip(t("wa_more_description", language,
-                                           count=len(choices) - start - per), ROW_DESCRIPTION_MAX)})
+        rows.append(
+            {
+                "id": f"{token}:more:{page + 1}",
+                "title": clip(t("wa_more", language), ROW_TITLE_MAX),
+                "description": clip(
+                    t("wa_more_description", language, count=len(choices) - start - per),
+                    ROW_DESCRIPTION_MAX,
+                ),
+            }
+        )
     content = {
         "type": "list",
         "body": {"text": body or t("wa_choose_prompt", language)},
-        "action": {"button": clip(t("wa_list_button", language), LIST_BUTTON_MAX),
-                   "sections": [{"title": clip(t("wa_list_section", language), SECTION_TITLE_MAX),
-                                 "rows": rows}]},
+        "action": {
+            "button": clip(t("wa_list_button", language), LIST_BUTTON_MAX),
+            "sections": [
+                {"title": clip(t("wa_list_section", language), SECTION_TITLE_MAX), "rows": rows}
+            ],
+        },
     }
-    options = {"token": token, "kind": "list", "page": page, "body": body,
-               "choices": choices, "language": language}
+    options = {
+        "token": token,
+        "kind": "list",
+        "page": page,
+        "body": body,
+        "choices": choices,
+        "language": language,
+    }
     return Rendered("interactive", content, options)
 
 
-def interactive(text: str, buttons: list[dict[str, Any]], language: str,
-                token: str | None = None) -> list[Rendered]:
+def interactive(
+    text: str, buttons: list[dict[str, Any]], language: str, token: str | None = None
+) -> list[Rendered]:
     choices = _choices(buttons)
     if not choices:
         return text_messages(text)
@@ -156,12 +184,23 @@ def interactive(text: str, buttons: list[dict[str, Any]], language: str,
         content = {
             "type": "button",
             "body": {"text": body or t("wa_choose_prompt", language)},
-            "action": {"buttons": [{"type": "reply", "reply": {
-                "id": f"{token}:{i}"[:BUTTON_ID_MAX], "title": c["title"]}}
-                for i, c in enumerate(choices)]},
+            "action": {
+                "buttons": [
+                    {
+                        "type": "reply",
+                        "reply": {"id": f"{token}:{i}"[:BUTTON_ID_MAX], "title": c["title"]},
+                    }
+                    for i, c in enumerate(choices)
+                ]
+            },
         }
-        out.append(Rendered("interactive", content, {"token": token, "kind": "button",
-                                                      "choices": choices, "language": language}))
+        out.append(
+            Rendered(
+                "interactive",
+                content,
+                {"token": token, "kind": "button", "choices": choices, "language": language},
+            )
+        )
     else:
         out.append(list_page(body, choices, language, token))
     return out
@@ -190,7 +229,7 @@ def resolve(options: dict[str, Any], reply_id: str) -> tuple[str, Any] | None:
     token = options.get("token")
     if not token or not reply_id.startswith(f"{token}:"):
         return None
-    rest = reply_id[len(token) + 1:]
+    rest = reply_id[len(token) + 1 :]
     if rest.startswith("more:"):
         page = rest[5:]
         return ("page", int(page)) if page.isdigit() else None
@@ -212,7 +251,7 @@ def check(message: dict[str, Any]) -> list[str]:
     kind = message.get("type")
     if not message.get("to"):
         problems.append("no recipient")
-    content = message.get(kind or "", None)
+    content = message.get(kind or "")
     if not isinstance(content, dict):
         return problems + [f"no {kind} object"]
     if kind == "text":
@@ -233,7 +272,11 @@ def check(message: dict[str, Any]) -> list[str]:
                 reply = b.get("reply") or {}
                 ids.append(reply.get("id"))
                 titles.append(reply.get("title"))
-                if b.get("type") != "reply" or not reply.get("id") or len(reply["id"]) > BUTTON_ID_MAX:
+                if (
+                    b.get("type") != "reply"
+                    or not reply.get("id")
+                    or len(reply["id"]) > BUTTON_ID_MAX
+                ):
                     problems.append(f"bad button {b}")
                 if not reply.get("title") or len(reply["title"]) > BUTTON_TITLE_MAX:
                     problems.append(f"button title {reply.get('title')!r}")
@@ -295,7 +338,14 @@ def _template_problems(content: dict[str, Any]) -> list[str]:
                 text = p.get("text") or ""
                 if not text.strip() or re.search(r"[\n\t]| {5,}", text) or len(text) > TEXT_MAX:
                     problems.append(f"template text parameter {text!r}")
-            elif p.get("type") not in ("currency", "date_time", "image", "document", "video",
-                                       "payload", "location"):
+            elif p.get("type") not in (
+                "currency",
+                "date_time",
+                "image",
+                "document",
+                "video",
+                "payload",
+                "location",
+            ):
                 problems.append(f"template parameter type {p.get('type')!r}")
     return problems

@@ -1,5 +1,6 @@
 """X-Hub-Signature-256: `sha256=` + hex HMAC-SHA256 of the raw request body with the app secret.
 Checked on the exact bytes received, before anything is parsed or stored, in constant time."""
+
 from __future__ import annotations
 
 import hashlib

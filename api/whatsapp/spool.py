@@ -28,6 +28,7 @@ but the API writes this file, so the acknowledgement never waits for another pro
 PostgreSQL has row locks, not a database-wide write lock: there the API writes
 `whatsapp_inbox` directly and this file does not exist (`url_for` is None).
 """
+
 from __future__ import annotations
 
 import time
@@ -36,8 +37,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (JSON, Column, DateTime, Engine, Integer, MetaData, String, Table, delete, event,
-                        select)
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    delete,
+    event,
+    select,
+)
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -51,7 +63,8 @@ API_CHECKPOINT_PAGES = 10_000  # ~40 MB of WAL: only reached while no gateway ch
 
 metadata = MetaData()
 intake = Table(
-    "whatsapp_intake", metadata,
+    "whatsapp_intake",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("key", String(300), nullable=False, unique=True),
     Column("kind", String(10), nullable=False),
@@ -100,7 +113,9 @@ def _writing(url: str, synchronous: str = "FULL") -> AbstractContextManager[Sess
     return transaction(session_factory(engine(url, synchronous)), write=True)
 
 
-def append(url: str, rows: list[dict[str, Any]], timing: dict[str, float] | None = None) -> set[str]:
+def append(
+    url: str, rows: list[dict[str, Any]], timing: dict[str, float] | None = None
+) -> set[str]:
     """Write `rows` (the columns of `COLUMNS`) in one durable transaction; the keys that were
     new. `timing`, when given, gets the milliseconds spent waiting for the write lock
     (`lock`: here only another batch of this same process can hold it), inserting (`write`)
@@ -108,7 +123,11 @@ def append(url: str, rows: list[dict[str, Any]], timing: dict[str, float] | None
     started = time.perf_counter()
     with _writing(url) as session:
         locked = time.perf_counter()
-        new = set(session.connection().execute(APPEND, [{c: r[c] for c in COLUMNS} for r in rows]).scalars())
+        new = set(
+            session.connection()
+            .execute(APPEND, [{c: r[c] for c in COLUMNS} for r in rows])
+            .scalars()
+        )
         written = time.perf_counter()
     if timing is not None:
         timing["lock"] = (locked - started) * 1000
@@ -120,8 +139,13 @@ def append(url: str, rows: list[dict[str, Any]], timing: dict[str, float] | None
 def after(url: str, last_id: int, limit: int | None = 500) -> list[dict[str, Any]]:
     """Rows with an id above `last_id`, oldest first (a read: it never blocks the API)."""
     with engine(url).connect() as connection:
-        rows = connection.execute(select(intake).where(intake.c.id > last_id)
-                                  .order_by(intake.c.id).limit(limit)).mappings().all()
+        rows = (
+            connection.execute(
+                select(intake).where(intake.c.id > last_id).order_by(intake.c.id).limit(limit)
+            )
+            .mappings()
+            .all()
+        )
     return [dict(r) for r in rows]
 
 
@@ -130,8 +154,9 @@ def prune(url: str, taken: Any) -> int:
     how many went. Run by the API, the file's only writer, beside its acknowledgements: it
     reads ids and keys only (decoding payloads would hold the GIL from the event loop)."""
     with engine(url).connect() as connection:
-        oldest = connection.execute(select(intake.c.id, intake.c.key).order_by(intake.c.id)
-                                    .limit(PRUNE_BATCH)).all()
+        oldest = connection.execute(
+            select(intake.c.id, intake.c.key).order_by(intake.c.id).limit(PRUNE_BATCH)
+        ).all()
     if not oldest:
         return 0
     done: set[str] = taken([key for _, key in oldest])

@@ -9,6 +9,7 @@ outbox notification has a template: its name and language codes come from the se
 `BODIES` is the text to register with Meta (one language version per code), positional
 parameters `{{1}}`, `{{2}}` … in the order of `PARAMETERS`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -116,20 +117,27 @@ def parameter(value: str) -> str:
     return clip(value, PARAMETER_MAX) or "-"
 
 
-def template_message(template: str, params: Mapping[str, Any], language: str,
-                     settings: Settings) -> Rendered:
+def template_message(
+    template: str, params: Mapping[str, Any], language: str, settings: Settings
+) -> Rendered:
     """The outbox message `template` as the approved template, in the shopper's language (a
     language without templates of its own, Hinglish, uses the one its code maps to)."""
-    code = settings.whatsapp_template_languages.get(language) or \
-        settings.whatsapp_template_languages["en"]
+    code = (
+        settings.whatsapp_template_languages.get(language)
+        or settings.whatsapp_template_languages["en"]
+    )
     words = _text_language(code)
     values = [parameter(_value(name, params, words)) for name in PARAMETERS[template]]
-    return Rendered("template", {
-        "name": settings.whatsapp_templates[template],
-        "language": {"code": code},
-        "components": [{"type": "body",
-                        "parameters": [{"type": "text", "text": v} for v in values]}],
-    })
+    return Rendered(
+        "template",
+        {
+            "name": settings.whatsapp_templates[template],
+            "language": {"code": code},
+            "components": [
+                {"type": "body", "parameters": [{"type": "text", "text": v} for v in values]}
+            ],
+        },
+    )
 
 
 def preview(content: Mapping[str, Any], settings: Settings) -> str | None:
@@ -140,8 +148,12 @@ def preview(content: Mapping[str, Any], settings: Settings) -> str | None:
     if key is None:
         return None
     body = BODIES[key][_text_language((content.get("language") or {}).get("code") or "en")]
-    values = [p.get("text", "") for c in content.get("components") or [] if c.get("type") == "body"
-              for p in c.get("parameters") or []]
+    values = [
+        p.get("text", "")
+        for c in content.get("components") or []
+        if c.get("type") == "body"
+        for p in c.get("parameters") or []
+    ]
     for i, v in enumerate(values, 1):
         body = body.replace("{{%d}}" % i, v)
     return body

@@ -8,6 +8,7 @@ process reading it — the intake does nothing but check, parse, insert and comm
 pokes the lanes here: the worker looks for new inbox rows every `WHATSAPP_POLL_SECONDS`, and
 sweeps every unfinished lane every second, as the in-process gateway does.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -51,8 +52,12 @@ async def serve(settings: Settings, ready_file: Path | None = None) -> None:
         processing = asyncio.create_task(gateway.processing.wait())
         await asyncio.wait({stopping, processing}, return_when=asyncio.FIRST_COMPLETED)
         if processing.done():
-            log.info("WhatsApp worker %s: engine %s, Graph API %s", os.getpid(), settings.rasa_url,
-                     settings.whatsapp_graph_base)
+            log.info(
+                "WhatsApp worker %s: engine %s, Graph API %s",
+                os.getpid(),
+                settings.rasa_url,
+                settings.whatsapp_graph_base,
+            )
             if ready_file is not None:
                 ready_file.parent.mkdir(parents=True, exist_ok=True)
                 ready_file.write_text(f"{os.getpid()}\n")

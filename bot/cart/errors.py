@@ -1,4 +1,5 @@
 """What can go wrong with a cart."""
+
 from __future__ import annotations
 
 from bot.errors import InvalidRequest, NotFound

@@ -1,4 +1,5 @@
 """What the cart services hand back: plain frozen records, money in integer paise."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Delivery fee and minimum order: the one place that turns a subtotal into what is charged."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

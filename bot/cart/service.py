@@ -7,6 +7,7 @@ stored in the cart: each view re-reads the catalog, so a cart always shows today
 Writers lock the cart row (PostgreSQL) or take SQLite's write lock, so that two messages from
 one shopper arriving together are applied one after the other, never half each.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -26,21 +27,33 @@ MAX_WA_ID = 64
 
 
 def _customer_record(row: db.Customer) -> Customer:
-    return Customer(id=row.id, shop_id=row.shop_id, wa_id=row.wa_id, name=row.name,
-                    language=row.language)
+    return Customer(
+        id=row.id, shop_id=row.shop_id, wa_id=row.wa_id, name=row.name, language=row.language
+    )
 
 
-def customer_row(session: Session, shop_id: int, wa_id: str, *, create: bool = True,
-                 name: str | None = None, language: str | None = None) -> db.Customer | None:
+def customer_row(
+    session: Session,
+    shop_id: int,
+    wa_id: str,
+    *,
+    create: bool = True,
+    name: str | None = None,
+    language: str | None = None,
+) -> db.Customer | None:
     """The shopper's row, created on first contact. Two first messages at once make one row."""
     if not wa_id or len(wa_id) > MAX_WA_ID or not wa_id.isprintable():
-        raise InvalidCustomer(f"{wa_id!r} is not a shopper id (1 to {MAX_WA_ID} printable characters)")
+        raise InvalidCustomer(
+            f"{wa_id!r} is not a shopper id (1 to {MAX_WA_ID} printable characters)"
+        )
     query = select(db.Customer).where(db.Customer.shop_id == shop_id, db.Customer.wa_id == wa_id)
     row = session.scalar(query)
     if row is None and create:
         try:
             with session.begin_nested():
-                row = db.Customer(shop_id=shop_id, wa_id=wa_id, name=name or "", language=language or "en")
+                row = db.Customer(
+                    shop_id=shop_id, wa_id=wa_id, name=name or "", language=language or "en"
+                )
                 session.add(row)
         except IntegrityError:
             row = session.scalar(query)
@@ -52,8 +65,14 @@ def customer_row(session: Session, shop_id: int, wa_id: str, *, create: bool = T
     return row
 
 
-def get_or_create_customer(session: Session, shop_id: int, wa_id: str, *,
-                           name: str | None = None, language: str | None = None) -> Customer:
+def get_or_create_customer(
+    session: Session,
+    shop_id: int,
+    wa_id: str,
+    *,
+    name: str | None = None,
+    language: str | None = None,
+) -> Customer:
     """`name` and `language`, when given, are remembered (the outbox writes in that language).
     A writer: on SQLite it takes the write lock, so call it (or any write service) before
     reading in a session that will write, or open the session with `session_scope(write=True)`."""
@@ -89,9 +108,12 @@ def _writable_cart(session: Session, shop_id: int, wa_id: str) -> db.Cart:
 
 def _products(session: Session, shop_id: int, skus: Iterable[str]) -> dict[str, db.Product]:
     wanted = set(skus)
-    rows = session.scalars(select(db.Product).where(
-        db.Product.shop_id == shop_id, db.Product.sku.in_({s for s in wanted if s.isprintable()}),
-    )).all()
+    rows = session.scalars(
+        select(db.Product).where(
+            db.Product.shop_id == shop_id,
+            db.Product.sku.in_({s for s in wanted if s.isprintable()}),
+        )
+    ).all()
     found = {p.sku: p for p in rows}
     missing = sorted(sku for sku in wanted if sku not in found or not found[sku].active)
     if missing:
@@ -103,8 +125,9 @@ def _check_count(sku: str, count: int, *, allow_zero: bool) -> None:
     limit = get_settings().max_count_per_line
     low = 0 if allow_zero else 1
     if not isinstance(count, int) or isinstance(count, bool) or not low <= count <= limit:
-        raise InvalidCount(f"{sku}: {count!r} packs; a line holds {low} to {limit}", sku=sku,
-                           maximum=limit)
+        raise InvalidCount(
+            f"{sku}: {count!r} packs; a line holds {low} to {limit}", sku=sku, maximum=limit
+        )
 
 
 def _changed(cart: db.Cart) -> None:
@@ -122,9 +145,12 @@ def _set_line(session: Session, cart: db.Cart, product: db.Product, count: int) 
         return
     if line is None:
         if len(cart.lines) >= get_settings().max_cart_lines:
-            raise CartFull(f"a cart holds at most {get_settings().max_cart_lines} different products")
-        cart.lines.append(db.CartLine(shop_id=cart.shop_id, product_id=product.id, count=count,
-                                      product=product))
+            raise CartFull(
+                f"a cart holds at most {get_settings().max_cart_lines} different products"
+            )
+        cart.lines.append(
+            db.CartLine(shop_id=cart.shop_id, product_id=product.id, count=count, product=product)
+        )
     else:
         line.count = count
     _changed(cart)
@@ -194,37 +220,55 @@ def view(session: Session, shop_id: int, wa_id: str) -> CartView:
     return _view(session, cart, wa_id)
 
 
-def _view(session: Session, cart: db.Cart, wa_id: str,
-          skipped: tuple[SkippedLine, ...] = ()) -> CartView:
+def _view(
+    session: Session, cart: db.Cart, wa_id: str, skipped: tuple[SkippedLine, ...] = ()
+) -> CartView:
     return cart_view(wa_id, [(ln.product, ln.count) for ln in cart.lines], skipped)
 
 
-def cart_view(wa_id: str, lines: list[tuple[db.Product, int]],
-              skipped: tuple[SkippedLine, ...] = ()) -> CartView:
+def cart_view(
+    wa_id: str, lines: list[tuple[db.Product, int]], skipped: tuple[SkippedLine, ...] = ()
+) -> CartView:
     out = tuple(
         CartLineView(
-            sku=p.sku, name=p.name, brand=p.brand, pack_size=p.pack_size, pack_unit=p.pack_unit,
-            count=count, unit_price_paise=p.price_paise, line_total_paise=p.price_paise * count,
+            sku=p.sku,
+            name=p.name,
+            brand=p.brand,
+            pack_size=p.pack_size,
+            pack_unit=p.pack_unit,
+            count=count,
+            unit_price_paise=p.price_paise,
+            line_total_paise=p.price_paise * count,
             in_stock=p.active and p.stock >= count,
         )
         for p, count in lines
     )
     t = totals(sum(line.line_total_paise for line in out))
     return CartView(
-        wa_id=wa_id, lines=out, subtotal_paise=t.subtotal_paise,
-        delivery_fee_paise=t.delivery_fee_paise, total_paise=t.total_paise,
-        minimum_order_paise=t.minimum_order_paise, below_minimum=t.below_minimum, skipped=skipped,
+        wa_id=wa_id,
+        lines=out,
+        subtotal_paise=t.subtotal_paise,
+        delivery_fee_paise=t.delivery_fee_paise,
+        total_paise=t.total_paise,
+        minimum_order_paise=t.minimum_order_paise,
+        below_minimum=t.below_minimum,
+        skipped=skipped,
     )
 
 
-def add_available(session: Session, shop_id: int, wa_id: str,
-                  wanted: list[tuple[int | None, str, str, int]]) -> CartView:
+def add_available(
+    session: Session, shop_id: int, wa_id: str, wanted: list[tuple[int | None, str, str, int]]
+) -> CartView:
     """Put back (product id, sku, name, count) lines as far as stock allows; report the rest.
     `reorder` uses it: a shopper repeating last week's order gets what the shop has today."""
     cart = _writable_cart(session, shop_id, wa_id)
     ids = [pid for pid, *_ in wanted if pid is not None]
-    products = {p.id: p for p in session.scalars(
-        select(db.Product).where(db.Product.shop_id == shop_id, db.Product.id.in_(ids)))}
+    products = {
+        p.id: p
+        for p in session.scalars(
+            select(db.Product).where(db.Product.shop_id == shop_id, db.Product.id.in_(ids))
+        )
+    }
     have = {ln.product_id: ln.count for ln in cart.lines}
     limit = get_settings().max_count_per_line
     skipped = []

@@ -7,6 +7,7 @@ partial CSV neither reshuffles the shelves nor renames "Staples & Atta" to "Stap
 Applying re-computes the diff inside the write transaction and refuses when it is not the one
 that was previewed.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -38,10 +39,27 @@ from bot.errors import Conflict
 Format = Literal["shop", "bigbasket"]
 IMPORT_SOURCE = "import"
 # Compared in this order; `position` is not: an import keeps the shelf order.
-FIELDS = ("name", "name_hi", "brand", "kind", "category", "pack_size", "pack_unit", "mrp_paise",
-          "price_paise", "stock", "aliases")
-_LENGTHS = {"sku": Product.sku, "name": Product.name, "name_hi": Product.name_hi,
-            "brand": Product.brand, "kind": Product.kind, "category": Category.slug}
+FIELDS = (
+    "name",
+    "name_hi",
+    "brand",
+    "kind",
+    "category",
+    "pack_size",
+    "pack_unit",
+    "mrp_paise",
+    "price_paise",
+    "stock",
+    "aliases",
+)
+_LENGTHS = {
+    "sku": Product.sku,
+    "name": Product.name,
+    "name_hi": Product.name_hi,
+    "brand": Product.brand,
+    "kind": Product.kind,
+    "category": Category.slug,
+}
 _ALIAS_LENGTH = ProductAlias.alias.type.length
 
 
@@ -78,12 +96,16 @@ class CatalogChanges:
         """Everything applying would do, hashed: equal fingerprints, equal effects."""
         body = {
             "new": [_record(p) for p in sorted(self.new, key=lambda p: p.sku)],
-            "changed": [[c.sku, [[f.field, f.old, f.new] for f in c.fields]]
-                        for c in sorted(self.changed, key=lambda c: c.sku)],
+            "changed": [
+                [c.sku, [[f.field, f.old, f.new] for f in c.fields]]
+                for c in sorted(self.changed, key=lambda c: c.sku)
+            ],
             "categories": [[c.slug, c.name] for c in self.new_categories],
             "unchanged": self.unchanged,
         }
-        return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+        return hashlib.sha256(
+            json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
+        ).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,8 +146,9 @@ def _screen(catalog: CatalogFile, path: Path, fmt: Format) -> CatalogFile:
             kept.append(p)
             continue
         line = lines.get(p.sku) if fmt == "shop" else int(p.sku.rsplit("-", 1)[-1])
-        rejected.append(Rejection(path.name, line or 0, reason,
-                                  {k: str(v) for k, v in _record(p).items()}))
+        rejected.append(
+            Rejection(path.name, line or 0, reason, {k: str(v) for k, v in _record(p).items()})
+        )
     rejected.sort(key=lambda r: r.line)
     return CatalogFile(products=kept, categories=catalog.categories, rejections=rejected)
 
@@ -143,21 +166,29 @@ def _unfit(p: CatalogProduct) -> str | None:
 
 
 def _record(p: CatalogProduct) -> dict[str, object]:
-    return {"sku": p.sku, **{f: list(p.aliases) if f == "aliases" else getattr(p, f) for f in FIELDS}}
+    return {
+        "sku": p.sku,
+        **{f: list(p.aliases) if f == "aliases" else getattr(p, f) for f in FIELDS},
+    }
 
 
-def _current(session: Session, shop_id: int, lock: bool = False) -> tuple[dict[str, _Current], dict[str, Category]]:
+def _current(
+    session: Session, shop_id: int, lock: bool = False
+) -> tuple[dict[str, _Current], dict[str, Category]]:
     cats = {c.slug: c for c in session.scalars(select(Category).where(Category.shop_id == shop_id))}
     slugs = {c.id: c.slug for c in cats.values()}
     aliases: dict[int, list[tuple[str, str]]] = {}
     for product_id, alias, source in session.execute(
-            select(ProductAlias.product_id, ProductAlias.alias, ProductAlias.source)
-            .join(Product, Product.id == ProductAlias.product_id)
-            .where(Product.shop_id == shop_id).order_by(ProductAlias.id)):
+        select(ProductAlias.product_id, ProductAlias.alias, ProductAlias.source)
+        .join(Product, Product.id == ProductAlias.product_id)
+        .where(Product.shop_id == shop_id)
+        .order_by(ProductAlias.id)
+    ):
         aliases.setdefault(product_id, []).append((alias, source))
     columns = [getattr(Product, f) for f in FIELDS if f not in ("category", "aliases")]
-    query = select(Product.id, Product.sku, Product.category_id, Product.position, *columns
-                   ).where(Product.shop_id == shop_id)
+    query = select(Product.id, Product.sku, Product.category_id, Product.position, *columns).where(
+        Product.shop_id == shop_id
+    )
     products = {}
     # Locked when applying (PostgreSQL): an order committing between the check and the write
     # would otherwise see its stock overwritten by a number the merchant never previewed.
@@ -179,7 +210,9 @@ def _resulting_aliases(item: CatalogProduct, have: tuple[tuple[str, str], ...]) 
     return kept + [a for a in wanted if a not in names]
 
 
-def diff(catalog: CatalogFile, current: dict[str, _Current], categories: dict[str, Category]) -> CatalogChanges:
+def diff(
+    catalog: CatalogFile, current: dict[str, _Current], categories: dict[str, Category]
+) -> CatalogChanges:
     out = CatalogChanges(rejected=list(catalog.rejections))
     for item in catalog.products:
         row = current.get(item.sku)
@@ -199,8 +232,11 @@ def diff(catalog: CatalogFile, current: dict[str, _Current], categories: dict[st
             out.unchanged += 1
     names = {c.slug: c for c in catalog.categories}
     used = dict.fromkeys(p.category for p in catalog.products)
-    out.new_categories = [names.get(s) or CategoryInfo(s, s.replace("-", " ").title())
-                          for s in used if s not in categories]
+    out.new_categories = [
+        names.get(s) or CategoryInfo(s, s.replace("-", " ").title())
+        for s in used
+        if s not in categories
+    ]
     return out
 
 
@@ -209,7 +245,9 @@ def preview(session: Session, shop_id: int, catalog: CatalogFile) -> CatalogChan
     return diff(catalog, current, categories)
 
 
-def _for_load(catalog: CatalogFile, current: dict[str, _Current], changes: CatalogChanges) -> CatalogFile:
+def _for_load(
+    catalog: CatalogFile, current: dict[str, _Current], changes: CatalogChanges
+) -> CatalogFile:
     """The file as `load_catalog` should see it: existing products keep their shelf place, new
     ones go after the last; only new aisles are named (existing ones keep their names)."""
     after = max((c.position for c in current.values()), default=-1) + 1
@@ -223,7 +261,9 @@ def _for_load(catalog: CatalogFile, current: dict[str, _Current], changes: Catal
             products.append(replace(item, position=row.position))
         else:
             products.append(item)
-    return CatalogFile(products=products, categories=changes.new_categories, rejections=catalog.rejections)
+    return CatalogFile(
+        products=products, categories=changes.new_categories, rejections=catalog.rejections
+    )
 
 
 def apply(session: Session, shop_id: int, catalog: CatalogFile, fingerprint: str) -> LoadReport:
@@ -235,13 +275,19 @@ def apply(session: Session, shop_id: int, catalog: CatalogFile, fingerprint: str
     current, categories = _current(session, shop_id, lock=True)
     changes = diff(catalog, current, categories)
     if changes.fingerprint != fingerprint:
-        raise StaleChanges("the catalog changed since this preview (an edit, an order or another "
-                           "import): nothing was applied; upload the file again to see the changes now")
+        raise StaleChanges(
+            "the catalog changed since this preview (an edit, an order or another "
+            "import): nothing was applied; upload the file again to see the changes now"
+        )
     report = load_catalog(session, shop, _for_load(catalog, current, changes), source=IMPORT_SOURCE)
     if changes.new_categories:
         last = max((c.position for c in categories.values()), default=-1)
-        new = session.scalars(select(Category).where(
-            Category.shop_id == shop_id, Category.slug.in_([c.slug for c in changes.new_categories])))
+        new = session.scalars(
+            select(Category).where(
+                Category.shop_id == shop_id,
+                Category.slug.in_([c.slug for c in changes.new_categories]),
+            )
+        )
         order = {c.slug: i for i, c in enumerate(changes.new_categories)}
         for cat in new:
             cat.position = last + 1 + order[cat.slug]
@@ -253,14 +299,25 @@ def as_json(changes: CatalogChanges, limit: int) -> dict[str, object]:
     """The preview to keep beside the upload: counts, and the first `limit` rows of each list."""
     return {
         "fingerprint": changes.fingerprint,
-        "counts": {"new": len(changes.new), "changed": len(changes.changed),
-                   "unchanged": changes.unchanged, "rejected": len(changes.rejected),
-                   "categories": len(changes.new_categories)},
+        "counts": {
+            "new": len(changes.new),
+            "changed": len(changes.changed),
+            "unchanged": changes.unchanged,
+            "rejected": len(changes.rejected),
+            "categories": len(changes.new_categories),
+        },
         "new": [_record(p) for p in changes.new[:limit]],
-        "changed": [{"sku": c.sku, "name": c.name, "fields": [asdict(f) for f in c.fields]}
-                    for c in changes.changed[:limit]],
-        "rejected": [{"line": r.line, "reason": r.reason,
-                      "row": {str(k): str(v)[:120] for k, v in r.row.items() if k and v}}
-                     for r in changes.rejected[:limit]],
+        "changed": [
+            {"sku": c.sku, "name": c.name, "fields": [asdict(f) for f in c.fields]}
+            for c in changes.changed[:limit]
+        ],
+        "rejected": [
+            {
+                "line": r.line,
+                "reason": r.reason,
+                "row": {str(k): str(v)[:120] for k, v in r.row.items() if k and v},
+            }
+            for r in changes.rejected[:limit]
+        ],
         "categories": [{"slug": c.slug, "name": c.name} for c in changes.new_categories],
     }

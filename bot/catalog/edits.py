@@ -5,6 +5,7 @@ a float would turn 0.29 into 28 paise. An edit names the values the merchant saw
 fields the merchant changed are written, each only if it still holds what was seen: an order
 taking stock while the form was open is never overwritten by a stale number.
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,11 +38,15 @@ def rupees_to_paise(text: str) -> int:
         if raw.startswith("-"):
             raise InvalidRequest(f"{text.strip()!r} is negative: a price is more than ₹0")
         if re.fullmatch(r"\d+\.\d{3,}", raw):
-            raise InvalidRequest(f"{text.strip()!r} has more than 2 decimals: rupees and paise, like 49.50")
+            raise InvalidRequest(
+                f"{text.strip()!r} has more than 2 decimals: rupees and paise, like 49.50"
+            )
         raise InvalidRequest(f"{text.strip()[:40]!r} is not an amount in rupees (like 49 or 49.50)")
     paise = int(found[1]) * 100 + int((found[2] or "").ljust(2, "0"))
     if paise > MAX_PRICE_PAISE:
-        raise InvalidRequest(f"{format_rupees(paise)} is more than the largest price, {format_rupees(MAX_PRICE_PAISE)}")
+        raise InvalidRequest(
+            f"{format_rupees(paise)} is more than the largest price, {format_rupees(MAX_PRICE_PAISE)}"
+        )
     return paise
 
 
@@ -64,16 +69,28 @@ class Edit:
     reindexed: bool  # the shop's catalog version moved: search indexes are rebuilt
 
 
-def edit_product(session: Session, shop_id: int, sku: str, *, price_paise: int, stock: int,
-                 seen_price: int, seen_stock: int, actor: str) -> Edit:
+def edit_product(
+    session: Session,
+    shop_id: int,
+    sku: str,
+    *,
+    price_paise: int,
+    stock: int,
+    seen_price: int,
+    seen_stock: int,
+    actor: str,
+) -> Edit:
     """Set what the merchant changed. A new price always moves the catalog version (the bot
     quotes prices from its index); a new stock only when the product comes into or goes out
     of stock (the index ranks what is on the shelf first), not on every count."""
     begin_write(session)
     # The shop first, then the product: the order an import takes them in (no deadlock).
     session.execute(select(Shop.id).where(Shop.id == shop_id).with_for_update(key_share=True))
-    product = session.scalar(select(Product).where(Product.shop_id == shop_id, Product.sku == sku)
-                             .with_for_update(of=Product, key_share=True))
+    product = session.scalar(
+        select(Product)
+        .where(Product.shop_id == shop_id, Product.sku == sku)
+        .with_for_update(of=Product, key_share=True)
+    )
     if product is None:
         raise NotFound(f"no product {sku!r} in this shop")
     changed: dict[str, tuple[int, int]] = {}
@@ -81,28 +98,36 @@ def edit_product(session: Session, shop_id: int, sku: str, *, price_paise: int, 
         if price_paise <= 0:
             raise InvalidRequest(f"{sku}: the price must be more than ₹0")
         if price_paise > product.mrp_paise:
-            raise InvalidRequest(f"{sku}: the price {format_rupees(price_paise)} is above the MRP "
-                                 f"{format_rupees(product.mrp_paise)}; nothing may sell above its MRP")
+            raise InvalidRequest(
+                f"{sku}: the price {format_rupees(price_paise)} is above the MRP "
+                f"{format_rupees(product.mrp_paise)}; nothing may sell above its MRP"
+            )
         if product.price_paise != seen_price:
-            raise Conflict(f"{sku}: the price changed to {format_rupees(product.price_paise)} since the page "
-                           "was opened; nothing was saved, check it and save again")
+            raise Conflict(
+                f"{sku}: the price changed to {format_rupees(product.price_paise)} since the page "
+                "was opened; nothing was saved, check it and save again"
+            )
         changed["price_paise"] = (product.price_paise, price_paise)
     if stock != seen_stock:
         if stock < 0:
             raise InvalidRequest(f"{sku}: stock cannot be negative")
         if product.stock != seen_stock:
-            raise Conflict(f"{sku}: the stock changed to {product.stock} since the page was opened "
-                           "(an order or another edit); nothing was saved, check it and save again")
+            raise Conflict(
+                f"{sku}: the stock changed to {product.stock} since the page was opened "
+                "(an order or another edit); nothing was saved, check it and save again"
+            )
         changed["stock"] = (product.stock, stock)
     if not changed:
         return Edit(sku, {}, False)
     for name, (_, after) in changed.items():
         setattr(product, name, after)
     reindexed = "price_paise" in changed or (
-        "stock" in changed and (changed["stock"][0] > 0) != (changed["stock"][1] > 0))
+        "stock" in changed and (changed["stock"][0] > 0) != (changed["stock"][1] > 0)
+    )
     if reindexed:
-        session.execute(update(Shop).where(Shop.id == shop_id)
-                        .values(catalog_version=Shop.catalog_version + 1))
+        session.execute(
+            update(Shop).where(Shop.id == shop_id).values(catalog_version=Shop.catalog_version + 1)
+        )
     session.flush()
     log.info("catalog edit by %s: %s %s", actor, sku, changed)
     return Edit(sku, changed, reindexed)

@@ -4,6 +4,7 @@ Applying 27,555 BigBasket products takes seconds to tens of seconds, longer than
 hang, so `start` runs it in a thread and the upload's record says which phase it is in; the
 page showing it refreshes until it reads "applied" (with the report) or "failed" (with why).
 """
+
 from __future__ import annotations
 
 import logging
@@ -21,8 +22,15 @@ log = logging.getLogger(__name__)
 PREVIEW_ROWS = 300  # rows of each table kept for the preview page
 
 
-def upload(store: UploadStore, shop_id: int, user: str, filename: str, checked: CheckedFile,
-           data: bytes, seed_catalog: Path) -> Upload:
+def upload(
+    store: UploadStore,
+    shop_id: int,
+    user: str,
+    filename: str,
+    checked: CheckedFile,
+    data: bytes,
+    seed_catalog: Path,
+) -> Upload:
     """Store the file and record what applying it would change."""
     started = time.perf_counter()
     kept = store.save(shop_id, user, filename, checked, data)
@@ -45,8 +53,9 @@ def start(store: UploadStore, kept: Upload, seed_catalog: Path) -> bool:
         return False
     kept.state, kept.phase, kept.started_at = "applying", "reading the file", utcnow().isoformat()
     store.update(kept)
-    threading.Thread(target=run, args=(store, kept, seed_catalog), name=f"import-{kept.token[:6]}",
-                     daemon=True).start()
+    threading.Thread(
+        target=run, args=(store, kept, seed_catalog), name=f"import-{kept.token[:6]}", daemon=True
+    ).start()
     return True
 
 
@@ -61,14 +70,27 @@ def run(store: UploadStore, kept: Upload, seed_catalog: Path) -> None:
         with session_scope(write=True) as session:
             report = changes.apply(session, kept.shop_id, catalog, kept.preview["fingerprint"])
         kept.state = "applied"
-        kept.result = {"created": report.created, "updated": report.updated,
-                       "unchanged": report.unchanged, "rejected": len(catalog.rejections),
-                       "seconds": round(time.perf_counter() - started, 2)}
-        log.info("catalog import %s by %s (shop %s): %s", kept.filename, kept.user, kept.shop_id, kept.result)
+        kept.result = {
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "rejected": len(catalog.rejections),
+            "seconds": round(time.perf_counter() - started, 2),
+        }
+        log.info(
+            "catalog import %s by %s (shop %s): %s",
+            kept.filename,
+            kept.user,
+            kept.shop_id,
+            kept.result,
+        )
     except ShopError as e:
         kept.state, kept.error = "failed", e.detail
     except Exception as e:  # recorded for the merchant; the transaction was rolled back
         log.exception("catalog import %s failed", kept.token)
-        kept.state, kept.error = "failed", f"the import failed and nothing was applied ({type(e).__name__}: {e})"[:500]
+        kept.state, kept.error = (
+            "failed",
+            f"the import failed and nothing was applied ({type(e).__name__}: {e})"[:500],
+        )
     kept.phase, kept.finished_at = "", utcnow().isoformat()
     store.update(kept)

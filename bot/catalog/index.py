@@ -3,6 +3,7 @@
 Full fuzzy scans of 27,555 names cost ~44 ms a query; the index narrows each query to the
 handful of variants sharing (fuzzily) one of its words before any detailed scoring.
 """
+
 from __future__ import annotations
 
 import math
@@ -119,7 +120,9 @@ class Prepared:
                 total += w
                 contrib.setdefault(t, []).append((slot, w))
             totals.append(total)
-        roles = (NAME,) * len(iv.names) + (KIND,) + (HEAD,) * len(iv.heads) + (BRAND,) * len(iv.brands)
+        roles = (
+            (NAME,) * len(iv.names) + (KIND,) + (HEAD,) * len(iv.heads) + (BRAND,) * len(iv.brands)
+        )
         return cls(
             contrib=contrib,
             totals=tuple(totals),
@@ -129,7 +132,9 @@ class Prepared:
 
 
 class CatalogIndex:
-    def __init__(self, products: Sequence[CatalogProduct], category_names: dict[str, str] | None = None):
+    def __init__(
+        self, products: Sequence[CatalogProduct], category_names: dict[str, str] | None = None
+    ):
         self.products = list(products)
         self.by_sku = {p.sku: p for p in self.products}
         category_names = category_names or {}
@@ -167,7 +172,9 @@ class CatalogIndex:
         aliases = dict.fromkeys(a for p in v.packs for a in p.aliases)
         alias_keys = [keys(a) for a in aliases]
         # "chai patti" is also typed "chaipatti" / "चायपत्ती": index the compound too.
-        alias_keys += [(phonetic_key("".join(words(a))),) for a in aliases if 1 < len(words(a)) <= 3]
+        alias_keys += [
+            (phonetic_key("".join(words(a))),) for a in aliases if 1 < len(words(a)) <= 3
+        ]
 
         brand = keys(first.brand)
         generic = set(kind) | {k for ak in alias_keys if not set(ak) & set(brand) for k in ak}
@@ -182,8 +189,9 @@ class CatalogIndex:
 
         unbranded = [ak for ak in alias_keys if ak and not set(ak) & brand_tokens]
         hindi = tuple(k for k in names[1] if k not in brand_tokens)
-        heads = [ak for ak in dict.fromkeys((*alias_keys, hindi))
-                 if ak and not set(ak) <= brand_tokens]  # brand-only nicknames are not heads
+        heads = [
+            ak for ak in dict.fromkeys((*alias_keys, hindi)) if ak and not set(ak) <= brand_tokens
+        ]  # brand-only nicknames are not heads
         own_name = tuple(k for k in names[0] if k not in brand_tokens)
         explained = {k for sf in (own_name, kind, *unbranded) for k in sf}
         english = [kind, own_name, *unbranded]

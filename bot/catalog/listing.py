@@ -1,6 +1,7 @@
 """The merchant's view of the catalog: every product of the shop, found the way shoppers write
 ("aata" finds atta, through the bot's own resolver) and the way merchants do (a piece of a
 SKU, a brand or a name, a plain substring), a page at a time."""
+
 from __future__ import annotations
 
 import logging
@@ -50,28 +51,56 @@ class Listing:
         return max(1, -(-self.total // self.per_page))
 
 
-def find(session: Session, shop_id: int, *, query: str = "", category: str = "", page: int = 1,
-         per_page: int = 50, rank: Rank | None = None) -> Listing:
+def find(
+    session: Session,
+    shop_id: int,
+    *,
+    query: str = "",
+    category: str = "",
+    page: int = 1,
+    per_page: int = 50,
+    rank: Rank | None = None,
+) -> Listing:
     """`rank` gives the SKUs the shoppers' search finds for `query`, best first; they come
     before plain substring hits, which come in shelf order."""
     where: list[ColumnElement[bool]] = [Product.shop_id == shop_id]
     if category:
-        where.append(Product.category_id.in_(
-            select(Category.id).where(Category.shop_id == shop_id, Category.slug == category)))
+        where.append(
+            Product.category_id.in_(
+                select(Category.id).where(Category.shop_id == shop_id, Category.slug == category)
+            )
+        )
     query = " ".join(query.split())
     if not query:
         total = session.scalar(select(func.count()).select_from(Product).where(*where)) or 0
-        skus = list(session.scalars(select(Product.sku).where(*where).order_by(Product.position, Product.id)
-                                    .limit(per_page).offset((page - 1) * per_page)))
+        skus = list(
+            session.scalars(
+                select(Product.sku)
+                .where(*where)
+                .order_by(Product.position, Product.id)
+                .limit(per_page)
+                .offset((page - 1) * per_page)
+            )
+        )
         return Listing(_rows(session, shop_id, skus), total, page, per_page)
     needle = query.lower()
-    text_hit = or_(*(func.lower(column).contains(needle, autoescape=True)
-                     for column in (Product.sku, Product.name, Product.name_hi, Product.brand)),
-                   Product.id.in_(select(ProductAlias.product_id).where(
-                       ProductAlias.shop_id == shop_id,
-                       func.lower(ProductAlias.alias).contains(needle, autoescape=True))))
-    found = list(session.scalars(select(Product.sku).where(*where, text_hit)
-                                 .order_by(Product.position, Product.id)))
+    text_hit = or_(
+        *(
+            func.lower(column).contains(needle, autoescape=True)
+            for column in (Product.sku, Product.name, Product.name_hi, Product.brand)
+        ),
+        Product.id.in_(
+            select(ProductAlias.product_id).where(
+                ProductAlias.shop_id == shop_id,
+                func.lower(ProductAlias.alias).contains(needle, autoescape=True),
+            )
+        ),
+    )
+    found = list(
+        session.scalars(
+            select(Product.sku).where(*where, text_hit).order_by(Product.position, Product.id)
+        )
+    )
     ranked = list(dict.fromkeys(rank(query))) if rank else []
     if ranked:
         allowed = set(session.scalars(select(Product.sku).where(*where, Product.sku.in_(ranked))))
@@ -79,19 +108,37 @@ def find(session: Session, shop_id: int, *, query: str = "", category: str = "",
     exact = [s for s in found if s.lower() == needle]
     skus = list(dict.fromkeys([*exact, *ranked, *found]))
     start = (page - 1) * per_page
-    return Listing(_rows(session, shop_id, skus[start:start + per_page]), len(skus), page, per_page)
+    return Listing(
+        _rows(session, shop_id, skus[start : start + per_page]), len(skus), page, per_page
+    )
 
 
 def _rows(session: Session, shop_id: int, skus: list[str]) -> list[Row]:
     if not skus:
         return []
-    products = {p.sku: p for p in session.scalars(
-        select(Product).where(Product.shop_id == shop_id, Product.sku.in_(skus)))}
-    return [Row(sku=p.sku, name=p.name, name_hi=p.name_hi, brand=p.brand,
-                category=p.category.name if p.category else "", pack_size=p.pack_size,
-                pack_unit=p.pack_unit, mrp_paise=p.mrp_paise, price_paise=p.price_paise, stock=p.stock,
-                active=p.active, aliases=tuple(a.alias for a in p.aliases))
-            for p in (products[s] for s in skus if s in products)]
+    products = {
+        p.sku: p
+        for p in session.scalars(
+            select(Product).where(Product.shop_id == shop_id, Product.sku.in_(skus))
+        )
+    }
+    return [
+        Row(
+            sku=p.sku,
+            name=p.name,
+            name_hi=p.name_hi,
+            brand=p.brand,
+            category=p.category.name if p.category else "",
+            pack_size=p.pack_size,
+            pack_unit=p.pack_unit,
+            mrp_paise=p.mrp_paise,
+            price_paise=p.price_paise,
+            stock=p.stock,
+            active=p.active,
+            aliases=tuple(a.alias for a in p.aliases),
+        )
+        for p in (products[s] for s in skus if s in products)
+    ]
 
 
 class Rankers:
@@ -117,7 +164,12 @@ class Rankers:
             hit = self._built.get(key)
         if hit is not None and hit[0] == version:
             return _ranker(hit[1])
-        size = session.scalar(select(func.count()).select_from(Product).where(Product.shop_id == shop_id)) or 0
+        size = (
+            session.scalar(
+                select(func.count()).select_from(Product).where(Product.shop_id == shop_id)
+            )
+            or 0
+        )
         if hit is None and size <= self.build_inline_up_to:
             resolver = _build(session, shop_id)
             with self._lock:
@@ -127,14 +179,20 @@ class Rankers:
             start = key not in self._building
             self._building.add(key)
         if start:
-            threading.Thread(target=self._rebuild, args=(key, shop_id), daemon=True,
-                             name=f"search-index-{shop_id}").start()
+            threading.Thread(
+                target=self._rebuild,
+                args=(key, shop_id),
+                daemon=True,
+                name=f"search-index-{shop_id}",
+            ).start()
         return _ranker(hit[1]) if hit else None
 
     def _rebuild(self, key: tuple[str, int], shop_id: int) -> None:
         try:
             with session_scope() as session:
-                version = session.scalar(select(Shop.catalog_version).where(Shop.id == shop_id)) or 0
+                version = (
+                    session.scalar(select(Shop.catalog_version).where(Shop.id == shop_id)) or 0
+                )
                 resolver = _build(session, shop_id)
             with self._lock:
                 self._built[key] = (version, resolver)
@@ -152,7 +210,9 @@ class Rankers:
 def _build(session: Session, shop_id: int) -> Resolver:
     products, names = shop_catalog(session, shop_id)
     settings = get_settings()
-    return Resolver(CatalogIndex(products, names), settings.match_threshold, settings.ambiguity_margin)
+    return Resolver(
+        CatalogIndex(products, names), settings.match_threshold, settings.ambiguity_margin
+    )
 
 
 def _ranker(resolver: Resolver) -> Rank:
@@ -160,5 +220,8 @@ def _ranker(resolver: Resolver) -> Rank:
     floor = resolver.threshold / 2
 
     def rank(query: str) -> list[str]:
-        return [p.sku for s in resolver.rank(query) if s.score >= floor for p in s.variant.variant.packs]
+        return [
+            p.sku for s in resolver.rank(query) if s.score >= floor for p in s.variant.variant.packs
+        ]
+
     return rank

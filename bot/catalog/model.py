@@ -1,4 +1,5 @@
 """Plain catalog records, independent of the database, so the engine runs on a CSV alone."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -31,6 +31,7 @@ Rules, each with its reason:
 - Deterministic: the same catalog gives a byte-identical file (no dates, sorted), so `--check`
   can compare bytes and a pull request shows only what changed.
 """
+
 from __future__ import annotations
 
 import re
@@ -125,7 +126,8 @@ def _longer_first(entry: str) -> str:
 
 
 def _category_synonyms(
-    catalog: CatalogFile, left_out: list[LeftOut],
+    catalog: CatalogFile,
+    left_out: list[LeftOut],
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
     product_values = _product_values(catalog)
     names: dict[str, list[str]] = {}

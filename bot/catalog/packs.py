@@ -3,6 +3,7 @@
 Closest total first, then fewest packs, then lowest price: "2 kg atta" is one 2 kg pack when
 there is one, else two 1 kg packs; "500 g paneer" with only 200 g packs is two of them.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -12,12 +13,37 @@ from bot.catalog.model import CatalogProduct
 MAX_PACKS = 24
 # Rough weights of produce people count in pieces ("4 apples") but shops sell by weight.
 PIECE_GRAMS = {
-    "apple": 180, "banana": 120, "orange": 200, "mosambi": 200, "mango": 300, "guava": 150,
-    "pomegranate": 250, "pear": 180, "kiwi": 80, "chikoo": 80, "papaya": 1000, "coconut": 500,
-    "watermelon": 3000, "pineapple": 1200, "onion": 120, "potato": 150, "tomato": 90,
-    "lemon": 50, "cucumber": 200, "carrot": 100, "capsicum": 120, "brinjal": 250,
-    "cauliflower": 600, "cabbage": 800, "beetroot": 150, "radish": 250, "sweet potato": 200,
-    "bottle gourd": 700, "pumpkin": 1500, "ginger": 50, "garlic": 40,
+    "apple": 180,
+    "banana": 120,
+    "orange": 200,
+    "mosambi": 200,
+    "mango": 300,
+    "guava": 150,
+    "pomegranate": 250,
+    "pear": 180,
+    "kiwi": 80,
+    "chikoo": 80,
+    "papaya": 1000,
+    "coconut": 500,
+    "watermelon": 3000,
+    "pineapple": 1200,
+    "onion": 120,
+    "potato": 150,
+    "tomato": 90,
+    "lemon": 50,
+    "cucumber": 200,
+    "carrot": 100,
+    "capsicum": 120,
+    "brinjal": 250,
+    "cauliflower": 600,
+    "cabbage": 800,
+    "beetroot": 150,
+    "radish": 250,
+    "sweet potato": 200,
+    "bottle gourd": 700,
+    "pumpkin": 1500,
+    "ginger": 50,
+    "garlic": 40,
 }
 DEFAULT_PIECE_GRAMS = 200
 
@@ -57,8 +83,10 @@ def _closest_combination(
     pool: Sequence[CatalogProduct], target: float
 ) -> list[tuple[CatalogProduct, int]]:
     sizes = sorted({p.pack_size for p in pool})
-    by_size = {s: min((p for p in pool if p.pack_size == s), key=lambda p: (p.price_paise, p.position))
-               for s in sizes}
+    by_size = {
+        s: min((p for p in pool if p.pack_size == s), key=lambda p: (p.price_paise, p.position))
+        for s in sizes
+    }
     best: tuple[tuple[bool, float, int, int], dict[int, int]] | None = None
 
     def consider(counts: dict[int, int]) -> None:

@@ -5,6 +5,7 @@ name the query names, and whether the query names what the product *is* (its kin
 alias). The last one keeps "atta" on wheat flour rather than on "Maggi Atta Noodles": when
 some variant's head matches the query, variants matched only through a modifier are pushed down.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -170,28 +171,40 @@ class Resolver:
         the caller already has it)."""
         if ranked is None:
             ranked = self.rank(item)
-        return bool(ranked) and ranked[0].score >= self.threshold and ranked[0].coverage >= EXPLAINED
+        return (
+            bool(ranked) and ranked[0].score >= self.threshold and ranked[0].coverage >= EXPLAINED
+        )
 
-    def resolve(self, item: str, amount: float | None = None, unit: str | None = None,
-                ranked: list[Scored] | None = None) -> Resolution:
+    def resolve(
+        self,
+        item: str,
+        amount: float | None = None,
+        unit: str | None = None,
+        ranked: list[Scored] | None = None,
+    ) -> Resolution:
         if ranked is None:
             ranked = self.rank(item)
         if not ranked or ranked[0].score < self.threshold:
-            suggestions = tuple(default_pack(s.variant.variant.packs) for s in ranked[:MAX_ALTERNATIVES]
-                                if s.score >= self.threshold / 2)
-            return Resolution("unmatched", round(ranked[0].score, 3) if ranked else 0.0,
-                              alternatives=suggestions)
+            suggestions = tuple(
+                default_pack(s.variant.variant.packs)
+                for s in ranked[:MAX_ALTERNATIVES]
+                if s.score >= self.threshold / 2
+            )
+            return Resolution(
+                "unmatched", round(ranked[0].score, 3) if ranked else 0.0, alternatives=suggestions
+            )
         close = [s for s in ranked if ranked[0].score - s.score <= self.margin]
         if len(close) > 1:
             # Near-ties: the shopkeeper's pick is the usual product that fits the asked amount.
-            ranked = sorted(close, key=lambda s: self._fit(s, amount, unit)) + ranked[len(close):]
+            ranked = sorted(close, key=lambda s: self._fit(s, amount, unit)) + ranked[len(close) :]
         top = ranked[0]
         chosen = top.variant.variant
         unit = self.bare_unit(chosen.first, amount, unit)
         packs = choose_packs(chosen.packs, amount, unit)
         floor = max(self.threshold, max(s.score for s in ranked) - ALTERNATIVE_SPAN)
         alternatives = tuple(
-            default_pack(s.variant.variant.packs) for s in ranked[1 : 1 + MAX_ALTERNATIVES]
+            default_pack(s.variant.variant.packs)
+            for s in ranked[1 : 1 + MAX_ALTERNATIVES]
             if s.score >= floor
         )
         return Resolution(
@@ -202,7 +215,6 @@ class Resolver:
             alternatives=alternatives,
             unit=unit,
         )
-
 
     def _fit(self, s: Scored, amount: float | None, unit: str | None) -> tuple:
         """How well a variant's packs make up the asked amount: (relative miss, packs), then

@@ -2,6 +2,7 @@
 
 Rows that cannot be used are returned as rejections with a reason, never silently dropped.
 """
+
 from __future__ import annotations
 
 import csv
@@ -15,12 +16,22 @@ import yaml
 from rapidfuzz.distance import OSA
 
 from bot.catalog.index import keys, words
-from bot.text.phonetic import phonetic_key
 from bot.catalog.model import CatalogProduct
+from bot.text.phonetic import phonetic_key
 
 SHOP_COLUMNS = (
-    "sku", "kind", "name", "name_hi", "brand", "category", "pack_size", "pack_unit",
-    "mrp_paise", "price_paise", "stock", "aliases",
+    "sku",
+    "kind",
+    "name",
+    "name_hi",
+    "brand",
+    "category",
+    "pack_size",
+    "pack_unit",
+    "mrp_paise",
+    "price_paise",
+    "stock",
+    "aliases",
 )
 
 
@@ -121,10 +132,22 @@ def write_shop_catalog(products: Iterable[CatalogProduct], path: Path) -> int:
         w = csv.writer(fh)
         w.writerow(SHOP_COLUMNS)
         for p in products:
-            w.writerow([
-                p.sku, p.kind, p.name, p.name_hi, p.brand, p.category, p.pack_size, p.pack_unit,
-                p.mrp_paise, p.price_paise, p.stock, "|".join(p.aliases),
-            ])
+            w.writerow(
+                [
+                    p.sku,
+                    p.kind,
+                    p.name,
+                    p.name_hi,
+                    p.brand,
+                    p.category,
+                    p.pack_size,
+                    p.pack_unit,
+                    p.mrp_paise,
+                    p.price_paise,
+                    p.stock,
+                    "|".join(p.aliases),
+                ]
+            )
             n += 1
     return n
 
@@ -138,9 +161,17 @@ _PACK_RE = re.compile(
     re.IGNORECASE,
 )
 _UNIT_FACTORS = {
-    "kg": ("g", 1000), "g": ("g", 1), "gm": ("g", 1), "gms": ("g", 1), "gram": ("g", 1),
-    "grams": ("g", 1), "ml": ("ml", 1), "l": ("ml", 1000), "ltr": ("ml", 1000),
-    "litre": ("ml", 1000), "litres": ("ml", 1000),
+    "kg": ("g", 1000),
+    "g": ("g", 1),
+    "gm": ("g", 1),
+    "gms": ("g", 1),
+    "gram": ("g", 1),
+    "grams": ("g", 1),
+    "ml": ("ml", 1),
+    "l": ("ml", 1000),
+    "ltr": ("ml", 1000),
+    "litre": ("ml", 1000),
+    "litres": ("ml", 1000),
 }
 
 
@@ -178,7 +209,7 @@ def _head_kind(name: str, brand: str, kinds: KindIndex | None = None) -> str:
     main = re.split(r"\s[-–(]\s?|,", name, maxsplit=1)[0]
     main = _PACK_RE.sub("", main)
     if brand and main.lower().startswith(brand.lower()):
-        main = main[len(brand):]
+        main = main[len(brand) :]
     words = [w for w in re.findall(r"[A-Za-z]+", main) if len(w) > 1]
     if not words:
         return ""
@@ -214,7 +245,7 @@ class KindIndex:
             # The kind's words right before the head ("hair oil") beat words elsewhere in the
             # name; more words beat fewer; then words nearer the end ("Masala - Chicken
             # Biryani" is a biryani masala, as English puts the closest qualifier last).
-            adjacent = not before or tuple(main[-len(before):]) == before
+            adjacent = not before or tuple(main[-len(before) :]) == before
             if adjacent or all(w in last_at for w in before):
                 rank = (adjacent, len(before), min((last_at[w] for w in before), default=0))
                 if best is None or rank > best[0]:
@@ -230,7 +261,9 @@ def _money(value: str) -> int | None:
     return int(round(amount * 100)) if amount >= 0 else None
 
 
-def read_bigbasket(path: Path, kind_aliases: dict[str, tuple[str, ...]] | None = None) -> CatalogFile:
+def read_bigbasket(
+    path: Path, kind_aliases: dict[str, tuple[str, ...]] | None = None
+) -> CatalogFile:
     """Either BigBasket export: `product,category,sub_category,brand,sale_price,market_price,...`
     or `ProductName,Brand,Price,DiscountPrice,Quantity,Category,SubCategory`."""
     out = CatalogFile()
@@ -241,7 +274,9 @@ def read_bigbasket(path: Path, kind_aliases: dict[str, tuple[str, ...]] | None =
     cats: dict[str, None] = {}
     with path.open(newline="", encoding="utf-8-sig") as fh:
         for lineno, row in enumerate(csv.DictReader(fh), start=2):
-            product, reason = _bigbasket_row(row, lineno, names, kind_aliases, len(out.products), kinds)
+            product, reason = _bigbasket_row(
+                row, lineno, names, kind_aliases, len(out.products), kinds
+            )
             if product is None:
                 out.rejections.append(Rejection(path.name, lineno, reason or "unusable", row))
                 continue
@@ -308,8 +343,14 @@ def _bigbasket_row(
             mrp_paise=mrp,
             price_paise=sale,
             stock=100,
-            aliases=tuple(dict.fromkeys((*kind_aliases.get(kind, ()),
-                                         *getattr(kind_aliases, "brand_aliases", {}).get(bkey, ())))),
+            aliases=tuple(
+                dict.fromkeys(
+                    (
+                        *kind_aliases.get(kind, ()),
+                        *getattr(kind_aliases, "brand_aliases", {}).get(bkey, ()),
+                    )
+                )
+            ),
             position=position,
             pack_known=pack_known,
             brand_hi=getattr(kind_aliases, "brand_hi", {}).get(bkey, ""),
@@ -350,7 +391,9 @@ def kind_aliases(products: Iterable[CatalogProduct]) -> KindAliases:
             meet(p.kind, terms, piece)
             if " " in p.kind:
                 meet(f"*{p.kind.split()[-1]}", terms, piece)  # what every "… dal" has in common
-    out = KindAliases({k.lstrip("*"): tuple(sorted(v)) for k, v in shared.items() if k.startswith("*")})
+    out = KindAliases(
+        {k.lstrip("*"): tuple(sorted(v)) for k, v in shared.items() if k.startswith("*")}
+    )
     out.update({k: tuple(sorted(v)) for k, v in shared.items() if not k.startswith("*")})
     out.kinds = frozenset(k for k in shared if not k.startswith("*"))
     out.brand_hi, out.brand_aliases = _brand_knowledge(products, out)
@@ -365,7 +408,8 @@ def brand_key(brand: str) -> str:
 
 
 def _brand_knowledge(
-    products: Iterable[CatalogProduct], by_kind: dict[str, tuple[str, ...]],
+    products: Iterable[CatalogProduct],
+    by_kind: dict[str, tuple[str, ...]],
 ) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
     """Per brand: its Devanagari spelling, and the nicknames every product of the brand has
     and no other brand uses ("coke" for Coca-Cola). An alias holding a word of the product's
@@ -388,13 +432,15 @@ def _brand_knowledge(
         branded_name = p.name.lower().startswith(p.brand.lower()) and len(hindi) > len(brand_words)
         if branded_name:
             spellings.setdefault(bkey, Counter())[" ".join(hindi[: len(brand_words)])] += 1
-        hindi_keys = keys(p.name_hi)[len(brand_words) if branded_name else 0:]
+        hindi_keys = keys(p.name_hi)[len(brand_words) if branded_name else 0 :]
         own = (set(keys(p.name)) | set(hindi_keys) | set(keys(p.kind))) - set(brand_words)
         terms = {t for t in terms if not set(keys(t)) & own}
         shared[bkey] = shared[bkey] & terms if bkey in shared else terms
     brand_hi = {b: c.most_common(1)[0][0] for b, c in spellings.items()}
-    nicknames = {b: tuple(sorted(t for t in terms if users[t] == {b} and t not in kind_terms[b]))
-                 for b, terms in shared.items()}
+    nicknames = {
+        b: tuple(sorted(t for t in terms if users[t] == {b} and t not in kind_terms[b]))
+        for b, terms in shared.items()
+    }
     return brand_hi, {b: t for b, t in nicknames.items() if t}
 
 
@@ -416,8 +462,13 @@ def _names_brand(alias: str, p: CatalogProduct) -> bool:
     return any(
         a == b
         or (min(len(a), len(b)) >= 5 and OSA.normalized_similarity(a, b) >= 0.8)
-        or (min(len(a), len(b)) >= 4 and abs(len(a) - len(b)) == 1 and (a.startswith(b) or b.startswith(a)))
-        for a in keys(alias) for b in brand
+        or (
+            min(len(a), len(b)) >= 4
+            and abs(len(a) - len(b)) == 1
+            and (a.startswith(b) or b.startswith(a))
+        )
+        for a in keys(alias)
+        for b in brand
     )
 
 

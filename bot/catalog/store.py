@@ -1,4 +1,5 @@
 """Catalog persistence: load a catalog file into a shop, read a shop's catalog back."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,11 +29,23 @@ def ensure_shop(session: Session, slug: str, name: str) -> Shop:
     return shop
 
 
-_FIELDS = ("kind", "name", "name_hi", "brand", "pack_size", "pack_unit", "mrp_paise",
-           "price_paise", "stock", "position")
+_FIELDS = (
+    "kind",
+    "name",
+    "name_hi",
+    "brand",
+    "pack_size",
+    "pack_unit",
+    "mrp_paise",
+    "price_paise",
+    "stock",
+    "position",
+)
 
 
-def load_catalog(session: Session, shop: Shop, catalog: CatalogFile, source: str = "seed") -> LoadReport:
+def load_catalog(
+    session: Session, shop: Shop, catalog: CatalogFile, source: str = "seed"
+) -> LoadReport:
     """Upsert by SKU. Running it twice changes nothing; merchants' own aliases are kept."""
     cats = {c.slug: c for c in session.scalars(select(Category).where(Category.shop_id == shop.id))}
     for pos, info in enumerate(catalog.categories):
@@ -43,15 +56,18 @@ def load_catalog(session: Session, shop: Shop, catalog: CatalogFile, source: str
         cat.name, cat.name_hi, cat.position = info.name, info.name_hi, pos
     session.flush()
 
-    existing = {p.sku: p for p in session.scalars(select(Product).where(Product.shop_id == shop.id))}
+    existing = {
+        p.sku: p for p in session.scalars(select(Product).where(Product.shop_id == shop.id))
+    }
     created = updated = unchanged = 0
     new: list[tuple[CatalogProduct, int]] = []
     for item in catalog.products:
         row = existing.get(item.sku)
         cat = cats.get(item.category)
         if cat is None:
-            cat = cats[item.category] = Category(shop_id=shop.id, slug=item.category,
-                                                 name=item.category.replace("-", " ").title())
+            cat = cats[item.category] = Category(
+                shop_id=shop.id, slug=item.category, name=item.category.replace("-", " ").title()
+            )
             session.add(cat)
             session.flush()
         if row is None:
@@ -83,7 +99,9 @@ def load_catalog(session: Session, shop: Shop, catalog: CatalogFile, source: str
     return LoadReport(created, updated, unchanged, len(catalog.rejections))
 
 
-def _insert(session: Session, shop_id: int, new: list[tuple[CatalogProduct, int]], source: str) -> None:
+def _insert(
+    session: Session, shop_id: int, new: list[tuple[CatalogProduct, int]], source: str
+) -> None:
     """New products and their aliases as bulk inserts: a 27,555-product BigBasket file is
     written in seconds, not the minute the unit of work takes, and SQLite's write lock (which
     checkouts queue behind) is held that much shorter."""
@@ -92,14 +110,30 @@ def _insert(session: Session, shop_id: int, new: list[tuple[CatalogProduct, int]
     session.flush()
     ids: dict[str, int] = {}
     for start in range(0, len(new), 5000):
-        chunk = new[start:start + 5000]
-        ids.update(session.execute(insert(Product).returning(Product.sku, Product.id), [
-            {"shop_id": shop_id, "sku": item.sku, "category_id": category_id,
-             **{f: getattr(item, f) for f in _FIELDS}} for item, category_id in chunk]).tuples().all())
-    aliases = [{"shop_id": shop_id, "product_id": ids[item.sku], "alias": a, "source": source}
-               for item, _ in new for a in dict.fromkeys(item.aliases)]
+        chunk = new[start : start + 5000]
+        ids.update(
+            session.execute(
+                insert(Product).returning(Product.sku, Product.id),
+                [
+                    {
+                        "shop_id": shop_id,
+                        "sku": item.sku,
+                        "category_id": category_id,
+                        **{f: getattr(item, f) for f in _FIELDS},
+                    }
+                    for item, category_id in chunk
+                ],
+            )
+            .tuples()
+            .all()
+        )
+    aliases = [
+        {"shop_id": shop_id, "product_id": ids[item.sku], "alias": a, "source": source}
+        for item, _ in new
+        for a in dict.fromkeys(item.aliases)
+    ]
     for start in range(0, len(aliases), 20000):
-        session.execute(insert(ProductAlias), aliases[start:start + 20000])
+        session.execute(insert(ProductAlias), aliases[start : start + 20000])
 
 
 def shop_catalog(session: Session, shop_id: int) -> tuple[list[CatalogProduct], dict[str, str]]:
@@ -107,15 +141,27 @@ def shop_catalog(session: Session, shop_id: int) -> tuple[list[CatalogProduct], 
     cats = {c.id: c for c in session.scalars(select(Category).where(Category.shop_id == shop_id))}
     products = []
     rows = session.scalars(
-        select(Product).where(Product.shop_id == shop_id, Product.active.is_(True))
+        select(Product)
+        .where(Product.shop_id == shop_id, Product.active.is_(True))
         .order_by(Product.position, Product.id)
     )
     for p in rows:
         cat = cats.get(p.category_id) if p.category_id else None
-        products.append(CatalogProduct(
-            sku=p.sku, name=p.name, category=cat.slug if cat else "", pack_size=p.pack_size,
-            pack_unit=p.pack_unit, price_paise=p.price_paise, mrp_paise=p.mrp_paise,
-            brand=p.brand, kind=p.kind, name_hi=p.name_hi, stock=p.stock,
-            aliases=tuple(a.alias for a in p.aliases), position=p.position,
-        ))
+        products.append(
+            CatalogProduct(
+                sku=p.sku,
+                name=p.name,
+                category=cat.slug if cat else "",
+                pack_size=p.pack_size,
+                pack_unit=p.pack_unit,
+                price_paise=p.price_paise,
+                mrp_paise=p.mrp_paise,
+                brand=p.brand,
+                kind=p.kind,
+                name_hi=p.name_hi,
+                stock=p.stock,
+                aliases=tuple(a.alias for a in p.aliases),
+                position=p.position,
+            )
+        )
     return products, {c.slug: c.name for c in cats.values()}

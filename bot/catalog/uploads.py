@@ -5,6 +5,7 @@ upload is stored once with its SHA-256, and "Apply" names it by a token that onl
 that uploaded it can use, for a limited time. A file that is not a UTF-8 CSV in a known
 format is refused at the door with what is wrong and how to fix it.
 """
+
 from __future__ import annotations
 
 import csv
@@ -36,8 +37,11 @@ State = Literal["previewed", "applying", "applied", "failed"]
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{24}$")
 BIGBASKET_NAMES = ("product", "ProductName")
 BIGBASKET_PRICES = ("sale_price", "DiscountPrice", "Price")
-_MAGIC = {b"PK\x03\x04": "an Excel workbook (.xlsx) or a zip archive",
-          b"\xd0\xcf\x11\xe0": "an old Excel workbook (.xls)", b"%PDF": "a PDF document"}
+_MAGIC = {
+    b"PK\x03\x04": "an Excel workbook (.xlsx) or a zip archive",
+    b"\xd0\xcf\x11\xe0": "an old Excel workbook (.xls)",
+    b"%PDF": "a PDF document",
+}
 
 
 class UploadRejected(InvalidRequest):
@@ -59,18 +63,24 @@ def check(data: bytes, fmt: str = "auto") -> CheckedFile:
     if not data.strip():
         raise UploadRejected("the file is empty")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise UploadRejected(f"the file is {len(data) / 1048576:.1f} MB; the limit is "
-                             f"{MAX_UPLOAD_BYTES // 1048576} MB: split it into smaller files")
+        raise UploadRejected(
+            f"the file is {len(data) / 1048576:.1f} MB; the limit is "
+            f"{MAX_UPLOAD_BYTES // 1048576} MB: split it into smaller files"
+        )
     kind = next((what for magic, what in _MAGIC.items() if data.startswith(magic)), None)
     if kind or b"\x00" in data[:8192]:
-        raise UploadRejected(f"this is not a CSV file but {kind or 'a binary file'}: in Excel or "
-                             "Sheets use File → Save as / Download → “CSV UTF-8 (comma delimited)”")
+        raise UploadRejected(
+            f"this is not a CSV file but {kind or 'a binary file'}: in Excel or "
+            "Sheets use File → Save as / Download → “CSV UTF-8 (comma delimited)”"
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        line = data[:e.start].count(b"\n") + 1
-        raise UploadRejected(f"the file is not UTF-8 text (byte 0x{data[e.start]:02x} on line {line}): "
-                             "save it as “CSV UTF-8”, which keeps ₹ and Hindi names intact") from None
+        line = data[: e.start].count(b"\n") + 1
+        raise UploadRejected(
+            f"the file is not UTF-8 text (byte 0x{data[e.start]:02x} on line {line}): "
+            "save it as “CSV UTF-8”, which keeps ₹ and Hindi names intact"
+        ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, [])  # as the readers see it: " sku" is not "sku"
@@ -96,7 +106,9 @@ def detect(header: list[str]) -> Format | None:
 
 
 def _header_problem(header: list[str], fmt: str, found: Format | None) -> str:
-    shown = ", ".join(h if h == h.strip() else repr(h) for h in header[:12]) + (" …" if len(header) > 12 else "")
+    shown = ", ".join(h if h == h.strip() else repr(h) for h in header[:12]) + (
+        " …" if len(header) > 12 else ""
+    )
     if len(header) == 1 and header[0].count(";") >= 3:
         return "the columns are separated by semicolons: save the file with commas (“CSV UTF-8 (comma delimited)”)"
     if found is None and detect([h.strip() for h in header]) is not None:
@@ -106,11 +118,15 @@ def _header_problem(header: list[str], fmt: str, found: Format | None) -> str:
         return f"this file is {named[found]}, not {named[fmt]}: choose that format (or “detect”)"
     if fmt == "shop" or any(c in header for c in ("sku", "price_paise", "mrp_paise")):
         missing = ", ".join(c for c in SHOP_COLUMNS if c not in header)
-        return f"the header lacks the shop format's columns {missing} (it has: {shown}); the first line must be: " \
-               + ",".join(SHOP_COLUMNS)
-    return (f"unknown header ({shown}): use the shop format (first line {','.join(SHOP_COLUMNS)}) or a "
-            f"BigBasket export (a product name column {' or '.join(BIGBASKET_NAMES)} and a price column "
-            f"{', '.join(BIGBASKET_PRICES)})")
+        return (
+            f"the header lacks the shop format's columns {missing} (it has: {shown}); the first line must be: "
+            + ",".join(SHOP_COLUMNS)
+        )
+    return (
+        f"unknown header ({shown}): use the shop format (first line {','.join(SHOP_COLUMNS)}) or a "
+        f"BigBasket export (a product name column {' or '.join(BIGBASKET_NAMES)} and a price column "
+        f"{', '.join(BIGBASKET_PRICES)})"
+    )
 
 
 @dataclass(slots=True)
@@ -157,13 +173,23 @@ class UploadStore:
         self.root = root
         self.ttl = ttl
 
-    def save(self, shop_id: int, user: str, filename: str, checked: CheckedFile, data: bytes) -> Upload:
+    def save(
+        self, shop_id: int, user: str, filename: str, checked: CheckedFile, data: bytes
+    ) -> Upload:
         self.sweep()
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         token = secrets.token_urlsafe(18)
-        upload = Upload(token=token, shop_id=shop_id, user=user, filename=Path(filename).name[:200] or "upload.csv",
-                        format=checked.format, rows=checked.rows, size=len(data),
-                        sha256=hashlib.sha256(data).hexdigest(), created_at=utcnow().isoformat())
+        upload = Upload(
+            token=token,
+            shop_id=shop_id,
+            user=user,
+            filename=Path(filename).name[:200] or "upload.csv",
+            format=checked.format,
+            rows=checked.rows,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            created_at=utcnow().isoformat(),
+        )
         path = self.csv_path(upload)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as fh:
@@ -178,15 +204,26 @@ class UploadStore:
         try:
             upload = Upload(**json.loads((self.root / f"{token}.json").read_text("utf-8")))
         except (OSError, ValueError, TypeError):
-            raise UnknownUpload("no such upload: it expired or was discarded; upload the file again") from None
+            raise UnknownUpload(
+                "no such upload: it expired or was discarded; upload the file again"
+            ) from None
         if upload.shop_id != shop_id:
             raise UnknownUpload("no such upload")
         if utcnow() - upload.created > self.ttl and upload.state != "applying":
             self.discard(upload)
-            raise UnknownUpload(f"this upload expired (previews are kept {self.ttl.total_seconds() / 60:.0f} "
-                                "minutes): upload the file again")
-        if upload.state == "applying" and upload.started and utcnow() - upload.started > APPLY_TIMEOUT:
-            upload.state, upload.error = "failed", "the import stopped without finishing; nothing was applied"
+            raise UnknownUpload(
+                f"this upload expired (previews are kept {self.ttl.total_seconds() / 60:.0f} "
+                "minutes): upload the file again"
+            )
+        if (
+            upload.state == "applying"
+            and upload.started
+            and utcnow() - upload.started > APPLY_TIMEOUT
+        ):
+            upload.state, upload.error = (
+                "failed",
+                "the import stopped without finishing; nothing was applied",
+            )
             self.update(upload)
         return upload
 
@@ -215,7 +252,11 @@ class UploadStore:
     def claim(self, upload: Upload) -> bool:
         """Only one "Apply" of an upload runs, even across worker processes."""
         try:
-            os.close(os.open(self.root / f"{upload.token}.claim", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            os.close(
+                os.open(
+                    self.root / f"{upload.token}.claim", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600
+                )
+            )
         except FileExistsError:
             return False
         return True

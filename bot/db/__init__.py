@@ -6,4 +6,11 @@ Importing any module of the package registers every table on `Base.metadata`, so
 from bot.db import models, review_models, whatsapp_models
 from bot.db.base import Base, create_engine_for, session_factory
 
-__all__ = ["Base", "create_engine_for", "models", "review_models", "session_factory", "whatsapp_models"]
+__all__ = [
+    "Base",
+    "create_engine_for",
+    "models",
+    "review_models",
+    "session_factory",
+    "whatsapp_models",
+]

@@ -1,4 +1,5 @@
 """Engine and session construction shared by every process."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime

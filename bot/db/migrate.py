@@ -7,6 +7,7 @@
   revision, which is that schema, then upgrade;
 - migrated before: upgrade.
 """
+
 from __future__ import annotations
 
 import fcntl

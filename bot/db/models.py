@@ -1,4 +1,5 @@
 """Tables. Every shop-owned row carries `shop_id` so that one deployment can serve many shops."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -86,7 +87,9 @@ class ProductAlias(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
     alias: Mapped[str] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(20), default="seed")
     created_by: Mapped[str | None] = mapped_column(String(200))
@@ -137,8 +140,15 @@ class CartLine(Base):
     product: Mapped[Product] = relationship(lazy="joined")
 
 
-ORDER_STATUSES = ("pending_payment", "paid", "packed", "out_for_delivery", "delivered",
-                  "cancelled", "refunded")
+ORDER_STATUSES = (
+    "pending_payment",
+    "paid",
+    "packed",
+    "out_for_delivery",
+    "delivered",
+    "cancelled",
+    "refunded",
+)
 PAYMENT_STATUSES = ("created", "paid", "failed", "expired", "flagged", "refunded")
 
 
@@ -258,8 +268,12 @@ class PaymentEvent(Base):
     __table_args__ = (UniqueConstraint("provider", "event_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
-    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id", ondelete="CASCADE"), index=True)
+    shop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shops.id", ondelete="CASCADE"), index=True
+    )
+    payment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("payments.id", ondelete="CASCADE"), index=True
+    )
     provider: Mapped[str] = mapped_column(String(20))
     event_id: Mapped[str] = mapped_column(String(100))
     event_type: Mapped[str] = mapped_column(String(60))
@@ -291,7 +305,9 @@ class OutboxMessage(Base):
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    next_attempt_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
     provider_message_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -341,7 +357,9 @@ class MerchantSession(Base):
     __tablename__ = "merchant_sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("merchant_users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("merchant_users.id", ondelete="CASCADE"), index=True
+    )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -12,6 +12,7 @@
 - `handoff_events`: what the shop's people did in a handed-over conversation: replies (sent
   through the WhatsApp gateway's Graph API client) and hand-backs to the bot.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -19,9 +20,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db.base import Base
+from bot.db.base import Base, utcnow
 from bot.db.models import ReviewItem
-from bot.db.base import utcnow
 
 REVIEW_ACTIONS = ("map_product", "label_intent", "out_of_scope", "dismiss")
 HANDOFF_EVENTS = ("reply", "release")
@@ -33,8 +33,9 @@ Index("ix_review_items_shop_id_status", ReviewItem.shop_id, ReviewItem.status)
 class ReviewAction(Base):
     __tablename__ = "review_actions"
     __table_args__ = (
-        CheckConstraint("kind IN ('map_product', 'label_intent', 'out_of_scope', 'dismiss')",
-                        name="kind_valid"),
+        CheckConstraint(
+            "kind IN ('map_product', 'label_intent', 'out_of_scope', 'dismiss')", name="kind_valid"
+        ),
         Index("ix_review_actions_shop_id_created_at", "shop_id", "created_at"),
     )
 
@@ -45,7 +46,9 @@ class ReviewAction(Base):
     term: Mapped[str | None] = mapped_column(String(200))  # the alias a mapping added
     intent: Mapped[str | None] = mapped_column(String(100))
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"))
-    alias_id: Mapped[int | None] = mapped_column(ForeignKey("product_aliases.id", ondelete="SET NULL"))
+    alias_id: Mapped[int | None] = mapped_column(
+        ForeignKey("product_aliases.id", ondelete="SET NULL")
+    )
     merchant_user_id: Mapped[int] = mapped_column(ForeignKey("merchant_users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -55,10 +58,12 @@ class ReviewAction(Base):
 class ReviewActionItem(Base):
     __tablename__ = "review_action_items"
 
-    action_id: Mapped[int] = mapped_column(ForeignKey("review_actions.id", ondelete="CASCADE"),
-                                           primary_key=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("review_items.id", ondelete="CASCADE"),
-                                         primary_key=True, index=True)
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("review_actions.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("review_items.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class TrainingExample(Base):
@@ -72,8 +77,9 @@ class TrainingExample(Base):
     digest: Mapped[str] = mapped_column(String(64))
     intent: Mapped[str] = mapped_column(String(100))
     language: Mapped[str] = mapped_column(String(10), default="")
-    action_id: Mapped[int | None] = mapped_column(ForeignKey("review_actions.id", ondelete="CASCADE"),
-                                                  index=True)
+    action_id: Mapped[int | None] = mapped_column(
+        ForeignKey("review_actions.id", ondelete="CASCADE"), index=True
+    )
     created_by: Mapped[int | None] = mapped_column(ForeignKey("merchant_users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -92,6 +98,7 @@ class HandoffEvent(Base):
     text: Mapped[str | None] = mapped_column(Text)
     # A reply's WhatsApp message: its delivery status comes back on that row.
     outgoing_id: Mapped[int | None] = mapped_column(
-        ForeignKey("whatsapp_outgoing.id", ondelete="SET NULL"))
+        ForeignKey("whatsapp_outgoing.id", ondelete="SET NULL")
+    )
     merchant_user_id: Mapped[int] = mapped_column(ForeignKey("merchant_users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,4 +1,5 @@
 """The process-wide engine and session maker, created from settings on first use."""
+
 from __future__ import annotations
 
 import threading
@@ -81,8 +82,13 @@ def begin_write(session: Session) -> None:
     if bind.dialect.name != "sqlite":
         return
     if session.in_transaction():
-        if session.info.get(_WROTE) or session.in_nested_transaction() or \
-                session.new or session.dirty or session.deleted:
+        if (
+            session.info.get(_WROTE)
+            or session.in_nested_transaction()
+            or session.new
+            or session.dirty
+            or session.deleted
+        ):
             return
         session.commit()
     lock = _writer_lock(bind.engine if hasattr(bind, "engine") else bind)  # type: ignore[arg-type]
@@ -97,8 +103,9 @@ def begin_write(session: Session) -> None:
 
 
 @contextmanager
-def transaction(maker: sessionmaker[Session], *, write: bool = False,
-                timing: dict[str, float] | None = None) -> Iterator[Session]:
+def transaction(
+    maker: sessionmaker[Session], *, write: bool = False, timing: dict[str, float] | None = None
+) -> Iterator[Session]:
     """A session in one transaction: committed when the block ends normally, rolled back on an
     exception, closed either way. `write=True` takes SQLite's write lock at the start (see
     `begin_write`). `timing`, when given, gets the milliseconds spent waiting for the write
@@ -123,6 +130,8 @@ def transaction(maker: sessionmaker[Session], *, write: bool = False,
         session.close()
 
 
-def session_scope(url: str | None = None, *, write: bool = False) -> AbstractContextManager[Session]:
+def session_scope(
+    url: str | None = None, *, write: bool = False
+) -> AbstractContextManager[Session]:
     """A transaction on the app's database (`url`, by default the settings' one)."""
     return transaction(_makers(url or get_settings().database_url), write=write)

@@ -12,9 +12,10 @@ the delivery statuses Meta reports for them.
   and the latest delivery status. `options` maps interactive ids back to the payloads offered.
 - `whatsapp_statuses`: each status webhook once (sent, delivered, read, failed…).
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
@@ -33,7 +34,7 @@ from bot.db.base import Base
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 INBOX_STATES = ("pending", "forwarding", "replied", "done", "failed")
@@ -44,8 +45,9 @@ class WhatsAppInbox(Base):
     __tablename__ = "whatsapp_inbox"
     __table_args__ = (
         UniqueConstraint("key"),
-        CheckConstraint("state IN ('pending', 'forwarding', 'replied', 'done', 'failed')",
-                        name="state_valid"),
+        CheckConstraint(
+            "state IN ('pending', 'forwarding', 'replied', 'done', 'failed')", name="state_valid"
+        ),
         CheckConstraint("kind IN ('message', 'status', 'payment')", name="kind_valid"),
         Index("ix_whatsapp_inbox_wa_id_state", "wa_id", "state"),
         Index("ix_whatsapp_inbox_state_id", "state", "id"),
@@ -80,9 +82,11 @@ class WhatsAppOutgoing(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     inbox_id: Mapped[int | None] = mapped_column(
-        ForeignKey("whatsapp_inbox.id", ondelete="SET NULL"))
+        ForeignKey("whatsapp_inbox.id", ondelete="SET NULL")
+    )
     outbox_id: Mapped[int | None] = mapped_column(
-        ForeignKey("outbox_messages.id", ondelete="SET NULL"))
+        ForeignKey("outbox_messages.id", ondelete="SET NULL")
+    )
     seq: Mapped[int] = mapped_column(Integer, default=0)
     wa_id: Mapped[str] = mapped_column(String(64))
     phone_number_id: Mapped[str] = mapped_column(String(64))
@@ -110,5 +114,6 @@ class WhatsAppStatus(Base):
     timestamp: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     errors: Mapped[list] = mapped_column(JSON, default=list)
     outgoing_id: Mapped[int | None] = mapped_column(
-        ForeignKey("whatsapp_outgoing.id", ondelete="SET NULL"), index=True)
+        ForeignKey("whatsapp_outgoing.id", ondelete="SET NULL"), index=True
+    )
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)

@@ -4,6 +4,7 @@ A line is right when the product is right (its kind, and brand or SKU when the l
 them; or no product when the label says the item is not sold) and quantity and unit are exact.
 For catalogs without kinds (BigBasket) the product is judged by words its name must contain.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -53,7 +54,9 @@ class Example:
 def load_dev_set(path: Path) -> list[Example]:
     data = yaml.safe_load(path.read_text("utf-8"))
     return [
-        Example(str(e["text"]), e["language"], tuple(Expected.from_yaml(l) for l in e.get("lines", [])))
+        Example(
+            str(e["text"]), e["language"], tuple(Expected.from_yaml(l) for l in e.get("lines", []))
+        )
         for e in data
     ]
 
@@ -125,7 +128,9 @@ class Report:
         }
 
 
-def evaluate(examples: list[Example], parse: Callable[[str], ParsedMessage], judge: Judge = judge_by_kind) -> Report:
+def evaluate(
+    examples: list[Example], parse: Callable[[str], ParsedMessage], judge: Judge = judge_by_kind
+) -> Report:
     report = Report()
     for ex in examples:
         result = parse(ex.text)
@@ -138,11 +143,19 @@ def evaluate(examples: list[Example], parse: Callable[[str], ParsedMessage], jud
             stats[0] += ok
             stats[1] += 1
             if not ok:
-                report.failures.append({"text": ex.text, "language": ex.language, "line": i, "why": why})
+                report.failures.append(
+                    {"text": ex.text, "language": ex.language, "line": i, "why": why}
+                )
         if len(result.lines) > len(ex.lines):
             extra = len(result.lines) - len(ex.lines)
             report.lines += extra
             report.by_language[ex.language][1] += extra
-            report.failures.append({"text": ex.text, "language": ex.language, "line": len(ex.lines),
-                                    "why": f"{extra} extra line(s)"})
+            report.failures.append(
+                {
+                    "text": ex.text,
+                    "language": ex.language,
+                    "line": len(ex.lines),
+                    "why": f"{extra} extra line(s)",
+                }
+            )
     return report

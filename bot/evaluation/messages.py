@@ -1,6 +1,7 @@
 """Labelled NLU messages read from Rasa's YAML format without importing Rasa: the fixed test
 set (data/eval/nlu.yml, whose blocks carry `metadata: {language: …}`) and the training data
 (data/nlu), so the app can check that the two never overlap and label results by language."""
+
 from __future__ import annotations
 
 import hashlib
@@ -39,7 +40,7 @@ def parse_markup(example: str) -> tuple[str, tuple[Span, ...]]:
     pos = 0
     length = 0
     for m in MARKUP.finditer(example):
-        before = example[pos:m.start()]
+        before = example[pos : m.start()]
         plain.append(before)
         length += len(before)
         text = m["text"]
@@ -59,7 +60,9 @@ def _examples(block: dict[str, Any]) -> list[str]:
     raw = block.get("examples") or ""
     if isinstance(raw, list):
         return [str(e["text"] if isinstance(e, dict) else e).strip() for e in raw]
-    return [line.strip()[2:].strip() for line in str(raw).splitlines() if line.strip().startswith("- ")]
+    return [
+        line.strip()[2:].strip() for line in str(raw).splitlines() if line.strip().startswith("- ")
+    ]
 
 
 def read_nlu_file(path: Path) -> list[LabelledMessage]:
@@ -77,7 +80,11 @@ def read_nlu_file(path: Path) -> list[LabelledMessage]:
 
 def read_nlu(path: Path) -> list[LabelledMessage]:
     """One file, or every .yml/.yaml file under a directory."""
-    files = sorted(p for p in path.rglob("*") if p.suffix in (".yml", ".yaml")) if path.is_dir() else [path]
+    files = (
+        sorted(p for p in path.rglob("*") if p.suffix in (".yml", ".yaml"))
+        if path.is_dir()
+        else [path]
+    )
     return [m for f in files for m in read_nlu_file(f)]
 
 

@@ -5,6 +5,7 @@ entity labelled or predicted; this module only reads those files, so it runs in 
 environment without importing Rasa. Entities are scored as spans: a predicted entity counts
 only if its type, start and end are exactly the label's.
 """
+
 from __future__ import annotations
 
 import json
@@ -55,24 +56,45 @@ def read_predictions(results: Path, languages: Mapping[str, str] | None = None) 
             continue
         for row in json.loads(path.read_text("utf-8")):
             predicted = row.get("intent_prediction") or {}
-            out.append(Prediction(row["text"], row["intent"], predicted.get("name") or "",
-                                  float(predicted.get("confidence") or 0.0), language_of(row["text"], languages)))
+            out.append(
+                Prediction(
+                    row["text"],
+                    row["intent"],
+                    predicted.get("name") or "",
+                    float(predicted.get("confidence") or 0.0),
+                    language_of(row["text"], languages),
+                )
+            )
     return out
 
 
-def read_entity_results(results: Path, languages: Mapping[str, str] | None = None) -> list[EntityResult]:
+def read_entity_results(
+    results: Path, languages: Mapping[str, str] | None = None
+) -> list[EntityResult]:
     """Messages with an entity labelled or predicted (the others score nothing either way)."""
     seen: dict[str, EntityResult] = {}
-    extractor = next((e for e in ENTITY_EXTRACTORS if (results / f"{e}_errors.json").exists()
-                      or (results / f"{e}_successes.json").exists()), ENTITY_EXTRACTORS[0])
+    extractor = next(
+        (
+            e
+            for e in ENTITY_EXTRACTORS
+            if (results / f"{e}_errors.json").exists() or (results / f"{e}_successes.json").exists()
+        ),
+        ENTITY_EXTRACTORS[0],
+    )
     for name in (f"{extractor}_successes.json", f"{extractor}_errors.json"):
         path = results / name
         if not path.exists():
             continue
         for row in json.loads(path.read_text("utf-8")):
-            seen.setdefault(row["text"], EntityResult(
-                row["text"], language_of(row["text"], languages),
-                _spans(row.get("entities")), _spans(row.get("predicted_entities"))))
+            seen.setdefault(
+                row["text"],
+                EntityResult(
+                    row["text"],
+                    language_of(row["text"], languages),
+                    _spans(row.get("entities")),
+                    _spans(row.get("predicted_entities")),
+                ),
+            )
     return list(seen.values())
 
 
@@ -83,7 +105,13 @@ def _spans(entities: Iterable[dict[str, Any]] | None) -> frozenset[tuple[str, in
 def scores(predictions: list[Prediction]) -> dict[str, Any]:
     """Accuracy and macro/weighted F1 over intents."""
     if not predictions:
-        return {"examples": 0, "accuracy": 0.0, "macro_f1": 0.0, "weighted_f1": 0.0, "per_intent_f1": {}}
+        return {
+            "examples": 0,
+            "accuracy": 0.0,
+            "macro_f1": 0.0,
+            "weighted_f1": 0.0,
+            "per_intent_f1": {},
+        }
     tp: Counter[str] = Counter()
     fp: Counter[str] = Counter()
     fn: Counter[str] = Counter()
@@ -127,12 +155,18 @@ def entity_scores(results: list[EntityResult]) -> dict[str, dict[str, float | in
         precision = tp[entity] / (tp[entity] + fp[entity]) if tp[entity] + fp[entity] else 0.0
         recall = tp[entity] / (tp[entity] + fn[entity]) if tp[entity] + fn[entity] else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        out[entity] = {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
-                       "support": tp[entity] + fn[entity]}
+        out[entity] = {
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
+            "f1": round(f1, 4),
+            "support": tp[entity] + fn[entity],
+        }
     return out
 
 
-def report(predictions: list[Prediction], entity_results: list[EntityResult] | None = None) -> dict[str, Any]:
+def report(
+    predictions: list[Prediction], entity_results: list[EntityResult] | None = None
+) -> dict[str, Any]:
     by_language: dict[str, list[Prediction]] = defaultdict(list)
     for p in predictions:
         by_language[p.language].append(p)
@@ -144,13 +178,21 @@ def report(predictions: list[Prediction], entity_results: list[EntityResult] | N
         "by_language": {lang: scores(ps) for lang, ps in sorted(by_language.items())},
         "entities": {
             "overall": entity_scores(entity_results or []),
-            "by_language": {lang: entity_scores(rs) for lang, rs in sorted(entities_by_language.items())},
+            "by_language": {
+                lang: entity_scores(rs) for lang, rs in sorted(entities_by_language.items())
+            },
         },
         "confusion": confusion(predictions),
         "errors": [
-            {"text": p.text, "language": p.language, "expected": p.expected,
-             "predicted": p.predicted, "confidence": round(p.confidence, 3)}
-            for p in predictions if p.expected != p.predicted
+            {
+                "text": p.text,
+                "language": p.language,
+                "expected": p.expected,
+                "predicted": p.predicted,
+                "confidence": round(p.confidence, 3),
+            }
+            for p in predictions
+            if p.expected != p.predicted
         ],
     }
 

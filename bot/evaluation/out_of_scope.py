@@ -24,6 +24,7 @@ occur in both splits: any evaluated message that occurs in data/nlu (compared as
 `bot.evaluation.messages.comparable`) is dropped and counted, so the model is never scored on
 what it was trained on. Rasa's result files are read as plain JSON: no Rasa import here.
 """
+
 from __future__ import annotations
 
 import csv
@@ -73,6 +74,7 @@ class RealMessage:
 @dataclass(frozen=True, slots=True)
 class Loaded:
     """The messages to evaluate and what reading them left out."""
+
     messages: tuple[RealMessage, ...]
     rows: int  # data rows in the file
     skipped: int  # empty, or with text Rasa would read as entity markup
@@ -106,7 +108,9 @@ def read_tsv(path: Path) -> tuple[list[RealMessage], int, int, int]:
             raise ValueError(f"{path}: no column {', '.join(sorted(missing))}")
         for row in reader:
             rows += 1
-            text = " ".join(ESCAPE.sub(lambda m: chr(int(m[1], 16)), row.get("cs_query") or "").split())
+            text = " ".join(
+                ESCAPE.sub(lambda m: chr(int(m[1], 16)), row.get("cs_query") or "").split()
+            )
             if not text or MARKUP.search(text):
                 skipped += 1
                 continue
@@ -123,7 +127,9 @@ def training_texts(training: Path = TRAINING_NLU) -> set[str]:
     return {comparable(m.text) for m in read_nlu(training)}
 
 
-def without_training(messages: Sequence[RealMessage], trained: set[str]) -> tuple[list[RealMessage], int]:
+def without_training(
+    messages: Sequence[RealMessage], trained: set[str]
+) -> tuple[list[RealMessage], int]:
     """The messages that do not occur in the training data, and how many did."""
     kept = [m for m in messages if comparable(m.text) not in trained]
     return kept, len(messages) - len(kept)
@@ -140,21 +146,31 @@ def sample(loaded: Loaded, size: int, seed: int = SAMPLE_SEED) -> Loaded:
     if size >= len(loaded.messages):
         return loaded
     chosen = sorted(random.Random(seed).sample(range(len(loaded.messages)), size))
-    return Loaded(tuple(loaded.messages[i] for i in chosen), loaded.rows, loaded.skipped,
-                  loaded.duplicates, loaded.dropped_in_training)
+    return Loaded(
+        tuple(loaded.messages[i] for i in chosen),
+        loaded.rows,
+        loaded.skipped,
+        loaded.duplicates,
+        loaded.dropped_in_training,
+    )
 
 
 def write_nlu(messages: Sequence[RealMessage], path: Path) -> Path:
     """Rasa NLU YAML: every message an `out_of_scope` example, plus the sentinel."""
     if any(comparable(m.text) == comparable(SENTINEL_TEXT) for m in messages):
         raise ValueError(f"the sentinel {SENTINEL_TEXT!r} is among the messages")
-    data = {"version": "3.1", "nlu": [
-        {"intent": INTENT, "examples": "".join(f"- {m.text}\n" for m in messages)},
-        {"intent": SENTINEL_INTENT, "examples": f"- {SENTINEL_TEXT}\n"},
-    ]}
+    data = {
+        "version": "3.1",
+        "nlu": [
+            {"intent": INTENT, "examples": "".join(f"- {m.text}\n" for m in messages)},
+            {"intent": SENTINEL_INTENT, "examples": f"- {SENTINEL_TEXT}\n"},
+        ],
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.dump(data, Dumper=_LiteralDumper, allow_unicode=True, sort_keys=False, width=10_000),
-                    "utf-8")
+    path.write_text(
+        yaml.dump(data, Dumper=_LiteralDumper, allow_unicode=True, sort_keys=False, width=10_000),
+        "utf-8",
+    )
     return path
 
 
@@ -163,7 +179,9 @@ class _LiteralDumper(yaml.SafeDumper):
 
 
 def _literal(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+    return dumper.represent_scalar(
+        "tag:yaml.org,2002:str", value, style="|" if "\n" in value else None
+    )
 
 
 _LiteralDumper.add_representer(str, _literal)
@@ -194,7 +212,9 @@ def outcome_of(intent: str, confidence: float, threshold: float) -> str:
     return "out_of_scope" if intent == INTENT else "acted_on"
 
 
-def read_outcomes(results: Path, messages: Sequence[RealMessage], threshold: float) -> list[Outcome]:
+def read_outcomes(
+    results: Path, messages: Sequence[RealMessage], threshold: float
+) -> list[Outcome]:
     """One outcome per evaluated message from Rasa's intent_successes.json (predicted
     `out_of_scope`) and intent_errors.json (anything else); the sentinel is left out. A text
     that is none of the messages means Rasa read the file otherwise than it was meant: refused."""
@@ -206,24 +226,38 @@ def read_outcomes(results: Path, messages: Sequence[RealMessage], threshold: flo
             continue
         for row in json.loads(path.read_text("utf-8")):
             text = str(row["text"])
-            if row.get("intent") == SENTINEL_INTENT or comparable(text) == comparable(SENTINEL_TEXT):
+            if row.get("intent") == SENTINEL_INTENT or comparable(text) == comparable(
+                SENTINEL_TEXT
+            ):
                 continue
             key = comparable(text)
             if key not in domains:
-                raise ValueError(f"Rasa reports a prediction for {text!r}, which is none of the messages sent")
+                raise ValueError(
+                    f"Rasa reports a prediction for {text!r}, which is none of the messages sent"
+                )
             predicted = row.get("intent_prediction") or {}
             intent = str(predicted.get("name") or "")
             confidence = float(predicted.get("confidence") or 0.0)
-            out.append(Outcome(text, domains[key], intent, confidence,
-                               outcome_of(intent, confidence, threshold)))
+            out.append(
+                Outcome(
+                    text,
+                    domains[key],
+                    intent,
+                    confidence,
+                    outcome_of(intent, confidence, threshold),
+                )
+            )
     return out
 
 
 def _shares(outcomes: Sequence[Outcome]) -> dict[str, Any]:
     counts = Counter(o.outcome for o in outcomes)
     n = len(outcomes)
-    return {"n": n, **{k: round(counts[k] / n, 4) if n else 0.0 for k in OUTCOMES},
-            "counts": {k: counts[k] for k in OUTCOMES}}
+    return {
+        "n": n,
+        **{k: round(counts[k] / n, 4) if n else 0.0 for k in OUTCOMES},
+        "counts": {k: counts[k] for k in OUTCOMES},
+    }
 
 
 def summarise(outcomes: Sequence[Outcome], threshold: float) -> dict[str, Any]:
@@ -241,36 +275,79 @@ def summarise(outcomes: Sequence[Outcome], threshold: float) -> dict[str, Any]:
         **_shares(outcomes),
         "acted_on_by_intent": [{"intent": i, "count": c, "share": round(c / n, 4)} for i, c in top],
         "by_domain": {d: _shares(os) for d, os in sorted(by_domain.items())},
-        "acted_on_examples": [{"text": o.text, "domain": o.domain, "intent": o.intent,
-                               "confidence": round(o.confidence, 3)} for o in examples],
+        "acted_on_examples": [
+            {
+                "text": o.text,
+                "domain": o.domain,
+                "intent": o.intent,
+                "confidence": round(o.confidence, 3),
+            }
+            for o in examples
+        ],
     }
 
 
-def measure(model: Path, loaded: Loaded, work: Path, threshold: float, *, test_nlu: TestNlu,
-            source: str, source_sha256: str, training: Path = TRAINING_NLU) -> dict[str, Any]:
+def measure(
+    model: Path,
+    loaded: Loaded,
+    work: Path,
+    threshold: float,
+    *,
+    test_nlu: TestNlu,
+    source: str,
+    source_sha256: str,
+    training: Path = TRAINING_NLU,
+) -> dict[str, Any]:
     """Run the model on the messages and summarise. `test_nlu` runs `rasa test nlu` in
     .venv-rasa (it loads the model, a minute or so, then a few milliseconds a message); the
     caller passes it in because starting the engine's environment is not the core's business."""
     trained = training_texts(training)
     if overlap := [m.text for m in loaded.messages if comparable(m.text) in trained]:
-        raise ValueError(f"{len(overlap)} messages to evaluate are in the training data, e.g. {overlap[0]!r}: "
-                         "`load` drops them")
+        raise ValueError(
+            f"{len(overlap)} messages to evaluate are in the training data, e.g. {overlap[0]!r}: "
+            "`load` drops them"
+        )
     nlu_file = write_nlu(loaded.messages, work / "out_of_scope_real.yml")
     results = test_nlu(model, nlu_file, work / "results")
     outcomes = read_outcomes(results, loaded.messages, threshold)
     if len(outcomes) != len(loaded.messages):
-        raise ValueError(f"Rasa reported {len(outcomes)} predictions for {len(loaded.messages)} messages")
-    return {"source": source, "sha256": source_sha256, "messages_sha256": loaded.digest,
-            "rows": loaded.rows, "skipped": loaded.skipped, "duplicates": loaded.duplicates,
-            "dropped_in_training": loaded.dropped_in_training, **summarise(outcomes, threshold)}
+        raise ValueError(
+            f"Rasa reported {len(outcomes)} predictions for {len(loaded.messages)} messages"
+        )
+    return {
+        "source": source,
+        "sha256": source_sha256,
+        "messages_sha256": loaded.digest,
+        "rows": loaded.rows,
+        "skipped": loaded.skipped,
+        "duplicates": loaded.duplicates,
+        "dropped_in_training": loaded.dropped_in_training,
+        **summarise(outcomes, threshold),
+    }
 
 
-def measure_file(model: Path, source: Path, work: Path, threshold: float, *, test_nlu: TestNlu,
-                 shown_as: str, training: Path = TRAINING_NLU,
-                 sample_size: int | None = None) -> dict[str, Any]:
+def measure_file(
+    model: Path,
+    source: Path,
+    work: Path,
+    threshold: float,
+    *,
+    test_nlu: TestNlu,
+    shown_as: str,
+    training: Path = TRAINING_NLU,
+    sample_size: int | None = None,
+) -> dict[str, Any]:
     """`measure` on a TSV file, all of it or a fixed sample."""
     loaded = load(source, training)
     if sample_size is not None:
         loaded = sample(loaded, sample_size)
-    return measure(model, loaded, work, threshold, test_nlu=test_nlu, source=shown_as, source_sha256=file_digest(source),
-                   training=training)
+    return measure(
+        model,
+        loaded,
+        work,
+        threshold,
+        test_nlu=test_nlu,
+        source=shown_as,
+        source_sha256=file_digest(source),
+        training=training,
+    )

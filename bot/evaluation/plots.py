@@ -1,4 +1,5 @@
 """Images for the evaluation report, drawn with matplotlib's Agg backend (no display needed)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,9 +27,16 @@ def confusion_png(confusion: dict[str, Any], path: Path, title: str) -> Path:
             n = int(counts[i, j])
             if n:
                 wrong = label != predicted
-                ax.text(j, i, str(n), ha="center", va="center", fontsize=8,
-                        color="#b00020" if wrong else ("white" if share[i, j] > 0.6 else "black"),
-                        fontweight="bold" if wrong else "normal")
+                ax.text(
+                    j,
+                    i,
+                    str(n),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="#b00020" if wrong else ("white" if share[i, j] > 0.6 else "black"),
+                    fontweight="bold" if wrong else "normal",
+                )
     ax.set_xticks(range(len(columns)), columns, rotation=60, ha="right", fontsize=8)
     ax.set_yticks(range(len(rows)), rows, fontsize=8)
     ax.set_xlabel("predicted intent")

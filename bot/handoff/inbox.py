@@ -6,18 +6,19 @@ shopper asked (action_human_handoff) and one per message they sent while the bot
 (action_handoff_hold). Handing back sets the engine's `handoff` slot to false and closes those
 items; the shopper asking again flags the conversation again.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import Customer, MerchantUser, ReviewItem
 from bot.db.base import as_utc
+from bot.db.models import Customer, MerchantUser, ReviewItem
 from bot.db.review_models import HandoffEvent
 from bot.db.session import begin_write
 from bot.db.whatsapp_models import WhatsAppOutgoing
@@ -25,7 +26,9 @@ from bot.errors import Conflict, InvalidRequest, NotFound
 from bot.handoff.tracker import HANDOFF_SLOT, EngineTracker, EngineUnavailable, event_time
 
 MAX_REPLY = 4096  # one WhatsApp text message
-SERVICE_WINDOW = timedelta(hours=24)  # WhatsApp delivers free-form text this long after the shopper wrote
+SERVICE_WINDOW = timedelta(
+    hours=24
+)  # WhatsApp delivers free-form text this long after the shopper wrote
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,40 +65,84 @@ class Conversation:
 def flagged(session: Session, shop_id: int) -> list[Flagged]:
     """Conversations waiting for the shop, the most recently active first."""
     rows = session.execute(
-        select(ReviewItem.conversation_id, func.min(ReviewItem.created_at), func.max(ReviewItem.created_at),
-               func.count(ReviewItem.id))
-        .where(ReviewItem.shop_id == shop_id, ReviewItem.kind == "handoff", ReviewItem.status == "open",
-               ReviewItem.conversation_id.is_not(None))
+        select(
+            ReviewItem.conversation_id,
+            func.min(ReviewItem.created_at),
+            func.max(ReviewItem.created_at),
+            func.count(ReviewItem.id),
+        )
+        .where(
+            ReviewItem.shop_id == shop_id,
+            ReviewItem.kind == "handoff",
+            ReviewItem.status == "open",
+            ReviewItem.conversation_id.is_not(None),
+        )
         .group_by(ReviewItem.conversation_id)
-        .order_by(func.max(ReviewItem.created_at).desc())).all()
+        .order_by(func.max(ReviewItem.created_at).desc())
+    ).all()
     if not rows:
         return []
     ids = [r[0] for r in rows]
     latest: dict[str, ReviewItem] = {}
-    for item in session.scalars(select(ReviewItem).where(
-            ReviewItem.shop_id == shop_id, ReviewItem.kind == "handoff", ReviewItem.status == "open",
-            ReviewItem.conversation_id.in_(ids)).order_by(ReviewItem.id)):
+    for item in session.scalars(
+        select(ReviewItem)
+        .where(
+            ReviewItem.shop_id == shop_id,
+            ReviewItem.kind == "handoff",
+            ReviewItem.status == "open",
+            ReviewItem.conversation_id.in_(ids),
+        )
+        .order_by(ReviewItem.id)
+    ):
         latest[item.conversation_id or ""] = item
     names = _names(session, shop_id, ids)
-    return [Flagged(cid, names.get(cid, ""), latest[cid].language, as_utc(first), as_utc(last), count,
-                    latest[cid].text) for cid, first, last, count in rows]
+    return [
+        Flagged(
+            cid,
+            names.get(cid, ""),
+            latest[cid].language,
+            as_utc(first),
+            as_utc(last),
+            count,
+            latest[cid].text,
+        )
+        for cid, first, last, count in rows
+    ]
 
 
-def conversation(session: Session, shop_id: int, conversation_id: str,
-                 tracker: EngineTracker | None, limit: int = 40) -> Conversation:
+def conversation(
+    session: Session,
+    shop_id: int,
+    conversation_id: str,
+    tracker: EngineTracker | None,
+    limit: int = 40,
+) -> Conversation:
     """What was said, as the engine's tracker has it (the shopper's messages and the bot's
     replies) with the shop's own replies among them; from the recorded handoff messages when
     the engine cannot be reached."""
     items = _handoff_items(session, shop_id, conversation_id)
     if not items:
         raise NotFound(f"no handed-over conversation {conversation_id!r} in this shop")
-    events = list(session.scalars(select(HandoffEvent).where(
-        HandoffEvent.shop_id == shop_id, HandoffEvent.conversation_id == conversation_id)
-        .order_by(HandoffEvent.id)))
+    events = list(
+        session.scalars(
+            select(HandoffEvent)
+            .where(HandoffEvent.shop_id == shop_id, HandoffEvent.conversation_id == conversation_id)
+            .order_by(HandoffEvent.id)
+        )
+    )
     users = _users(session, [e.merchant_user_id for e in events])
     statuses = _statuses(session, [e.outgoing_id for e in events if e.outgoing_id])
-    shop_said = [Message(as_utc(e.created_at), "shop", e.text or "", users.get(e.merchant_user_id, ""),
-                         statuses.get(e.outgoing_id or 0, "")) for e in events if e.kind == "reply"]
+    shop_said = [
+        Message(
+            as_utc(e.created_at),
+            "shop",
+            e.text or "",
+            users.get(e.merchant_user_id, ""),
+            statuses.get(e.outgoing_id or 0, ""),
+        )
+        for e in events
+        if e.kind == "reply"
+    ]
     engine_error, bot_quiet = None, None
     said: list[Message]
     try:
@@ -106,10 +153,18 @@ def conversation(session: Session, shop_id: int, conversation_id: str,
         said = list(_tracker_messages(state.get("events") or []))
     except EngineUnavailable as e:
         engine_error = e.detail
-        said = [Message(as_utc(i.created_at), "shopper", i.text) for i in
-                session.scalars(select(ReviewItem).where(  # whole messages, not item lines
-                    ReviewItem.shop_id == shop_id, ReviewItem.conversation_id == conversation_id,
-                    ReviewItem.kind.not_in(("unmatched", "ambiguous"))).order_by(ReviewItem.id))]
+        said = [
+            Message(as_utc(i.created_at), "shopper", i.text)
+            for i in session.scalars(
+                select(ReviewItem)
+                .where(  # whole messages, not item lines
+                    ReviewItem.shop_id == shop_id,
+                    ReviewItem.conversation_id == conversation_id,
+                    ReviewItem.kind.not_in(("unmatched", "ambiguous")),
+                )
+                .order_by(ReviewItem.id)
+            )
+        ]
     messages = sorted(said + shop_said, key=lambda m: m.at)[-limit:]
     return Conversation(
         conversation_id=conversation_id,
@@ -118,13 +173,24 @@ def conversation(session: Session, shop_id: int, conversation_id: str,
         bot_quiet=bot_quiet,
         messages=tuple(messages),
         engine_error=engine_error,
-        released=tuple((as_utc(e.created_at), users.get(e.merchant_user_id, "")) for e in events
-                       if e.kind == "release"),
+        released=tuple(
+            (as_utc(e.created_at), users.get(e.merchant_user_id, ""))
+            for e in events
+            if e.kind == "release"
+        ),
     )
 
 
-def record_reply(session: Session, shop_id: int, conversation_id: str, text: str, user_id: int, *,
-                 last_inbound: datetime | None, now: datetime | None = None) -> HandoffEvent:
+def record_reply(
+    session: Session,
+    shop_id: int,
+    conversation_id: str,
+    text: str,
+    user_id: int,
+    *,
+    last_inbound: datetime | None,
+    now: datetime | None = None,
+) -> HandoffEvent:
     """Check a reply can go and record it, attributed; the caller sends it and links its
     WhatsApp message (`outgoing_id`). `last_inbound` is when the shopper last wrote to the
     shop's WhatsApp number: None when they never did (a terminal or REST chat cannot be
@@ -139,35 +205,55 @@ def record_reply(session: Session, shop_id: int, conversation_id: str, text: str
     if not any(i.status == "open" for i in _handoff_items(session, shop_id, conversation_id)):
         raise NotFound(f"conversation {conversation_id!r} is not waiting for the shop")
     if last_inbound is None:
-        raise Conflict(f"{conversation_id} has never written to the shop's WhatsApp number, so a reply "
-                       "cannot reach them")
-    now = now or datetime.now(timezone.utc)
+        raise Conflict(
+            f"{conversation_id} has never written to the shop's WhatsApp number, so a reply "
+            "cannot reach them"
+        )
+    now = now or datetime.now(UTC)
     if now - last_inbound > SERVICE_WINDOW:
         hours = int((now - last_inbound).total_seconds() // 3600)
-        raise Conflict(f"the shopper last wrote {hours} hours ago: WhatsApp delivers a reply only within "
-                       "24 hours of their last message; wait for them to write again")
-    event = HandoffEvent(shop_id=shop_id, conversation_id=conversation_id, kind="reply", text=text,
-                         merchant_user_id=user_id)
+        raise Conflict(
+            f"the shopper last wrote {hours} hours ago: WhatsApp delivers a reply only within "
+            "24 hours of their last message; wait for them to write again"
+        )
+    event = HandoffEvent(
+        shop_id=shop_id,
+        conversation_id=conversation_id,
+        kind="reply",
+        text=text,
+        merchant_user_id=user_id,
+    )
     session.add(event)
     session.flush()
     return event
 
 
-def release(session: Session, shop_id: int, conversation_id: str, user_id: int,
-            tracker: EngineTracker) -> HandoffEvent:
+def release(
+    session: Session, shop_id: int, conversation_id: str, user_id: int, tracker: EngineTracker
+) -> HandoffEvent:
     """Hand the conversation back to the bot: the engine's slot first (if the engine cannot be
     reached nothing changes here and the error says so), then the flag, attributed."""
     _merchant(session, shop_id, user_id)
     if not any(i.status == "open" for i in _handoff_items(session, shop_id, conversation_id)):
         raise NotFound(f"conversation {conversation_id!r} is not waiting for the shop")
     if tracker.hand_back(conversation_id):
-        raise EngineUnavailable(f"the engine kept the {HANDOFF_SLOT!r} slot set for {conversation_id}")
+        raise EngineUnavailable(
+            f"the engine kept the {HANDOFF_SLOT!r} slot set for {conversation_id}"
+        )
     begin_write(session)
-    session.execute(update(ReviewItem).where(
-        ReviewItem.shop_id == shop_id, ReviewItem.conversation_id == conversation_id,
-        ReviewItem.kind == "handoff", ReviewItem.status == "open").values(status="released"))
-    event = HandoffEvent(shop_id=shop_id, conversation_id=conversation_id, kind="release",
-                         merchant_user_id=user_id)
+    session.execute(
+        update(ReviewItem)
+        .where(
+            ReviewItem.shop_id == shop_id,
+            ReviewItem.conversation_id == conversation_id,
+            ReviewItem.kind == "handoff",
+            ReviewItem.status == "open",
+        )
+        .values(status="released")
+    )
+    event = HandoffEvent(
+        shop_id=shop_id, conversation_id=conversation_id, kind="release", merchant_user_id=user_id
+    )
     session.add(event)
     session.flush()
     return event
@@ -181,9 +267,15 @@ def _tracker_messages(events: Iterable[dict]) -> Iterable[Message]:  # type: ign
 
 
 def _handoff_items(session: Session, shop_id: int, conversation_id: str) -> list[ReviewItem]:
-    return list(session.scalars(select(ReviewItem).where(
-        ReviewItem.shop_id == shop_id, ReviewItem.conversation_id == conversation_id,
-        ReviewItem.kind == "handoff")))
+    return list(
+        session.scalars(
+            select(ReviewItem).where(
+                ReviewItem.shop_id == shop_id,
+                ReviewItem.conversation_id == conversation_id,
+                ReviewItem.kind == "handoff",
+            )
+        )
+    )
 
 
 def _merchant(session: Session, shop_id: int, user_id: int) -> MerchantUser:
@@ -194,13 +286,22 @@ def _merchant(session: Session, shop_id: int, user_id: int) -> MerchantUser:
 
 
 def _names(session: Session, shop_id: int, ids: list[str]) -> dict[str, str]:
-    return {wa: name for wa, name in session.execute(select(Customer.wa_id, Customer.name).where(
-        Customer.shop_id == shop_id, Customer.wa_id.in_(ids))).tuples() if name}
+    return {
+        wa: name
+        for wa, name in session.execute(
+            select(Customer.wa_id, Customer.name).where(
+                Customer.shop_id == shop_id, Customer.wa_id.in_(ids)
+            )
+        ).tuples()
+        if name
+    }
 
 
 def _users(session: Session, ids: list[int]) -> dict[int, str]:
-    return {u.id: u.display_name or u.username for u in
-            session.scalars(select(MerchantUser).where(MerchantUser.id.in_(set(ids))))}
+    return {
+        u.id: u.display_name or u.username
+        for u in session.scalars(select(MerchantUser).where(MerchantUser.id.in_(set(ids))))
+    }
 
 
 def _statuses(session: Session, ids: list[int]) -> dict[int, str]:

@@ -4,9 +4,10 @@ Reading a shopper's recent messages and handing the conversation back to the bot
 engine's business: the `handoff` slot lives in its tracker, and the bot keeps quiet while it is
 true (data/rules.yml). Setting it false is one `slot` event appended to the tracker.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -44,9 +45,13 @@ class EngineTracker:
             r.raise_for_status()
             return dict(r.json() or {})
         except httpx.HTTPStatusError as e:  # the message would show the URL, token included
-            raise EngineUnavailable(f"the engine at {self.base_url} answered HTTP {e.response.status_code}") from e
+            raise EngineUnavailable(
+                f"the engine at {self.base_url} answered HTTP {e.response.status_code}"
+            ) from e
         except (httpx.HTTPError, ValueError) as e:
-            raise EngineUnavailable(f"the engine at {self.base_url} did not answer ({type(e).__name__})") from e
+            raise EngineUnavailable(
+                f"the engine at {self.base_url} did not answer ({type(e).__name__})"
+            ) from e
 
     def tracker(self, conversation_id: str) -> dict[str, Any]:
         """The conversation's slots and every event (Rasa's `include_events=ALL`)."""
@@ -55,12 +60,15 @@ class EngineTracker:
     def hand_back(self, conversation_id: str) -> bool:
         """Set the `handoff` slot to false: the bot answers the shopper's next message. Returns
         the slot's value afterwards as the engine reports it (False when it worked)."""
-        state = self._call("POST", self._url(conversation_id, "/events"),
-                           params={"include_events": "NONE"},
-                           json={"event": "slot", "name": HANDOFF_SLOT, "value": False})
+        state = self._call(
+            "POST",
+            self._url(conversation_id, "/events"),
+            params={"include_events": "NONE"},
+            json={"event": "slot", "name": HANDOFF_SLOT, "value": False},
+        )
         return bool((state.get("slots") or {}).get(HANDOFF_SLOT))
 
 
 def event_time(event: dict[str, Any]) -> datetime | None:
     stamp = event.get("timestamp")
-    return datetime.fromtimestamp(float(stamp), timezone.utc) if isinstance(stamp, (int, float)) else None
+    return datetime.fromtimestamp(float(stamp), UTC) if isinstance(stamp, (int, float)) else None

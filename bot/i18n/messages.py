@@ -1,4 +1,5 @@
 """Message templates by key and language. `{name}` placeholders are filled by `t()`."""
+
 from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -14,9 +15,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hinglish": "Kaunsa {item}? Number likh ke batao:",
     },
     "unmatched": {
-        "en": "Sorry, we don't have \"{item}\".",
-        "hi": "माफ़ कीजिए, \"{item}\" हमारे पास नहीं है।",
-        "hinglish": "Sorry, \"{item}\" hamare paas nahi hai.",
+        "en": 'Sorry, we don\'t have "{item}".',
+        "hi": 'माफ़ कीजिए, "{item}" हमारे पास नहीं है।',
+        "hinglish": 'Sorry, "{item}" hamare paas nahi hai.',
     },
     "did_you_mean": {
         "en": "Did you mean: {options}?",
@@ -24,9 +25,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hinglish": "Kya aapka matlab tha: {options}?",
     },
     "nothing_understood": {
-        "en": "I couldn't find any items in that. Try \"2 kg atta and 1 litre milk\".",
-        "hi": "इसमें कोई सामान नहीं मिला। ऐसे लिखिए: \"2 किलो आटा और 1 लीटर दूध\"।",
-        "hinglish": "Isme koi saamaan nahi mila. Aise likho: \"2 kg atta aur 1 litre doodh\".",
+        "en": 'I couldn\'t find any items in that. Try "2 kg atta and 1 litre milk".',
+        "hi": 'इसमें कोई सामान नहीं मिला। ऐसे लिखिए: "2 किलो आटा और 1 लीटर दूध"।',
+        "hinglish": 'Isme koi saamaan nahi mila. Aise likho: "2 kg atta aur 1 litre doodh".',
     },
     "out_of_stock": {
         "en": "{name} is out of stock right now.",
@@ -34,13 +35,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hinglish": "{name} abhi stock mein nahi hai.",
     },
     "cart_empty": {
-        "en": "Your cart is empty. Tell me what you need, e.g. \"1 kg sugar\".",
-        "hi": "आपका कार्ट खाली है। बताइए क्या चाहिए, जैसे \"1 किलो चीनी\"।",
-        "hinglish": "Aapka cart khaali hai. Batao kya chahiye, jaise \"1 kg cheeni\".",
+        "en": 'Your cart is empty. Tell me what you need, e.g. "1 kg sugar".',
+        "hi": 'आपका कार्ट खाली है। बताइए क्या चाहिए, जैसे "1 किलो चीनी"।',
+        "hinglish": 'Aapka cart khaali hai. Batao kya chahiye, jaise "1 kg cheeni".',
     },
     "cart_header": {"en": "🛒 Your cart:", "hi": "🛒 आपका कार्ट:", "hinglish": "🛒 Aapka cart:"},
     "subtotal": {"en": "Items: {amount}", "hi": "सामान: {amount}", "hinglish": "Saamaan: {amount}"},
-    "delivery_fee": {"en": "Delivery: {amount}", "hi": "डिलीवरी: {amount}", "hinglish": "Delivery: {amount}"},
+    "delivery_fee": {
+        "en": "Delivery: {amount}",
+        "hi": "डिलीवरी: {amount}",
+        "hinglish": "Delivery: {amount}",
+    },
     "free_delivery": {"en": "Delivery: free", "hi": "डिलीवरी: मुफ़्त", "hinglish": "Delivery: free"},
     "total": {"en": "Total: {amount}", "hi": "कुल: {amount}", "hinglish": "Total: {amount}"},
     "below_minimum": {
@@ -50,15 +55,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "meaning_checkout": {"en": "Checkout", "hi": "ऑर्डर करें", "hinglish": "Checkout"},
     "cart_next": {
-        "en": "Add more, or say \"checkout\" to order.",
-        "hi": "और जोड़िए, या ऑर्डर के लिए \"ऑर्डर कर दो\" लिखिए।",
-        "hinglish": "Aur add karo, ya order ke liye \"checkout\" likho.",
+        "en": 'Add more, or say "checkout" to order.',
+        "hi": 'और जोड़िए, या ऑर्डर के लिए "ऑर्डर कर दो" लिखिए।',
+        "hinglish": 'Aur add karo, ya order ke liye "checkout" likho.',
     },
     "removed": {"en": "Removed {name}.", "hi": "{name} हटा दिया।", "hinglish": "{name} hata diya."},
     "not_in_cart": {
-        "en": "\"{item}\" isn't in your cart.",
-        "hi": "\"{item}\" आपके कार्ट में नहीं है।",
-        "hinglish": "\"{item}\" aapke cart mein nahi hai.",
+        "en": '"{item}" isn\'t in your cart.',
+        "hi": '"{item}" आपके कार्ट में नहीं है।',
+        "hinglish": '"{item}" aapke cart mein nahi hai.',
     },
     "updated": {
         "en": "Updated: {name} × {count}.",
@@ -66,9 +71,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hinglish": "Update kar diya: {name} × {count}.",
     },
     "which_to_change": {
-        "en": "Which item should I change? Say e.g. \"make milk 2 litres\".",
-        "hi": "कौन सा सामान बदलूँ? जैसे \"दूध 2 लीटर कर दो\"।",
-        "hinglish": "Kaunsa item badlun? Jaise \"doodh 2 litre kar do\".",
+        "en": 'Which item should I change? Say e.g. "make milk 2 litres".',
+        "hi": 'कौन सा सामान बदलूँ? जैसे "दूध 2 लीटर कर दो"।',
+        "hinglish": 'Kaunsa item badlun? Jaise "doodh 2 litre kar do".',
     },
     "cleared": {
         "en": "Your cart is now empty.",
@@ -98,9 +103,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "price": {"en": "{name}: {price}", "hi": "{name}: {price}", "hinglish": "{name}: {price}"},
     "which_price": {
-        "en": "Which product's price? E.g. \"price of amul butter\".",
-        "hi": "किस सामान का दाम? जैसे \"अमूल बटर का रेट\"।",
-        "hinglish": "Kis cheez ka rate? Jaise \"amul butter kitne ka hai\".",
+        "en": 'Which product\'s price? E.g. "price of amul butter".',
+        "hi": 'किस सामान का दाम? जैसे "अमूल बटर का रेट"।',
+        "hinglish": 'Kis cheez ka rate? Jaise "amul butter kitne ka hai".',
     },
     # --- checkout ---------------------------------------------------------------------------
     "ask_address": {
@@ -194,9 +199,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hinglish": "Order #{id} cancel kar diya.",
     },
     "cannot_cancel": {
-        "en": "Order #{id} is {status} and can't be cancelled now. Say \"talk to the shop\" for help.",
-        "hi": "ऑर्डर #{id} {status} है, अब रद्द नहीं हो सकता। मदद के लिए \"दुकान वाले से बात कराओ\" लिखिए।",
-        "hinglish": "Order #{id} {status} hai, ab cancel nahi ho sakta. Help ke liye \"shop wale se baat karao\" likho.",
+        "en": 'Order #{id} is {status} and can\'t be cancelled now. Say "talk to the shop" for help.',
+        "hi": 'ऑर्डर #{id} {status} है, अब रद्द नहीं हो सकता। मदद के लिए "दुकान वाले से बात कराओ" लिखिए।',
+        "hinglish": 'Order #{id} {status} hai, ab cancel nahi ho sakta. Help ke liye "shop wale se baat karao" likho.',
     },
     "nothing_to_cancel": {
         "en": "You have no order that can be cancelled.",
@@ -214,11 +219,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hinglish": "Abhi available nahi: {names}.",
     },
     # order statuses as shoppers read them
-    "status_pending_payment": {"en": "waiting for payment", "hi": "पेमेंट बाकी", "hinglish": "payment baaki"},
-    "status_paid": {"en": "paid, being prepared", "hi": "पेमेंट हो गया, तैयार हो रहा है", "hinglish": "paid, taiyaar ho raha hai"},
+    "status_pending_payment": {
+        "en": "waiting for payment",
+        "hi": "पेमेंट बाकी",
+        "hinglish": "payment baaki",
+    },
+    "status_paid": {
+        "en": "paid, being prepared",
+        "hi": "पेमेंट हो गया, तैयार हो रहा है",
+        "hinglish": "paid, taiyaar ho raha hai",
+    },
     "status_confirmed": {"en": "confirmed", "hi": "पक्का", "hinglish": "confirmed"},
     "status_packed": {"en": "packed", "hi": "पैक हो गया", "hinglish": "pack ho gaya"},
-    "status_out_for_delivery": {"en": "out for delivery", "hi": "रास्ते में है", "hinglish": "raste mein hai"},
+    "status_out_for_delivery": {
+        "en": "out for delivery",
+        "hi": "रास्ते में है",
+        "hinglish": "raste mein hai",
+    },
     "status_delivered": {"en": "delivered", "hi": "पहुँच गया", "hinglish": "deliver ho gaya"},
     "status_cancelled": {"en": "cancelled", "hi": "रद्द", "hinglish": "cancelled"},
     "status_refunded": {"en": "refunded", "hi": "पैसे वापस", "hinglish": "refund ho gaya"},
@@ -255,9 +272,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hinglish": "{count} aur options",
     },
     "wa_unsupported_audio": {
-        "en": "Sorry, I can't listen to voice notes yet. Please type what you need, e.g. \"2 kg atta\".",
-        "hi": "माफ़ कीजिए, मैं अभी वॉइस नोट नहीं सुन सकता। कृपया लिखकर बताइए, जैसे \"2 किलो आटा\"।",
-        "hinglish": "Sorry, main abhi voice note nahi sun sakta. Please likh ke batao, jaise \"2 kg atta\".",
+        "en": 'Sorry, I can\'t listen to voice notes yet. Please type what you need, e.g. "2 kg atta".',
+        "hi": 'माफ़ कीजिए, मैं अभी वॉइस नोट नहीं सुन सकता। कृपया लिखकर बताइए, जैसे "2 किलो आटा"।',
+        "hinglish": 'Sorry, main abhi voice note nahi sun sakta. Please likh ke batao, jaise "2 kg atta".',
     },
     "wa_unsupported_image": {
         "en": "Thanks for the picture! I can only read text for now — please type the items you need.",
@@ -270,9 +287,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hinglish": "Badhiya sticker! 😊 Batao kya mangwana hai.",
     },
     "wa_unsupported": {
-        "en": "Sorry, I can't open that kind of message. Please type what you need, e.g. \"1 litre milk\".",
-        "hi": "माफ़ कीजिए, मैं इस तरह का मैसेज नहीं खोल सकता। कृपया लिखकर बताइए, जैसे \"1 लीटर दूध\"।",
-        "hinglish": "Sorry, main is tarah ka message nahi khol sakta. Please likh ke batao, jaise \"1 litre doodh\".",
+        "en": 'Sorry, I can\'t open that kind of message. Please type what you need, e.g. "1 litre milk".',
+        "hi": 'माफ़ कीजिए, मैं इस तरह का मैसेज नहीं खोल सकता। कृपया लिखकर बताइए, जैसे "1 लीटर दूध"।',
+        "hinglish": 'Sorry, main is tarah ka message nahi khol sakta. Please likh ke batao, jaise "1 litre doodh".',
     },
     "wa_reaction": {
         "en": "Thanks! 🙏 Anything else you need? Just type it.",
@@ -280,9 +297,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hinglish": "Thanks! 🙏 Aur kuch chahiye? Bas likh do.",
     },
     "wa_location_later": {
-        "en": "Thanks for the location! 📍 I'll ask for your address when you check out — say \"checkout\" when your cart is ready.",
-        "hi": "लोकेशन के लिए धन्यवाद! 📍 ऑर्डर करते समय मैं पता पूछूँगा — कार्ट तैयार हो तो \"ऑर्डर कर दो\" लिखिए।",
-        "hinglish": "Location ke liye thanks! 📍 Checkout ke time main address poochunga — cart ready ho to \"checkout\" likho.",
+        "en": 'Thanks for the location! 📍 I\'ll ask for your address when you check out — say "checkout" when your cart is ready.',
+        "hi": 'लोकेशन के लिए धन्यवाद! 📍 ऑर्डर करते समय मैं पता पूछूँगा — कार्ट तैयार हो तो "ऑर्डर कर दो" लिखिए।',
+        "hinglish": 'Location ke liye thanks! 📍 Checkout ke time main address poochunga — cart ready ho to "checkout" likho.',
     },
     "wa_location_no_pincode": {
         "en": "📍 Got your location ({place}). Please also send your flat/house number and the 6-digit PIN code.",
@@ -357,7 +374,11 @@ INTENT_MEANINGS: dict[str, dict[str, str]] = {
     "checkout": {"en": "Place the order", "hi": "ऑर्डर करें", "hinglish": "Order karo"},
     "order_status": {"en": "Where is my order", "hi": "ऑर्डर कहाँ है", "hinglish": "Order kahan hai"},
     "cancel_order": {"en": "Cancel my order", "hi": "ऑर्डर रद्द करें", "hinglish": "Order cancel karo"},
-    "reorder": {"en": "Repeat last order", "hi": "पिछला ऑर्डर दोबारा", "hinglish": "Pichla order dobara"},
+    "reorder": {
+        "en": "Repeat last order",
+        "hi": "पिछला ऑर्डर दोबारा",
+        "hinglish": "Pichla order dobara",
+    },
     "ask_price": {"en": "Ask a price", "hi": "दाम पूछें", "hinglish": "Rate poocho"},
     "browse_catalog": {"en": "See products", "hi": "सामान देखें", "hinglish": "Products dekho"},
     "help": {"en": "Help", "hi": "मदद", "hinglish": "Help"},

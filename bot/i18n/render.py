@@ -1,4 +1,5 @@
 """Render a message key in a language, falling back to English for a missing translation."""
+
 from __future__ import annotations
 
 from typing import Any, Literal

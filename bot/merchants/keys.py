@@ -4,12 +4,13 @@ A key is 32 random bytes, shown once when made; the database keeps its SHA-256 (
 is right for random keys: there is nothing to guess that a slow hash would protect). The
 first characters are kept apart as a `prefix`, so a person can tell keys apart in a list.
 """
+
 from __future__ import annotations
 
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Literal
 
 from sqlalchemy import select
@@ -34,12 +35,16 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_key(session: Session, shop_id: int, name: str, scope: Scope = "merchant") -> tuple[str, ApiKeyInfo]:
+def create_key(
+    session: Session, shop_id: int, name: str, scope: Scope = "merchant"
+) -> tuple[str, ApiKeyInfo]:
     """Make a key; returns the key itself (show it once, it cannot be recovered) and its record."""
     if scope not in ("merchant", "channel"):
         raise ValueError(f"unknown scope {scope!r}")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
-    row = db.ApiKey(shop_id=shop_id, name=name, scope=scope, prefix=key[:12], key_hash=hash_key(key))
+    row = db.ApiKey(
+        shop_id=shop_id, name=name, scope=scope, prefix=key[:12], key_hash=hash_key(key)
+    )
     session.add(row)
     session.flush()
     return key, ApiKeyInfo(row.id, shop_id, name, scope, row.prefix)  # type: ignore[arg-type]
@@ -58,4 +63,4 @@ def authenticate(session: Session, key: str) -> ApiKeyInfo | None:
 def revoke(session: Session, key_id: int) -> None:
     row = session.get(db.ApiKey, key_id)
     if row is not None and row.revoked_at is None:
-        row.revoked_at = datetime.now(timezone.utc)
+        row.revoked_at = datetime.now(UTC)

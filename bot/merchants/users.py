@@ -4,6 +4,7 @@ The session cookie carries 32 random bytes; the database keeps their SHA-256 (ra
 need no slow hash), so a leaked database cannot be replayed as logins. Each session has its own
 CSRF token, compared in constant time on every form post.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,8 +18,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import MerchantSession, MerchantUser, Shop
 from bot.db.base import as_utc, utcnow
+from bot.db.models import MerchantSession, MerchantUser, Shop
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so a wrong name costs as long as a wrong password.
@@ -50,8 +51,9 @@ class LoginResult:
     locked_until: datetime | None = None
 
 
-def create_user(session: Session, shop_id: int, username: str, password: str,
-                display_name: str = "") -> MerchantUser:
+def create_user(
+    session: Session, shop_id: int, username: str, password: str, display_name: str = ""
+) -> MerchantUser:
     username = username.strip().lower()
     if not username or len(username) > 100:
         raise UserError("a username is 1 to 100 characters")
@@ -59,8 +61,12 @@ def create_user(session: Session, shop_id: int, username: str, password: str,
         raise UserError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
     if session.scalar(select(MerchantUser.id).where(MerchantUser.username == username)):
         raise UserError(f"the username {username!r} is taken")
-    user = MerchantUser(shop_id=shop_id, username=username, display_name=display_name or username,
-                        password_hash=_hasher.hash(password))
+    user = MerchantUser(
+        shop_id=shop_id,
+        username=username,
+        display_name=display_name or username,
+        password_hash=_hasher.hash(password),
+    )
     session.add(user)
     session.flush()
     return user
@@ -71,9 +77,11 @@ def set_password(session: Session, user: MerchantUser, password: str) -> None:
         raise UserError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
     user.password_hash = _hasher.hash(password)
     user.failed_logins, user.locked_until = 0, None
-    session.execute(update(MerchantSession).where(MerchantSession.user_id == user.id,
-                                                  MerchantSession.revoked_at.is_(None))
-                    .values(revoked_at=utcnow()))
+    session.execute(
+        update(MerchantSession)
+        .where(MerchantSession.user_id == user.id, MerchantSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
 
 
 def _verify(stored: str, password: str) -> bool:
@@ -83,13 +91,23 @@ def _verify(stored: str, password: str) -> bool:
         return False
 
 
-def log_in(session: Session, username: str, password: str, *, max_failures: int,
-           lockout: timedelta, lifetime: timedelta) -> LoginResult:
+def log_in(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    max_failures: int,
+    lockout: timedelta,
+    lifetime: timedelta,
+) -> LoginResult:
     """Check a password and open a session. A locked account is refused even with the right
     password, so guessing on after the lockout learns nothing."""
     now = utcnow()
-    user = session.scalar(select(MerchantUser).where(
-        MerchantUser.username == username.strip().lower()).with_for_update())
+    user = session.scalar(
+        select(MerchantUser)
+        .where(MerchantUser.username == username.strip().lower())
+        .with_for_update()
+    )
     if user is None or user.disabled_at is not None:
         _verify(_DUMMY_HASH, password)
         return LoginResult()
@@ -105,8 +123,12 @@ def log_in(session: Session, username: str, password: str, *, max_failures: int,
         user.password_hash = _hasher.hash(password)
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
     token = secrets.token_urlsafe(32)
-    row = MerchantSession(user_id=user.id, token_hash=_digest(token),
-                          csrf_token=secrets.token_urlsafe(32), expires_at=now + lifetime)
+    row = MerchantSession(
+        user_id=user.id,
+        token_hash=_digest(token),
+        csrf_token=secrets.token_urlsafe(32),
+        expires_at=now + lifetime,
+    )
     session.add(row)
     session.flush()
     return LoginResult(token=token, principal=_principal(session, user, row))
@@ -116,7 +138,9 @@ def resolve(session: Session, token: str) -> Principal | None:
     """The principal behind a session cookie, or None when it is unknown, expired or revoked."""
     if not token:
         return None
-    row = session.scalar(select(MerchantSession).where(MerchantSession.token_hash == _digest(token)))
+    row = session.scalar(
+        select(MerchantSession).where(MerchantSession.token_hash == _digest(token))
+    )
     if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= utcnow():
         return None
     user = session.get(MerchantUser, row.user_id)
@@ -126,9 +150,11 @@ def resolve(session: Session, token: str) -> Principal | None:
 
 
 def log_out(session: Session, token: str) -> None:
-    session.execute(update(MerchantSession).where(MerchantSession.token_hash == _digest(token),
-                                                  MerchantSession.revoked_at.is_(None))
-                    .values(revoked_at=utcnow()))
+    session.execute(
+        update(MerchantSession)
+        .where(MerchantSession.token_hash == _digest(token), MerchantSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
 
 
 def csrf_matches(principal: Principal, sent: str | None) -> bool:
@@ -137,9 +163,15 @@ def csrf_matches(principal: Principal, sent: str | None) -> bool:
 
 def _principal(session: Session, user: MerchantUser, row: MerchantSession) -> Principal:
     shop = session.get(Shop, user.shop_id)
-    return Principal(user_id=user.id, shop_id=user.shop_id, shop_name=shop.name if shop else "",
-                     username=user.username, display_name=user.display_name or user.username,
-                     session_id=row.id, csrf_token=row.csrf_token)
+    return Principal(
+        user_id=user.id,
+        shop_id=user.shop_id,
+        shop_name=shop.name if shop else "",
+        username=user.username,
+        display_name=user.display_name or user.username,
+        session_id=row.id,
+        csrf_token=row.csrf_token,
+    )
 
 
 def _digest(token: str) -> str:

@@ -6,10 +6,11 @@ rows come back after an exponential back-off until `outbox_max_attempts`, then s
 for a person to look at. Messages carry a template key and parameters, not text: the gateway
 renders them in the shopper's language.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -50,26 +51,50 @@ class OutboxItem:
 
 
 def _item(row: db.OutboxMessage) -> OutboxItem:
-    return OutboxItem(row.id, row.shop_id, row.wa_id, row.language, row.template,
-                      dict(row.params), row.attempts, row.order_id, row.created_at)
+    return OutboxItem(
+        row.id,
+        row.shop_id,
+        row.wa_id,
+        row.language,
+        row.template,
+        dict(row.params),
+        row.attempts,
+        row.order_id,
+        row.created_at,
+    )
 
 
-def enqueue(session: Session, customer: db.Customer, template: str, params: dict[str, Any], *,
-            dedupe_key: str, order_id: int | None = None) -> bool:
+def enqueue(
+    session: Session,
+    customer: db.Customer,
+    template: str,
+    params: dict[str, Any],
+    *,
+    dedupe_key: str,
+    order_id: int | None = None,
+) -> bool:
     """Write one message; False when a message for the same fact (`dedupe_key`) exists."""
     if template not in TEMPLATES:
         raise ValueError(f"unknown outbox template {template!r}")
     exists = select(db.OutboxMessage.id).where(
-        db.OutboxMessage.shop_id == customer.shop_id, db.OutboxMessage.dedupe_key == dedupe_key)
+        db.OutboxMessage.shop_id == customer.shop_id, db.OutboxMessage.dedupe_key == dedupe_key
+    )
     if session.scalar(exists) is not None:
         return False
     try:
         with session.begin_nested():
-            session.add(db.OutboxMessage(
-                shop_id=customer.shop_id, customer_id=customer.id, order_id=order_id,
-                wa_id=customer.wa_id, language=customer.language or "en", template=template,
-                params=params, dedupe_key=dedupe_key,
-            ))
+            session.add(
+                db.OutboxMessage(
+                    shop_id=customer.shop_id,
+                    customer_id=customer.id,
+                    order_id=order_id,
+                    wa_id=customer.wa_id,
+                    language=customer.language or "en",
+                    template=template,
+                    params=params,
+                    dedupe_key=dedupe_key,
+                )
+            )
     except IntegrityError:
         return False
     return True
@@ -79,7 +104,7 @@ def pending(session: Session, limit: int = 50, now: datetime | None = None) -> l
     """Messages due for sending, oldest first. On PostgreSQL the rows stay locked until the
     caller's transaction ends and other drainers skip them, so two senders never send one
     message twice; call `mark_sent`/`mark_failed` in the same transaction."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     rows = session.scalars(
         select(db.OutboxMessage)
         .where(db.OutboxMessage.status == "pending", db.OutboxMessage.next_attempt_at <= now)
@@ -97,13 +122,17 @@ def _row(session: Session, message_id: int) -> db.OutboxMessage:
     return row
 
 
-def mark_sent(session: Session, message_id: int, provider_message_id: str | None = None,
-              now: datetime | None = None) -> None:
+def mark_sent(
+    session: Session,
+    message_id: int,
+    provider_message_id: str | None = None,
+    now: datetime | None = None,
+) -> None:
     row = _row(session, message_id)
     row.status = "sent"
     row.attempts += 1
     row.provider_message_id = provider_message_id
-    row.sent_at = now or datetime.now(timezone.utc)
+    row.sent_at = now or datetime.now(UTC)
     row.last_error = None
 
 
@@ -117,7 +146,7 @@ def mark_failed(session: Session, message_id: int, error: str, now: datetime | N
         row.status = "dead"
     else:
         delay = min(BACKOFF_FIRST * 2 ** (row.attempts - 1), BACKOFF_MAX)
-        row.next_attempt_at = (now or datetime.now(timezone.utc)) + delay
+        row.next_attempt_at = (now or datetime.now(UTC)) + delay
     return row.status
 
 
@@ -126,12 +155,17 @@ def resend(session: Session, message_id: int, reason: str, now: datetime | None 
     some refusals in a later status): due again now, for the sender to send another way."""
     row = _row(session, message_id)
     row.status = "pending"
-    row.next_attempt_at = now or datetime.now(timezone.utc)
+    row.next_attempt_at = now or datetime.now(UTC)
     row.last_error = reason[:2000]
 
 
 def messages_for(session: Session, shop_id: int, order_id: int) -> list[OutboxItem]:
-    rows = session.scalars(select(db.OutboxMessage).where(
-        db.OutboxMessage.shop_id == shop_id, db.OutboxMessage.order_id == order_id,
-    ).order_by(db.OutboxMessage.id))
+    rows = session.scalars(
+        select(db.OutboxMessage)
+        .where(
+            db.OutboxMessage.shop_id == shop_id,
+            db.OutboxMessage.order_id == order_id,
+        )
+        .order_by(db.OutboxMessage.id)
+    )
     return [_item(r) for r in rows]

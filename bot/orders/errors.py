@@ -1,4 +1,5 @@
 """What can go wrong when ordering."""
+
 from __future__ import annotations
 
 from bot.errors import Conflict, InvalidRequest, NotFound

@@ -1,4 +1,5 @@
 """What the order services hand back: frozen records, money in integer paise."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,5 +1,6 @@
 """The merchant's order list: filters, a search box and pages. Rows are summaries read in one
 query (no lines, no history): the list of a busy shop must stay one quick read."""
+
 from __future__ import annotations
 
 import math
@@ -10,8 +11,8 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Customer, Order, OrderLine
 from bot.db.base import as_utc
+from bot.db.models import Customer, Order, OrderLine
 from bot.reports.days import day_range
 
 MAX_ORDER_ID = 2**31 - 1
@@ -55,7 +56,7 @@ class OrderPage:
 
 
 def _matches(query: str) -> ColumnElement[bool]:
-    """"12" or "#12" is order 12 or a phone containing 12… (at least four digits); "+91 98123
+    """ "12" or "#12" is order 12 or a phone containing 12… (at least four digits); "+91 98123
     45678" is a phone; anything else is part of a name."""
     query = query.strip()
     digits = re.sub(r"\D", "", query)
@@ -70,8 +71,15 @@ def _matches(query: str) -> ColumnElement[bool]:
     return or_(*conditions) if conditions else false()
 
 
-def search_orders(session: Session, shop_id: int, wanted: OrderFilter, tz_name: str, *,
-                  page: int = 1, per_page: int = 25) -> OrderPage:
+def search_orders(
+    session: Session,
+    shop_id: int,
+    wanted: OrderFilter,
+    tz_name: str,
+    *,
+    page: int = 1,
+    per_page: int = 25,
+) -> OrderPage:
     """One page of the shop's orders matching `wanted`, newest first. A page past the last
     gives the last page."""
     conditions: list[ColumnElement[bool]] = [Order.shop_id == shop_id]
@@ -86,21 +94,56 @@ def search_orders(session: Session, shop_id: int, wanted: OrderFilter, tz_name: 
         conditions.append(Order.created_at < end)
     if wanted.query.strip():
         conditions.append(_matches(wanted.query))
-    total = session.scalar(select(func.count()).select_from(Order).join(
-        Customer, Customer.id == Order.customer_id).where(*conditions)) or 0
+    total = (
+        session.scalar(
+            select(func.count())
+            .select_from(Order)
+            .join(Customer, Customer.id == Order.customer_id)
+            .where(*conditions)
+        )
+        or 0
+    )
     pages = max(1, math.ceil(total / per_page))
     page = min(max(page, 1), pages)
-    packs = select(func.coalesce(func.sum(OrderLine.count), 0)).where(
-        OrderLine.order_id == Order.id).correlate(Order).scalar_subquery()
+    packs = (
+        select(func.coalesce(func.sum(OrderLine.count), 0))
+        .where(OrderLine.order_id == Order.id)
+        .correlate(Order)
+        .scalar_subquery()
+    )
     rows = session.execute(
-        select(Order.id, Order.created_at, Customer.wa_id, Customer.name, Order.status,
-               Order.payment_method, Order.total_paise, packs, Order.delivery_slot)
-        .join(Customer, Customer.id == Order.customer_id).where(*conditions)
-        .order_by(Order.id.desc()).limit(per_page).offset((page - 1) * per_page)).all()
-    return OrderPage([OrderRow(r[0], as_utc(r[1]), r[2], r[3] or "", r[4], r[5], int(r[6]), int(r[7]), r[8])
-                      for r in rows], int(total), page, per_page)
+        select(
+            Order.id,
+            Order.created_at,
+            Customer.wa_id,
+            Customer.name,
+            Order.status,
+            Order.payment_method,
+            Order.total_paise,
+            packs,
+            Order.delivery_slot,
+        )
+        .join(Customer, Customer.id == Order.customer_id)
+        .where(*conditions)
+        .order_by(Order.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return OrderPage(
+        [
+            OrderRow(r[0], as_utc(r[1]), r[2], r[3] or "", r[4], r[5], int(r[6]), int(r[7]), r[8])
+            for r in rows
+        ],
+        int(total),
+        page,
+        per_page,
+    )
 
 
 def customer_name(session: Session, shop_id: int, wa_id: str) -> str:
-    return session.scalar(select(Customer.name).where(Customer.shop_id == shop_id,
-                                                      Customer.wa_id == wa_id)) or ""
+    return (
+        session.scalar(
+            select(Customer.name).where(Customer.shop_id == shop_id, Customer.wa_id == wa_id)
+        )
+        or ""
+    )

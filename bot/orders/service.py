@@ -7,12 +7,13 @@
 - every status change is checked against `bot.orders.states`, recorded with time and actor,
   and announced to the shopper through the outbox, all in the caller's transaction.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -51,17 +52,36 @@ def order_view(order: db.Order, replayed: bool = False, payment: db.Payment | No
     if payment is None and order.payment_method == "upi" and session is not None:
         payment = ledger.payment_for_order(session, order.id)
     return Order(
-        id=order.id, shop_id=order.shop_id, wa_id=order.customer.wa_id, status=order.status,
+        id=order.id,
+        shop_id=order.shop_id,
+        wa_id=order.customer.wa_id,
+        status=order.status,
         payment_method=order.payment_method,
-        lines=tuple(OrderLineView(ln.sku, ln.name, ln.brand, ln.pack_size, ln.pack_unit, ln.count,
-                                  ln.unit_price_paise, ln.unit_price_paise * ln.count)
-                    for ln in order.lines),
-        subtotal_paise=order.subtotal_paise, delivery_fee_paise=order.delivery_fee_paise,
-        total_paise=order.total_paise, address=order.address, pincode=order.pincode,
-        delivery_slot=order.delivery_slot, created_at=as_utc(order.created_at),
+        lines=tuple(
+            OrderLineView(
+                ln.sku,
+                ln.name,
+                ln.brand,
+                ln.pack_size,
+                ln.pack_unit,
+                ln.count,
+                ln.unit_price_paise,
+                ln.unit_price_paise * ln.count,
+            )
+            for ln in order.lines
+        ),
+        subtotal_paise=order.subtotal_paise,
+        delivery_fee_paise=order.delivery_fee_paise,
+        total_paise=order.total_paise,
+        address=order.address,
+        pincode=order.pincode,
+        delivery_slot=order.delivery_slot,
+        created_at=as_utc(order.created_at),
         updated_at=as_utc(order.updated_at),
-        history=tuple(StatusChange(e.from_status, e.to_status, e.actor, e.reason, as_utc(e.created_at))
-                      for e in order.events),
+        history=tuple(
+            StatusChange(e.from_status, e.to_status, e.actor, e.reason, as_utc(e.created_at))
+            for e in order.events
+        ),
         payment=ledger.payment_view(payment) if payment is not None else None,
         next_statuses=tuple(states.next_statuses(order.status, order.payment_method)),
         replayed=replayed,
@@ -73,16 +93,20 @@ def _request_hash(wa_id: str, address: str, pincode: str, slot: str, method: str
 
 
 def _by_key(session: Session, shop_id: int, key: str) -> db.Order | None:
-    return session.scalar(select(db.Order).where(db.Order.shop_id == shop_id,
-                                                 db.Order.idempotency_key == key)
-                          .execution_options(populate_existing=True))
+    return session.scalar(
+        select(db.Order)
+        .where(db.Order.shop_id == shop_id, db.Order.idempotency_key == key)
+        .execution_options(populate_existing=True)
+    )
 
 
 def _replay(order: db.Order, request_hash: str) -> Order:
     if order.request_hash != request_hash:
         raise IdempotencyKeyReused(
             f"Idempotency-Key was first used for order #{order.id} with a different request; "
-            "use a new key for a new order", order_id=order.id)
+            "use a new key for a new order",
+            order_id=order.id,
+        )
     return order_view(order, replayed=True)
 
 
@@ -106,8 +130,12 @@ def _reserve(session: Session, shop_id: int, lines: list[db.CartLine]) -> None:
     for line in sorted(lines, key=lambda ln: ln.product_id):
         taken = session.execute(
             update(db.Product)
-            .where(db.Product.id == line.product_id, db.Product.shop_id == shop_id,
-                   db.Product.active.is_(True), db.Product.stock >= line.count)
+            .where(
+                db.Product.id == line.product_id,
+                db.Product.shop_id == shop_id,
+                db.Product.active.is_(True),
+                db.Product.stock >= line.count,
+            )
             .values(stock=db.Product.stock - line.count)
             .execution_options(synchronize_session=False)
         ).rowcount
@@ -123,15 +151,30 @@ def _restock(session: Session, order: db.Order) -> None:
     for line in sorted(order.lines, key=lambda ln: ln.product_id or 0):
         if line.product_id is not None:
             session.execute(
-                update(db.Product).where(db.Product.id == line.product_id)
+                update(db.Product)
+                .where(db.Product.id == line.product_id)
                 .values(stock=db.Product.stock + line.count)
-                .execution_options(synchronize_session=False))
+                .execution_options(synchronize_session=False)
+            )
 
 
-def _record(session: Session, order: db.Order, from_status: str | None, to_status: str,
-            actor: str, reason: str | None) -> None:
-    order.events.append(db.OrderEvent(shop_id=order.shop_id, from_status=from_status,
-                                      to_status=to_status, actor=actor, reason=reason))
+def _record(
+    session: Session,
+    order: db.Order,
+    from_status: str | None,
+    to_status: str,
+    actor: str,
+    reason: str | None,
+) -> None:
+    order.events.append(
+        db.OrderEvent(
+            shop_id=order.shop_id,
+            from_status=from_status,
+            to_status=to_status,
+            actor=actor,
+            reason=reason,
+        )
+    )
 
 
 def place_order(
@@ -176,15 +219,25 @@ def place_order(
     if t.below_minimum:
         raise BelowMinimum(
             f"the minimum order is {t.minimum_order_paise} paise; the cart has {t.subtotal_paise}",
-            minimum_order_paise=t.minimum_order_paise, subtotal_paise=t.subtotal_paise)
+            minimum_order_paise=t.minimum_order_paise,
+            subtotal_paise=t.subtotal_paise,
+        )
 
     savepoint = session.begin_nested()
     try:
         order = db.Order(
-            shop_id=shop_id, customer_id=customer.id, customer=customer, status="pending_payment",
-            subtotal_paise=t.subtotal_paise, delivery_fee_paise=t.delivery_fee_paise,
-            total_paise=t.total_paise, idempotency_key=idempotency_key, request_hash=request_hash,
-            payment_method=payment_method, address=address, pincode=pincode,
+            shop_id=shop_id,
+            customer_id=customer.id,
+            customer=customer,
+            status="pending_payment",
+            subtotal_paise=t.subtotal_paise,
+            delivery_fee_paise=t.delivery_fee_paise,
+            total_paise=t.total_paise,
+            idempotency_key=idempotency_key,
+            request_hash=request_hash,
+            payment_method=payment_method,
+            address=address,
+            pincode=pincode,
             delivery_slot=delivery_slot,
         )
         session.add(order)
@@ -198,21 +251,40 @@ def place_order(
     try:
         _reserve(session, shop_id, lines)
         order.lines = [
-            db.OrderLine(shop_id=shop_id, product_id=ln.product_id, sku=ln.product.sku,
-                         name=ln.product.name, brand=ln.product.brand,
-                         pack_size=ln.product.pack_size, pack_unit=ln.product.pack_unit,
-                         unit_price_paise=ln.product.price_paise, count=ln.count)
+            db.OrderLine(
+                shop_id=shop_id,
+                product_id=ln.product_id,
+                sku=ln.product.sku,
+                name=ln.product.name,
+                brand=ln.product.brand,
+                pack_size=ln.product.pack_size,
+                pack_unit=ln.product.pack_unit,
+                unit_price_paise=ln.product.price_paise,
+                count=ln.count,
+            )
             for ln in lines
         ]
         _record(session, order, None, "pending_payment", f"shopper:{wa_id}", None)
         cart.lines.clear()
-        payment = ledger.open_payment(session, order, customer, provider) \
-            if payment_method == "upi" else None
-        enqueue(session, customer, "order_placed", {
-            "order_id": order.id, "total_paise": order.total_paise,
-            "payment_method": payment_method, "delivery_slot": delivery_slot,
-            "pay_url": payment.pay_url if payment else None,
-        }, dedupe_key=f"order:{order.id}:placed", order_id=order.id)
+        payment = (
+            ledger.open_payment(session, order, customer, provider)
+            if payment_method == "upi"
+            else None
+        )
+        enqueue(
+            session,
+            customer,
+            "order_placed",
+            {
+                "order_id": order.id,
+                "total_paise": order.total_paise,
+                "payment_method": payment_method,
+                "delivery_slot": delivery_slot,
+                "pay_url": payment.pay_url if payment else None,
+            },
+            dedupe_key=f"order:{order.id}:placed",
+            order_id=order.id,
+        )
         session.flush()
         savepoint.commit()
     except BaseException:
@@ -239,12 +311,25 @@ def _notify(session: Session, order: db.Order, status: str, reason: str | None) 
         params["total_paise"] = order.total_paise
     if status == "cancelled":
         params["reason"] = reason
-    enqueue(session, order.customer, f"order_{status}", params,
-            dedupe_key=f"order:{order.id}:{status}", order_id=order.id)
+    enqueue(
+        session,
+        order.customer,
+        f"order_{status}",
+        params,
+        dedupe_key=f"order:{order.id}:{status}",
+        order_id=order.id,
+    )
 
 
-def transition(session: Session, order_id: int, to_status: str, actor: str,
-               reason: str | None = None, *, shop_id: int | None = None) -> Order:
+def transition(
+    session: Session,
+    order_id: int,
+    to_status: str,
+    actor: str,
+    reason: str | None = None,
+    *,
+    shop_id: int | None = None,
+) -> Order:
     """Move the order to `to_status` if the state machine allows it for this order, with its
     side effects: stock back on the shelf when an undelivered order is cancelled or refunded,
     the money back through the provider on `refunded`. Asking for the status the order is
@@ -258,7 +343,9 @@ def transition(session: Session, order_id: int, to_status: str, actor: str,
             f"order #{order.id} is {order.status} ({order.payment_method}); it can go to "
             f"{', '.join(states.next_statuses(order.status, order.payment_method)) or 'nothing'}"
             f", not {to_status}",
-            current_status=order.status, allowed=states.next_statuses(order.status, order.payment_method))
+            current_status=order.status,
+            allowed=states.next_statuses(order.status, order.payment_method),
+        )
     from_status = order.status
     payment = ledger.payment_for_order(session, order.id) if order.payment_method == "upi" else None
     if to_status == "refunded" and payment is not None and payment.status == "paid":
@@ -268,24 +355,31 @@ def transition(session: Session, order_id: int, to_status: str, actor: str,
     if states.releases_stock(from_status, to_status):
         _restock(session, order)
     order.status = to_status
-    order.updated_at = datetime.now(timezone.utc)
+    order.updated_at = datetime.now(UTC)
     _record(session, order, from_status, to_status, actor, reason)
     _notify(session, order, to_status, reason)
     session.flush()
     return order_view(order, payment=payment)
 
 
-def cancel_order(session: Session, shop_id: int, order_id: int, actor: str,
-                 reason: str | None = None) -> Order:
+def cancel_order(
+    session: Session, shop_id: int, order_id: int, actor: str, reason: str | None = None
+) -> Order:
     """Cancel what can be cancelled: an unpaid order is `cancelled`; a paid UPI order not yet
     delivered is `refunded` (the money goes back); a delivered one is refused."""
     begin_write(session)
     order = _order_row(session, order_id, shop_id, lock=True)
-    target = "refunded" if order.payment_method == "upi" and order.status in (
-        "paid", "packed", "out_for_delivery") else "cancelled"
+    target = (
+        "refunded"
+        if order.payment_method == "upi" and order.status in ("paid", "packed", "out_for_delivery")
+        else "cancelled"
+    )
     if order.status == "delivered":
-        raise InvalidTransition(f"order #{order.id} was delivered: ask the shop for a refund",
-                                current_status=order.status, allowed=[])
+        raise InvalidTransition(
+            f"order #{order.id} was delivered: ask the shop for a refund",
+            current_status=order.status,
+            allowed=[],
+        )
     return transition(session, order.id, target, actor, reason, shop_id=shop_id)
 
 
@@ -298,14 +392,21 @@ def orders_for(session: Session, shop_id: int, wa_id: str, limit: int = 5) -> li
     customer = customer_row(session, shop_id, wa_id, create=False)
     if customer is None:
         return []
-    rows = session.scalars(select(db.Order).where(
-        db.Order.shop_id == shop_id, db.Order.customer_id == customer.id,
-    ).order_by(db.Order.id.desc()).limit(limit))
+    rows = session.scalars(
+        select(db.Order)
+        .where(
+            db.Order.shop_id == shop_id,
+            db.Order.customer_id == customer.id,
+        )
+        .order_by(db.Order.id.desc())
+        .limit(limit)
+    )
     return [order_view(r) for r in rows]
 
 
-def list_orders(session: Session, shop_id: int, *, status: str | None = None, limit: int = 50,
-                offset: int = 0) -> list[Order]:
+def list_orders(
+    session: Session, shop_id: int, *, status: str | None = None, limit: int = 50, offset: int = 0
+) -> list[Order]:
     """The merchant's order list, newest first."""
     query = select(db.Order).where(db.Order.shop_id == shop_id)
     if status is not None:
@@ -322,32 +423,52 @@ def reorder(session: Session, shop_id: int, wa_id: str, order_id: int | None = N
     if customer is None:
         raise OrderNotFound("this shopper has no orders yet")
     query = query.where(db.Order.customer_id == customer.id)
-    query = query.where(db.Order.id == order_id) if order_id is not None else \
-        query.order_by(db.Order.id.desc()).limit(1)
+    query = (
+        query.where(db.Order.id == order_id)
+        if order_id is not None
+        else query.order_by(db.Order.id.desc()).limit(1)
+    )
     order = session.scalar(query)
     if order is None:
-        raise OrderNotFound(f"no order #{order_id} for this shopper" if order_id is not None
-                            else "this shopper has no orders yet")
-    return add_available(session, shop_id, wa_id,
-                         [(ln.product_id, ln.sku, ln.name, ln.count) for ln in order.lines])
+        raise OrderNotFound(
+            f"no order #{order_id} for this shopper"
+            if order_id is not None
+            else "this shopper has no orders yet"
+        )
+    return add_available(
+        session, shop_id, wa_id, [(ln.product_id, ln.sku, ln.name, ln.count) for ln in order.lines]
+    )
 
 
-def expire_unpaid(session: Session, now: datetime | None = None, actor: str = "system") -> list[int]:
+def expire_unpaid(
+    session: Session, now: datetime | None = None, actor: str = "system"
+) -> list[int]:
     """Cancel UPI orders left unpaid past `payment_timeout_minutes`, putting their stock back.
     Returns the ids cancelled. Safe to run from several places at once."""
     begin_write(session)
     settings = get_settings()
-    cutoff = (now or datetime.now(timezone.utc)) - timedelta(minutes=settings.payment_timeout_minutes)
-    ids = session.scalars(select(db.Order.id).where(
-        db.Order.status == "pending_payment", db.Order.payment_method == "upi",
-        db.Order.created_at < cutoff,
-    ).order_by(db.Order.id).limit(200)).all()
+    cutoff = (now or datetime.now(UTC)) - timedelta(minutes=settings.payment_timeout_minutes)
+    ids = session.scalars(
+        select(db.Order.id)
+        .where(
+            db.Order.status == "pending_payment",
+            db.Order.payment_method == "upi",
+            db.Order.created_at < cutoff,
+        )
+        .order_by(db.Order.id)
+        .limit(200)
+    ).all()
     done = []
     for order_id in ids:
         try:
             with session.begin_nested():
-                order = transition(session, order_id, "cancelled", actor,
-                                   f"not paid within {settings.payment_timeout_minutes} minutes")
+                order = transition(
+                    session,
+                    order_id,
+                    "cancelled",
+                    actor,
+                    f"not paid within {settings.payment_timeout_minutes} minutes",
+                )
             done.append(order.id)
         except InvalidTransition:
             continue  # paid in the meantime

@@ -1,9 +1,10 @@
 """Delivery slots from the shop's hours: two-hour windows between opening and closing, in the
 shop's time zone, starting no sooner than the lead time a shopkeeper needs to pack."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.orders.errors import InvalidSlot
@@ -49,14 +50,20 @@ def _candidates(now: datetime, s: Settings):  # type: ignore[no-untyped-def]
             start = datetime(day.year, day.month, day.day, hour, tzinfo=tz)
             end = start + timedelta(hours=s.slot_hours)
             if start >= earliest:
-                yield DeliverySlot(start.strftime(SLOT_ID_FORMAT),
-                                   f"{_day(day, local.date())} {_window(start, end)}", start, end)
+                yield DeliverySlot(
+                    start.strftime(SLOT_ID_FORMAT),
+                    f"{_day(day, local.date())} {_window(start, end)}",
+                    start,
+                    end,
+                )
             hour += s.slot_hours
 
 
-def next_slots(now: datetime | None = None, count: int = 4, settings: Settings | None = None) -> list[DeliverySlot]:
+def next_slots(
+    now: datetime | None = None, count: int = 4, settings: Settings | None = None
+) -> list[DeliverySlot]:
     """The next `count` slots a shopper can still choose."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     out = []
     for slot in _candidates(now, settings or get_settings()):
         out.append(slot)
@@ -65,10 +72,11 @@ def next_slots(now: datetime | None = None, count: int = 4, settings: Settings |
     return out
 
 
-def check_slot(slot_id: str, now: datetime | None = None, settings: Settings | None = None) -> DeliverySlot:
+def check_slot(
+    slot_id: str, now: datetime | None = None, settings: Settings | None = None
+) -> DeliverySlot:
     """The slot with this id if a shopper may still book it, else `InvalidSlot`."""
-    for slot in _candidates(now or datetime.now(timezone.utc), settings or get_settings()):
+    for slot in _candidates(now or datetime.now(UTC), settings or get_settings()):
         if slot.id == slot_id:
             return slot
-    raise InvalidSlot(f"{slot_id!r} is not a delivery slot that can still be booked",
-                      slot=slot_id)
+    raise InvalidSlot(f"{slot_id!r} is not a delivery slot that can still be booked", slot=slot_id)

@@ -8,12 +8,14 @@
 Money that was taken is returned (`refunded`), never just `cancelled`; an order nobody paid
 for is `cancelled`, never `refunded`.
 """
+
 from __future__ import annotations
 
 from typing import Literal, get_args
 
-Status = Literal["pending_payment", "paid", "packed", "out_for_delivery", "delivered",
-                 "cancelled", "refunded"]
+Status = Literal[
+    "pending_payment", "paid", "packed", "out_for_delivery", "delivered", "cancelled", "refunded"
+]
 PaymentMethod = Literal["upi", "cod"]
 STATUSES: tuple[Status, ...] = get_args(Status)
 FINAL: frozenset[Status] = frozenset({"cancelled", "refunded"})
@@ -37,7 +39,9 @@ TRANSITIONS: dict[tuple[Status, Status], frozenset[str]] = {
     ("out_for_delivery", "cancelled"): _COD,
 }
 # Leaving these states puts the reserved packs back on the shelf; after delivery they are gone.
-RESTOCK_FROM: frozenset[Status] = frozenset({"pending_payment", "paid", "packed", "out_for_delivery"})
+RESTOCK_FROM: frozenset[Status] = frozenset(
+    {"pending_payment", "paid", "packed", "out_for_delivery"}
+)
 
 
 def allowed(from_status: str, to_status: str, payment_method: str) -> bool:
@@ -45,8 +49,11 @@ def allowed(from_status: str, to_status: str, payment_method: str) -> bool:
 
 
 def next_statuses(from_status: str, payment_method: str) -> list[str]:
-    return [to for (frm, to), methods in TRANSITIONS.items()
-            if frm == from_status and payment_method in methods]
+    return [
+        to
+        for (frm, to), methods in TRANSITIONS.items()
+        if frm == from_status and payment_method in methods
+    ]
 
 
 def releases_stock(from_status: str, to_status: str) -> bool:

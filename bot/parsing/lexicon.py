@@ -3,6 +3,7 @@
 Entries are written as people type them and passed through `normalize`, so Devanagari spellings
 with a nukta (डेढ़) match the normalised message (डेढ).
 """
+
 from __future__ import annotations
 
 from typing import Literal
@@ -20,74 +21,343 @@ def _table(spec: dict[str, object]) -> dict[str, object]:
     return out
 
 
-NUMBER_WORDS: dict[str, float] = _table({  # type: ignore[assignment]
-    "one ek एक": 1, "two दो": 2, "three teen तीन": 3, "four char chaar चार": 4,
-    "five paanch panch paach पाँच पांच": 5, "six chhe che chhah chah chhey छह छः छे": 6,
-    "seven saat सात": 7, "eight aath आठ": 8, "nine nau नौ": 9, "ten das दस": 10,
-    "eleven gyarah gyara ग्यारह": 11, "twelve barah bara बारह": 12, "thirteen terah तेरह": 13,
-    "fourteen chaudah चौदह": 14, "fifteen pandrah pandra पंद्रह पन्द्रह": 15,
-    "sixteen solah सोलह": 16, "seventeen satrah सत्रह": 17, "eighteen atharah अठारह": 18,
-    "nineteen unnis उन्नीस": 19, "twenty bees bis बीस": 20, "twentyfive pachees पच्चीस": 25,
-    "thirty tees तीस": 30, "forty chalis चालीस": 40, "fifty pachas पचास": 50,
-    "hundred sau सौ": 100, "couple": 2,
-})
+NUMBER_WORDS: dict[str, float] = _table(
+    {  # type: ignore[assignment]
+        "one ek एक": 1,
+        "two दो": 2,
+        "three teen तीन": 3,
+        "four char chaar चार": 4,
+        "five paanch panch paach पाँच पांच": 5,
+        "six chhe che chhah chah chhey छह छः छे": 6,
+        "seven saat सात": 7,
+        "eight aath आठ": 8,
+        "nine nau नौ": 9,
+        "ten das दस": 10,
+        "eleven gyarah gyara ग्यारह": 11,
+        "twelve barah bara बारह": 12,
+        "thirteen terah तेरह": 13,
+        "fourteen chaudah चौदह": 14,
+        "fifteen pandrah pandra पंद्रह पन्द्रह": 15,
+        "sixteen solah सोलह": 16,
+        "seventeen satrah सत्रह": 17,
+        "eighteen atharah अठारह": 18,
+        "nineteen unnis उन्नीस": 19,
+        "twenty bees bis बीस": 20,
+        "twentyfive pachees पच्चीस": 25,
+        "thirty tees तीस": 30,
+        "forty chalis चालीस": 40,
+        "fifty pachas पचास": 50,
+        "hundred sau सौ": 100,
+        "couple": 2,
+    }
+)
 # "do" is Hindi "two" but also the verb in "bhej do"; it counts only before a unit or an item.
 AMBIGUOUS_NUMBERS = frozenset({"do", normalize("दो")})
 NUMBER_WORDS["do"] = 2
 
-FRACTION_WORDS: dict[str, float] = _table({  # type: ignore[assignment]
-    "half aadha adha aadhi adhi aadhe adhe आधा आधी आधे": 0.5,
-    "quarter": 0.25,
-    "dedh derh dedha डेढ़ डेढ": 1.5,
-    "dhai dhaai adhai adhaai ढाई": 2.5,
-})
+FRACTION_WORDS: dict[str, float] = _table(
+    {  # type: ignore[assignment]
+        "half aadha adha aadhi adhi aadhe adhe आधा आधी आधे": 0.5,
+        "quarter": 0.25,
+        "dedh derh dedha डेढ़ डेढ": 1.5,
+        "dhai dhaai adhai adhaai ढाई": 2.5,
+    }
+)
 # sawa X = X + 1/4, saade X = X + 1/2, paune X = X - 1/4; alone they modify one.
-MODIFIERS: dict[str, float] = _table({  # type: ignore[assignment]
-    "sawa sava सवा": 0.25, "saade sade saadhe sadhe साढ़े साढे": 0.5, "paune pone पौने": -0.25,
-})
+MODIFIERS: dict[str, float] = _table(
+    {  # type: ignore[assignment]
+        "sawa sava सवा": 0.25,
+        "saade sade saadhe sadhe साढ़े साढे": 0.5,
+        "paune pone पौने": -0.25,
+    }
+)
 ARTICLES = frozenset({"a", "an"})
-DOZEN_WORDS = frozenset(normalize(w) for w in "dozen dozens darjan darzan dozan दर्जन".split())
+DOZEN_WORDS = frozenset(
+    normalize(w) for w in ["dozen", "dozens", "darjan", "darzan", "dozan", "दर्जन"]
+)
 # paav is a quarter kilo; "pav" alone is also a bread roll, so it is a unit only before a word.
-PAAV_WORDS = frozenset(normalize(w) for w in "paav pav pao paw पाव".split())
-BHAR_WORDS = frozenset(normalize(w) for w in "bhar bhr भर".split())
+PAAV_WORDS = frozenset(normalize(w) for w in ["paav", "pav", "pao", "paw", "पाव"])
+BHAR_WORDS = frozenset(normalize(w) for w in ["bhar", "bhr", "भर"])
 MULTIPLY_WORDS = frozenset({"x", "×", "into", "*"})
 
-UNITS: dict[str, tuple[Unit, int]] = _table({  # type: ignore[assignment]
-    "g gm gms gram grams gramme grammes gr grm grms ग्राम ग्राम्स": ("g", 1),
-    "kg kgs kilo kilos kilogram kilograms kgm kilu kelo किलो किग्रा केजी": ("g", 1000),
-    "ml mls millilitre millilitres milliliter milliliters मिली मिलीलीटर एमएल": ("ml", 1),
-    "l lt ltr ltrs litre litres liter liters lit leter लीटर लिटर ली": ("ml", 1000),
-    "pc pcs piece pieces peice peices nos nag pis पीस नग bunch bunches gaddi गड्डी": ("pc", 1),
-    "packet packets pkt pkts pack packs pouch pouches bottle bottles botal box boxes jar jars "
-    "dabba dabbe dibba dibbe tin tins can cans bag bags sachet sachets pkg bar bars tube tubes "
-    "loaf loaves thaili पैकेट पैकेट्स पैक डिब्बा डिब्बे बोतल थैली": ("pack", 1),
-})
+UNITS: dict[str, tuple[Unit, int]] = _table(
+    {  # type: ignore[assignment]
+        "g gm gms gram grams gramme grammes gr grm grms ग्राम ग्राम्स": ("g", 1),
+        "kg kgs kilo kilos kilogram kilograms kgm kilu kelo किलो किग्रा केजी": ("g", 1000),
+        "ml mls millilitre millilitres milliliter milliliters मिली मिलीलीटर एमएल": ("ml", 1),
+        "l lt ltr ltrs litre litres liter liters lit leter लीटर लिटर ली": ("ml", 1000),
+        "pc pcs piece pieces peice peices nos nag pis पीस नग bunch bunches gaddi गड्डी": ("pc", 1),
+        "packet packets pkt pkts pack packs pouch pouches bottle bottles botal box boxes jar jars "
+        "dabba dabbe dibba dibbe tin tins can cans bag bags sachet sachets pkg bar bars tube tubes "
+        "loaf loaves thaili पैकेट पैकेट्स पैक डिब्बा डिब्बे बोतल थैली": ("pack", 1),
+    }
+)
 
-SPLIT_WORDS = frozenset(normalize(w) for w in "and aur और n & , + ; . । plus also".split())
+SPLIT_WORDS = frozenset(
+    normalize(w) for w in ["and", "aur", "और", "n", "&", ",", "+", ";", ".", "।", "plus", "also"]
+)
 
-FILLER_WORDS = frozenset(normalize(w) for w in """
-please pls plz plzz plss plse pleasee kindly bhej bhejo bhejna bhejdo bhejiye bhijwa bhijwado
-bhijwa send deliver dena dedo de dijiye dijie dila dilado chahiye chahie chaiye chaahiye
-chahiya chaahie want wanted need needed i me my mujhe muje mereko mujhko hume humko hamein
-humein get add order buy also bhi the of ka ke ki ko wala wali wale waala waali waale some
-thoda thodi more na ji bhaiya bhaiyya bhai sir madam hai hain h hoga karo kar kardo krdo la
-lao lana ladena lado can could you u pl for to with just only sirf hi hello bro a an
-sa si bhar morning evening afternoon namaste namaskar namaskaar
-price prices rate rates daam dam cost costs kitne kitna kitni kya what how much is are
-remove delete drop hata hatao hatado hatana nikal nikalo nikaal nikaalo make change badal badlo
-instead it हटा हटाओ हटा निकाल निकालो बदल बदलो
-कितने कितना कितनी क्या रेट दाम कीमत
-bada badi bade chota choti chote big small large medium size wala
-नमस्ते नमस्कार भर बड़ा बड़ी छोटा छोटी सा सी
-कृपया प्लीज भेज भेजो भेजना भेजिए भेजें दे दीजिए दीजिये चाहिए चाहिये मुझे हमें का के की को
-वाला वाली वाले भी ला लाना लाओ ना जी भैया कर करो
-""".split())
+FILLER_WORDS = frozenset(
+    normalize(w)
+    for w in [
+        "please",
+        "pls",
+        "plz",
+        "plzz",
+        "plss",
+        "plse",
+        "pleasee",
+        "kindly",
+        "bhej",
+        "bhejo",
+        "bhejna",
+        "bhejdo",
+        "bhejiye",
+        "bhijwa",
+        "bhijwado",
+        "bhijwa",
+        "send",
+        "deliver",
+        "dena",
+        "dedo",
+        "de",
+        "dijiye",
+        "dijie",
+        "dila",
+        "dilado",
+        "chahiye",
+        "chahie",
+        "chaiye",
+        "chaahiye",
+        "chahiya",
+        "chaahie",
+        "want",
+        "wanted",
+        "need",
+        "needed",
+        "i",
+        "me",
+        "my",
+        "mujhe",
+        "muje",
+        "mereko",
+        "mujhko",
+        "hume",
+        "humko",
+        "hamein",
+        "humein",
+        "get",
+        "add",
+        "order",
+        "buy",
+        "also",
+        "bhi",
+        "the",
+        "of",
+        "ka",
+        "ke",
+        "ki",
+        "ko",
+        "wala",
+        "wali",
+        "wale",
+        "waala",
+        "waali",
+        "waale",
+        "some",
+        "thoda",
+        "thodi",
+        "more",
+        "na",
+        "ji",
+        "bhaiya",
+        "bhaiyya",
+        "bhai",
+        "sir",
+        "madam",
+        "hai",
+        "hain",
+        "h",
+        "hoga",
+        "karo",
+        "kar",
+        "kardo",
+        "krdo",
+        "la",
+        "lao",
+        "lana",
+        "ladena",
+        "lado",
+        "can",
+        "could",
+        "you",
+        "u",
+        "pl",
+        "for",
+        "to",
+        "with",
+        "just",
+        "only",
+        "sirf",
+        "hi",
+        "hello",
+        "bro",
+        "a",
+        "an",
+        "sa",
+        "si",
+        "bhar",
+        "morning",
+        "evening",
+        "afternoon",
+        "namaste",
+        "namaskar",
+        "namaskaar",
+        "price",
+        "prices",
+        "rate",
+        "rates",
+        "daam",
+        "dam",
+        "cost",
+        "costs",
+        "kitne",
+        "kitna",
+        "kitni",
+        "kya",
+        "what",
+        "how",
+        "much",
+        "is",
+        "are",
+        "remove",
+        "delete",
+        "drop",
+        "hata",
+        "hatao",
+        "hatado",
+        "hatana",
+        "nikal",
+        "nikalo",
+        "nikaal",
+        "nikaalo",
+        "make",
+        "change",
+        "badal",
+        "badlo",
+        "instead",
+        "it",
+        "हटा",
+        "हटाओ",
+        "हटा",
+        "निकाल",
+        "निकालो",
+        "बदल",
+        "बदलो",
+        "कितने",
+        "कितना",
+        "कितनी",
+        "क्या",
+        "रेट",
+        "दाम",
+        "कीमत",
+        "bada",
+        "badi",
+        "bade",
+        "chota",
+        "choti",
+        "chote",
+        "big",
+        "small",
+        "large",
+        "medium",
+        "size",
+        "wala",
+        "नमस्ते",
+        "नमस्कार",
+        "भर",
+        "बड़ा",
+        "बड़ी",
+        "छोटा",
+        "छोटी",
+        "सा",
+        "सी",
+        "कृपया",
+        "प्लीज",
+        "भेज",
+        "भेजो",
+        "भेजना",
+        "भेजिए",
+        "भेजें",
+        "दे",
+        "दीजिए",
+        "दीजिये",
+        "चाहिए",
+        "चाहिये",
+        "मुझे",
+        "हमें",
+        "का",
+        "के",
+        "की",
+        "को",
+        "वाला",
+        "वाली",
+        "वाले",
+        "भी",
+        "ला",
+        "लाना",
+        "लाओ",
+        "ना",
+        "जी",
+        "भैया",
+        "कर",
+        "करो",
+    ]
+)
 # "5 rupees wala": a price tells which pack, it is not a quantity.
-PRICE_WORDS = frozenset(normalize(w) for w in "rs rs. rupees rupee rupay rupaye rupye ₹ inr रुपये रुपए रुपया".split())
+PRICE_WORDS = frozenset(
+    normalize(w)
+    for w in [
+        "rs",
+        "rs.",
+        "rupees",
+        "rupee",
+        "rupay",
+        "rupaye",
+        "rupye",
+        "₹",
+        "inr",
+        "रुपये",
+        "रुपए",
+        "रुपया",
+    ]
+)
 # "juice ke liye", "के लिए": the word before is a purpose, not an item.
-PURPOSE_WORDS = frozenset(normalize(w) for w in "liye liya lie लिए लिये".split())
+PURPOSE_WORDS = frozenset(normalize(w) for w in ["liye", "liya", "lie", "लिए", "लिये"])
 
 # After one of these, "do"/"दो" is the verb "give", not the number two: "bhej do", "de do".
-DO_VERBS = frozenset(normalize(w) for w in """
-bhej de kar la dila bhijwa laga rakh dal daal nikal hata bhej bhejh भेज दे कर ला दिला भिजवा
-""".split())
+DO_VERBS = frozenset(
+    normalize(w)
+    for w in [
+        "bhej",
+        "de",
+        "kar",
+        "la",
+        "dila",
+        "bhijwa",
+        "laga",
+        "rakh",
+        "dal",
+        "daal",
+        "nikal",
+        "hata",
+        "bhej",
+        "bhejh",
+        "भेज",
+        "दे",
+        "कर",
+        "ला",
+        "दिला",
+        "भिजवा",
+    ]
+)

@@ -3,6 +3,7 @@
 spaCy (a blank multilingual pipeline: nothing downloaded) tokenises; a PhraseMatcher keeps
 catalog names that contain a splitting word ("Hide & Seek", "Slim n Trim") in one piece.
 """
+
 from __future__ import annotations
 
 import re
@@ -144,7 +145,11 @@ def _drop_non_items(words: list[str]) -> list[str]:
             for j in (i - 1, i + 1):
                 if 0 <= j < len(words) and number_value(words[j]) is not None:
                     out[j] = ""
-        elif w in PURPOSE_WORDS and i >= 2 and words[i - 1] in ("ke", "ki", normalize("के"), normalize("की")):
+        elif (
+            w in PURPOSE_WORDS
+            and i >= 2
+            and words[i - 1] in ("ke", "ki", normalize("के"), normalize("की"))
+        ):
             out[i] = out[i - 1] = out[i - 2] = ""
     return out
 

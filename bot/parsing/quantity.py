@@ -1,4 +1,5 @@
 """Read a quantity expression ("2 kg", "dedh kilo", "ek darjan", "2 x 500 g") from tokens."""
+
 from __future__ import annotations
 
 import re
@@ -46,7 +47,7 @@ def _is_unitish(token: str | None) -> bool:
     )
 
 
-def read_quantity(tokens: list[str], start: int, is_word) -> tuple[int, Quantity] | None:  # noqa: ANN001
+def read_quantity(tokens: list[str], start: int, is_word) -> tuple[int, Quantity] | None:
     """Try to read a quantity at `start`; return (index after it, quantity) or None.
 
     `is_word(i)` tells whether token i is an item word: it disambiguates "do" (two vs. give)

@@ -14,8 +14,10 @@ def configured_provider(settings: Settings | None = None) -> PaymentProvider:
     s = settings or get_settings()
     if s.payment_provider == "razorpay":
         return RazorpayProvider(
-            s.razorpay_key_id, s.razorpay_key_secret.get_secret_value(),
-            s.razorpay_webhook_secret.get_secret_value(), s.razorpay_api_base,
+            s.razorpay_key_id,
+            s.razorpay_key_secret.get_secret_value(),
+            s.razorpay_webhook_secret.get_secret_value(),
+            s.razorpay_api_base,
             s.razorpay_timeout_seconds,
             callback_url=f"{s.public_base_url.rstrip('/')}/api/v1/payments/razorpay/callback",
         )

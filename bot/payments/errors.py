@@ -1,4 +1,5 @@
 """What can go wrong with payments."""
+
 from __future__ import annotations
 
 from bot.errors import Conflict, InvalidRequest, NotFound, ShopError

@@ -1,11 +1,11 @@
 """The interface every payment provider implements, and the records that cross it."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
-
 
 # What an event means for our payment, whatever the provider called it.
 EventKind = Literal["captured", "failed", "expired", "refunded", "ignored"]

@@ -8,6 +8,7 @@ Events read: `payment_link.paid` (the payment is captured), `payment.captured` a
 `payment.failed` (found through the note we put on the link), `payment_link.expired` and
 `payment_link.cancelled`. Anything else is acknowledged and recorded, and changes nothing.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,9 +44,15 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
 class RazorpayProvider:
     name = "razorpay"
 
-    def __init__(self, key_id: str, key_secret: str, webhook_secret: str,
-                 api_base: str = "https://api.razorpay.com", timeout: float = 10.0,
-                 callback_url: str | None = None) -> None:
+    def __init__(
+        self,
+        key_id: str,
+        key_secret: str,
+        webhook_secret: str,
+        api_base: str = "https://api.razorpay.com",
+        timeout: float = 10.0,
+        callback_url: str | None = None,
+    ) -> None:
         self.client = razorpay.Client(auth=(key_id, key_secret), base_url=api_base.rstrip("/"))
         self.webhook_secret = webhook_secret
         self.timeout = timeout
@@ -72,8 +79,14 @@ class RazorpayProvider:
         try:
             link = self.client.payment_link.create(body, timeout=self.timeout)
             return ProviderPayment(provider_ref=str(link["id"]), pay_url=str(link["short_url"]))
-        except (BadRequestError, GatewayError, ServerError, requests.RequestException,
-                KeyError, ValueError) as exc:
+        except (
+            BadRequestError,
+            GatewayError,
+            ServerError,
+            requests.RequestException,
+            KeyError,
+            ValueError,
+        ) as exc:
             raise ProviderUnavailable(f"Razorpay did not create the payment link: {exc}") from exc
 
     def verify(self, body: bytes, signature: str) -> None:
@@ -107,13 +120,20 @@ class RazorpayProvider:
         public_id = (notes or {}).get(NOTE) or link.get("reference_id") or None
         if kind in ("captured", "failed") and not provider_ref and not public_id:
             kind = "ignored"  # a payment that is not one of our links
-        amount = payment.get("amount", link.get("amount_paid") if kind == "captured" else link.get("amount"))
+        amount = payment.get(
+            "amount", link.get("amount_paid") if kind == "captured" else link.get("amount")
+        )
         try:
             return WebhookEvent(
-                event_id=event_id, event_type=event_type, kind=kind, provider_ref=provider_ref,
-                public_id=public_id, provider_payment_id=payment.get("id"),
+                event_id=event_id,
+                event_type=event_type,
+                kind=kind,
+                provider_ref=provider_ref,
+                public_id=public_id,
+                provider_payment_id=payment.get("id"),
                 amount_paise=int(amount) if amount is not None else None,
-                currency=payment.get("currency") or link.get("currency"), payload=event,
+                currency=payment.get("currency") or link.get("currency"),
+                payload=event,
             )
         except (TypeError, ValueError) as exc:
             raise MalformedEvent(f"unreadable amount in Razorpay event: {exc}") from exc
@@ -121,9 +141,17 @@ class RazorpayProvider:
     def refund(self, provider_payment_id: str, amount_paise: int, reference: str) -> str:
         try:
             refund = self.client.payment.refund(
-                provider_payment_id, {"amount": amount_paise, "speed": "normal",
-                                      "receipt": reference[:40]}, timeout=self.timeout)
+                provider_payment_id,
+                {"amount": amount_paise, "speed": "normal", "receipt": reference[:40]},
+                timeout=self.timeout,
+            )
             return str(refund["id"])
-        except (BadRequestError, GatewayError, ServerError, requests.RequestException,
-                KeyError, ValueError) as exc:
+        except (
+            BadRequestError,
+            GatewayError,
+            ServerError,
+            requests.RequestException,
+            KeyError,
+            ValueError,
+        ) as exc:
             raise RefundFailed(f"Razorpay did not refund {provider_payment_id}: {exc}") from exc

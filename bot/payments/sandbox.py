@@ -6,6 +6,7 @@ shopper approves or declines, signs it (HMAC-SHA256 of the raw body, hex, in
 `X-Sandbox-Signature`) and POSTs it to the shop's webhook URL. Nothing in between is special:
 the webhook handler cannot tell a sandbox event from a real one except by the provider name.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -44,8 +45,10 @@ class SandboxUpiProvider:
         self.public_base_url = public_base_url.rstrip("/")
 
     def create_payment(self, request: PaymentRequest) -> ProviderPayment:
-        return ProviderPayment(provider_ref=request.public_id,
-                               pay_url=f"{self.public_base_url}/pay/{request.public_id}")
+        return ProviderPayment(
+            provider_ref=request.public_id,
+            pay_url=f"{self.public_base_url}/pay/{request.public_id}",
+        )
 
     def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
         given = _header(headers, SIGNATURE_HEADER) or ""
@@ -54,11 +57,17 @@ class SandboxUpiProvider:
         try:
             event = json.loads(body)
             payment = event["payment"]
-            kind = {"payment.captured": "captured", "payment.failed": "failed"}.get(event["type"], "ignored")
+            kind = {"payment.captured": "captured", "payment.failed": "failed"}.get(
+                event["type"], "ignored"
+            )
             return WebhookEvent(
-                event_id=str(event["id"]), event_type=str(event["type"]), kind=kind,  # type: ignore[arg-type]
-                public_id=str(payment["reference"]), provider_payment_id=str(payment["id"]),
-                amount_paise=int(payment["amount"]), currency=str(payment["currency"]),
+                event_id=str(event["id"]),
+                event_type=str(event["type"]),
+                kind=kind,  # type: ignore[arg-type]
+                public_id=str(payment["reference"]),
+                provider_payment_id=str(payment["id"]),
+                amount_paise=int(payment["amount"]),
+                currency=str(payment["currency"]),
                 payload=event,
             )
         except (ValueError, KeyError, TypeError) as exc:
@@ -70,8 +79,9 @@ class SandboxUpiProvider:
         return f"srfnd_{secrets.token_hex(8)}"
 
 
-def gateway_event(public_id: str, amount_paise: int, currency: str, outcome: Outcome,
-                  vpa: str = "shopper@sandbox") -> bytes:
+def gateway_event(
+    public_id: str, amount_paise: int, currency: str, outcome: Outcome, vpa: str = "shopper@sandbox"
+) -> bytes:
     """The event body the gateway sends. Its id is fixed per payment and outcome, as a
     gateway's is per event: pressing Approve twice delivers the same event twice."""
     event = {
@@ -80,7 +90,10 @@ def gateway_event(public_id: str, amount_paise: int, currency: str, outcome: Out
         "created_at": int(time.time()),
         "payment": {
             "id": f"spay_{hashlib.sha256(public_id.encode()).hexdigest()[:14]}",
-            "reference": public_id, "amount": amount_paise, "currency": currency, "vpa": vpa,
+            "reference": public_id,
+            "amount": amount_paise,
+            "currency": currency,
+            "vpa": vpa,
             "method": "upi",
             "error": None if outcome == "approve" else "declined by the payer",
         },
@@ -91,9 +104,14 @@ def gateway_event(public_id: str, amount_paise: int, currency: str, outcome: Out
 def deliver(webhook_url: str, body: bytes, secret: str, timeout: float = 10.0) -> int:
     """POST a signed event the way a gateway does; the HTTP status the shop answered."""
     event_id = json.loads(body)["id"]
-    response = httpx.post(webhook_url, content=body, timeout=timeout, headers={
-        "Content-Type": "application/json",
-        SIGNATURE_HEADER: sign(body, secret),
-        EVENT_ID_HEADER: event_id,
-    })
+    response = httpx.post(
+        webhook_url,
+        content=body,
+        timeout=timeout,
+        headers={
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: sign(body, secret),
+            EVENT_ID_HEADER: event_id,
+        },
+    )
     return response.status_code

@@ -1,4 +1,5 @@
 """UPI intent links (NPCI's `upi://pay` deep link) and their QR codes."""
+
 from __future__ import annotations
 
 from urllib.parse import quote, urlencode
@@ -6,14 +7,22 @@ from urllib.parse import quote, urlencode
 import segno
 
 
-def intent_link(vpa: str, payee: str, amount_paise: int, reference: str, note: str,
-                currency: str = "INR") -> str:
+def intent_link(
+    vpa: str, payee: str, amount_paise: int, reference: str, note: str, currency: str = "INR"
+) -> str:
     """`upi://pay?pa=…&pn=…&am=…&cu=INR&tr=…&tn=…`: any UPI app opens it with the amount set."""
     rupees, paise = divmod(amount_paise, 100)
     query = urlencode(
-        {"pa": vpa, "pn": payee, "am": f"{rupees}.{paise:02d}", "cu": currency, "tr": reference,
-         "tn": note},
-        safe="@", quote_via=quote,
+        {
+            "pa": vpa,
+            "pn": payee,
+            "am": f"{rupees}.{paise:02d}",
+            "cu": currency,
+            "tr": reference,
+            "tn": note,
+        },
+        safe="@",
+        quote_via=quote,
     )
     return f"upi://pay?{query}"
 

@@ -13,11 +13,12 @@
   still waits (left by a crash in some earlier design, or by hand) is completed by the next
   delivery of any event for it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -48,8 +49,10 @@ def _find_payment(session: Session, provider: str, event: WebhookEvent) -> db.Pa
     if not keys:
         return None
     return session.scalar(
-        select(db.Payment).where(db.Payment.provider == provider, or_(*keys))
-        .with_for_update(of=db.Payment).execution_options(populate_existing=True)
+        select(db.Payment)
+        .where(db.Payment.provider == provider, or_(*keys))
+        .with_for_update(of=db.Payment)
+        .execution_options(populate_existing=True)
     )
 
 
@@ -58,9 +61,14 @@ def _flag(session: Session, payment: db.Payment, reason: str, amount: int | None
     if payment.status != "paid":
         payment.status = "flagged"
     order = payment.order
-    enqueue(session, order.customer, "payment_flagged",
-            {"order_id": order.id, "amount_paise": amount, "reason": reason},
-            dedupe_key=f"payment:{payment.public_id}:flagged", order_id=order.id)
+    enqueue(
+        session,
+        order.customer,
+        "payment_flagged",
+        {"order_id": order.id, "amount_paise": amount, "reason": reason},
+        dedupe_key=f"payment:{payment.public_id}:flagged",
+        order_id=order.id,
+    )
     return "flagged"
 
 
@@ -74,26 +82,45 @@ def complete_paid_order(session: Session, payment: db.Payment, actor: str) -> bo
 
 def _captured(session: Session, payment: db.Payment, event: WebhookEvent, actor: str) -> str:
     order = payment.order
-    if event.amount_paise != payment.amount_paise or (event.currency or "").upper() != payment.currency:
-        return _flag(session, payment,
-                     f"event {event.event_id} paid {event.amount_paise} {event.currency}, the order "
-                     f"asks {payment.amount_paise} {payment.currency}", event.amount_paise)
+    if (
+        event.amount_paise != payment.amount_paise
+        or (event.currency or "").upper() != payment.currency
+    ):
+        return _flag(
+            session,
+            payment,
+            f"event {event.event_id} paid {event.amount_paise} {event.currency}, the order "
+            f"asks {payment.amount_paise} {payment.currency}",
+            event.amount_paise,
+        )
     if payment.status == "paid":
-        if event.provider_payment_id and payment.provider_payment_id and \
-                event.provider_payment_id != payment.provider_payment_id:
-            return _flag(session, payment, f"paid twice: {payment.provider_payment_id} and "
-                         f"{event.provider_payment_id}; refund one", event.amount_paise)
+        if (
+            event.provider_payment_id
+            and payment.provider_payment_id
+            and event.provider_payment_id != payment.provider_payment_id
+        ):
+            return _flag(
+                session,
+                payment,
+                f"paid twice: {payment.provider_payment_id} and "
+                f"{event.provider_payment_id}; refund one",
+                event.amount_paise,
+            )
         complete_paid_order(session, payment, actor)
         return "already_paid"
     if payment.status in ("refunded", "flagged"):
         return "stale"
     if payment.status == "expired" or order.status != "pending_payment":
         payment.provider_payment_id = event.provider_payment_id
-        return _flag(session, payment, f"captured after the order became {order.status}: "
-                     "refund it or restore the order", event.amount_paise)
+        return _flag(
+            session,
+            payment,
+            f"captured after the order became {order.status}: refund it or restore the order",
+            event.amount_paise,
+        )
     payment.status = "paid"
     payment.provider_payment_id = event.provider_payment_id
-    payment.paid_at = datetime.now(timezone.utc)
+    payment.paid_at = datetime.now(UTC)
     session.flush()
     complete_paid_order(session, payment, actor)
     return "paid"
@@ -104,9 +131,14 @@ def _failed(session: Session, payment: db.Payment, event: WebhookEvent) -> str:
         return "stale"
     payment.status = "failed"
     order = payment.order
-    enqueue(session, order.customer, "payment_failed",
-            {"order_id": order.id, "total_paise": order.total_paise, "pay_url": payment.pay_url},
-            dedupe_key=f"payment:{payment.public_id}:failed:{event.event_id}", order_id=order.id)
+    enqueue(
+        session,
+        order.customer,
+        "payment_failed",
+        {"order_id": order.id, "total_paise": order.total_paise, "pay_url": payment.pay_url},
+        dedupe_key=f"payment:{payment.public_id}:failed:{event.event_id}",
+        order_id=order.id,
+    )
     return "failed"
 
 
@@ -118,22 +150,30 @@ def _expired(session: Session, payment: db.Payment, actor: str) -> str:
     return "expired"
 
 
-def handle_webhook(session: Session, provider: PaymentProvider, body: bytes,
-                   headers: Mapping[str, str]) -> WebhookResult:
+def handle_webhook(
+    session: Session, provider: PaymentProvider, body: bytes, headers: Mapping[str, str]
+) -> WebhookResult:
     """Verify, record and apply one delivery. Raises `InvalidSignature` or `MalformedEvent`
     before touching the database."""
     event = provider.parse_webhook(body, headers)
     actor = f"payment:{provider.name}"
     begin_write(session)
     payment = _find_payment(session, provider.name, event)
-    seen = session.scalar(select(db.PaymentEvent).where(
-        db.PaymentEvent.provider == provider.name, db.PaymentEvent.event_id == event.event_id))
+    seen = session.scalar(
+        select(db.PaymentEvent).where(
+            db.PaymentEvent.provider == provider.name, db.PaymentEvent.event_id == event.event_id
+        )
+    )
     if seen is not None:
         if payment is not None:
             complete_paid_order(session, payment, actor)
-        return WebhookResult(event.event_id, seen.outcome, True,
-                             payment.public_id if payment else None,
-                             payment.order_id if payment else None)
+        return WebhookResult(
+            event.event_id,
+            seen.outcome,
+            True,
+            payment.public_id if payment else None,
+            payment.order_id if payment else None,
+        )
     if payment is None:
         outcome = "ignored" if event.kind == "ignored" else "unknown_payment"
     elif event.kind == "captured":
@@ -147,16 +187,26 @@ def handle_webhook(session: Session, provider: PaymentProvider, body: bytes,
         complete_paid_order(session, payment, actor)
     try:
         with session.begin_nested():
-            session.add(db.PaymentEvent(
-                shop_id=payment.shop_id if payment else None,
-                payment_id=payment.id if payment else None, provider=provider.name,
-                event_id=event.event_id, event_type=event.event_type, outcome=outcome,
-                payload=dict(event.payload),
-            ))
+            session.add(
+                db.PaymentEvent(
+                    shop_id=payment.shop_id if payment else None,
+                    payment_id=payment.id if payment else None,
+                    provider=provider.name,
+                    event_id=event.event_id,
+                    event_type=event.event_type,
+                    outcome=outcome,
+                    payload=dict(event.payload),
+                )
+            )
     except IntegrityError:
         # The same event, delivered twice at once, was recorded by the other delivery first.
         # Only events for no known payment get here (a known one is locked above), and those
         # change nothing but their record.
         return WebhookResult(event.event_id, outcome, True)
-    return WebhookResult(event.event_id, outcome, False, payment.public_id if payment else None,
-                         payment.order_id if payment else None)
+    return WebhookResult(
+        event.event_id,
+        outcome,
+        False,
+        payment.public_id if payment else None,
+        payment.order_id if payment else None,
+    )

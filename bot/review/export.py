@@ -11,6 +11,7 @@ pull request: one `<intent>.yml` per intent under `data/nlu/reviewed/`.
   request shows only what changed; files whose content did not change are not rewritten, and
   files this export wrote before for intents that have no examples any more are removed.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,10 @@ from bot.db.review_models import TrainingExample
 from bot.review.text import normalized_text
 
 MARK = "# Written by `chatcart nlu export`"
-HEADER = (f"{MARK} from the merchants' review queue: regenerate it rather than editing it.\n"
-          "# Each example keeps the language it was written in as metadata.\n")
+HEADER = (
+    f"{MARK} from the merchants' review queue: regenerate it rather than editing it.\n"
+    "# Each example keeps the language it was written in as metadata.\n"
+)
 # Rasa reads "[text](entity)", "[text]{...}" and "[text][...]" in an example as an entity.
 _ANNOTATION = re.compile(r"\[([^\]]+?)\](?:\([^)]*\)|\{[^}]*\}|\[[^\]]*\])")
 # What YAML may hold (YAML 1.1 printable set); anything else is dropped from a shopper's text.
@@ -70,8 +73,9 @@ def example_text(text: str) -> str:
 
 
 def labelled_examples(session: Session, shop_id: int | None = None) -> list[Labelled]:
-    query = select(TrainingExample).order_by(TrainingExample.normalized, TrainingExample.text,
-                                             TrainingExample.id)
+    query = select(TrainingExample).order_by(
+        TrainingExample.normalized, TrainingExample.text, TrainingExample.id
+    )
     if shop_id is not None:
         query = query.where(TrainingExample.shop_id == shop_id)
     out = []
@@ -110,8 +114,9 @@ def _examples(value: object) -> Iterable[str]:
                 yield item["text"].strip()
 
 
-def plan(examples: list[Labelled], existing: dict[str, tuple[str, Path]],
-         root: Path | None = None) -> tuple[dict[str, list[Labelled]], list[Skipped]]:
+def plan(
+    examples: list[Labelled], existing: dict[str, tuple[str, Path]], root: Path | None = None
+) -> tuple[dict[str, list[Labelled]], list[Skipped]]:
     """Which examples go into which intent's file, and which are left out and why."""
     by_text: dict[str, list[Labelled]] = {}
     for e in examples:
@@ -123,14 +128,22 @@ def plan(examples: list[Labelled], existing: dict[str, tuple[str, Path]],
         first = same[0]
         intents = sorted({e.intent for e in same})
         if len(intents) > 1:
-            skipped.append(Skipped(first.text, " / ".join(intents),
-                                   f"labelled differently by different shops: {', '.join(intents)}"))
+            skipped.append(
+                Skipped(
+                    first.text,
+                    " / ".join(intents),
+                    f"labelled differently by different shops: {', '.join(intents)}",
+                )
+            )
             continue
         if normalized in existing:
             intent, path = existing[normalized]
             where = _shown(path, root)
-            reason = (f"already in {where}" if intent == first.intent
-                      else f"{where} has it as {intent!r}: a person should decide")
+            reason = (
+                f"already in {where}"
+                if intent == first.intent
+                else f"{where} has it as {intent!r}: a person should decide"
+            )
             skipped.append(Skipped(first.text, first.intent, reason))
             continue
         files.setdefault(first.intent, []).append(first)
@@ -146,8 +159,13 @@ def render(intent: str, examples: list[Labelled]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def export(session: Session, out_dir: Path, nlu_dir: Path, shop_id: int | None = None,
-           root: Path | None = None) -> ExportReport:
+def export(
+    session: Session,
+    out_dir: Path,
+    nlu_dir: Path,
+    shop_id: int | None = None,
+    root: Path | None = None,
+) -> ExportReport:
     files, skipped = plan(labelled_examples(session, shop_id), existing_examples(nlu_dir), root)
     out_dir.mkdir(parents=True, exist_ok=True)
     written, unchanged = [], []

@@ -1,5 +1,6 @@
 """The intents a merchant may label a message with: exactly those of the assistant's domain, so
 that an exported example never names an intent the model does not know."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -31,5 +32,7 @@ def _read(path: Path, _mtime: int, _size: int) -> tuple[str, ...]:
 def check_intent(intent: str, path: Path = DOMAIN) -> str:
     known = domain_intents(path)
     if intent not in known:
-        raise InvalidRequest(f"{intent!r} is not an intent of the assistant; choose one of {', '.join(known)}")
+        raise InvalidRequest(
+            f"{intent!r} is not an intent of the assistant; choose one of {', '.join(known)}"
+        )
     return intent

@@ -1,5 +1,6 @@
 """Finding the product a misunderstood term should mean, as a merchant searches their own
 shelf: by the words of its name, brand, kind, SKU, Hindi name or aliases."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,8 +26,15 @@ class ProductChoice:
 
 
 def _choice(p: Product) -> ProductChoice:
-    return ProductChoice(p.sku, p.name, p.brand, p.pack_size, p.pack_unit, p.price_paise,
-                         tuple(a.alias for a in p.aliases))
+    return ProductChoice(
+        p.sku,
+        p.name,
+        p.brand,
+        p.pack_size,
+        p.pack_unit,
+        p.price_paise,
+        tuple(a.alias for a in p.aliases),
+    )
 
 
 def search(session: Session, shop_id: int, query: str, limit: int = 20) -> list[ProductChoice]:
@@ -38,19 +46,40 @@ def search(session: Session, shop_id: int, query: str, limit: int = 20) -> list[
     stmt = select(Product).where(Product.shop_id == shop_id, Product.active.is_(True))
     for word in words:
         like = f"%{word.replace('%', '').replace('_', '')}%"
-        aliased = select(ProductAlias.id).where(ProductAlias.product_id == Product.id,
-                                                func.lower(ProductAlias.alias).like(like))
-        stmt = stmt.where(or_(*(func.lower(c).like(like) for c in
-                                (Product.name, Product.brand, Product.kind, Product.sku, Product.name_hi)),
-                              aliased.exists()))
+        aliased = select(ProductAlias.id).where(
+            ProductAlias.product_id == Product.id, func.lower(ProductAlias.alias).like(like)
+        )
+        stmt = stmt.where(
+            or_(
+                *(
+                    func.lower(c).like(like)
+                    for c in (
+                        Product.name,
+                        Product.brand,
+                        Product.kind,
+                        Product.sku,
+                        Product.name_hi,
+                    )
+                ),
+                aliased.exists(),
+            )
+        )
     rows = session.scalars(stmt.order_by(Product.position, Product.id).limit(limit))
     return [_choice(p) for p in rows]
 
 
-def by_skus(session: Session, shop_id: int, skus: list[str] | tuple[str, ...]) -> list[ProductChoice]:
+def by_skus(
+    session: Session, shop_id: int, skus: list[str] | tuple[str, ...]
+) -> list[ProductChoice]:
     """These products of the shop, in the order asked (unknown SKUs left out)."""
     if not skus:
         return []
-    found = {p.sku: p for p in session.scalars(select(Product).where(
-        Product.shop_id == shop_id, Product.sku.in_(list(skus)), Product.active.is_(True)))}
+    found = {
+        p.sku: p
+        for p in session.scalars(
+            select(Product).where(
+                Product.shop_id == shop_id, Product.sku.in_(list(skus)), Product.active.is_(True)
+            )
+        )
+    }
     return [_choice(found[s]) for s in dict.fromkeys(skus) if s in found]

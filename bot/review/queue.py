@@ -4,6 +4,7 @@ A merchant fixes a query once, not once per shopper who typed it: "kala namak", 
 and "kala namak" from ten conversations are one group, with how often and in which languages
 it came, how the bot misread it, and a few of the conversations it came from.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -15,8 +16,8 @@ from typing import Literal
 from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import ReviewItem
 from bot.db.base import as_utc
+from bot.db.models import ReviewItem
 from bot.db.review_models import TrainingExample
 from bot.errors import InvalidRequest
 from bot.parsing.parser import MessageParser
@@ -83,8 +84,9 @@ def suggested_term(text: str, kinds: set[str]) -> str:
     return normalized_text(text)
 
 
-def _filtered(query: Select, shop_id: int, kinds: tuple[str, ...], language: str | None,
-              status: str) -> Select:
+def _filtered(
+    query: Select, shop_id: int, kinds: tuple[str, ...], language: str | None, status: str
+) -> Select:
     query = query.where(ReviewItem.shop_id == shop_id, ReviewItem.kind.in_(kinds))
     if status == "closed":
         query = query.where(ReviewItem.status.in_(CLOSED_STATUSES))
@@ -98,53 +100,94 @@ def _filtered(query: Select, shop_id: int, kinds: tuple[str, ...], language: str
 def _check(kinds: tuple[str, ...] | None, status: str, sort: str) -> tuple[str, ...]:
     chosen = tuple(kinds) if kinds else QUEUE_KINDS
     if unknown := [k for k in chosen if k not in QUEUE_KINDS]:
-        raise InvalidRequest(f"unknown review kind {unknown[0]!r}; use one of {', '.join(QUEUE_KINDS)}")
+        raise InvalidRequest(
+            f"unknown review kind {unknown[0]!r}; use one of {', '.join(QUEUE_KINDS)}"
+        )
     if status not in (*STATUSES, "closed"):
-        raise InvalidRequest(f"unknown status {status!r}; use one of {', '.join(STATUSES)} or closed")
+        raise InvalidRequest(
+            f"unknown status {status!r}; use one of {', '.join(STATUSES)} or closed"
+        )
     if sort not in ("frequent", "recent"):
         raise InvalidRequest(f"unknown order {sort!r}; use frequent or recent")
     return chosen
 
 
-def groups(session: Session, shop_id: int, *, kinds: tuple[str, ...] | None = None,
-           language: str | None = None, status: str = "open", sort: Sort = "frequent",
-           limit: int = 50, offset: int = 0, examples: int = 3) -> QueuePage:
+def groups(
+    session: Session,
+    shop_id: int,
+    *,
+    kinds: tuple[str, ...] | None = None,
+    language: str | None = None,
+    status: str = "open",
+    sort: Sort = "frequent",
+    limit: int = 50,
+    offset: int = 0,
+    examples: int = 3,
+) -> QueuePage:
     """One page of groups, the most frequent (or most recent) first."""
     chosen = _check(kinds, status, sort)
     count, last = func.count(ReviewItem.id), func.max(ReviewItem.created_at)
     order = (count.desc(), last.desc()) if sort == "frequent" else (last.desc(), count.desc())
     page = session.execute(
         _filtered(select(ReviewItem.normalized, count, last), shop_id, chosen, language, status)
-        .group_by(ReviewItem.normalized).order_by(*order, ReviewItem.normalized)
-        .limit(max(1, min(limit, 500))).offset(max(0, offset))).all()
-    total = session.scalar(_filtered(select(func.count(distinct(ReviewItem.normalized))),
-                                     shop_id, chosen, language, status)) or 0
+        .group_by(ReviewItem.normalized)
+        .order_by(*order, ReviewItem.normalized)
+        .limit(max(1, min(limit, 500)))
+        .offset(max(0, offset))
+    ).all()
+    total = (
+        session.scalar(
+            _filtered(
+                select(func.count(distinct(ReviewItem.normalized))),
+                shop_id,
+                chosen,
+                language,
+                status,
+            )
+        )
+        or 0
+    )
     texts = [row[0] for row in page]
     built = _build(session, shop_id, texts, chosen, language, status, examples)
     return QueuePage(tuple(built[t] for t in texts if t in built), total, limit, offset)
 
 
-def group(session: Session, shop_id: int, normalized: str, *, status: str = "open",
-          examples: int = 10) -> ReviewGroup | None:
+def group(
+    session: Session, shop_id: int, normalized: str, *, status: str = "open", examples: int = 10
+) -> ReviewGroup | None:
     chosen = _check(None, status, "frequent")
     return _build(session, shop_id, [normalized], chosen, None, status, examples).get(normalized)
 
 
-def _build(session: Session, shop_id: int, texts: list[str], kinds: tuple[str, ...],
-           language: str | None, status: str, examples: int) -> dict[str, ReviewGroup]:
+def _build(
+    session: Session,
+    shop_id: int,
+    texts: list[str],
+    kinds: tuple[str, ...],
+    language: str | None,
+    status: str,
+    examples: int,
+) -> dict[str, ReviewGroup]:
     if not texts:
         return {}
     rows = session.scalars(
         _filtered(select(ReviewItem), shop_id, kinds, language, status)
         .where(ReviewItem.normalized.in_(texts))
-        .order_by(ReviewItem.created_at.desc(), ReviewItem.id.desc())).all()
+        .order_by(ReviewItem.created_at.desc(), ReviewItem.id.desc())
+    ).all()
     by_text: dict[str, list[ReviewItem]] = {}
     for row in rows:
         by_text.setdefault(row.normalized, []).append(row)
-    labelled = dict(session.execute(
-        select(TrainingExample.digest, TrainingExample.intent).where(
-            TrainingExample.shop_id == shop_id,
-            TrainingExample.digest.in_([digest(t) for t in by_text]))).tuples().all())
+    labelled = dict(
+        session.execute(
+            select(TrainingExample.digest, TrainingExample.intent).where(
+                TrainingExample.shop_id == shop_id,
+                TrainingExample.digest.in_([digest(t) for t in by_text]),
+            )
+        )
+        .tuples()
+        .all()
+    )
     out = {}
     for text, items in by_text.items():
         kind_counts = Counter(i.kind for i in items)
@@ -159,12 +202,19 @@ def _build(session: Session, shop_id: int, texts: list[str], kinds: tuple[str, .
             first_seen=as_utc(items[-1].created_at),
             languages=tuple(Counter(i.language or "?" for i in items).most_common()),
             kinds=tuple(kind_counts.most_common()),
-            conversations=tuple(dict.fromkeys(i.conversation_id for i in items if i.conversation_id)),
+            conversations=tuple(
+                dict.fromkeys(i.conversation_id for i in items if i.conversation_id)
+            ),
             examples=tuple(_example(i) for i in items[:examples]),
-            term=suggested_term(Counter(i.text for i in items).most_common(1)[0][0], set(kind_counts)),
+            term=suggested_term(
+                Counter(i.text for i in items).most_common(1)[0][0], set(kind_counts)
+            ),
             candidates=tuple(candidates)[:8],
-            predictions=tuple(Counter(i.prediction for i in items
-                                      if i.prediction and i.kind not in ITEM_KINDS).most_common(3)),
+            predictions=tuple(
+                Counter(
+                    i.prediction for i in items if i.prediction and i.kind not in ITEM_KINDS
+                ).most_common(3)
+            ),
             labelled_as=labelled.get(digest(text)),
         )
     return out
@@ -173,13 +223,28 @@ def _build(session: Session, shop_id: int, texts: list[str], kinds: tuple[str, .
 def _example(item: ReviewItem) -> Example:
     details = item.details or {}
     message = details.get("message") if item.kind in ITEM_KINDS else None
-    return Example(item.id, item.text, item.kind, item.language, item.conversation_id,
-                   message if isinstance(message, str) else None, item.prediction, item.confidence,
-                   as_utc(item.created_at))
+    return Example(
+        item.id,
+        item.text,
+        item.kind,
+        item.language,
+        item.conversation_id,
+        message if isinstance(message, str) else None,
+        item.prediction,
+        item.confidence,
+        as_utc(item.created_at),
+    )
 
 
 def languages(session: Session, shop_id: int) -> list[str]:
     """The languages seen in the shop's queue, for the filter."""
-    return [lang for lang in session.scalars(
-        select(ReviewItem.language).where(ReviewItem.shop_id == shop_id).distinct()
-        .order_by(ReviewItem.language)) if lang]
+    return [
+        lang
+        for lang in session.scalars(
+            select(ReviewItem.language)
+            .where(ReviewItem.shop_id == shop_id)
+            .distinct()
+            .order_by(ReviewItem.language)
+        )
+        if lang
+    ]

@@ -1,5 +1,6 @@
 """Capture of misunderstood queries: fallbacks, low-confidence intents, unmatched and
 ambiguous item lines, shoppers' corrections, and handoff requests."""
+
 from __future__ import annotations
 
 from typing import Any, Literal, get_args

@@ -1,4 +1,5 @@
 """The one form review items, training examples and exported NLU data are compared in."""
+
 from __future__ import annotations
 
 import hashlib

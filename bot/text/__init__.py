@@ -1,4 +1,5 @@
 """Text normalisation across scripts: Unicode, digits, transliteration, language detection."""
+
 from bot.text.language import detect_language
 from bot.text.normalize import normalize
 from bot.text.phonetic import phonetic_key, romanize

@@ -3,6 +3,7 @@
 Shoppers mix scripts, digit systems, fraction glyphs and SMS shorthand; everything downstream
 (tokeniser, quantity reader, resolver) is simpler when it sees one form only.
 """
+
 from __future__ import annotations
 
 import re

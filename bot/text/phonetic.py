@@ -4,6 +4,7 @@ Devanagari goes through indic-transliteration's ITRANS scheme, then Hindi schwa 
 (दूध is "doodh", not "doodha"). The key then folds the spelling freedom of romanised Hindi:
 long vowels, aspirates, doubled letters, w/v, z/j.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,10 +17,27 @@ _CONSONANT = "bcdfghjklmnpqrstvwxyzBCDFGHJKLMNPQRSTVWXYZ"
 _VOWEL = "aeiouAEIOU"
 _FINAL_SCHWA = re.compile(rf"(?<=[{_CONSONANT}])a$")
 _KEY_RULES: tuple[tuple[str, str], ...] = (
-    ("aa", "a"), ("ee", "i"), ("oo", "u"), ("ou", "u"), ("ck", "k"), ("ph", "f"),
-    ("sh", "s"), ("kh", "k"), ("gh", "g"), ("ch", "c"), ("jh", "j"), ("th", "t"),
-    ("dh", "d"), ("bh", "b"), ("rh", "r"), ("w", "v"), ("q", "k"), ("z", "j"), ("x", "ks"),
-    ("mb", "nb"), ("mp", "np"),
+    ("aa", "a"),
+    ("ee", "i"),
+    ("oo", "u"),
+    ("ou", "u"),
+    ("ck", "k"),
+    ("ph", "f"),
+    ("sh", "s"),
+    ("kh", "k"),
+    ("gh", "g"),
+    ("ch", "c"),
+    ("jh", "j"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("bh", "b"),
+    ("rh", "r"),
+    ("w", "v"),
+    ("q", "k"),
+    ("z", "j"),
+    ("x", "ks"),
+    ("mb", "nb"),
+    ("mp", "np"),
 )
 _DOUBLE = re.compile(r"([a-z])\1+")
 _Y_GLIDE = re.compile(r"(?<=[aeiou])y(?![aeiou])")
@@ -44,8 +62,13 @@ def _drop_medial_schwas(s: str) -> str:
     chars = list(s)
     i = len(chars) - 3
     while i >= 2:
-        if (chars[i] == "a" and chars[i - 1] in _CONSONANT and chars[i - 2] in _VOWEL
-                and chars[i + 1] in _CONSONANT and chars[i + 2] in _VOWEL):
+        if (
+            chars[i] == "a"
+            and chars[i - 1] in _CONSONANT
+            and chars[i - 2] in _VOWEL
+            and chars[i + 1] in _CONSONANT
+            and chars[i + 2] in _VOWEL
+        ):
             del chars[i]
         i -= 1
     return "".join(chars)

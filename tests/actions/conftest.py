@@ -1,6 +1,7 @@
 """Running ChatCart's custom actions in-process, as the action server would: rasa_sdk's real
 `Tracker` (built from the dict the engine sends) and `CollectingDispatcher`, against a real
 database (SQLite file, or PostgreSQL in CI) holding the shop from `tests/shop.py`."""
+
 from __future__ import annotations
 
 import asyncio
@@ -29,39 +30,69 @@ def initial_slots() -> dict[str, Any]:
     return slots
 
 
-def user_event(text: str, intent: str | None = None, confidence: float | None = 0.98,
-               entities: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return {"event": "user", "timestamp": time.time(), "text": text,
-            "parse_data": {"text": text, "intent": {"name": intent, "confidence": confidence},
-                           "entities": entities or []}}
+def user_event(
+    text: str,
+    intent: str | None = None,
+    confidence: float | None = 0.98,
+    entities: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    return {
+        "event": "user",
+        "timestamp": time.time(),
+        "text": text,
+        "parse_data": {
+            "text": text,
+            "intent": {"name": intent, "confidence": confidence},
+            "entities": entities or [],
+        },
+    }
 
 
 def slot_event(name: str, value: Any) -> dict[str, Any]:
     return {"event": "slot", "timestamp": time.time(), "name": name, "value": value}
 
 
-def make_tracker(text: str = "", intent: str | None = None, *, confidence: float | None = 0.98,
-                 entities: list[dict[str, Any]] | None = None, slots: dict[str, Any] | None = None,
-                 before: list[dict[str, Any]] | None = None, after: list[dict[str, Any]] | None = None,
-                 ranking: list[dict[str, Any]] | None = None, active_loop: str | None = None,
-                 sender: str = WA_ID) -> Tracker:
+def make_tracker(
+    text: str = "",
+    intent: str | None = None,
+    *,
+    confidence: float | None = 0.98,
+    entities: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
+    before: list[dict[str, Any]] | None = None,
+    after: list[dict[str, Any]] | None = None,
+    ranking: list[dict[str, Any]] | None = None,
+    active_loop: str | None = None,
+    sender: str = WA_ID,
+) -> Tracker:
     """The tracker of a conversation whose latest user message is `text`: `before` are earlier
     events, `after` the events since the message (e.g. slots the engine extracted)."""
-    latest = {"text": text, "intent": {"name": intent, "confidence": confidence},
-              "entities": entities or [],
-              "intent_ranking": ranking if ranking is not None else [{"name": intent, "confidence": confidence}]}
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "entities": entities or [],
+        "intent_ranking": ranking
+        if ranking is not None
+        else [{"name": intent, "confidence": confidence}],
+    }
     message = user_event(text, intent, confidence, entities)
     message["parse_data"] = latest
     values = initial_slots() | (slots or {})
     for event in after or []:
         if event.get("event") == "slot":
             values[event["name"]] = event["value"]
-    return Tracker.from_dict({
-        "sender_id": sender, "slots": values, "latest_message": latest,
-        "events": [*(before or []), message, *(after or [])], "paused": False,
-        "followup_action": None, "active_loop": {"name": active_loop} if active_loop else {},
-        "latest_action_name": "action_listen",
-    })
+    return Tracker.from_dict(
+        {
+            "sender_id": sender,
+            "slots": values,
+            "latest_message": latest,
+            "events": [*(before or []), message, *(after or [])],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {"name": active_loop} if active_loop else {},
+            "latest_action_name": "action_listen",
+        }
+    )
 
 
 @dataclass
@@ -105,5 +136,5 @@ def review_items(kind: str | None = None) -> list[ReviewItem]:
 def shop(shop_id: int) -> int:
     """Every action test runs against a fresh database with the shop loaded; the actions'
     per-process item engine cache is emptied so no engine from another database is reused."""
-    ENGINES._built.clear()  # noqa: SLF001
+    ENGINES._built.clear()
     return shop_id

@@ -1,9 +1,16 @@
 """Cart actions against a real database: add (matched, ambiguous, unmatched), choose, remove,
 change a quantity, view, clear."""
+
 from __future__ import annotations
 
-from actions.cart import (ActionAddItems, ActionChooseOption, ActionClearCart, ActionRemoveItems,
-                          ActionUpdateQuantity, ActionViewCart)
+from actions.cart import (
+    ActionAddItems,
+    ActionChooseOption,
+    ActionClearCart,
+    ActionRemoveItems,
+    ActionUpdateQuantity,
+    ActionViewCart,
+)
 from bot.cart import service as carts
 from bot.db.session import session_scope
 from tests.actions.conftest import make_tracker, review_items, run
@@ -11,24 +18,34 @@ from tests.shop import WA_ID
 
 
 def cart_lines(wa_id: str = WA_ID) -> dict[str, int]:
-    from bot.db.models import Shop
     from sqlalchemy import select
+
+    from bot.db.models import Shop
 
     with session_scope() as s:
         shop_id = s.scalar(select(Shop.id))
         return {line.sku: line.count for line in carts.view(s, shop_id, wa_id).lines}
 
 
-def add(text: str, **kw) -> "object":
+def add(text: str, **kw) -> object:
     return run(ActionAddItems(), make_tracker(text, "add_items", **kw))
 
 
-def choose(text: str, pending: list[dict], entities: list[dict] | None = None, **kw) -> "object":
-    return run(ActionChooseOption(), make_tracker(text, "choose_option", entities=entities,
-                                                  slots={"pending_choices": pending, **kw.pop("slots", {})}, **kw))
+def choose(text: str, pending: list[dict], entities: list[dict] | None = None, **kw) -> object:
+    return run(
+        ActionChooseOption(),
+        make_tracker(
+            text,
+            "choose_option",
+            entities=entities,
+            slots={"pending_choices": pending, **kw.pop("slots", {})},
+            **kw,
+        ),
+    )
 
 
 # --- add --------------------------------------------------------------------------------------
+
 
 def test_matched_items_go_to_the_cart() -> None:
     result = add("amul butter and amul taaza milk 1 l")
@@ -53,7 +70,10 @@ def test_ambiguous_item_asks_which_one_with_numbered_buttons() -> None:
     assert "Which milk? Reply with a number:" in result.text
     assert "\n1. " in result.text and "\n2. " in result.text
     payloads = [b["payload"] for b in result.buttons]
-    assert payloads[:len(entry["options"])] == [f'/choose_option{{"choice":"{sku}"}}' for sku in entry["options"]][:len(payloads)]
+    assert (
+        payloads[: len(entry["options"])]
+        == [f'/choose_option{{"choice":"{sku}"}}' for sku in entry["options"]][: len(payloads)]
+    )
     assert result.buttons[0]["title"].startswith("1. ")
     [item] = review_items("ambiguous")
     assert item.text == "2 litre milk" and item.conversation_id == WA_ID
@@ -99,6 +119,7 @@ def test_hindi_message_hindi_reply() -> None:
 
 # --- choose -----------------------------------------------------------------------------------
 
+
 def pending_milk() -> list[dict]:
     return add("2 litre milk").slots()["pending_choices"]
 
@@ -122,8 +143,10 @@ def test_choose_first_gets_the_asked_quantity_in_packs() -> None:
 def test_choose_by_ordinal_words() -> None:
     for word in ("the first one", "pehla wala", "पहला वाला"):
         with session_scope() as s:
-            from bot.db.models import Shop
             from sqlalchemy import select
+
+            from bot.db.models import Shop
+
             carts.clear(s, s.scalar(select(Shop.id)), WA_ID)
         choose(word, pending_milk())
         assert cart_lines() == {"DRY-0002": 2}, word
@@ -142,8 +165,11 @@ def test_choose_second_by_ordinal_word() -> None:
 def test_choose_by_button_payload_entity() -> None:
     pending = pending_milk()
     chosen = pending[0]["options"][1]
-    result = choose(f'/choose_option{{"choice":"{chosen}"}}', pending,
-                    entities=[{"entity": "choice", "value": chosen}])
+    result = choose(
+        f'/choose_option{{"choice":"{chosen}"}}',
+        pending,
+        entities=[{"entity": "choice", "value": chosen}],
+    )
     assert len(cart_lines()) == 1
     assert result.slots() == {"pending_choices": None}
 
@@ -174,6 +200,7 @@ def test_nothing_to_choose() -> None:
 
 # --- remove, update, view, clear --------------------------------------------------------------
 
+
 def test_remove_an_item() -> None:
     add("amul butter and amul taaza milk 1 l")
     result = run(ActionRemoveItems(), make_tracker("remove the milk", "remove_items"))
@@ -190,8 +217,10 @@ def test_remove_something_not_in_the_cart() -> None:
 
 
 def test_remove_from_an_empty_cart() -> None:
-    result = run(ActionRemoveItems(), make_tracker("doodh hata do", "remove_items",
-                                                   slots={"language": "hinglish"}))
+    result = run(
+        ActionRemoveItems(),
+        make_tracker("doodh hata do", "remove_items", slots={"language": "hinglish"}),
+    )
     assert "Aapka cart khaali hai" in result.text
 
 
@@ -204,8 +233,10 @@ def test_update_a_quantity() -> None:
 
 def test_update_in_hindi() -> None:
     add("amul butter")
-    result = run(ActionUpdateQuantity(), make_tracker("अमूल बटर 2 कर दो", "update_quantity",
-                                                      slots={"language": "hi"}))
+    result = run(
+        ActionUpdateQuantity(),
+        make_tracker("अमूल बटर 2 कर दो", "update_quantity", slots={"language": "hi"}),
+    )
     assert cart_lines() == {"DRY-0029": 2}
     assert "बदल दिया" in result.text
 
@@ -221,12 +252,16 @@ def test_view_and_clear() -> None:
     add("amul butter")
     view = run(ActionViewCart(), make_tracker("show my cart", "view_cart"))
     assert "🛒 Your cart:" in view.text and "Amul Butter" in view.text and "Total:" in view.text
-    cleared = run(ActionClearCart(), make_tracker("empty my cart", "clear_cart",
-                                                  slots={"pending_choices": [{"item": "milk"}]}))
+    cleared = run(
+        ActionClearCart(),
+        make_tracker("empty my cart", "clear_cart", slots={"pending_choices": [{"item": "milk"}]}),
+    )
     assert "Your cart is now empty." in cleared.text
     assert cleared.slots() == {"pending_choices": None}
     assert cart_lines() == {}
-    empty = run(ActionViewCart(), make_tracker("cart dikhao", "view_cart", slots={"language": "hinglish"}))
+    empty = run(
+        ActionViewCart(), make_tracker("cart dikhao", "view_cart", slots={"language": "hinglish"})
+    )
     assert "Aapka cart khaali hai" in empty.text
     assert empty.buttons == []
 

@@ -1,14 +1,24 @@
 """Checkout: the cart check, the form's validation (PIN code, slot, payment), the summary, and
 placing the order exactly once however often the shopper confirms."""
+
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
 
 from actions.cart import ActionAddItems
-from actions.checkout import (ActionAskDeliverySlot, ActionAskOrderConfirmed, ActionAskPaymentMethod,
-                              ActionCheckCart, ActionPlaceOrder, ActionStopCheckout, ValidateCheckoutForm,
-                              SLOTS_ACCEPTED, payment_choice, slot_choice)
+from actions.checkout import (
+    SLOTS_ACCEPTED,
+    ActionAskDeliverySlot,
+    ActionAskOrderConfirmed,
+    ActionAskPaymentMethod,
+    ActionCheckCart,
+    ActionPlaceOrder,
+    ActionStopCheckout,
+    ValidateCheckoutForm,
+    payment_choice,
+    slot_choice,
+)
 from bot.db.models import Order
 from bot.db.session import session_scope
 from bot.orders.slots import next_slots
@@ -20,14 +30,21 @@ FULL_ADDRESS = f"{ADDRESS} {PINCODE}"
 
 def fill_cart(sender: str = WA_ID) -> None:
     """Amul Butter ₹58 + Amul Taaza 1 L: above the ₹100 minimum."""
-    run(ActionAddItems(), make_tracker("amul butter and amul taaza milk 1 l", "add_items", sender=sender))
+    run(
+        ActionAddItems(),
+        make_tracker("amul butter and amul taaza milk 1 l", "add_items", sender=sender),
+    )
 
 
 def validate(slot: str, value: str, *, language: str = "en", intent: str = "inform") -> dict:
     """The form's validation of a value the engine extracted for `slot`."""
-    tracker = make_tracker(value, intent, active_loop="checkout_form",
-                           slots={"requested_slot": slot, "language": language},
-                           after=[slot_event(slot, value)])
+    tracker = make_tracker(
+        value,
+        intent,
+        active_loop="checkout_form",
+        slots={"requested_slot": slot, "language": language},
+        after=[slot_event(slot, value)],
+    )
     result = run(ValidateCheckoutForm(), tracker)
     return {"slots": result.slots(), "text": result.text}
 
@@ -38,12 +55,19 @@ def order_count() -> int:
 
 
 def confirmed_slots(**overrides) -> dict:
-    return {"address": FULL_ADDRESS, "pincode": PINCODE, "delivery_slot": next_slots()[0].id,
-            "payment_method": "upi", "order_confirmed": True, "checkout_id": "c0ffee",
-            "cart_ready": True} | overrides
+    return {
+        "address": FULL_ADDRESS,
+        "pincode": PINCODE,
+        "delivery_slot": next_slots()[0].id,
+        "payment_method": "upi",
+        "order_confirmed": True,
+        "checkout_id": "c0ffee",
+        "cart_ready": True,
+    } | overrides
 
 
 # --- cart check -------------------------------------------------------------------------------
+
 
 def test_empty_cart_cannot_check_out() -> None:
     result = run(ActionCheckCart(), make_tracker("checkout", "checkout"))
@@ -60,17 +84,24 @@ def test_cart_below_the_minimum_cannot_check_out() -> None:
 
 def test_ready_cart_starts_a_fresh_checkout() -> None:
     fill_cart()
-    result = run(ActionCheckCart(), make_tracker("checkout", "checkout",
-                                                 slots={"address": "old", "payment_method": "cod"}))
+    result = run(
+        ActionCheckCart(),
+        make_tracker("checkout", "checkout", slots={"address": "old", "payment_method": "cod"}),
+    )
     slots = result.slots()
     assert slots["cart_ready"] is True
     assert len(slots["checkout_id"]) == 32
-    assert slots["address"] is None and slots["payment_method"] is None and slots["order_confirmed"] is None
+    assert (
+        slots["address"] is None
+        and slots["payment_method"] is None
+        and slots["order_confirmed"] is None
+    )
     again = run(ActionCheckCart(), make_tracker("checkout", "checkout")).slots()
     assert again["checkout_id"] != slots["checkout_id"]  # a new checkout, a new idempotency key
 
 
 # --- form validation --------------------------------------------------------------------------
+
 
 def test_address_needs_a_pin_code() -> None:
     bad = validate("address", "near the temple, MG Road")
@@ -83,9 +114,15 @@ def test_address_needs_a_pin_code() -> None:
 
 
 def test_address_pin_code_rules() -> None:
-    assert validate("address", "House 7, Sector 21, Chandigarh 012345")["slots"]["address"] is None  # no PIN starts with 0
-    assert validate("address", "House 7, Sector 21, Chandigarh 1600221")["slots"]["address"] is None  # 7 digits
-    assert validate("address", "160022")["slots"]["address"] is None  # a PIN code alone is not an address
+    assert (
+        validate("address", "House 7, Sector 21, Chandigarh 012345")["slots"]["address"] is None
+    )  # no PIN starts with 0
+    assert (
+        validate("address", "House 7, Sector 21, Chandigarh 1600221")["slots"]["address"] is None
+    )  # 7 digits
+    assert (
+        validate("address", "160022")["slots"]["address"] is None
+    )  # a PIN code alone is not an address
     hindi = validate("address", "मकान १२, गांधी नगर, भोपाल ४६२००१", language="hi")
     assert hindi["slots"]["pincode"] == "462001"  # Devanagari digits
     assert "पिन कोड" in validate("address", "गांधी नगर, भोपाल", language="hi")["text"]
@@ -105,14 +142,18 @@ def test_slot_by_button_payload() -> None:
 def test_slot_by_words_tomorrow_morning(said: str) -> None:
     offered = next_slots(count=SLOTS_ACCEPTED)  # words may name a slot beyond the four buttons
     chosen = validate("delivery_slot", said)["slots"]["delivery_slot"]
-    expected = next((s.id for s in offered if s.label.startswith("Tomorrow") and s.start.hour < 12), None)
+    expected = next(
+        (s.id for s in offered if s.label.startswith("Tomorrow") and s.start.hour < 12), None
+    )
     assert chosen == expected
 
 
 @pytest.mark.parametrize("said", ["tomorrow evening", "kal shaam", "कल शाम"])
 def test_slot_by_words_tomorrow_evening(said: str) -> None:
     offered = next_slots(count=SLOTS_ACCEPTED)
-    expected = next((s.id for s in offered if s.label.startswith("Tomorrow") and s.start.hour >= 16), None)
+    expected = next(
+        (s.id for s in offered if s.label.startswith("Tomorrow") and s.start.hour >= 16), None
+    )
     assert validate("delivery_slot", said)["slots"]["delivery_slot"] == expected
 
 
@@ -122,11 +163,22 @@ def test_unknown_slot_is_asked_again() -> None:
     assert "koi time chuno" in result["text"]
 
 
-@pytest.mark.parametrize("said, method", [
-    ("upi", "upi"), ("gpay", "upi"), ("GPay se", "upi"), ("phonepe", "upi"), ("1", "upi"),
-    ("cash", "cod"), ("cash on delivery", "cod"), ("cod", "cod"), ("नकद", "cod"),
-    ("डिलीवरी पर नकद", "cod"), ("2", "cod"),
-])
+@pytest.mark.parametrize(
+    "said, method",
+    [
+        ("upi", "upi"),
+        ("gpay", "upi"),
+        ("GPay se", "upi"),
+        ("phonepe", "upi"),
+        ("1", "upi"),
+        ("cash", "cod"),
+        ("cash on delivery", "cod"),
+        ("cod", "cod"),
+        ("नकद", "cod"),
+        ("डिलीवरी पर नकद", "cod"),
+        ("2", "cod"),
+    ],
+)
 def test_payment_words(said: str, method: str) -> None:
     assert validate("payment_method", said)["slots"]["payment_method"] == method
 
@@ -138,9 +190,13 @@ def test_unknown_payment_is_asked_again() -> None:
 
 
 def test_confirmation_passes_validation_unchanged() -> None:
-    tracker = make_tracker("yes", "affirm", active_loop="checkout_form",
-                           slots=confirmed_slots() | {"requested_slot": "order_confirmed"},
-                           after=[slot_event("order_confirmed", True)])
+    tracker = make_tracker(
+        "yes",
+        "affirm",
+        active_loop="checkout_form",
+        slots=confirmed_slots() | {"requested_slot": "order_confirmed"},
+        after=[slot_event("order_confirmed", True)],
+    )
     result = run(ValidateCheckoutForm(), tracker)
     assert result.slots() == {"order_confirmed": True}
     assert result.messages == []
@@ -148,7 +204,9 @@ def test_confirmation_passes_validation_unchanged() -> None:
 
 def test_slot_words_with_a_number_in_them() -> None:
     offered = next_slots()
-    morning = next((s.id for s in offered if s.label.startswith("Tomorrow") and s.start.hour < 12), None)
+    morning = next(
+        (s.id for s in offered if s.label.startswith("Tomorrow") and s.start.hour < 12), None
+    )
     assert slot_choice("kal subah bhej do", offered) == morning
 
 
@@ -159,26 +217,41 @@ def test_payment_and_slot_helpers_refuse_nonsense() -> None:
 
 # --- asking -----------------------------------------------------------------------------------
 
+
 def test_questions_have_buttons() -> None:
     slots = run(ActionAskDeliverySlot(), make_tracker("Flat 4B 560001", "inform"))
     assert slots.text.startswith("When should we deliver?\n1. ")
-    assert [b["payload"] for b in slots.buttons] == [f'/inform{{"delivery_slot":"{s.id}"}}' for s in next_slots()]
-    pay = run(ActionAskPaymentMethod(), make_tracker("kal subah", "inform", slots={"language": "hinglish"}))
+    assert [b["payload"] for b in slots.buttons] == [
+        f'/inform{{"delivery_slot":"{s.id}"}}' for s in next_slots()
+    ]
+    pay = run(
+        ActionAskPaymentMethod(),
+        make_tracker("kal subah", "inform", slots={"language": "hinglish"}),
+    )
     assert pay.text == "Payment kaise karoge?"
-    assert [b["payload"] for b in pay.buttons] == ['/inform{"payment_method":"upi"}', '/inform{"payment_method":"cod"}']
+    assert [b["payload"] for b in pay.buttons] == [
+        '/inform{"payment_method":"upi"}',
+        '/inform{"payment_method":"cod"}',
+    ]
 
 
 def test_summary_before_confirmation() -> None:
     fill_cart()
     first = next_slots()[0]
-    result = run(ActionAskOrderConfirmed(), make_tracker("upi", "inform", slots=confirmed_slots(order_confirmed=None)))
+    result = run(
+        ActionAskOrderConfirmed(),
+        make_tracker("upi", "inform", slots=confirmed_slots(order_confirmed=None)),
+    )
     assert "Please confirm your order:" in result.text
-    assert "Amul Butter" in result.text and FULL_ADDRESS in result.text and first.label in result.text
+    assert (
+        "Amul Butter" in result.text and FULL_ADDRESS in result.text and first.label in result.text
+    )
     assert "Payment: UPI" in result.text and "Place this order?" in result.text
     assert [b["payload"] for b in result.buttons] == ["/affirm", "/deny"]
 
 
 # --- placing the order ------------------------------------------------------------------------
+
 
 def test_place_order_once_however_often_confirmed() -> None:
     fill_cart()
@@ -187,7 +260,10 @@ def test_place_order_once_however_often_confirmed() -> None:
     assert "✅ Order #" in first.text and "placed! Total ₹" in first.text
     assert "Pay by UPI here: http" in first.text
     reset = first.slots()
-    assert all(reset[s] is None for s in ("delivery_slot", "payment_method", "order_confirmed", "checkout_id", "cart_ready"))
+    assert all(
+        reset[s] is None
+        for s in ("delivery_slot", "payment_method", "order_confirmed", "checkout_id", "cart_ready")
+    )
     # the same confirmation again (a retried webhook, a double tap): the same order, not a second
     second = run(ActionPlaceOrder(), make_tracker("yes", "affirm", slots=tracker_slots))
     assert order_count() == 1
@@ -202,8 +278,10 @@ def test_place_order_once_however_often_confirmed() -> None:
 
 def test_cash_on_delivery_order_in_hindi() -> None:
     fill_cart()
-    result = run(ActionPlaceOrder(), make_tracker("हाँ", "affirm",
-                                                  slots=confirmed_slots(payment_method="cod", language="hi")))
+    result = run(
+        ActionPlaceOrder(),
+        make_tracker("हाँ", "affirm", slots=confirmed_slots(payment_method="cod", language="hi")),
+    )
     assert "ऑर्डर #" in result.text and "हो गया" in result.text
     assert "नकद तैयार रखिए" in result.text
     with session_scope() as s:
@@ -220,7 +298,9 @@ def test_a_new_checkout_makes_a_new_order() -> None:
 
 def test_not_confirmed_places_nothing() -> None:
     fill_cart()
-    result = run(ActionPlaceOrder(), make_tracker("no", "deny", slots=confirmed_slots(order_confirmed=False)))
+    result = run(
+        ActionPlaceOrder(), make_tracker("no", "deny", slots=confirmed_slots(order_confirmed=False))
+    )
     assert result.messages[0]["response"] == "utter_checkout_stopped"
     assert order_count() == 0
 
@@ -233,16 +313,32 @@ def test_order_refused_with_a_reason() -> None:
 
 
 def test_stop_checkout_resets_the_form() -> None:
-    result = run(ActionStopCheckout(), make_tracker("no", "deny", active_loop="checkout_form",
-                                                    slots=confirmed_slots(requested_slot="payment_method")))
+    result = run(
+        ActionStopCheckout(),
+        make_tracker(
+            "no",
+            "deny",
+            active_loop="checkout_form",
+            slots=confirmed_slots(requested_slot="payment_method"),
+        ),
+    )
     assert result.events[0]["event"] == "active_loop" and result.events[0]["name"] is None
     slots = result.slots()
-    assert slots["requested_slot"] is None and slots["checkout_id"] is None and slots["cart_ready"] is None
+    assert (
+        slots["requested_slot"] is None
+        and slots["checkout_id"] is None
+        and slots["cart_ready"] is None
+    )
 
 
 def test_a_murky_yes_does_not_place_the_order() -> None:
     """Gibberish the model reads as "affirm" with low confidence is asked again."""
-    tracker = make_tracker("qwpz bhaiya", "affirm", active_loop="checkout_form",
-                           slots=confirmed_slots() | {"requested_slot": "order_confirmed"},
-                           after=[slot_event("order_confirmed", True)], confidence=0.6)
+    tracker = make_tracker(
+        "qwpz bhaiya",
+        "affirm",
+        active_loop="checkout_form",
+        slots=confirmed_slots() | {"requested_slot": "order_confirmed"},
+        after=[slot_event("order_confirmed", True)],
+        confidence=0.6,
+    )
     assert run(ValidateCheckoutForm(), tracker).slots() == {"order_confirmed": None}

@@ -1,6 +1,7 @@
 """The reply language (action_validate_slot_mappings, after every message), changing it, and
 what goes to the merchants' review queue: low-confidence intents, corrections, fallbacks, out
 of scope, handoff."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,21 +14,36 @@ from tests.actions.conftest import make_tracker, review_items, run, user_event
 from tests.shop import WA_ID
 
 
-def language_after(text: str, *, current: str = "en", locked: bool = False, intent: str = "add_items",
-                   confidence: float = 0.98, before: list | None = None) -> str:
-    tracker = make_tracker(text, intent, confidence=confidence, before=before,
-                           slots={"language": current, "language_locked": locked})
+def language_after(
+    text: str,
+    *,
+    current: str = "en",
+    locked: bool = False,
+    intent: str = "add_items",
+    confidence: float = 0.98,
+    before: list | None = None,
+) -> str:
+    tracker = make_tracker(
+        text,
+        intent,
+        confidence=confidence,
+        before=before,
+        slots={"language": current, "language_locked": locked},
+    )
     result = run(ValidateSlotMappings(), tracker)
     return result.slots()["language"]
 
 
-@pytest.mark.parametrize("text, language", [
-    ("2 kg atta and 1 litre milk", "en"),
-    ("दो लीटर दूध और एक दर्जन अंडे", "hi"),
-    ("aadha kilo paneer bhej do", "hinglish"),
-    ("2 kg आटा bhej do", "hi"),  # both scripts: Devanagari wins
-    ("नमस्ते", "hi"),
-])
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("2 kg atta and 1 litre milk", "en"),
+        ("दो लीटर दूध और एक दर्जन अंडे", "hi"),
+        ("aadha kilo paneer bhej do", "hinglish"),
+        ("2 kg आटा bhej do", "hi"),  # both scripts: Devanagari wins
+        ("नमस्ते", "hi"),
+    ],
+)
 def test_language_of_each_message(text: str, language: str) -> None:
     assert language_after(text) == language
 
@@ -50,7 +66,10 @@ def test_plain_english_with_me_or_do_stays_english(text: str) -> None:
 
 
 def test_a_button_payload_keeps_the_language() -> None:
-    assert language_after('/choose_option{"choice":"DRY-0002"}', current="hi", intent="choose_option") == "hi"
+    assert (
+        language_after('/choose_option{"choice":"DRY-0002"}', current="hi", intent="choose_option")
+        == "hi"
+    )
     assert language_after("/affirm", current="hinglish", intent="affirm") == "hinglish"
 
 
@@ -63,26 +82,49 @@ def test_change_language_on_request() -> None:
     result = run(ActionChangeLanguage(), make_tracker("reply in hindi please", "change_language"))
     assert result.slots() == {"language": "hi", "language_locked": True}
     assert result.text == "ठीक है, अब मैं हिंदी में जवाब दूँगा।"
-    english = run(ActionChangeLanguage(), make_tracker("अंग्रेज़ी में बात करो", "change_language",
-                                                        slots={"language": "hi"}))
+    english = run(
+        ActionChangeLanguage(),
+        make_tracker("अंग्रेज़ी में बात करो", "change_language", slots={"language": "hi"}),
+    )
     assert english.slots() == {"language": "en", "language_locked": True}
     assert english.text == "Okay, I'll reply in English."
-    hinglish = run(ActionChangeLanguage(), make_tracker("hinglish mein baat karo", "change_language"))
+    hinglish = run(
+        ActionChangeLanguage(), make_tracker("hinglish mein baat karo", "change_language")
+    )
     assert hinglish.slots()["language"] == "hinglish"
 
 
 def test_change_language_without_naming_one_toggles() -> None:
-    assert run(ActionChangeLanguage(), make_tracker("change language", "change_language")).slots()["language"] == "hi"
-    assert run(ActionChangeLanguage(), make_tracker("bhasha badlo", "change_language",
-                                                    slots={"language": "hi"})).slots()["language"] == "en"
+    assert (
+        run(ActionChangeLanguage(), make_tracker("change language", "change_language")).slots()[
+            "language"
+        ]
+        == "hi"
+    )
+    assert (
+        run(
+            ActionChangeLanguage(),
+            make_tracker("bhasha badlo", "change_language", slots={"language": "hi"}),
+        ).slots()["language"]
+        == "en"
+    )
 
 
 # --- review capture ---------------------------------------------------------------------------
 
+
 def test_low_confidence_intent_is_kept_for_review() -> None:
-    ranking = [{"name": "view_cart", "confidence": 0.52}, {"name": "browse_catalog", "confidence": 0.4}]
-    tracker = make_tracker("kya hai mere paas", "view_cart", confidence=0.52, ranking=ranking,
-                           slots={"language": "hinglish"})
+    ranking = [
+        {"name": "view_cart", "confidence": 0.52},
+        {"name": "browse_catalog", "confidence": 0.4},
+    ]
+    tracker = make_tracker(
+        "kya hai mere paas",
+        "view_cart",
+        confidence=0.52,
+        ranking=ranking,
+        slots={"language": "hinglish"},
+    )
     run(ValidateSlotMappings(), tracker)
     [item] = review_items("low_confidence")
     assert item.text == "kya hai mere paas" and item.prediction == "view_cart"
@@ -97,8 +139,10 @@ def test_confident_intents_and_payloads_are_not_kept() -> None:
     assert review_items() == []
 
 
-@pytest.mark.parametrize("correction", ["no, I meant 2 kg atta", "nahi matlab doodh", "नहीं, मेरा मतलब दूध",
-                                        "I meant the big pack"])
+@pytest.mark.parametrize(
+    "correction",
+    ["no, I meant 2 kg atta", "nahi matlab doodh", "नहीं, मेरा मतलब दूध", "I meant the big pack"],
+)
 def test_corrections_are_kept_with_what_they_correct(correction: str) -> None:
     before = [user_event("2 kg aata", "add_items")]
     language_after(correction, before=before, intent="add_items")
@@ -113,10 +157,18 @@ def test_no_by_itself_is_not_a_correction() -> None:
 
 
 def test_fallback_asks_did_you_mean_in_the_shoppers_language() -> None:
-    ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "update_quantity", "confidence": 0.41},
-               {"name": "add_items", "confidence": 0.3}]
-    tracker = make_tracker("atta thoda zyada", "nlu_fallback", confidence=0.55, ranking=ranking,
-                           slots={"language": "hinglish"})
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.55},
+        {"name": "update_quantity", "confidence": 0.41},
+        {"name": "add_items", "confidence": 0.3},
+    ]
+    tracker = make_tracker(
+        "atta thoda zyada",
+        "nlu_fallback",
+        confidence=0.55,
+        ranking=ranking,
+        slots={"language": "hinglish"},
+    )
     result = run(ActionDefaultAskAffirmation(), tracker)
     assert result.text.startswith("Kya aap yeh kehna chahte the:")
     assert [b["payload"] for b in result.buttons] == ["/update_quantity", "/out_of_scope"]
@@ -126,21 +178,33 @@ def test_fallback_asks_did_you_mean_in_the_shoppers_language() -> None:
 
 
 def test_fallback_without_a_guess_asks_to_rephrase() -> None:
-    tracker = make_tracker("qwzx", "nlu_fallback", confidence=0.3, ranking=[{"name": "nlu_fallback", "confidence": 0.3}])
+    tracker = make_tracker(
+        "qwzx",
+        "nlu_fallback",
+        confidence=0.3,
+        ranking=[{"name": "nlu_fallback", "confidence": 0.3}],
+    )
     result = run(ActionDefaultAskAffirmation(), tracker)
     assert result.messages[0]["response"] == "utter_ask_rephrase"
     assert len(review_items("fallback")) == 1
 
 
 def test_out_of_scope_is_kept() -> None:
-    run(ActionRecordMisunderstood(), make_tracker("aaj match kaun jeeta", "out_of_scope", confidence=0.93,
-                                                  slots={"language": "hinglish"}))
+    run(
+        ActionRecordMisunderstood(),
+        make_tracker(
+            "aaj match kaun jeeta", "out_of_scope", confidence=0.93, slots={"language": "hinglish"}
+        ),
+    )
     [item] = review_items("out_of_scope")
     assert item.text == "aaj match kaun jeeta" and item.language == "hinglish"
 
 
 def test_handoff_flags_the_conversation_and_holds_later_messages() -> None:
-    result = run(ActionHumanHandoff(), make_tracker("दुकान वाले से बात कराओ", "human_handoff", slots={"language": "hi"}))
+    result = run(
+        ActionHumanHandoff(),
+        make_tracker("दुकान वाले से बात कराओ", "human_handoff", slots={"language": "hi"}),
+    )
     assert result.slots() == {"handoff": True}
     assert "दुकान से किसी को" in result.text
     held = run(ActionHandoffHold(), make_tracker("hello?", "greet", slots={"handoff": True}))
@@ -152,19 +216,29 @@ def test_handoff_flags_the_conversation_and_holds_later_messages() -> None:
 
 # --- catalog ----------------------------------------------------------------------------------
 
+
 def test_browse_categories_then_one() -> None:
     result = run(ActionBrowseCatalog(), make_tracker("what do you sell?", "browse_catalog"))
     assert result.text == "What would you like to see?"
     payloads = [b["payload"] for b in result.buttons]
     assert '/browse_catalog{"category":"dairy-eggs"}' in payloads
-    dairy = run(ActionBrowseCatalog(), make_tracker('/browse_catalog{"category":"dairy-eggs"}', "browse_catalog",
-                                                    entities=[{"entity": "category", "value": "dairy-eggs"}]))
+    dairy = run(
+        ActionBrowseCatalog(),
+        make_tracker(
+            '/browse_catalog{"category":"dairy-eggs"}',
+            "browse_catalog",
+            entities=[{"entity": "category", "value": "dairy-eggs"}],
+        ),
+    )
     assert "a few of our products:" in dairy.text and "₹" in dairy.text
     assert 1 <= len(dairy.buttons) <= 10
 
 
 def test_browse_by_name_in_hindi() -> None:
-    result = run(ActionBrowseCatalog(), make_tracker("दूध वाले सामान दिखाओ", "browse_catalog", slots={"language": "hi"}))
+    result = run(
+        ActionBrowseCatalog(),
+        make_tracker("दूध वाले सामान दिखाओ", "browse_catalog", slots={"language": "hi"}),
+    )
     assert "हमारे कुछ सामान" in result.text
 
 

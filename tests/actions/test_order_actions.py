@@ -1,8 +1,10 @@
 """After the order: status, cancel (only where the state allows it), reorder."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
 
+from actions.checkout import ActionPlaceOrder
 from actions.orders import ActionCancelOrder, ActionOrderStatus, ActionReorder
 from bot.db.models import Order
 from bot.db.session import session_scope
@@ -10,14 +12,17 @@ from bot.orders import service as orders
 from tests.actions.conftest import make_tracker, run
 from tests.actions.test_cart_actions import cart_lines
 from tests.actions.test_checkout_actions import confirmed_slots, fill_cart
-from actions.checkout import ActionPlaceOrder
 from tests.shop import set_stock
 
 
 def place(method: str = "upi", checkout_id: str = "c1") -> int:
     fill_cart()
-    result = run(ActionPlaceOrder(), make_tracker("yes", "affirm",
-                                                  slots=confirmed_slots(payment_method=method, checkout_id=checkout_id)))
+    result = run(
+        ActionPlaceOrder(),
+        make_tracker(
+            "yes", "affirm", slots=confirmed_slots(payment_method=method, checkout_id=checkout_id)
+        ),
+    )
     return int(result.text.split("#")[1].split(" ")[0])
 
 
@@ -34,8 +39,11 @@ def move(order_id: int, *statuses: str) -> None:
 
 
 def test_no_orders_yet() -> None:
-    for action, text in ((ActionOrderStatus(), "where is my order"), (ActionCancelOrder(), "cancel my order"),
-                         (ActionReorder(), "repeat my last order")):
+    for action, text in (
+        (ActionOrderStatus(), "where is my order"),
+        (ActionCancelOrder(), "cancel my order"),
+        (ActionReorder(), "repeat my last order"),
+    ):
         result = run(action, make_tracker(text, "order_status"))
         assert result.text == "You have no orders yet."
 
@@ -51,7 +59,10 @@ def test_status_of_an_unpaid_order_has_the_payment_link() -> None:
 def test_status_in_hindi() -> None:
     order_id = place(method="cod")
     move(order_id, "packed")
-    result = run(ActionOrderStatus(), make_tracker("मेरा ऑर्डर कहाँ है", "order_status", slots={"language": "hi"}))
+    result = run(
+        ActionOrderStatus(),
+        make_tracker("मेरा ऑर्डर कहाँ है", "order_status", slots={"language": "hi"}),
+    )
     assert result.text.startswith(f"ऑर्डर #{order_id} (₹") and result.text.endswith("पैक हो गया।")
 
 
@@ -67,8 +78,10 @@ def test_cancel_an_unpaid_order() -> None:
 def test_a_packed_order_cannot_be_cancelled_from_the_chat() -> None:
     order_id = place(method="cod")
     move(order_id, "packed")
-    result = run(ActionCancelOrder(), make_tracker("order cancel kar do", "cancel_order",
-                                                   slots={"language": "hinglish"}))
+    result = run(
+        ActionCancelOrder(),
+        make_tracker("order cancel kar do", "cancel_order", slots={"language": "hinglish"}),
+    )
     assert f"Order #{order_id} pack ho gaya hai, ab cancel nahi ho sakta" in result.text
     assert status_of(order_id) == "packed"
 
@@ -93,7 +106,9 @@ def test_reorder_puts_the_last_order_back_in_the_cart() -> None:
 def test_reorder_skips_what_is_out_of_stock() -> None:
     place()
     set_stock("DRY-0029", 0)
-    result = run(ActionReorder(), make_tracker("pichla order dobara bhej do", "reorder",
-                                               slots={"language": "hinglish"}))
+    result = run(
+        ActionReorder(),
+        make_tracker("pichla order dobara bhej do", "reorder", slots={"language": "hinglish"}),
+    )
     assert cart_lines() == {"DRY-0002": 1}
     assert "Abhi available nahi:" in result.text and "Amul Butter" in result.text

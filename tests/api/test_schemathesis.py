@@ -1,6 +1,7 @@
 """Schemathesis against the live app's own OpenAPI schema: generated requests (valid and
 invalid) to every operation on a real uvicorn server; no server error and no response
 outside the schema (status, content type, headers, body)."""
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,13 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.shop import LiveServer
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance, response_headers_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
 EXAMPLES = 30
 # CI replays the same examples every run (a failure there is reproducible); locally they vary.
 CI = bool(os.environ.get("CI"))
@@ -35,11 +41,20 @@ def test_the_live_api_keeps_its_schema(live_server: LiveServer, merchant_key: st
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
             @given(case=operation.as_strategy(generation_mode=mode))
-            @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=CI,
-                      suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=EXAMPLES,
+                deadline=None,
+                database=None,
+                derandomize=CI,
+                suppress_health_check=list(HealthCheck),
+            )
             def exercise(case) -> None:  # type: ignore[no-untyped-def]
-                case.call_and_validate(base_url=live_server.url, checks=CHECKS, timeout=30,
-                                       headers={"X-API-Key": merchant_key})
+                case.call_and_validate(
+                    base_url=live_server.url,
+                    checks=CHECKS,
+                    timeout=30,
+                    headers={"X-API-Key": merchant_key},
+                )
 
             try:
                 exercise()

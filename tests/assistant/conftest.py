@@ -1,5 +1,6 @@
 """The real assistant: a trained model, the Rasa engine and the action server as processes on
 loopback ports, talking to a fresh database."""
+
 from __future__ import annotations
 
 import os
@@ -10,11 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.settings import get_settings
 from cli.engine import RASA, train
 from cli.stack import assistant_services, start_all, stop_all
-from bot.settings import get_settings
 from tests.shop import free_port
-
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +32,11 @@ class Assistant:
     database_url: str
 
     def say(self, sender: str, text: str) -> list[dict]:
-        r = httpx.post(f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
+        r = httpx.post(
+            f"{self.url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=60,
+        )
         r.raise_for_status()
         return r.json()
 
@@ -45,7 +49,9 @@ def assistant(trained_model: str, tmp_path_factory: pytest.TempPathFactory) -> I
         db = _fresh_postgres(TEST_DATABASE_URL)
     else:
         db = f"sqlite:///{tmp_path_factory.mktemp('assistant') / 'chatcart.db'}"
-    services = assistant_services(db, free_port(), free_port(), model=Path(trained_model), prefix="test-")
+    services = assistant_services(
+        db, free_port(), free_port(), model=Path(trained_model), prefix="test-"
+    )
     running = start_all(services)
     old = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = db

@@ -1,6 +1,7 @@
 """A scripted shopper over Rasa's REST channel, with the real engine and action server (one
 start for the whole module): from "hi" to a placed order, checked in the database; Hindi
 replies for a Hindi shopper; the bot keeps quiet after a handoff."""
+
 from __future__ import annotations
 
 import re
@@ -74,7 +75,11 @@ def test_checkout_questions(placed: dict) -> None:
     assert "When should we deliver?" in texts(placed["address"])
     assert "How would you like to pay?" in texts(placed["slot"])
     summary = texts(placed["payment"])
-    assert "Please confirm your order:" in summary and "560001" in summary and "Payment: UPI" in summary
+    assert (
+        "Please confirm your order:" in summary
+        and "560001" in summary
+        and "Payment: UPI" in summary
+    )
 
 
 def test_order_is_placed_with_a_payment_link(placed: dict) -> None:

@@ -12,6 +12,7 @@ nothing changes (asserted); the data team's own knob, `--tolerance`, then promot
 
 Runs once per CI run: training does not depend on the database, and the queue and console parts
 are covered on PostgreSQL by tests/bot/review and tests/api/console."""
+
 from __future__ import annotations
 
 import os
@@ -27,15 +28,15 @@ import yaml
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from cli import app as chatcart
-from cli.engine import RASA, train
-from cli.evaluate import WORK
 from bot.db.session import session_scope
 from bot.i18n.messages import MESSAGES
 from bot.models.registry import Registry
 from bot.review import queue
 from bot.review.text import normalized_text
 from bot.settings import PROJECT_ROOT, get_settings
+from cli import app as chatcart
+from cli.engine import RASA, train
+from cli.evaluate import WORK
 from tests.api.console.conftest import csrf_of, log_in, make_merchant
 from tests.conftest import TEST_DATABASE_URL
 from tests.shop import free_port
@@ -43,17 +44,23 @@ from tests.shop import free_port
 pytestmark = pytest.mark.skipif(
     TEST_DATABASE_URL.startswith("postgresql"),
     reason="runs once per CI run, on the SQLite pass: training and promotion do not depend on the "
-           "database, and the review queue and console are tested on PostgreSQL elsewhere")
+    "database, and the review queue and console are tested on PostgreSQL elsewhere",
+)
 
 # Misread by the checkout's model: fallback, or "out of scope" (checked below, not assumed).
-JHOLA = ("jhola kidhar hai bhai", "jhola ka kya scene hai", "jhola ka scene batao",
-         "jhola kidhar pohcha", "jhola ki location", "jhola abhi kahan hai")
+JHOLA = (
+    "jhola kidhar hai bhai",
+    "jhola ka kya scene hai",
+    "jhola ka scene batao",
+    "jhola kidhar pohcha",
+    "jhola ki location",
+    "jhola abhi kahan hai",
+)
 INTENT = "order_status"
 # Six new examples can move a test-set message or two across an intent boundary: what the
 # candidate may lose on the gate metrics before the data team accepts it anyway.
 TOLERANCE = 0.02
 NO_ORDERS = set(MESSAGES["no_orders"].values())
-
 
 
 @dataclass
@@ -66,7 +73,11 @@ class Engine:
         return r.json()["intent"]["name"]
 
     def say(self, sender: str, text: str) -> list[str]:
-        r = httpx.post(f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=120)
+        r = httpx.post(
+            f"{self.url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=120,
+        )
         r.raise_for_status()
         return [m.get("text", "") for m in r.json()]
 
@@ -112,8 +123,9 @@ def engine(models: Registry, database_url: str, shop_id: int) -> Iterator[Engine
 
     prod = models.production()
     assert prod is not None
-    services = assistant_services(database_url, free_port(), free_port(), model=models.path(prod.name),
-                                  prefix="test-loop-")
+    services = assistant_services(
+        database_url, free_port(), free_port(), model=models.path(prod.name), prefix="test-loop-"
+    )
     services[1].timeout = 600  # loading a model takes minutes when the two cores are busy
     running = start_all(services)
     try:
@@ -123,7 +135,8 @@ def engine(models: Registry, database_url: str, shop_id: int) -> Iterator[Engine
 
 
 def test_labelled_messages_are_understood_after_retraining_and_promotion(
-        engine: Engine, models: Registry, shop_id: int, tmp_path: Path) -> None:
+    engine: Engine, models: Registry, shop_id: int, tmp_path: Path
+) -> None:
     started = time.monotonic()
     production = models.production()
     assert production is not None
@@ -149,8 +162,15 @@ def test_labelled_messages_are_understood_after_retraining_and_promotion(
         page = client.get("/merchant/review")
         assert all(normalized_text(t) in page.text for t in JHOLA)
         for text in JHOLA:
-            r = client.post("/merchant/review/label", follow_redirects=False,
-                            data={"csrf_token": csrf_of(page.text), "text": normalized_text(text), "intent": INTENT})
+            r = client.post(
+                "/merchant/review/label",
+                follow_redirects=False,
+                data={
+                    "csrf_token": csrf_of(page.text),
+                    "text": normalized_text(text),
+                    "intent": INTENT,
+                },
+            )
             assert r.status_code == 303 and "error" not in r.headers["location"], r.headers
     with session_scope() as s:
         still = {g.normalized for g in queue.groups(s, shop_id, limit=50).groups}
@@ -163,7 +183,9 @@ def test_labelled_messages_are_understood_after_retraining_and_promotion(
     exported = yaml.safe_load((reviewed / f"{INTENT}.yml").read_text("utf-8"))
     [entry] = exported["nlu"]
     assert entry["intent"] == INTENT
-    assert sorted(e["text"].strip() for e in entry["examples"]) == sorted(normalized_text(t) for t in JHOLA)
+    assert sorted(e["text"].strip() for e in entry["examples"]) == sorted(
+        normalized_text(t) for t in JHOLA
+    )
 
     # 4. A candidate on data/ plus the export, evaluated, promoted through the gate.
     name = f"jhola-{os.getpid()}"  # var/evaluate/<name> is shared with other runs
@@ -181,7 +203,9 @@ def test_labelled_messages_are_understood_after_retraining_and_promotion(
     else:
         assert f"Refused: {name} is worse than production" in strict.stdout + strict.stderr
         assert models.state().production == production.name
-        out = run("model", "promote", name, "--tolerance", str(TOLERANCE), "--engine-url", engine.url)
+        out = run(
+            "model", "promote", name, "--tolerance", str(TOLERANCE), "--engine-url", engine.url
+        )
     assert f"the engine now serves {name}.tar.gz" in out, out
     state = models.state()
     assert (state.production, state.previous) == (name, production.name)
@@ -189,7 +213,7 @@ def test_labelled_messages_are_understood_after_retraining_and_promotion(
     # 5. The running engine now understands them, over its API and in conversation.
     assert engine.model_file() == f"{name}.tar.gz"
     after = {text: engine.intent(text) for text in JHOLA}
-    assert after == {text: INTENT for text in JHOLA}, after
+    assert after == dict.fromkeys(JHOLA, INTENT), after
     for n, text in enumerate(JHOLA):
         replies = engine.say(f"+9191000000{n:02d}", text)
         assert NO_ORDERS & set(replies), (text, replies)

@@ -1,6 +1,7 @@
 """The assistant's data and dialogue, checked by Rasa itself: `rasa data validate` is clean and
 the end-to-end test stories in tests/e2e pass, both on the predicted actions and (with --e2e) on
 the intents and entities the model reads from the shoppers' words."""
+
 from __future__ import annotations
 
 import re
@@ -11,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cli.engine import RASA, engine_env
 from bot.settings import PROJECT_ROOT
+from cli.engine import RASA, engine_env
 
 E2E = PROJECT_ROOT / "tests" / "e2e"
 # Used by Rasa's own two-stage fallback (action_two_stage_fallback), never by our rules.
@@ -23,8 +24,14 @@ TOLERATED_WARNINGS = {
 
 
 def rasa(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(RASA), *args], cwd=PROJECT_ROOT, env=engine_env(), capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [str(RASA), *args],
+        cwd=PROJECT_ROOT,
+        env=engine_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def rasa_warnings(output: str) -> set[str]:
@@ -35,12 +42,18 @@ def rasa_warnings(output: str) -> set[str]:
 
 
 def test_stories_cover_every_flow_in_three_languages() -> None:
-    stories = [(f.stem, s["story"]) for f in sorted(E2E.glob("test_*.yml"))
-               for s in yaml.safe_load(f.read_text("utf-8"))["stories"]]
+    stories = [
+        (f.stem, s["story"])
+        for f in sorted(E2E.glob("test_*.yml"))
+        for s in yaml.safe_load(f.read_text("utf-8"))["stories"]
+    ]
     assert len(stories) >= 36
     for flow in {f for f, _ in stories}:
-        languages = Counter(re.search(r"\((English|Hindi|Hinglish)\)$", name).group(1)  # type: ignore[union-attr]
-                            for f, name in stories if f == flow)
+        languages = Counter(
+            re.search(r"\((English|Hindi|Hinglish)\)$", name).group(1)  # type: ignore[union-attr]
+            for f, name in stories
+            if f == flow
+        )
         assert set(languages) == {"English", "Hindi", "Hinglish"}, flow
 
 
@@ -52,8 +65,18 @@ def test_data_validate_is_clean(trained_model: str) -> None:
 
 
 def _run_stories(out: Path, model: str, *extra: str) -> str:
-    done = rasa("test", "core", "--stories", str(E2E), "--model", model, "--fail-on-prediction-errors",
-                "--out", str(out), *extra)
+    done = rasa(
+        "test",
+        "core",
+        "--stories",
+        str(E2E),
+        "--model",
+        model,
+        "--fail-on-prediction-errors",
+        "--out",
+        str(out),
+        *extra,
+    )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-6000:]
     failed = (out / "failed_test_stories.yml").read_text("utf-8")
@@ -74,6 +97,15 @@ def test_e2e_stories_understand_every_message(trained_model: str, tmp_path: Path
 
     report = json.loads((tmp_path / "story_report.json").read_text("utf-8"))
     assert report["accuracy"] == pytest.approx(1.0)
-    for intent in ("greet", "add_items", "choose_option", "checkout", "inform", "affirm", "deny",
-                   "human_handoff", "nlu_fallback"):
+    for intent in (
+        "greet",
+        "add_items",
+        "choose_option",
+        "checkout",
+        "inform",
+        "affirm",
+        "deny",
+        "human_handoff",
+        "nlu_fallback",
+    ):
         assert report[intent]["f1-score"] == pytest.approx(1.0), intent

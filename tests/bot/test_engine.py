@@ -1,4 +1,5 @@
 """The item engine end to end, including input nobody should send but somebody will."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,24 @@ def test_the_contract_shape(engine: ItemEngine) -> None:
     assert (atta["quantity"], atta["unit"]) == (2000, "g")
     assert (milk["quantity"], milk["unit"]) == (None, None)
     for line in out["lines"]:
-        assert set(line) >= {"text", "quantity", "unit", "product", "packs", "confidence", "alternatives"}
-        assert set(line["product"]) >= {"sku", "name", "category", "brand", "pack_size", "pack_unit", "price_paise"}
+        assert set(line) >= {
+            "text",
+            "quantity",
+            "unit",
+            "product",
+            "packs",
+            "confidence",
+            "alternatives",
+        }
+        assert set(line["product"]) >= {
+            "sku",
+            "name",
+            "category",
+            "brand",
+            "pack_size",
+            "pack_unit",
+            "price_paise",
+        }
         assert sum(p["count"] for p in line["packs"]) >= 1
         assert 0 <= line["confidence"] <= 1 and len(line["alternatives"]) <= 5
     assert sum(p["count"] * engine.index.by_sku[p["sku"]].pack_size for p in atta["packs"]) == 2000
@@ -34,8 +51,16 @@ def test_hindi_message(engine: ItemEngine) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "🙏🙏🙏😀", "\x00\x01\x02\x7f",
-     random.Random(7).randbytes(256).decode("latin-1"), "a" * 10_000, "atta " * 2_000, "१२३४५६७८९०" * 100],
+    [
+        "",
+        "   ",
+        "🙏🙏🙏😀",
+        "\x00\x01\x02\x7f",
+        random.Random(7).randbytes(256).decode("latin-1"),
+        "a" * 10_000,
+        "atta " * 2_000,
+        "१२३४५६७८९०" * 100,
+    ],
 )
 def test_bad_input_gets_a_clear_result_not_a_crash(engine: ItemEngine, text: str) -> None:
     out = engine.parse(text).as_dict()
@@ -52,11 +77,36 @@ def test_overlong_messages_say_what_was_ignored(engine: ItemEngine) -> None:
 
 
 LIST_ITEMS = [
-    "2 kg atta", "1 l amul taaza", "dozen eggs", "500 g paneer", "1 kg pyaz", "tamatar 1 kg",
-    "cheeni 2 kg", "tata salt", "haldi 100 g", "jeera", "aashirvaad atta 5kg", "6 kele",
-    "2 maggi", "dahi", "sarson ka tel 1 l", "basmati chawal 5 kg", "arhar dal 1 kg", "adrak",
-    "lehsun 250 g", "nimbu 6", "bread", "butter", "red label tea 500 g", "surf excel",
-    "colgate", "parle g 4", "amul milk 2 l", "besan 1 kg", "poha", "suji 500 g",
+    "2 kg atta",
+    "1 l amul taaza",
+    "dozen eggs",
+    "500 g paneer",
+    "1 kg pyaz",
+    "tamatar 1 kg",
+    "cheeni 2 kg",
+    "tata salt",
+    "haldi 100 g",
+    "jeera",
+    "aashirvaad atta 5kg",
+    "6 kele",
+    "2 maggi",
+    "dahi",
+    "sarson ka tel 1 l",
+    "basmati chawal 5 kg",
+    "arhar dal 1 kg",
+    "adrak",
+    "lehsun 250 g",
+    "nimbu 6",
+    "bread",
+    "butter",
+    "red label tea 500 g",
+    "surf excel",
+    "colgate",
+    "parle g 4",
+    "amul milk 2 l",
+    "besan 1 kg",
+    "poha",
+    "suji 500 g",
 ]
 
 
@@ -87,9 +137,25 @@ def test_judging_by_name_ignores_apostrophes() -> None:
     from bot.catalog.model import CatalogProduct
     from bot.evaluation.items import Expected, judge_by_name
 
-    bhujia = CatalogProduct(sku="BB-1", name="Namkeen - Aloo Bhujia", category="snacks", pack_size=1,
-                            pack_unit="pc", price_paise=100, brand="Haldirams")
-    label = Expected(kind="namkeen", brand="Haldiram's", skus=(), name_words=("bhujia",), sold=True,
-                     quantity=None, unit=None)
+    bhujia = CatalogProduct(
+        sku="BB-1",
+        name="Namkeen - Aloo Bhujia",
+        category="snacks",
+        pack_size=1,
+        pack_unit="pc",
+        price_paise=100,
+        brand="Haldirams",
+    )
+    label = Expected(
+        kind="namkeen",
+        brand="Haldiram's",
+        skus=(),
+        name_words=("bhujia",),
+        sold=True,
+        quantity=None,
+        unit=None,
+    )
     assert judge_by_name(bhujia, label)
-    assert not judge_by_name(bhujia, Expected("namkeen", "Bikaji", (), ("bhujia",), True, None, None))
+    assert not judge_by_name(
+        bhujia, Expected("namkeen", "Bikaji", (), ("bhujia",), True, None, None)
+    )

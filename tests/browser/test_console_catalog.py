@@ -2,6 +2,7 @@
 real uvicorn server: a merchant logs in, uploads a CSV with one new product, one price change
 and one bad row, reads the preview (the bad row with its line and reason), applies it, and
 finds the new product by the name shoppers use. The preview is docs/console-catalog-import.png."""
+
 from __future__ import annotations
 
 import csv
@@ -19,22 +20,60 @@ CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).parent / "screenshots"
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is not installed"
+)
 if not shutil.which(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is absent: `make install` installs Debian's chromium", allow_module_level=True)
+    pytest.skip(
+        f"{CHROMIUM} is absent: `make install` installs Debian's chromium", allow_module_level=True
+    )
 
 
 def merchant_csv(path: Path, seed_catalog: CatalogFile) -> Path:
     atta = next(p for p in seed_catalog.products if p.sku == "STP-0001")
     rows = [
-        {"sku": "STP-9001", "kind": "quinoa", "name": "Organic White Quinoa", "name_hi": "जैविक किनोआ",
-         "brand": "24 Mantra", "category": "staples", "pack_size": "500", "pack_unit": "g",
-         "mrp_paise": "29900", "price_paise": "25900", "stock": "12", "aliases": "quinoa|kinwa|keenwa"},
-        {"sku": atta.sku, "kind": atta.kind, "name": atta.name, "name_hi": atta.name_hi, "brand": atta.brand,
-         "category": atta.category, "pack_size": str(atta.pack_size), "pack_unit": atta.pack_unit,
-         "mrp_paise": str(atta.mrp_paise), "price_paise": "6800", "stock": "20", "aliases": "|".join(atta.aliases)},
-        {"sku": "STP-9002", "kind": "sugar", "name": "Brown Sugar", "name_hi": "", "brand": "", "category": "staples",
-         "pack_size": "1", "pack_unit": "kg", "mrp_paise": "9000", "price_paise": "8500", "stock": "5", "aliases": ""},
+        {
+            "sku": "STP-9001",
+            "kind": "quinoa",
+            "name": "Organic White Quinoa",
+            "name_hi": "जैविक किनोआ",
+            "brand": "24 Mantra",
+            "category": "staples",
+            "pack_size": "500",
+            "pack_unit": "g",
+            "mrp_paise": "29900",
+            "price_paise": "25900",
+            "stock": "12",
+            "aliases": "quinoa|kinwa|keenwa",
+        },
+        {
+            "sku": atta.sku,
+            "kind": atta.kind,
+            "name": atta.name,
+            "name_hi": atta.name_hi,
+            "brand": atta.brand,
+            "category": atta.category,
+            "pack_size": str(atta.pack_size),
+            "pack_unit": atta.pack_unit,
+            "mrp_paise": str(atta.mrp_paise),
+            "price_paise": "6800",
+            "stock": "20",
+            "aliases": "|".join(atta.aliases),
+        },
+        {
+            "sku": "STP-9002",
+            "kind": "sugar",
+            "name": "Brown Sugar",
+            "name_hi": "",
+            "brand": "",
+            "category": "staples",
+            "pack_size": "1",
+            "pack_unit": "kg",
+            "mrp_paise": "9000",
+            "price_paise": "8500",
+            "stock": "5",
+            "aliases": "",
+        },
     ]
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, SHOP_COLUMNS)
@@ -43,13 +82,16 @@ def merchant_csv(path: Path, seed_catalog: CatalogFile) -> Path:
     return path
 
 
-def test_a_merchant_imports_a_csv_after_reading_its_preview(live_server: LiveServer, shop_id: int,
-                                                             seed_catalog: CatalogFile, tmp_path: Path) -> None:
+def test_a_merchant_imports_a_csv_after_reading_its_preview(
+    live_server: LiveServer, shop_id: int, seed_catalog: CatalogFile, tmp_path: Path
+) -> None:
     make_merchant(shop_id, "asha")
     upload = merchant_csv(tmp_path / "new-prices.csv", seed_catalog)
     SHOTS.mkdir(exist_ok=True)
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.on("dialog", lambda dialog: dialog.accept())  # "Apply 1 new and 1 changed products?"
         page.goto(f"{live_server.url}/merchant/catalog")
@@ -63,7 +105,9 @@ def test_a_merchant_imports_a_csv_after_reading_its_preview(live_server: LiveSer
         page.set_input_files("input[name=file]", str(upload))
         page.click("text=Upload and preview")
         page.wait_for_selector("#count-new")
-        assert [page.inner_text(f"#count-{k}") for k in ("new", "changed", "unchanged", "rejected")] == ["1", "1", "0", "1"]
+        assert [
+            page.inner_text(f"#count-{k}") for k in ("new", "changed", "unchanged", "rejected")
+        ] == ["1", "1", "0", "1"]
         rejected = page.locator("table.rejected tbody tr").first.inner_text()
         assert rejected.startswith("4") and "pack_unit must be g, ml or pc, not 'kg'" in rejected
         change = page.locator("table.changed tr[data-sku=STP-0001]").inner_text()
@@ -81,7 +125,10 @@ def test_a_merchant_imports_a_csv_after_reading_its_preview(live_server: LiveSer
         page.press("input[name=q]", "Enter")
         page.wait_for_url(re.compile(r"q=kinwa"))
         first = page.locator("tr[data-sku]").first
-        assert first.get_attribute("data-sku") == "STP-9001" and "Organic White Quinoa" in first.inner_text()
+        assert (
+            first.get_attribute("data-sku") == "STP-9001"
+            and "Organic White Quinoa" in first.inner_text()
+        )
         assert first.locator("input[name=price]").input_value() == "259"
         page.screenshot(path=str(SHOTS / "console-catalog-search.png"), full_page=True)
 

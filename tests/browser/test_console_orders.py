@@ -2,6 +2,7 @@
 a real uvicorn server: log in through the form (a wrong password first), read the dashboard,
 open an order and pack it; the shopper's outbox message is then in the database. Screenshots
 go to docs/console-dashboard.png and docs/console-order.png."""
+
 from __future__ import annotations
 
 import shutil
@@ -13,8 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.cart.service import add_packs, customer_row
-from bot.db.models import OrderEvent, OutboxMessage
 from bot.db.base import utcnow
+from bot.db.models import OrderEvent, OutboxMessage
 from bot.db.session import session_scope
 from bot.settings import PROJECT_ROOT
 from tests.api.console.conftest import PASSWORD, make_merchant
@@ -24,14 +25,26 @@ from tests.shop import LiveServer, start_server, stop_server
 CHROMIUM = "/usr/bin/chromium"
 DOCS = PROJECT_ROOT / "docs"
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is not installed"
+)
 if not shutil.which(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is absent: `make install` installs Debian's chromium", allow_module_level=True)
+    pytest.skip(
+        f"{CHROMIUM} is absent: `make install` installs Debian's chromium", allow_module_level=True
+    )
 
-SHOPPERS = {"919820011111": "Asha Rao", "919820022222": "Vikram Singh", "919820033333": "Meera Iyer",
-            "919820044444": "Rahul Verma", "919820055555": "Fatima Shaikh", "919820066666": "Arjun Nair",
-            "919820077777": "Priya Das", "919820088888": "Kabir Khan", "919820099999": "Neha Joshi",
-            "919820000000": "Sunil Patil"}
+SHOPPERS = {
+    "919820011111": "Asha Rao",
+    "919820022222": "Vikram Singh",
+    "919820033333": "Meera Iyer",
+    "919820044444": "Rahul Verma",
+    "919820055555": "Fatima Shaikh",
+    "919820066666": "Arjun Nair",
+    "919820077777": "Priya Das",
+    "919820088888": "Kabir Khan",
+    "919820099999": "Neha Joshi",
+    "919820000000": "Sunil Patil",
+}
 UNMATCHED = {"kesar": 5, "amul lassi": 3, "sabudana": 2, "kaju katli": 1}
 
 
@@ -47,15 +60,30 @@ def _week_of_business(shop_id: int) -> int:
         for i, wa_id in enumerate(wa_ids[: 5 + day % 6]):
             inbox_message(wa_id, now - timedelta(days=day, minutes=10 + i), n=4 + (day + i) % 5)
         for i in range((day * 5) % 4):
-            review(shop_id, "fallback", f"kuch bhi {day}-{i}", now - timedelta(days=day, minutes=5),
-                   conversation_id=wa_ids[i])
+            review(
+                shop_id,
+                "fallback",
+                f"kuch bhi {day}-{i}",
+                now - timedelta(days=day, minutes=5),
+                conversation_id=wa_ids[i],
+            )
     for term, count in UNMATCHED.items():
         for i in range(count):
-            review(shop_id, "unmatched", term, now - timedelta(days=i, minutes=3), language="hinglish")
-    earlier = [("919820011111", "upi", [("STP-0002", 1)], 3, ("packed", "out_for_delivery", "delivered")),
-               ("919820022222", "cod", [("STP-0031", 2), ("STP-0027", 1)], 2, ("packed", "out_for_delivery", "delivered")),
-               ("919820033333", "upi", [("STP-0009", 1)], 1, ("packed",)),
-               ("919820044444", "cod", [("STP-0023", 2)], 1, ("cancelled",))]
+            review(
+                shop_id, "unmatched", term, now - timedelta(days=i, minutes=3), language="hinglish"
+            )
+    earlier = [
+        ("919820011111", "upi", [("STP-0002", 1)], 3, ("packed", "out_for_delivery", "delivered")),
+        (
+            "919820022222",
+            "cod",
+            [("STP-0031", 2), ("STP-0027", 1)],
+            2,
+            ("packed", "out_for_delivery", "delivered"),
+        ),
+        ("919820033333", "upi", [("STP-0009", 1)], 1, ("packed",)),
+        ("919820044444", "cod", [("STP-0023", 2)], 1, ("cancelled",)),
+    ]
     for wa_id, method, packs, days_ago, steps in earlier:
         order = place(shop_id, wa_id, method, packs=packs)
         if method == "upi":
@@ -66,7 +94,9 @@ def _week_of_business(shop_id: int) -> int:
         add_packs(s, shop_id, "919820077777", [("STP-0021", 1)])
     pay(place(shop_id, "919820055555", packs=[("STP-0004", 1)]))
     place(shop_id, "919820066666", packs=[("STP-0001", 2)])  # UPI, not paid yet
-    return place(shop_id, "919820011111", "cod", packs=[("STP-0013", 2), ("STP-0029", 1), ("STP-0031", 1)]).id
+    return place(
+        shop_id, "919820011111", "cod", packs=[("STP-0013", 2), ("STP-0029", 1), ("STP-0031", 1)]
+    ).id
 
 
 @pytest.fixture
@@ -76,12 +106,16 @@ def console_server(shop_id: int, database_url: str, tmp_path: Path) -> Iterator[
     stop_server(server)
 
 
-def test_log_in_read_the_dashboard_and_pack_an_order(shop_id: int, console_server: LiveServer) -> None:
+def test_log_in_read_the_dashboard_and_pack_an_order(
+    shop_id: int, console_server: LiveServer
+) -> None:
     make_merchant(shop_id, "owner")
     order_id = _week_of_business(shop_id)
     DOCS.mkdir(exist_ok=True)
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(f"{console_server.url}/merchant")
         assert "/merchant/login" in page.url
@@ -113,9 +147,17 @@ def test_log_in_read_the_dashboard_and_pack_an_order(shop_id: int, console_serve
         browser.close()
 
     with session_scope() as s:
-        templates = list(s.scalars(select(OutboxMessage.template).where(OutboxMessage.order_id == order_id)
-                                   .order_by(OutboxMessage.id)))
-        actor = s.scalar(select(OrderEvent.actor).where(OrderEvent.order_id == order_id,
-                                                        OrderEvent.to_status == "packed"))
+        templates = list(
+            s.scalars(
+                select(OutboxMessage.template)
+                .where(OutboxMessage.order_id == order_id)
+                .order_by(OutboxMessage.id)
+            )
+        )
+        actor = s.scalar(
+            select(OrderEvent.actor).where(
+                OrderEvent.order_id == order_id, OrderEvent.to_status == "packed"
+            )
+        )
     assert templates == ["order_placed", "order_packed"]
     assert actor == "merchant:owner"

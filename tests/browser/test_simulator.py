@@ -2,6 +2,7 @@
 orders "2 kg atta and milk" to a placed order, tapping list rows and reply buttons. The page
 posts signed webhooks to the gateway; replies come back through the Graph API capture endpoint
 — the production path. Screenshots go to tests/browser/screenshots/."""
+
 from __future__ import annotations
 
 import re
@@ -18,9 +19,13 @@ CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).parent / "screenshots"
 ADDRESS = "Flat 302, Shanti Apartments, Andheri East, Mumbai 400069"
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is not installed"
+)
 if not shutil.which(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is absent: `make install` installs Debian's chromium", allow_module_level=True)
+    pytest.skip(
+        f"{CHROMIUM} is absent: `make install` installs Debian's chromium", allow_module_level=True
+    )
 
 
 @pytest.fixture(scope="module")
@@ -29,12 +34,24 @@ def simulator(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) ->
     worker sends to the API's capture endpoint."""
     load_shop(assistant.database_url)
     port = free_port()
-    env = gateway_env(assistant.database_url, "", assistant.url, ENVIRONMENT="development",
-                      PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
-    for key in ("WHATSAPP_GRAPH_URL", "WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_SECRET",
-                "WHATSAPP_VERIFY_TOKEN", "WHATSAPP_PHONE_NUMBER_ID"):
+    env = gateway_env(
+        assistant.database_url,
+        "",
+        assistant.url,
+        ENVIRONMENT="development",
+        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+    )
+    for key in (
+        "WHATSAPP_GRAPH_URL",
+        "WHATSAPP_ACCESS_TOKEN",
+        "WHATSAPP_APP_SECRET",
+        "WHATSAPP_VERIFY_TOKEN",
+        "WHATSAPP_PHONE_NUMBER_ID",
+    ):
         env.pop(key)
-    gw = Gateway(env, port, tmp_path_factory.mktemp("sim"), prefix="test-sim-").start()  # the API and the worker
+    gw = Gateway(
+        env, port, tmp_path_factory.mktemp("sim"), prefix="test-sim-"
+    ).start()  # the API and the worker
     yield gw.url
     gw.stop()
 
@@ -42,7 +59,9 @@ def simulator(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) ->
 def test_order_2_kg_atta_and_milk_in_the_simulator(simulator: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
         page = browser.new_page(viewport={"width": 900, "height": 820})
         page.goto(f"{simulator}/simulator")
         page.fill("#wa-id", "919811112222")
@@ -55,7 +74,9 @@ def test_order_2_kg_atta_and_milk_in_the_simulator(simulator: str) -> None:
             n = incoming()
             page.fill("#message", text)
             page.click("#send")
-            page.wait_for_function(f"document.querySelectorAll('.bubble.in').length > {n}", timeout=60_000)
+            page.wait_for_function(
+                f"document.querySelectorAll('.bubble.in').length > {n}", timeout=60_000
+            )
             page.wait_for_timeout(700)
 
         def last_text() -> str:
@@ -73,7 +94,10 @@ def test_order_2_kg_atta_and_milk_in_the_simulator(simulator: str) -> None:
                 last.locator(".list-open").click()
                 page.screenshot(path=str(SHOTS / f"02-list-{step}.png"))
                 page.locator("#sheet-rows li").first.click()
-            elif page.locator(".buttons").count() and page.locator(".buttons").last.locator("button:not([disabled])").count():
+            elif (
+                page.locator(".buttons").count()
+                and page.locator(".buttons").last.locator("button:not([disabled])").count()
+            ):
                 buttons = page.locator(".buttons").last.locator("button")
                 titles = buttons.all_inner_texts()
                 index = next((i for i, t in enumerate(titles) if prefer.search(t)), 0)
@@ -84,10 +108,14 @@ def test_order_2_kg_atta_and_milk_in_the_simulator(simulator: str) -> None:
             else:
                 send("checkout")
                 continue
-            page.wait_for_function(f"document.querySelectorAll('.bubble.in').length > {n}", timeout=60_000)
+            page.wait_for_function(
+                f"document.querySelectorAll('.bubble.in').length > {n}", timeout=60_000
+            )
             page.wait_for_timeout(700)
         chat = page.locator("#chat").inner_text()
         page.screenshot(path=str(SHOTS / "03-order-placed.png"))
         assert re.search(r"Order #\d+", chat), chat
-        assert page.locator(".ticks.read").count() > 0  # the gateway marked the shopper's messages read
+        assert (
+            page.locator(".ticks.read").count() > 0
+        )  # the gateway marked the shopper's messages read
         browser.close()

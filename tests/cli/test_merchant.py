@@ -1,13 +1,14 @@
 """`chatcart merchant`: keys are printed once and stored hashed."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from cli import app
 from bot.db.models import ApiKey
 from bot.db.session import session_scope
 from bot.merchants.keys import authenticate, hash_key
+from cli import app
 
 
 def test_create_and_revoke_a_key(database_url: str) -> None:
@@ -33,12 +34,23 @@ def test_create_a_console_user_and_change_the_password(database_url: str) -> Non
     from bot.merchants.users import log_in
 
     runner = CliRunner()
-    made = runner.invoke(app, ["merchant", "create", "Asha", "--name", "Asha Rao"],
-                         input="a long passphrase\na long passphrase\n")
+    made = runner.invoke(
+        app,
+        ["merchant", "create", "Asha", "--name", "Asha Rao"],
+        input="a long passphrase\na long passphrase\n",
+    )
     assert made.exit_code == 0, made.output
     assert "merchant user 'asha'" in made.output and "/merchant" in made.output
-    assert runner.invoke(app, ["merchant", "create", "asha", "--password", "another long one"]).exit_code != 0
-    assert "at least 10" in runner.invoke(app, ["merchant", "create", "ravi", "--password", "short"]).output
+    assert (
+        runner.invoke(
+            app, ["merchant", "create", "asha", "--password", "another long one"]
+        ).exit_code
+        != 0
+    )
+    assert (
+        "at least 10"
+        in runner.invoke(app, ["merchant", "create", "ravi", "--password", "short"]).output
+    )
     rules = {"max_failures": 5, "lockout": timedelta(minutes=1), "lifetime": timedelta(hours=1)}
     with session_scope() as s:
         assert s.scalar(select(MerchantUser.display_name)) == "Asha Rao"
@@ -53,15 +65,21 @@ def test_create_a_console_user_and_change_the_password(database_url: str) -> Non
 def test_make_run_gives_a_laptop_one_console_login(database_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from datetime import timedelta
 
-    from cli.stack import first_console_user
     from bot.merchants.users import log_in
     from bot.settings import get_settings
+    from cli.stack import first_console_user
 
     shown = first_console_user()
     password = shown.split("owner / ", 1)[1].split(" ", 1)[0]
     with session_scope() as s:
-        assert log_in(s, "owner", password, max_failures=5, lockout=timedelta(minutes=1),
-                      lifetime=timedelta(hours=1)).token
+        assert log_in(
+            s,
+            "owner",
+            password,
+            max_failures=5,
+            lockout=timedelta(minutes=1),
+            lifetime=timedelta(hours=1),
+        ).token
     assert password not in first_console_user()  # only the first run makes (and shows) one
     monkeypatch.setenv("ENVIRONMENT", "production")
     get_settings.cache_clear()

@@ -1,5 +1,6 @@
 """`chatcart model` as the data team runs it, on a registry of real files, and once against the
 real Rasa engine, whose model is swapped over its HTTP API."""
+
 from __future__ import annotations
 
 import io
@@ -15,13 +16,13 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from cli import app
-from cli.engine import effective_config, registry, training_fingerprint
-from cli.evaluate import ITEMS_DEV_SET, NLU_TEST_SET
 from bot.evaluation.messages import file_digest
 from bot.models.registry import ModelMeta, Registry
 from bot.models.serving import EngineAPI, EngineRefused
 from bot.settings import PROJECT_ROOT, get_settings
+from cli import app
+from cli.engine import effective_config, registry, training_fingerprint
+from cli.evaluate import ITEMS_DEV_SET, NLU_TEST_SET
 
 TOKEN = "test-engine-token"
 
@@ -33,7 +34,9 @@ class Run:
     stderr: str
 
 
-def chatcart(*args: str, models: Path, engine_url: str = "http://127.0.0.1:9", token: str = "") -> Run:
+def chatcart(
+    *args: str, models: Path, engine_url: str = "http://127.0.0.1:9", token: str = ""
+) -> Run:
     """`chatcart model …` in this process (the installed command takes seconds to import),
     with its settings from the environment as in a shell."""
     with pytest.MonkeyPatch.context() as mp:
@@ -52,11 +55,18 @@ def chatcart(*args: str, models: Path, engine_url: str = "http://127.0.0.1:9", t
 
 def measured(accuracy: float, macro_f1: float, items: float = 0.95) -> dict[str, Any]:
     """Gate metrics as `chatcart evaluate model` records them, on today's test and dev sets."""
-    return {"test_set": {"sha256": file_digest(NLU_TEST_SET), "overall": {"accuracy": accuracy, "macro_f1": macro_f1}},
-            "items": {"sha256": file_digest(ITEMS_DEV_SET), "line_accuracy": items}}
+    return {
+        "test_set": {
+            "sha256": file_digest(NLU_TEST_SET),
+            "overall": {"accuracy": accuracy, "macro_f1": macro_f1},
+        },
+        "items": {"sha256": file_digest(ITEMS_DEV_SET), "line_accuracy": items},
+    }
 
 
-def add_model(reg: Registry, name: str, at: str, metrics: dict[str, Any], source: Path | None = None) -> Path:
+def add_model(
+    reg: Registry, name: str, at: str, metrics: dict[str, Any], source: Path | None = None
+) -> Path:
     path = reg.path(name)
     path.parent.mkdir(parents=True, exist_ok=True)
     if source is not None:
@@ -85,13 +95,18 @@ def test_a_worse_candidate_is_refused_and_production_is_unchanged(three_models: 
     proc = chatcart("promote", "worse", models=three_models.root)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Refused: worse is worse than production old" in proc.stderr
-    assert "intent accuracy (NLU test set): 85.0% is worse than production's 90.0% (-5.0 pp)" in proc.stderr
+    assert (
+        "intent accuracy (NLU test set): 85.0% is worse than production's 90.0% (-5.0 pp)"
+        in proc.stderr
+    )
     assert "| intent macro F1 (NLU test set) | 0.800 | 0.880 | -0.080 | ✗ |" in proc.stdout
     state = three_models.state()
     assert (state.production, state.previous) == ("old", None)
 
 
-def test_promote_without_a_running_engine_records_it_for_the_next_start(three_models: Registry) -> None:
+def test_promote_without_a_running_engine_records_it_for_the_next_start(
+    three_models: Registry,
+) -> None:
     """The newest candidate is `worse`, so `better` is named; --force then overrides the gate."""
     proc = chatcart("promote", "better", models=three_models.root)
     assert proc.returncode == 0, proc.stderr
@@ -138,10 +153,15 @@ def test_an_epoch_override_is_a_different_model() -> None:
     ted = next(c for c in config["policies"] if c["name"] == "TEDPolicy")
     assert ted["random_seed"] == 2026  # the rest of config.yml is kept
     assert effective_config() == (PROJECT_ROOT / "config.yml").read_text("utf-8")
-    assert training_fingerprint(effective_config(3)) != training_fingerprint() == training_fingerprint(effective_config())
+    assert (
+        training_fingerprint(effective_config(3))
+        != training_fingerprint()
+        == training_fingerprint(effective_config())
+    )
 
 
 # ---------------------------------------------------------------- the real engine
+
 
 @pytest.fixture(scope="module")
 def real_model() -> Path:
@@ -164,8 +184,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_promote_and_rollback_swap_the_running_engines_model(real_model: Path, tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_promote_and_rollback_swap_the_running_engines_model(
+    real_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from cli.stack import assistant_services, start_all, stop_all
 
     reg = Registry(tmp_path / "models")
@@ -175,8 +196,13 @@ def test_promote_and_rollback_swap_the_running_engines_model(real_model: Path, t
     monkeypatch.setenv("RASA_TOKEN", TOKEN)
     get_settings.cache_clear()
     try:
-        engine = assistant_services(f"sqlite:///{tmp_path / 'chatcart.db'}", free_port(), free_port(),
-                                    model=a, prefix="test-promote-")[1]
+        engine = assistant_services(
+            f"sqlite:///{tmp_path / 'chatcart.db'}",
+            free_port(),
+            free_port(),
+            model=a,
+            prefix="test-promote-",
+        )[1]
     finally:
         get_settings.cache_clear()
     assert engine.cmd[-2:] == ["--auth-token", TOKEN]
@@ -199,8 +225,12 @@ def test_promote_and_rollback_swap_the_running_engines_model(real_model: Path, t
         assert api.status()["model_file"] == "b.tar.gz"
         assert reg.state().production == "b" and reg.state().previous == "a"
         assert reg.state().history[-1]["engine"] == "loaded"
-        parsed = httpx.post(f"{url}/model/parse", params={"token": TOKEN}, json={"text": "2 kg atta aur doodh"},
-                            timeout=60).json()
+        parsed = httpx.post(
+            f"{url}/model/parse",
+            params={"token": TOKEN},
+            json={"text": "2 kg atta aur doodh"},
+            timeout=60,
+        ).json()
         assert parsed["intent"]["name"] == "add_items"
 
         proc = chatcart("rollback", models=reg.root, engine_url=url, token=TOKEN)

@@ -1,4 +1,5 @@
 """`chatcart parse` as users and evaluation call it: the installed command, a real database."""
+
 from __future__ import annotations
 
 import json
@@ -14,12 +15,26 @@ CHATCART = str(Path(sys.executable).parent / "chatcart")
 
 def run(*args: str, stdin: str | None = None, db: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": db}
-    return subprocess.run([CHATCART, *args], input=stdin, capture_output=True, text=True,
-                          env=env, cwd=PROJECT_ROOT, timeout=120, check=False)
+    return subprocess.run(
+        [CHATCART, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_json_lines_from_stdin_in_input_order(database_url: str) -> None:
-    messages = ["2 kg atta and milk", "aadha kilo paneer bhej do", "दो लीटर दूध और एक दर्जन अंडे", "", "iphone"]
+    messages = [
+        "2 kg atta and milk",
+        "aadha kilo paneer bhej do",
+        "दो लीटर दूध और एक दर्जन अंडे",
+        "",
+        "iphone",
+    ]
     proc = run("parse", "--json", stdin="\n".join(messages) + "\n", db=database_url)
     assert proc.returncode == 0, proc.stderr
     out = [json.loads(line) for line in proc.stdout.splitlines()]
@@ -38,21 +53,34 @@ def test_arguments_and_table_output(database_url: str) -> None:
 def test_catalog_file_instead_of_the_database(tmp_path: Path) -> None:
     csv = PROJECT_ROOT / "data" / "catalog" / "products" / "dairy-eggs.csv"
     db = tmp_path / "c.db"
-    proc = run("parse", "--json", "--catalog", str(csv), "--format", "shop", "amul taaza 1 l", db=f"sqlite:///{db}")
+    proc = run(
+        "parse",
+        "--json",
+        "--catalog",
+        str(csv),
+        "--format",
+        "shop",
+        "amul taaza 1 l",
+        db=f"sqlite:///{db}",
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["lines"][0]["product"]["sku"].startswith("DRY-")
     assert not db.exists()
 
 
-def test_catalog_load_is_idempotent_and_import_reports_rejections(tmp_path: Path, database_url: str) -> None:
+def test_catalog_load_is_idempotent_and_import_reports_rejections(
+    tmp_path: Path, database_url: str
+) -> None:
     db = database_url
     first = run("catalog", "load", db=db)
     second = run("catalog", "load", db=db)
     assert first.returncode == second.returncode == 0
     assert " 0 created" in second.stdout and " 0 updated" in second.stdout
     bad = tmp_path / "bb.csv"
-    bad.write_text("index,product,category,sub_category,brand,sale_price,market_price,type,rating\n"
-                   "1,Onion,Fruits & Vegetables,Veg,Fresho,30,40,Onion,4\n2,Garlic,Fruits & Vegetables,Veg,Fresho,abc,,x,\n")
+    bad.write_text(
+        "index,product,category,sub_category,brand,sale_price,market_price,type,rating\n"
+        "1,Onion,Fruits & Vegetables,Veg,Fresho,30,40,Onion,4\n2,Garlic,Fruits & Vegetables,Veg,Fresho,abc,,x,\n"
+    )
     proc = run("catalog", "import", str(bad), "--format", "bigbasket", db=db)
     assert proc.returncode == 0
     assert "1 created" in proc.stdout and "1 rejected" in proc.stdout

@@ -1,4 +1,5 @@
 """`chatcart run`'s processes: the CPU-heavy background ones start nicer than the API."""
+
 from __future__ import annotations
 
 import os
@@ -7,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cli.stack import Service, assistant_services, whatsapp_services
 from bot.settings import get_settings
+from cli.stack import Service, assistant_services, whatsapp_services
 
 # The child writes the niceness of each of its threads, as the kernel reports it in
 # /proc/<pid>/task/<tid>/stat (field 19), once a second thread runs.
@@ -25,8 +26,14 @@ time.sleep(60)
 
 def _started(tmp_path: Path, nice: int) -> tuple[Service, list[int]]:
     ready = tmp_path / f"nice-{nice}.ready"
-    service = Service(f"test-nice-{nice}", [sys.executable, "-c", REPORT, str(ready)], "",
-                      timeout=30, ready_file=ready, nice=nice)
+    service = Service(
+        f"test-nice-{nice}",
+        [sys.executable, "-c", REPORT, str(ready)],
+        "",
+        timeout=30,
+        ready_file=ready,
+        nice=nice,
+    )
     service.start()
     service.wait_healthy()
     return service, [int(x) for x in ready.read_text().split()]
@@ -48,16 +55,21 @@ def test_a_started_process_and_its_threads_run_at_the_services_niceness(tmp_path
 
 
 def test_the_engine_actions_and_worker_are_background_the_api_is_not(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     get_settings.cache_clear()
     try:
         api, worker = whatsapp_services({}, 8123, run_dir=tmp_path)
-        actions, engine = assistant_services("sqlite:///x.db", 5105, 5155, model=tmp_path / "m.tar.gz")
+        actions, engine = assistant_services(
+            "sqlite:///x.db", 5105, 5155, model=tmp_path / "m.tar.gz"
+        )
         assert (api.nice, worker.nice, actions.nice, engine.nice) == (0, 10, 10, 10)
         monkeypatch.setenv("BACKGROUND_NICE", "5")
         get_settings.cache_clear()
         api, worker = whatsapp_services({}, 8123, run_dir=tmp_path)
-        actions, engine = assistant_services("sqlite:///x.db", 5105, 5155, model=tmp_path / "m.tar.gz")
+        actions, engine = assistant_services(
+            "sqlite:///x.db", 5105, 5155, model=tmp_path / "m.tar.gz"
+        )
         assert (api.nice, worker.nice, actions.nice, engine.nice) == (0, 5, 5, 5)
         monkeypatch.setenv("BACKGROUND_NICE", "20")
         get_settings.cache_clear()

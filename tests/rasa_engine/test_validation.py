@@ -1,5 +1,6 @@
 """rasa_engine runs in the engine's environment (.venv-rasa), so it is tested there, in a
 subprocess: the compiled validator must judge action-server responses exactly as Rasa does."""
+
 from __future__ import annotations
 
 import subprocess
@@ -7,16 +8,24 @@ import textwrap
 
 import pytest
 
-from cli.engine import RASA_RUN, RASA_VENV, engine_env
 from bot.settings import PROJECT_ROOT
+from cli.engine import RASA_RUN, RASA_VENV, engine_env
 
 PYTHON = RASA_VENV / "bin" / "python"
-pytestmark = pytest.mark.skipif(not PYTHON.exists(), reason=".venv-rasa is not installed (make install)")
+pytestmark = pytest.mark.skipif(
+    not PYTHON.exists(), reason=".venv-rasa is not installed (make install)"
+)
 
 
 def in_engine(code: str) -> str:
-    proc = subprocess.run([str(PYTHON), "-c", textwrap.dedent(code)], cwd=PROJECT_ROOT, env=engine_env(),
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [str(PYTHON), "-c", textwrap.dedent(code)],
+        cwd=PROJECT_ROOT,
+        env=engine_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc.stdout
 
@@ -54,7 +63,13 @@ def test_responses_are_judged_as_rasa_judges_them() -> None:
 
 
 def test_the_launcher_is_the_rasa_cli() -> None:
-    proc = subprocess.run([*RASA_RUN[:3], "--version"], cwd=PROJECT_ROOT, env=engine_env(),
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [*RASA_RUN[:3], "--version"],
+        cwd=PROJECT_ROOT,
+        env=engine_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "Rasa Version      :         3.6.21" in proc.stdout

@@ -4,6 +4,7 @@ its changes, export the catalog.
 Every query is bounded to the signed-in merchant's shop: another shop's SKU or upload token is
 as unknown here as one that never existed.
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,13 +20,28 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from api.console.deps import SECURITY_HEADERS, CsrfMerchant, CurrentMerchant, MerchantPrincipal, render, see_other
+from api.console.deps import (
+    SECURITY_HEADERS,
+    CsrfMerchant,
+    CurrentMerchant,
+    MerchantPrincipal,
+    render,
+    see_other,
+)
 from bot.catalog import changes, imports, listing
 from bot.catalog.edits import edit_product, parse_stock, rupees_to_paise
 from bot.catalog.model import format_pack, format_rupees
 from bot.catalog.sources import write_shop_catalog
 from bot.catalog.store import shop_catalog
-from bot.catalog.uploads import MAX_UPLOAD_BYTES, PREVIEW_TTL, UploadRejected, UploadStore, UnknownUpload, check, default_root
+from bot.catalog.uploads import (
+    MAX_UPLOAD_BYTES,
+    PREVIEW_TTL,
+    UnknownUpload,
+    UploadRejected,
+    UploadStore,
+    check,
+    default_root,
+)
 from bot.db.models import Category, Shop
 from bot.db.session import session_scope
 from bot.errors import ShopError
@@ -44,8 +60,14 @@ def _store() -> UploadStore:
 
 
 def _helpers() -> dict[str, object]:
-    return {"rupees": format_rupees, "pack": format_pack, "quote": lambda s: quote(s, safe=""),
-            "amount": lambda paise: f"{paise // 100}" if paise % 100 == 0 else f"{paise // 100}.{paise % 100:02d}"}
+    return {
+        "rupees": format_rupees,
+        "pack": format_pack,
+        "quote": lambda s: quote(s, safe=""),
+        "amount": lambda paise: (
+            f"{paise // 100}" if paise % 100 == 0 else f"{paise // 100}.{paise % 100:02d}"
+        ),
+    }
 
 
 def _back(target: str) -> str:
@@ -54,38 +76,76 @@ def _back(target: str) -> str:
 
 
 @router.get("/catalog", response_class=HTMLResponse)
-def catalog_page(request: Request, merchant: CurrentMerchant,
-                 q: Annotated[str, Query(max_length=200)] = "",
-                 category: Annotated[str, Query(max_length=100)] = "",
-                 page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
+def catalog_page(
+    request: Request,
+    merchant: CurrentMerchant,
+    q: Annotated[str, Query(max_length=200)] = "",
+    category: Annotated[str, Query(max_length=100)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
     with session_scope() as session:
         rank = RANKERS.get(session, merchant.shop_id) if q.strip() else None
-        found = listing.find(session, merchant.shop_id, query=q, category=category, page=page,
-                             per_page=PER_PAGE, rank=rank)
-        categories = list(session.scalars(select(Category).where(Category.shop_id == merchant.shop_id)
-                                          .order_by(Category.position, Category.id)))
-    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k not in ("notice", "error")])
-    here = request.url.path + (f"?{kept}" if kept else "")  # where an edit comes back to, without its message
-    return render(request, "console/catalog.html", merchant, listing=found, q=q, category=category,
-                  categories=[(c.slug, c.name) for c in categories], here=here,
-                  warming=bool(q.strip()) and rank is None, **_helpers())
+        found = listing.find(
+            session,
+            merchant.shop_id,
+            query=q,
+            category=category,
+            page=page,
+            per_page=PER_PAGE,
+            rank=rank,
+        )
+        categories = list(
+            session.scalars(
+                select(Category)
+                .where(Category.shop_id == merchant.shop_id)
+                .order_by(Category.position, Category.id)
+            )
+        )
+    kept = urlencode(
+        [(k, v) for k, v in request.query_params.multi_items() if k not in ("notice", "error")]
+    )
+    here = request.url.path + (
+        f"?{kept}" if kept else ""
+    )  # where an edit comes back to, without its message
+    return render(
+        request,
+        "console/catalog.html",
+        merchant,
+        listing=found,
+        q=q,
+        category=category,
+        categories=[(c.slug, c.name) for c in categories],
+        here=here,
+        warming=bool(q.strip()) and rank is None,
+        **_helpers(),
+    )
 
 
 @router.post("/catalog/products/{sku:path}")
-def edit(merchant: CsrfMerchant, sku: str,
-         price: Annotated[str, Form(max_length=40)] = "",
-         stock: Annotated[str, Form(max_length=20)] = "",
-         seen_price: Annotated[int, Form(ge=0)] = 0,
-         seen_stock: Annotated[int, Form(ge=0)] = 0,
-         back: Annotated[str, Form(max_length=2000)] = CATALOG) -> Response:
+def edit(
+    merchant: CsrfMerchant,
+    sku: str,
+    price: Annotated[str, Form(max_length=40)] = "",
+    stock: Annotated[str, Form(max_length=20)] = "",
+    seen_price: Annotated[int, Form(ge=0)] = 0,
+    seen_stock: Annotated[int, Form(ge=0)] = 0,
+    back: Annotated[str, Form(max_length=2000)] = CATALOG,
+) -> Response:
     back = _back(back)
     try:
         price_paise = rupees_to_paise(price)
         new_stock = parse_stock(stock)
         with session_scope(write=True) as session:
-            done = edit_product(session, merchant.shop_id, sku, price_paise=price_paise, stock=new_stock,
-                                seen_price=seen_price, seen_stock=seen_stock,
-                                actor=f"console:{merchant.username}")
+            done = edit_product(
+                session,
+                merchant.shop_id,
+                sku,
+                price_paise=price_paise,
+                stock=new_stock,
+                seen_price=seen_price,
+                seen_stock=seen_stock,
+                actor=f"console:{merchant.username}",
+            )
     except ShopError as e:
         detail = e.detail if e.detail.startswith(sku) else f"{sku}: {e.detail}"
         return see_other(back, error=detail)
@@ -112,14 +172,30 @@ def export(merchant: CurrentMerchant) -> Response:
         write_shop_catalog(products, path)
         body = path.read_bytes()
     name = f"{slug}-catalog-{date.today().isoformat()}.csv"
-    return Response(body, media_type="text/csv; charset=utf-8", headers={
-        **SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
-def _import_page(request: Request, merchant: MerchantPrincipal, error: str | None = None,
-                 status_code: int = 200, fmt: str = "auto") -> HTMLResponse:
-    return render(request, "console/catalog_import.html", merchant, status_code=status_code, error=error,
-                  fmt=fmt, max_mb=MAX_UPLOAD_BYTES // 1048576, ttl_minutes=int(PREVIEW_TTL.total_seconds() // 60))
+def _import_page(
+    request: Request,
+    merchant: MerchantPrincipal,
+    error: str | None = None,
+    status_code: int = 200,
+    fmt: str = "auto",
+) -> HTMLResponse:
+    return render(
+        request,
+        "console/catalog_import.html",
+        merchant,
+        status_code=status_code,
+        error=error,
+        fmt=fmt,
+        max_mb=MAX_UPLOAD_BYTES // 1048576,
+        ttl_minutes=int(PREVIEW_TTL.total_seconds() // 60),
+    )
 
 
 @router.get("/catalog/import", response_class=HTMLResponse)
@@ -128,22 +204,38 @@ def import_form(request: Request, merchant: CurrentMerchant) -> HTMLResponse:
 
 
 @router.post("/catalog/import")
-def upload(request: Request, merchant: CsrfMerchant,
-           file: Annotated[UploadFile | None, File()] = None,
-           fmt: Annotated[str, Form(alias="format", max_length=20)] = "auto") -> Response:
+def upload(
+    request: Request,
+    merchant: CsrfMerchant,
+    file: Annotated[UploadFile | None, File()] = None,
+    fmt: Annotated[str, Form(alias="format", max_length=20)] = "auto",
+) -> Response:
     if file is None or not file.filename:
         return _import_page(request, merchant, "Choose a CSV file to upload.", 422, fmt)
     data = file.file.read(MAX_UPLOAD_BYTES + 1)
     try:
         checked = check(data, fmt)
-        kept = imports.upload(_store(), merchant.shop_id, merchant.username, file.filename, checked, data,
-                              get_settings().catalog_path)
+        kept = imports.upload(
+            _store(),
+            merchant.shop_id,
+            merchant.username,
+            file.filename,
+            checked,
+            data,
+            get_settings().catalog_path,
+        )
     except UploadRejected as e:
         return _import_page(request, merchant, f"{file.filename}: {e.detail}", 422, fmt)
     except Exception:  # a reader's surprise must not cost the merchant a blank error page
         log.exception("catalog upload %s could not be read", file.filename)
-        return _import_page(request, merchant, f"{file.filename} could not be read as a catalog; check that "
-                            "it opens as a table with the header on the first line", 422, fmt)
+        return _import_page(
+            request,
+            merchant,
+            f"{file.filename} could not be read as a catalog; check that "
+            "it opens as a table with the header on the first line",
+            422,
+            fmt,
+        )
     return see_other(f"{IMPORT}/{kept.token}")
 
 
@@ -157,8 +249,9 @@ def import_status(request: Request, merchant: CurrentMerchant, token: str) -> HT
         kept = _store().get(token, merchant.shop_id)
     except UnknownUpload as e:
         return _missing(request, merchant, e)
-    response = render(request, "console/catalog_preview.html", merchant, upload=kept, p=kept.preview,
-                      **_helpers())
+    response = render(
+        request, "console/catalog_preview.html", merchant, upload=kept, p=kept.preview, **_helpers()
+    )
     if kept.state == "applying":
         response.headers["Refresh"] = "1"
     return response
@@ -171,12 +264,23 @@ def apply(request: Request, merchant: CsrfMerchant, token: str) -> Response:
         kept = store.get(token, merchant.shop_id)
     except UnknownUpload as e:
         return _missing(request, merchant, e)
-    if kept.preview.get("counts", {}).get("new", 0) + kept.preview.get("counts", {}).get("changed", 0) == 0:
-        return see_other(f"{IMPORT}/{token}", error="This file changes nothing: there is nothing to apply.")
+    if (
+        kept.preview.get("counts", {}).get("new", 0)
+        + kept.preview.get("counts", {}).get("changed", 0)
+        == 0
+    ):
+        return see_other(
+            f"{IMPORT}/{token}", error="This file changes nothing: there is nothing to apply."
+        )
     if not imports.start(store, kept, get_settings().catalog_path):
-        said = {"applied": "This upload is already applied.", "applying": "This upload is being applied.",
-                "failed": "This upload could not be applied: upload the file again."}
-        return see_other(f"{IMPORT}/{token}", notice=said.get(kept.state, "This upload is being applied."))
+        said = {
+            "applied": "This upload is already applied.",
+            "applying": "This upload is being applied.",
+            "failed": "This upload could not be applied: upload the file again.",
+        }
+        return see_other(
+            f"{IMPORT}/{token}", notice=said.get(kept.state, "This upload is being applied.")
+        )
     return see_other(f"{IMPORT}/{token}")
 
 
@@ -188,7 +292,9 @@ def discard(request: Request, merchant: CsrfMerchant, token: str) -> Response:
     except UnknownUpload as e:
         return _missing(request, merchant, e)
     if kept.state == "applying":
-        return see_other(f"{IMPORT}/{token}", error="The import is running; it cannot be discarded now.")
+        return see_other(
+            f"{IMPORT}/{token}", error="The import is running; it cannot be discarded now."
+        )
     store.discard(kept)
     return see_other(IMPORT, notice=f"{kept.filename} was discarded.")
 
@@ -209,5 +315,11 @@ def rejected(request: Request, merchant: CurrentMerchant, token: str) -> Respons
     for r in catalog.rejections:
         writer.writerow([r.line, r.reason, *(r.row.get(c, "") for c in columns)])
     name = f"rejected-{Path(kept.filename).stem[:60]}.csv"
-    return Response(out.getvalue().encode("utf-8"), media_type="text/csv; charset=utf-8", headers={
-        **SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{quote(name)}"'})
+    return Response(
+        out.getvalue().encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            **SECURITY_HEADERS,
+            "Content-Disposition": f'attachment; filename="{quote(name)}"',
+        },
+    )

@@ -6,6 +6,7 @@ first, then the Graph API client (its retries and rate limit), then the row mark
 wamid — so the delivery ticks Meta reports later land on it. The merchant sees at once whether
 WhatsApp took it. The gateway's client is used when it runs in this process, else one of our own.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -55,39 +56,81 @@ def _tracker() -> EngineTracker:
 def handoff_page(request: Request, merchant: CurrentMerchant) -> HTMLResponse:
     with session_scope() as session:
         waiting = inbox.flagged(session, merchant.shop_id)
-    return render(request, "console/handoff.html", merchant, waiting=waiting, local=_local,
-                  language_labels=LANGUAGE_LABELS, url=_url, who=who)
+    return render(
+        request,
+        "console/handoff.html",
+        merchant,
+        waiting=waiting,
+        local=_local,
+        language_labels=LANGUAGE_LABELS,
+        url=_url,
+        who=who,
+    )
 
 
 @router.get("/handoff/{conversation_id}", response_class=HTMLResponse)
-def conversation_page(request: Request, conversation_id: ConversationId, merchant: CurrentMerchant) -> HTMLResponse:
+def conversation_page(
+    request: Request, conversation_id: ConversationId, merchant: CurrentMerchant
+) -> HTMLResponse:
     return _conversation(request, merchant, conversation_id)
 
 
-def _conversation(request: Request, merchant: MerchantPrincipal, conversation_id: str, *,
-                  error: str | None = None, status_code: int = 200, draft: str = "") -> HTMLResponse:
+def _conversation(
+    request: Request,
+    merchant: MerchantPrincipal,
+    conversation_id: str,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+    draft: str = "",
+) -> HTMLResponse:
     with session_scope() as session:
         try:
             view = inbox.conversation(session, merchant.shop_id, conversation_id, _tracker())
         except ShopError:
-            return render(request, "console/handoff_missing.html", merchant, status_code=404,
-                          conversation_id=conversation_id, who=who)
-    return render(request, "console/handoff_conversation.html", merchant, status_code=status_code,
-                  view=view, error=error, draft=draft, local=_local, url=_url, who=who,
-                  max_reply=inbox.MAX_REPLY)
+            return render(
+                request,
+                "console/handoff_missing.html",
+                merchant,
+                status_code=404,
+                conversation_id=conversation_id,
+                who=who,
+            )
+    return render(
+        request,
+        "console/handoff_conversation.html",
+        merchant,
+        status_code=status_code,
+        view=view,
+        error=error,
+        draft=draft,
+        local=_local,
+        url=_url,
+        who=who,
+        max_reply=inbox.MAX_REPLY,
+    )
 
 
 @router.post("/handoff/{conversation_id}/reply")
-async def reply(request: Request, conversation_id: ConversationId, merchant: CsrfMerchant,
-                text: Annotated[str, Form(max_length=8000)] = "") -> Response:
+async def reply(
+    request: Request,
+    conversation_id: ConversationId,
+    merchant: CsrfMerchant,
+    text: Annotated[str, Form(max_length=8000)] = "",
+) -> Response:
     settings = get_settings()
     number = settings.whatsapp_phone_number_id
     try:
-        outgoing_id, body = await run_in_threadpool(_record, merchant, conversation_id, text, number)
+        outgoing_id, body = await run_in_threadpool(
+            _record, merchant, conversation_id, text, number
+        )
     except ShopError as e:
         refused, status = f"Not sent: {e.detail}.", status_for(e)
-        return await run_in_threadpool(lambda: _conversation(
-            request, merchant, conversation_id, error=refused, status_code=status, draft=text))
+        return await run_in_threadpool(
+            lambda: _conversation(
+                request, merchant, conversation_id, error=refused, status_code=status, draft=text
+            )
+        )
     gateway = getattr(request.app.state, "whatsapp", None)
     graph = gateway.graph if gateway is not None else GraphClient(settings)
     try:
@@ -95,8 +138,11 @@ async def reply(request: Request, conversation_id: ConversationId, merchant: Csr
     except GraphError as e:
         await run_in_threadpool(wa_inbox.send_failed, outgoing_id, str(e))
         failed = f"WhatsApp did not take the reply ({e}). Nothing was delivered; try again."
-        return await run_in_threadpool(lambda: _conversation(
-            request, merchant, conversation_id, status_code=502, draft=text, error=failed))
+        return await run_in_threadpool(
+            lambda: _conversation(
+                request, merchant, conversation_id, status_code=502, draft=text, error=failed
+            )
+        )
     finally:
         if gateway is None:
             await graph.aclose()
@@ -104,14 +150,27 @@ async def reply(request: Request, conversation_id: ConversationId, merchant: Csr
     return see_other(_url(conversation_id), notice="Sent on WhatsApp as the shop.")
 
 
-def _record(merchant: MerchantPrincipal, conversation_id: str, text: str, number: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+def _record(
+    merchant: MerchantPrincipal, conversation_id: str, text: str, number: str
+) -> tuple[int, dict]:  # type: ignore[type-arg]
     """The reply, attributed, and its WhatsApp message rendered, in one transaction."""
     with session_scope(write=True) as session:
-        event = inbox.record_reply(session, merchant.shop_id, conversation_id, text, merchant.user_id,
-                                   last_inbound=wa_inbox.last_inbound(session, conversation_id, number))
+        event = inbox.record_reply(
+            session,
+            merchant.shop_id,
+            conversation_id,
+            text,
+            merchant.user_id,
+            last_inbound=wa_inbox.last_inbound(session, conversation_id, number),
+        )
         [message] = text_messages(event.text or "")
-        out = WhatsAppOutgoing(wa_id=conversation_id, phone_number_id=number, type=message.type,
-                               body=message.request(conversation_id), options={})
+        out = WhatsAppOutgoing(
+            wa_id=conversation_id,
+            phone_number_id=number,
+            type=message.type,
+            body=message.request(conversation_id),
+            options={},
+        )
         session.add(out)
         session.flush()
         event.outgoing_id = out.id
@@ -124,7 +183,14 @@ def release(request: Request, conversation_id: ConversationId, merchant: CsrfMer
         with session_scope() as session:
             inbox.release(session, merchant.shop_id, conversation_id, merchant.user_id, _tracker())
     except ShopError as e:
-        return _conversation(request, merchant, conversation_id, error=f"Not handed back: {e.detail}.",
-                             status_code=503 if isinstance(e, EngineUnavailable) else status_for(e))
-    return see_other("/merchant/handoff", notice=f"{who(conversation_id)} is back with the bot: it answers "
-                                                 "their next message.")
+        return _conversation(
+            request,
+            merchant,
+            conversation_id,
+            error=f"Not handed back: {e.detail}.",
+            status_code=503 if isinstance(e, EngineUnavailable) else status_for(e),
+        )
+    return see_other(
+        "/merchant/handoff",
+        notice=f"{who(conversation_id)} is back with the bot: it answers their next message.",
+    )

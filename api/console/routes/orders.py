@@ -2,6 +2,7 @@
 status changes. Changes go through `bot.orders.service.transition` as `merchant:<username>`,
 so the state machine, restocking, refunds through the provider and the shopper's outbox
 message are the same as everywhere else; a refused change is shown on the page."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -29,13 +30,29 @@ router = APIRouter()
 PER_PAGE = 25
 MAX_REASON = 500
 OrderId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-STATUS_LABELS = {"pending_payment": "Awaiting payment", "paid": "Paid", "packed": "Packed",
-                 "out_for_delivery": "Out for delivery", "delivered": "Delivered",
-                 "cancelled": "Cancelled", "refunded": "Refunded"}
-STATUS_BADGES = {"pending_payment": "warn", "paid": "ok", "delivered": "ok", "cancelled": "bad",
-                 "refunded": "bad"}
-ACTION_LABELS = {"packed": "Mark packed", "out_for_delivery": "Send out for delivery",
-                 "delivered": "Mark delivered", "cancelled": "Cancel order", "refunded": "Refund"}
+STATUS_LABELS = {
+    "pending_payment": "Awaiting payment",
+    "paid": "Paid",
+    "packed": "Packed",
+    "out_for_delivery": "Out for delivery",
+    "delivered": "Delivered",
+    "cancelled": "Cancelled",
+    "refunded": "Refunded",
+}
+STATUS_BADGES = {
+    "pending_payment": "warn",
+    "paid": "ok",
+    "delivered": "ok",
+    "cancelled": "bad",
+    "refunded": "bad",
+}
+ACTION_LABELS = {
+    "packed": "Mark packed",
+    "out_for_delivery": "Send out for delivery",
+    "delivered": "Mark delivered",
+    "cancelled": "Cancel order",
+    "refunded": "Refund",
+}
 # `paid` is the payment provider's word, never a person's (as in the merchant API).
 MERCHANT_TARGETS = tuple(ACTION_LABELS)
 # The shopper is told about these, and the shop will want to know why later.
@@ -48,7 +65,7 @@ def _local(moment: datetime) -> str:
 
 
 def slot_label(slot_id: str) -> str:
-    """"2026-11-25T18:00" → "Wed 25 Nov, 18:00–20:00" (slots are ids in the shop's time)."""
+    """ "2026-11-25T18:00" → "Wed 25 Nov, 18:00–20:00" (slots are ids in the shop's time)."""
     try:
         start = datetime.strptime(slot_id, SLOT_ID_FORMAT)
     except ValueError:
@@ -65,9 +82,16 @@ def status_label(status: str, payment_method: str) -> str:
 
 
 def _helpers() -> dict[str, object]:
-    return {"rupees": format_rupees, "local": _local, "slot_label": slot_label, "status_label": status_label,
-            "status_labels": STATUS_LABELS, "badges": STATUS_BADGES, "payment_labels": PAYMENT_LABELS,
-            "pack": format_pack}
+    return {
+        "rupees": format_rupees,
+        "local": _local,
+        "slot_label": slot_label,
+        "status_label": status_label,
+        "status_labels": STATUS_LABELS,
+        "badges": STATUS_BADGES,
+        "payment_labels": PAYMENT_LABELS,
+        "pack": format_pack,
+    }
 
 
 def _date(value: str, label: str, problems: list[str]) -> date | None:
@@ -81,13 +105,16 @@ def _date(value: str, label: str, problems: list[str]) -> date | None:
 
 
 @router.get("/orders", response_class=HTMLResponse)
-def orders_page(request: Request, merchant: CurrentMerchant,
-                status: Annotated[str, Query(max_length=40)] = "",
-                method: Annotated[str, Query(max_length=10)] = "",
-                placed_from: Annotated[str, Query(alias="from", max_length=30)] = "",
-                placed_to: Annotated[str, Query(alias="to", max_length=30)] = "",
-                q: Annotated[str, Query(max_length=100)] = "",
-                page: Annotated[str, Query(max_length=10)] = "1") -> HTMLResponse:
+def orders_page(
+    request: Request,
+    merchant: CurrentMerchant,
+    status: Annotated[str, Query(max_length=40)] = "",
+    method: Annotated[str, Query(max_length=10)] = "",
+    placed_from: Annotated[str, Query(alias="from", max_length=30)] = "",
+    placed_to: Annotated[str, Query(alias="to", max_length=30)] = "",
+    q: Annotated[str, Query(max_length=100)] = "",
+    page: Annotated[str, Query(max_length=10)] = "1",
+) -> HTMLResponse:
     problems: list[str] = []
     if status and status not in STATUS_LABELS:
         problems.append(f"there is no status {status!r}: not applied")
@@ -96,20 +123,40 @@ def orders_page(request: Request, merchant: CurrentMerchant,
     first, last = _date(placed_from, "from", problems), _date(placed_to, "to", problems)
     if first and last and first > last:
         problems.append("the date range ends before it starts: no order can match")
-    wanted = OrderFilter(status=status if status in STATUS_LABELS else None,
-                         payment_method=method if method in PAYMENT_LABELS else None,
-                         placed_from=first, placed_to=last, query=q)
+    wanted = OrderFilter(
+        status=status if status in STATUS_LABELS else None,
+        payment_method=method if method in PAYMENT_LABELS else None,
+        placed_from=first,
+        placed_to=last,
+        query=q,
+    )
     with session_scope() as session:
-        found = search_orders(session, merchant.shop_id, wanted, get_settings().shop_timezone,
-                              page=int(page) if page.isdigit() else 1, per_page=PER_PAGE)
+        found = search_orders(
+            session,
+            merchant.shop_id,
+            wanted,
+            get_settings().shop_timezone,
+            page=int(page) if page.isdigit() else 1,
+            per_page=PER_PAGE,
+        )
     shown = {"status": status, "method": method, "from": placed_from, "to": placed_to, "q": q}
 
     def page_url(number: int) -> str:
-        return "/merchant/orders?" + urlencode({**{k: v for k, v in shown.items() if v}, "page": number})
+        return "/merchant/orders?" + urlencode(
+            {**{k: v for k, v in shown.items() if v}, "page": number}
+        )
 
-    return render(request, "console/orders.html", merchant, found=found, shown=shown,
-                  page_url=page_url, filtered=any(shown.values()),
-                  error=_sentence(problems), **_helpers())
+    return render(
+        request,
+        "console/orders.html",
+        merchant,
+        found=found,
+        shown=shown,
+        page_url=page_url,
+        filtered=any(shown.values()),
+        error=_sentence(problems),
+        **_helpers(),
+    )
 
 
 def _sentence(problems: list[str]) -> str | None:
@@ -119,22 +166,44 @@ def _sentence(problems: list[str]) -> str | None:
     return text[0].upper() + text[1:] + "."
 
 
-def _detail(request: Request, merchant: MerchantPrincipal, order_id: int, *, error: str | None = None,
-            status_code: int = 200, reason: str = "") -> HTMLResponse:
+def _detail(
+    request: Request,
+    merchant: MerchantPrincipal,
+    order_id: int,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+    reason: str = "",
+) -> HTMLResponse:
     with session_scope() as session:
         try:
             order = service.get_order(session, merchant.shop_id, order_id)
         except OrderNotFound:
-            return render(request, "console/orders_missing.html", merchant, status_code=404,
-                          order_id=order_id)
+            return render(
+                request, "console/orders_missing.html", merchant, status_code=404, order_id=order_id
+            )
         messages = order_messages(session, merchant.shop_id, order_id)
         name = customer_name(session, merchant.shop_id, order.wa_id)
-    actions = [(to, ACTION_LABELS[to], to in NEEDS_REASON, states.releases_stock(order.status, to))
-               for to in order.next_statuses if to in MERCHANT_TARGETS]
-    return render(request, "console/orders_detail.html", merchant, status_code=status_code,
-                  order=order, messages=messages, customer_name=name, actions=actions,
-                  packs=sum(line.count for line in order.lines), reason=reason, error=error,
-                  max_reason=MAX_REASON, **_helpers())
+    actions = [
+        (to, ACTION_LABELS[to], to in NEEDS_REASON, states.releases_stock(order.status, to))
+        for to in order.next_statuses
+        if to in MERCHANT_TARGETS
+    ]
+    return render(
+        request,
+        "console/orders_detail.html",
+        merchant,
+        status_code=status_code,
+        order=order,
+        messages=messages,
+        customer_name=name,
+        actions=actions,
+        packs=sum(line.count for line in order.lines),
+        reason=reason,
+        error=error,
+        max_reason=MAX_REASON,
+        **_helpers(),
+    )
 
 
 @router.get("/orders/{order_id}", response_class=HTMLResponse)
@@ -143,9 +212,13 @@ def order_page(request: Request, order_id: OrderId, merchant: CurrentMerchant) -
 
 
 @router.post("/orders/{order_id}/status")
-def change_status(request: Request, order_id: OrderId, merchant: CsrfMerchant,
-                  to_status: Annotated[str, Form(max_length=40)] = "",
-                  reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+def change_status(
+    request: Request,
+    order_id: OrderId,
+    merchant: CsrfMerchant,
+    to_status: Annotated[str, Form(max_length=40)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
     reason = " ".join(reason.split())
     refused = _refusal(to_status, reason)
     if refused:
@@ -153,26 +226,48 @@ def change_status(request: Request, order_id: OrderId, merchant: CsrfMerchant,
     try:
         with session_scope(write=True) as session:
             before = service.get_order(session, merchant.shop_id, order_id)
-            order = service.transition(session, order_id, to_status, actor(merchant), reason or None,
-                                       shop_id=merchant.shop_id)
+            order = service.transition(
+                session,
+                order_id,
+                to_status,
+                actor(merchant),
+                reason or None,
+                shop_id=merchant.shop_id,
+            )
     except OrderNotFound:
         return _detail(request, merchant, order_id)
     except InvalidTransition as e:
-        return _detail(request, merchant, order_id, error=_not_allowed(order_id, to_status, e),
-                       status_code=status_for(e), reason=reason)
+        return _detail(
+            request,
+            merchant,
+            order_id,
+            error=_not_allowed(order_id, to_status, e),
+            status_code=status_for(e),
+            reason=reason,
+        )
     except ShopError as e:
-        return _detail(request, merchant, order_id, error=f"{e.title}: {e.detail}",
-                       status_code=status_for(e), reason=reason)
+        return _detail(
+            request,
+            merchant,
+            order_id,
+            error=f"{e.title}: {e.detail}",
+            status_code=status_for(e),
+            reason=reason,
+        )
     label = STATUS_LABELS[order.status]
     if before.status == order.status:
         notice = f"Order #{order.id} was already {label.lower()}: nothing changed."
     else:
-        notice = f"Order #{order.id} is now {label.lower()}; the shopper will get a WhatsApp message."
+        notice = (
+            f"Order #{order.id} is now {label.lower()}; the shopper will get a WhatsApp message."
+        )
         if states.releases_stock(before.status, order.status):
             notice += f" {sum(line.count for line in order.lines)} packs are back on the shelf."
         if order.status == "refunded" and order.payment is not None:
-            notice += (f" {format_rupees(order.payment.amount_paise)} refunded through "
-                       f"{order.payment.provider}.")
+            notice += (
+                f" {format_rupees(order.payment.amount_paise)} refunded through "
+                f"{order.payment.provider}."
+            )
     return see_other(f"/merchant/orders/{order.id}", notice=notice)
 
 
@@ -182,18 +277,27 @@ def actor(merchant: MerchantPrincipal) -> str:
 
 def _not_allowed(order_id: int, to_status: str, e: InvalidTransition) -> str:
     current = str(e.extra.get("current_status", ""))
-    allowed = [STATUS_LABELS[s].lower() for s in e.extra.get("allowed", []) if s in MERCHANT_TARGETS]
+    allowed = [
+        STATUS_LABELS[s].lower() for s in e.extra.get("allowed", []) if s in MERCHANT_TARGETS
+    ]
     now = STATUS_LABELS.get(current, current).lower()
-    return (f"Order #{order_id} cannot be {STATUS_LABELS[to_status].lower()}: it is {now}, and from there "
-            + (f"it can only be {' or '.join(allowed)}." if allowed else "you cannot move it on.")
-            + (" It becomes paid when the shopper's UPI payment arrives." if current == "pending_payment"
-               and "paid" in e.extra.get("allowed", []) else ""))
+    return (
+        f"Order #{order_id} cannot be {STATUS_LABELS[to_status].lower()}: it is {now}, and from there "
+        + (f"it can only be {' or '.join(allowed)}." if allowed else "you cannot move it on.")
+        + (
+            " It becomes paid when the shopper's UPI payment arrives."
+            if current == "pending_payment" and "paid" in e.extra.get("allowed", [])
+            else ""
+        )
+    )
 
 
 def _refusal(to_status: str, reason: str) -> str | None:
     if to_status == "paid":
-        return ("Only the payment provider marks an order paid: a UPI order becomes paid when its "
-                "payment arrives.")
+        return (
+            "Only the payment provider marks an order paid: a UPI order becomes paid when its "
+            "payment arrives."
+        )
     if to_status not in MERCHANT_TARGETS:
         return f"{to_status[:40]!r} is not a status an order can be moved to from the console."
     if len(reason) > MAX_REASON or not reason.isprintable():
@@ -201,5 +305,6 @@ def _refusal(to_status: str, reason: str) -> str | None:
     if to_status in NEEDS_REASON and not reason:
         verb = "cancel" if to_status == "cancelled" else "refund"
         return f"Say why before you {verb} this order: it goes in the order's history" + (
-            " and to the shopper." if to_status == "cancelled" else ".")
+            " and to the shopper." if to_status == "cancelled" else "."
+        )
     return None

@@ -2,6 +2,7 @@
 
 Called two ways: by the `alembic` command (a URL, its own engine) and by `bot.db.migrate`
 (a connection handed over in `config.attributes`, inside the caller's transaction)."""
+
 from __future__ import annotations
 
 from alembic import context
@@ -26,8 +27,12 @@ def _configure(connection: Connection) -> None:
 
 def run_migrations_offline() -> None:
     url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
-    context.configure(url=url, target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=url.startswith("sqlite"))
+    context.configure(
+        url=url,
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=url.startswith("sqlite"),
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -39,7 +44,9 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_engine_for(config.get_main_option("sqlalchemy.url") or get_settings().database_url)
+    engine = create_engine_for(
+        config.get_main_option("sqlalchemy.url") or get_settings().database_url
+    )
     with engine.connect() as connection:
         _configure(connection)
         with context.begin_transaction():

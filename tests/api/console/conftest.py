@@ -1,4 +1,5 @@
 """A real console app on a fresh database, a merchant user, and a logged-in client."""
+
 from __future__ import annotations
 
 import re
@@ -9,7 +10,6 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-
 from sqlalchemy import select
 
 from api.main import create_app
@@ -38,16 +38,25 @@ class Console:
         return self.client.get(path, **kwargs)
 
     def post(self, path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> httpx.Response:
-        return self.client.post(path, data={"csrf_token": self.csrf, **(data or {})},
-                                follow_redirects=False, **kwargs)
+        return self.client.post(
+            path, data={"csrf_token": self.csrf, **(data or {})}, follow_redirects=False, **kwargs
+        )
 
 
-def log_in(client: TestClient, username: str, password: str = PASSWORD,
-           next_: str = "/merchant") -> httpx.Response:
+def log_in(
+    client: TestClient, username: str, password: str = PASSWORD, next_: str = "/merchant"
+) -> httpx.Response:
     page = client.get("/merchant/login")
-    return client.post("/merchant/login", data={"username": username, "password": password,
-                                                "csrf_token": csrf_of(page.text), "next": next_},
-                       follow_redirects=False)
+    return client.post(
+        "/merchant/login",
+        data={
+            "username": username,
+            "password": password,
+            "csrf_token": csrf_of(page.text),
+            "next": next_,
+        },
+        follow_redirects=False,
+    )
 
 
 def make_merchant(shop_id: int, username: str = "owner") -> int:
@@ -72,6 +81,10 @@ def console(shop_id: int, app_client: TestClient) -> Console:
 def session_csrf(username: str) -> str:
     """The CSRF token of the user's newest session: what every page of that session embeds."""
     with session_scope() as s:
-        return s.scalar(select(MerchantSession.csrf_token).join(
-            MerchantUser, MerchantUser.id == MerchantSession.user_id)
-            .where(MerchantUser.username == username).order_by(MerchantSession.id.desc()).limit(1))
+        return s.scalar(
+            select(MerchantSession.csrf_token)
+            .join(MerchantUser, MerchantUser.id == MerchantSession.user_id)
+            .where(MerchantUser.username == username)
+            .order_by(MerchantSession.id.desc())
+            .limit(1)
+        )

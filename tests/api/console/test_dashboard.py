@@ -1,5 +1,6 @@
 """The dashboard page: today's figures in rupees, the funnel, the fallback chart and its
 honest caption, the period selector, and nothing from another shop."""
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,9 @@ def _stat(html: str, id_: str) -> str:
     return found.group(1)
 
 
-def test_the_dashboard_shows_todays_orders_and_revenue_in_rupees(console: Console, shop_id: int) -> None:
+def test_the_dashboard_shows_todays_orders_and_revenue_in_rupees(
+    console: Console, shop_id: int
+) -> None:
     paid = place(shop_id, "916000000001")
     pay(paid)
     place(shop_id, "916000000002")  # unpaid UPI: an order, not revenue
@@ -32,16 +35,28 @@ def test_the_dashboard_shows_todays_orders_and_revenue_in_rupees(console: Consol
     assert 'data-stage="paid"' in page.text and '<svg class="chart"' in page.text
 
 
-def test_with_messages_the_chart_is_a_rate_and_says_what_it_divides_by(console: Console, shop_id: int) -> None:
+def test_with_messages_the_chart_is_a_rate_and_says_what_it_divides_by(
+    console: Console, shop_id: int
+) -> None:
     inbox_message("916000000003", utcnow() - timedelta(minutes=5), n=4)
-    review(shop_id, "fallback", "asdfgh", utcnow() - timedelta(minutes=4), conversation_id="916000000003")
+    review(
+        shop_id,
+        "fallback",
+        "asdfgh",
+        utcnow() - timedelta(minutes=4),
+        conversation_id="916000000003",
+    )
     page = console.get("/merchant").text
     assert "Fallback rate per day" in page and "divided by the WhatsApp messages" in page
     assert "1 of 4 WhatsApp messages fell back (25.0%)" in page
 
 
-def test_without_messages_the_chart_counts_fallbacks_and_says_so(console: Console, shop_id: int) -> None:
-    review(shop_id, "fallback", "asdfgh", utcnow() - timedelta(minutes=4), conversation_id="rest-chat")
+def test_without_messages_the_chart_counts_fallbacks_and_says_so(
+    console: Console, shop_id: int
+) -> None:
+    review(
+        shop_id, "fallback", "asdfgh", utcnow() - timedelta(minutes=4), conversation_id="rest-chat"
+    )
     page = console.get("/merchant?days=30").text
     assert "Fallbacks per day" in page and "not a rate" in page
     assert re.search(r'href="/merchant\?days=30" aria-current="page"', page)
@@ -54,7 +69,9 @@ def test_an_unknown_period_falls_back_to_a_week_with_a_message(console: Console)
     assert page.text.count('class="bar"') == 7
 
 
-def test_each_merchant_sees_only_their_shop(console: Console, shop_id: int, seed_catalog: CatalogFile) -> None:
+def test_each_merchant_sees_only_their_shop(
+    console: Console, shop_id: int, seed_catalog: CatalogFile
+) -> None:
     other = second_shop(seed_catalog)
     make_merchant(other, "bee")
     review(shop_id, "unmatched", "kesar badam", utcnow() - timedelta(minutes=3))

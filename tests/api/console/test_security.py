@@ -2,6 +2,7 @@
 
 The routes are read from the console's router, so a new page is covered the day it is
 mounted."""
+
 from __future__ import annotations
 
 import re
@@ -17,9 +18,14 @@ PUBLIC = {"/merchant/login", "/merchant/static/{name}"}
 
 
 def console_routes() -> list[tuple[str, str]]:
-    return sorted((method, routes.PREFIX + route.path) for area in routes.AREAS
-                  for route in area.router.routes if isinstance(route, APIRoute)
-                  for method in route.methods if method != "HEAD")
+    return sorted(
+        (method, routes.PREFIX + route.path)
+        for area in routes.AREAS
+        for route in area.router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods
+        if method != "HEAD"
+    )
 
 
 def concrete(path: str) -> str:
@@ -37,8 +43,12 @@ def test_the_console_has_pages() -> None:
 
 @pytest.mark.parametrize(("method", "path"), PRIVATE)
 def test_anonymous_visitors_are_refused(method: str, path: str, app_client: TestClient) -> None:
-    response = app_client.request(method, concrete(path), follow_redirects=False,
-                                  data={"csrf_token": "x"} if method != "GET" else None)
+    response = app_client.request(
+        method,
+        concrete(path),
+        follow_redirects=False,
+        data={"csrf_token": "x"} if method != "GET" else None,
+    )
     if method == "GET":
         assert response.status_code == 303, response.text
         assert response.headers["location"].startswith("/merchant/login?next=")

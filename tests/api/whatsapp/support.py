@@ -1,5 +1,6 @@
 """Real servers for the WhatsApp tests: a fake Graph API (an HTTP server on 127.0.0.1 that
 records every request), and the gateway as its two processes: the API and the worker."""
+
 from __future__ import annotations
 
 import os
@@ -8,7 +9,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,10 @@ import httpx
 from sqlalchemy import func, select, update
 
 from api.simulator import webhooks
-from cli.stack import Service, start_all, stop_all, whatsapp_services
 from bot.db.session import session_scope
 from bot.db.whatsapp_models import WhatsAppInbox
 from bot.settings import PROJECT_ROOT, get_settings
+from cli.stack import Service, start_all, stop_all, whatsapp_services
 from tests.loopback import JsonHandler, serve
 
 APP_SECRET = "test-app-secret"
@@ -52,8 +53,14 @@ class FakeGraph:
                 body = self.read_json()
                 with graph.lock:
                     answer = graph.script.pop(0) if graph.script else None
-                    graph.requests.append({"path": self.path, "auth": self.headers.get("Authorization"),
-                                           "body": body, "answered": answer[0] if answer else 200})
+                    graph.requests.append(
+                        {
+                            "path": self.path,
+                            "auth": self.headers.get("Authorization"),
+                            "body": body,
+                            "answered": answer[0] if answer else 200,
+                        }
+                    )
                     if body.get("type") and (answer is None or answer[0] < 300):
                         graph.sent_to[body.get("to")] = graph.sent_to.get(body.get("to"), 0) + 1
                         graph.arrivals.setdefault(body.get("to"), []).append(time.monotonic())
@@ -61,17 +68,25 @@ class FakeGraph:
                     if body.get("status") == "read":
                         answer = (200, {"success": True})
                     else:
-                        answer = (200, {"messaging_product": "whatsapp",
-                                        "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
-                                        "messages": [{"id": "wamid.FAKE" + secrets.token_hex(10)}]})
+                        answer = (
+                            200,
+                            {
+                                "messaging_product": "whatsapp",
+                                "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
+                                "messages": [{"id": "wamid.FAKE" + secrets.token_hex(10)}],
+                            },
+                        )
                 self.send_json(*answer)
 
         self.server, self.url = serve(Handler)
 
     def messages(self, wa_id: str | None = None) -> list[dict[str, Any]]:
         with self.lock:
-            return [r["body"] for r in self.requests
-                    if r["body"].get("type") and (wa_id is None or r["body"].get("to") == wa_id)]
+            return [
+                r["body"]
+                for r in self.requests
+                if r["body"].get("type") and (wa_id is None or r["body"].get("to") == wa_id)
+            ]
 
     def close(self) -> None:
         self.server.shutdown()
@@ -79,12 +94,22 @@ class FakeGraph:
 
 
 def gateway_env(database_url: str, graph_url: str, rasa_url: str, **extra: str) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "DATABASE_URL": database_url,
-            "ENVIRONMENT": "test", "RASA_URL": rasa_url, "WHATSAPP_GRAPH_URL": graph_url,
-            "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN, "WHATSAPP_APP_SECRET": APP_SECRET,
-            "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN, "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
-            "WHATSAPP_BACKOFF_SECONDS": "0.05", "WHATSAPP_OUTBOX_EVERY_SECONDS": "0.5",
-            "EXPIRE_UNPAID_EVERY_SECONDS": "0", **extra}
+    return {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "DATABASE_URL": database_url,
+        "ENVIRONMENT": "test",
+        "RASA_URL": rasa_url,
+        "WHATSAPP_GRAPH_URL": graph_url,
+        "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN,
+        "WHATSAPP_APP_SECRET": APP_SECRET,
+        "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
+        "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
+        "WHATSAPP_BACKOFF_SECONDS": "0.05",
+        "WHATSAPP_OUTBOX_EVERY_SECONDS": "0.5",
+        "EXPIRE_UNPAID_EVERY_SECONDS": "0",
+        **extra,
+    }
 
 
 class Gateway:
@@ -92,7 +117,9 @@ class Gateway:
     (`WHATSAPP_WORKERS=false`) and `chatcart whatsapp worker` processing them — as real
     processes, so that either can be killed mid-message."""
 
-    def __init__(self, env: dict[str, str], port: int, run_dir: Path, prefix: str = "test-wa-") -> None:
+    def __init__(
+        self, env: dict[str, str], port: int, run_dir: Path, prefix: str = "test-wa-"
+    ) -> None:
         self.api, self.worker = whatsapp_services(env, port, prefix=prefix, run_dir=run_dir)
         self.url = f"http://127.0.0.1:{port}"
 
@@ -118,10 +145,13 @@ class Gateway:
         if isinstance(payload, bytes):
             body, headers = payload, {"Content-Type": "application/json"}
             from api.whatsapp.signature import sign
+
             headers["X-Hub-Signature-256"] = signature or sign(body, APP_SECRET)
         else:
             body, headers = webhooks.signed(payload, APP_SECRET)
-        return httpx.post(f"{self.url}/webhooks/whatsapp", content=body, headers=headers, timeout=10)
+        return httpx.post(
+            f"{self.url}/webhooks/whatsapp", content=body, headers=headers, timeout=10
+        )
 
 
 def inbox_settled(database_url: str, timeout: float = 90.0) -> bool:
@@ -132,8 +162,11 @@ def inbox_settled(database_url: str, timeout: float = 90.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with session_scope(database_url) as s:
-            left = s.scalar(select(func.count()).select_from(WhatsAppInbox).where(
-                WhatsAppInbox.state.in_(("pending", "forwarding", "replied"))))
+            left = s.scalar(
+                select(func.count())
+                .select_from(WhatsAppInbox)
+                .where(WhatsAppInbox.state.in_(("pending", "forwarding", "replied")))
+            )
         if not left and not not_taken_in(database_url):
             return True
         time.sleep(0.1)
@@ -150,7 +183,9 @@ def inbox_states(database_url: str, wa_id: str | None = None) -> list[str]:
         query = query.where(WhatsAppInbox.wa_id == wa_id)
     with session_scope(database_url) as s:
         states = list(s.scalars(query))
-    return states + ["pending" for r in not_taken_in(database_url) if wa_id is None or r["wa_id"] == wa_id]
+    return states + [
+        "pending" for r in not_taken_in(database_url) if wa_id is None or r["wa_id"] == wa_id
+    ]
 
 
 def load_shop(database_url: str, stock: int = 50) -> None:
@@ -165,13 +200,19 @@ def load_shop(database_url: str, stock: int = 50) -> None:
         s.execute(update(Product).values(stock=stock))
 
 
-def choose(message: dict[str, Any], prefer: Callable[[str], bool] | None = None) -> tuple[str, str, str]:
+def choose(
+    message: dict[str, Any], prefer: Callable[[str], bool] | None = None
+) -> tuple[str, str, str]:
     """(reply kind, id, title) of the option a shopper taps: the first `prefer` likes, else the first."""
     i = message["interactive"]
     if i["type"] == "button":
-        options = [("button_reply", b["reply"]["id"], b["reply"]["title"]) for b in i["action"]["buttons"]]
+        options = [
+            ("button_reply", b["reply"]["id"], b["reply"]["title"]) for b in i["action"]["buttons"]
+        ]
     else:
-        options = [("list_reply", r["id"], r["title"]) for s in i["action"]["sections"] for r in s["rows"]]
+        options = [
+            ("list_reply", r["id"], r["title"]) for s in i["action"]["sections"] for r in s["rows"]
+        ]
     for o in options:
         if prefer and prefer(o[2]):
             return o
@@ -188,12 +229,27 @@ def shopper_wrote(wa_id: str, language: str, wrote: timedelta | None) -> None:
         shop = ensure_shop(s, settings.default_shop_slug, settings.default_shop_name)
         carts.get_or_create_customer(s, shop.id, wa_id, language=language)
         if wrote is not None:
-            at = datetime.now(timezone.utc) - wrote
-            s.add(WhatsAppInbox(key=f"message:wamid.{wa_id}", kind="message", type="text", wa_id=wa_id,
-                                phone_number_id=PHONE_NUMBER_ID, state="done", received_at=at,
-                                payload={"message": {"from": wa_id, "id": f"wamid.{wa_id}", "type": "text",
-                                                     "timestamp": str(int(at.timestamp())),
-                                                     "text": {"body": "hi"}}}))
+            at = datetime.now(UTC) - wrote
+            s.add(
+                WhatsAppInbox(
+                    key=f"message:wamid.{wa_id}",
+                    kind="message",
+                    type="text",
+                    wa_id=wa_id,
+                    phone_number_id=PHONE_NUMBER_ID,
+                    state="done",
+                    received_at=at,
+                    payload={
+                        "message": {
+                            "from": wa_id,
+                            "id": f"wamid.{wa_id}",
+                            "type": "text",
+                            "timestamp": str(int(at.timestamp())),
+                            "text": {"body": "hi"},
+                        }
+                    },
+                )
+            )
 
 
 def notify(wa_id: str, template: str, params: dict, key: str) -> None:
@@ -215,9 +271,19 @@ def wait_for_messages(graph: FakeGraph, wa_id: str, n: int) -> list[dict]:
 
 
 def template_request(to: str, name: str, code: str, *texts: str) -> dict:
-    return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, "type": "template",
-            "template": {"name": name, "language": {"code": code}, "components": [
-                {"type": "body", "parameters": [{"type": "text", "text": x} for x in texts]}]}}
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": to,
+        "type": "template",
+        "template": {
+            "name": name,
+            "language": {"code": code},
+            "components": [
+                {"type": "body", "parameters": [{"type": "text", "text": x} for x in texts]}
+            ],
+        },
+    }
 
 
 def outbox_drained(timeout: float = 15.0) -> bool:
@@ -227,7 +293,11 @@ def outbox_drained(timeout: float = 15.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with session_scope() as s:
-            if not s.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")):
+            if not s.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.status == "pending")
+            ):
                 return True
         time.sleep(0.05)
     return False

@@ -3,6 +3,7 @@ inbox) → the WhatsApp worker (its own process) → Rasa engine → action serv
 real local HTTP server). Every request the gateway makes is checked against Meta's documented
 limits. Fault tests: the same webhook five times, the worker killed mid-conversation while the
 API keeps acknowledging, Graph API errors."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,16 @@ from api.simulator import webhooks
 from api.whatsapp.render import check
 from bot.db.session import session_scope
 from bot.db.whatsapp_models import WhatsAppInbox, WhatsAppOutgoing
-from tests.api.whatsapp.support import (PHONE_NUMBER_ID, FakeGraph, Gateway, choose, gateway_env,
-                                        inbox_settled, inbox_states, load_shop)
+from tests.api.whatsapp.support import (
+    PHONE_NUMBER_ID,
+    FakeGraph,
+    Gateway,
+    choose,
+    gateway_env,
+    inbox_settled,
+    inbox_states,
+    load_shop,
+)
 from tests.assistant.conftest import Assistant, assistant, free_port, trained_model  # noqa: F401
 from tests.conftest import shared_path
 
@@ -34,17 +43,25 @@ def graph() -> Iterator[FakeGraph]:
 
 
 @pytest.fixture(scope="module")
-def gateway(assistant: Assistant, graph: FakeGraph, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:  # noqa: F811
+def gateway(
+    assistant: Assistant, graph: FakeGraph, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Gateway]:
     load_shop(assistant.database_url)
-    gw = Gateway(gateway_env(assistant.database_url, graph.url, assistant.url), free_port(),
-                 tmp_path_factory.mktemp("gateway")).start()
+    gw = Gateway(
+        gateway_env(assistant.database_url, graph.url, assistant.url),
+        free_port(),
+        tmp_path_factory.mktemp("gateway"),
+    ).start()
     yield gw
     gw.stop()
 
 
 def tracker_wamids(assistant: Assistant, wa_id: str) -> list[str]:  # noqa: F811
-    events = httpx.get(f"{assistant.url}/conversations/{wa_id}/tracker", params={"include_events": "ALL"},
-                       timeout=30).json()["events"]
+    events = httpx.get(
+        f"{assistant.url}/conversations/{wa_id}/tracker",
+        params={"include_events": "ALL"},
+        timeout=30,
+    ).json()["events"]
     return [(e.get("metadata") or {}).get("wamid") for e in events if e.get("event") == "user"]
 
 
@@ -56,7 +73,7 @@ class Shopper:
     def send(self, payload: dict) -> list[dict]:
         assert self.gw.post(payload).status_code == 200
         assert inbox_settled(self.db)
-        replies = self.graph.messages(self.wa_id)[self.seen:]
+        replies = self.graph.messages(self.wa_id)[self.seen :]
         self.seen += len(replies)
         return replies
 
@@ -69,7 +86,11 @@ class Shopper:
 
 
 def body_text(m: dict) -> str:
-    return m["text"]["body"] if m["type"] == "text" else m.get("interactive", {}).get("body", {}).get("text", "")
+    return (
+        m["text"]["body"]
+        if m["type"] == "text"
+        else m.get("interactive", {}).get("body", {}).get("text", "")
+    )
 
 
 def order_through(shopper: Shopper, first: str) -> list[dict]:
@@ -88,40 +109,58 @@ def order_through(shopper: Shopper, first: str) -> list[dict]:
         else:
             replies = shopper.say("checkout")
         everything += replies
-    raise AssertionError("no order placed: " + json.dumps([body_text(m) for m in everything], ensure_ascii=False))
+    raise AssertionError(
+        "no order placed: " + json.dumps([body_text(m) for m in everything], ensure_ascii=False)
+    )
 
 
 def test_a_full_conversation_places_an_order_with_valid_cloud_api_messages(
-        gateway: Gateway, graph: FakeGraph, assistant: Assistant) -> None:  # noqa: F811
+    gateway: Gateway, graph: FakeGraph, assistant: Assistant
+) -> None:
     shopper = Shopper(gateway, graph, assistant.database_url, "919800000001")
     everything = order_through(shopper, "2 kg atta and milk")
     assert any(m["type"] == "interactive" for m in everything)
     with session_scope(assistant.database_url) as s:  # taps came back as the payloads offered
-        taps = s.scalars(select(WhatsAppInbox).where(WhatsAppInbox.wa_id == shopper.wa_id,
-                                                     WhatsAppInbox.type == "interactive")).all()
+        taps = s.scalars(
+            select(WhatsAppInbox).where(
+                WhatsAppInbox.wa_id == shopper.wa_id, WhatsAppInbox.type == "interactive"
+            )
+        ).all()
     assert taps and all(t.outcome in ("payload", "next_page") for t in taps)
-    assert any(t.payload.get("forward", "").startswith(("/choose_option", "/inform", "/affirm", "/checkout"))
-               for t in taps)
+    assert any(
+        t.payload.get("forward", "").startswith(
+            ("/choose_option", "/inform", "/affirm", "/checkout")
+        )
+        for t in taps
+    )
     requests = [q["body"] for q in graph.requests]
     assert all(check(b) == [] for b in requests), [check(b) for b in requests if check(b)]
     reads = [b for b in requests if b.get("status") == "read"]
     assert reads and all(b["message_id"].startswith("wamid.SIM") for b in reads)
     with session_scope(assistant.database_url) as s:
-        rows = s.scalars(select(WhatsAppOutgoing).where(WhatsAppOutgoing.wa_id == shopper.wa_id)).all()
+        rows = s.scalars(
+            select(WhatsAppOutgoing).where(WhatsAppOutgoing.wa_id == shopper.wa_id)
+        ).all()
         assert rows and all(r.state == "sent" and r.wamid for r in rows)
         from bot.db.models import Order
-        assert s.scalar(select(Order).join(Order.customer).where(Order.customer.has(wa_id=shopper.wa_id)))
+
+        assert s.scalar(
+            select(Order).join(Order.customer).where(Order.customer.has(wa_id=shopper.wa_id))
+        )
 
 
 def test_the_same_webhook_delivered_five_times_gets_one_reply(
-        gateway: Gateway, graph: FakeGraph, assistant: Assistant) -> None:  # noqa: F811
+    gateway: Gateway, graph: FakeGraph, assistant: Assistant
+) -> None:
     wa_id = "919800000002"
     payload = webhooks.text(PHONE_NUMBER_ID, wa_id, "hi")
     for _ in range(5):
         assert gateway.post(payload).status_code == 200
     assert inbox_settled(assistant.database_url)
     time.sleep(0.5)
-    assert tracker_wamids(assistant, wa_id) == [payload["entry"][0]["changes"][0]["value"]["messages"][0]["id"]]
+    assert tracker_wamids(assistant, wa_id) == [
+        payload["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
+    ]
     with session_scope(assistant.database_url) as s:
         rows = s.scalars(select(WhatsAppInbox).where(WhatsAppInbox.wa_id == wa_id)).all()
     assert len(rows) == 1
@@ -144,9 +183,14 @@ def _unique_ids(delivery: dict, suffix: str) -> dict:
 def test_real_payloads_are_accepted_and_handled(gateway: Gateway, assistant: Assistant) -> None:  # noqa: F811
     folder = shared_path("whatsapp")
     posted = 0
-    for path in sorted(folder.glob("inbound_*.json")) + sorted(folder.glob("kairon_*.json")) + \
-            sorted(folder.glob("status_*.json")):
-        assert gateway.post(path.read_bytes()).status_code == 200  # the exact bytes, as Meta sent them
+    for path in (
+        sorted(folder.glob("inbound_*.json"))
+        + sorted(folder.glob("kairon_*.json"))
+        + sorted(folder.glob("status_*.json"))
+    ):
+        assert (
+            gateway.post(path.read_bytes()).status_code == 200
+        )  # the exact bytes, as Meta sent them
         posted += 1
     for path in sorted((folder / "pywa").glob("*.json")):
         for name, delivery in json.loads(path.read_text()).items():
@@ -157,33 +201,54 @@ def test_real_payloads_are_accepted_and_handled(gateway: Gateway, assistant: Ass
     assert posted > 40
     assert inbox_settled(assistant.database_url, timeout=180)
     with session_scope(assistant.database_url) as s:
-        rows = s.scalars(select(WhatsAppInbox).where(WhatsAppInbox.phone_number_id != PHONE_NUMBER_ID)).all()
-    assert rows and all(r.state == "done" for r in rows), [(r.key, r.state, r.last_error) for r in rows if r.state != "done"]
+        rows = s.scalars(
+            select(WhatsAppInbox).where(WhatsAppInbox.phone_number_id != PHONE_NUMBER_ID)
+        ).all()
+    assert rows and all(r.state == "done" for r in rows), [
+        (r.key, r.state, r.last_error) for r in rows if r.state != "done"
+    ]
     outcomes = {r.outcome for r in rows}
-    assert {"polite:audio", "polite:image", "polite:sticker", "polite:video", "polite:unsupported",
-            "text", "unknown_choice", "quick_reply", "system", "unreaction"} <= outcomes, outcomes
+    assert {
+        "polite:audio",
+        "polite:image",
+        "polite:sticker",
+        "polite:video",
+        "polite:unsupported",
+        "text",
+        "unknown_choice",
+        "quick_reply",
+        "system",
+        "unreaction",
+    } <= outcomes, outcomes
     assert any(o.startswith("order") for o in outcomes)
     assert any(o.startswith("location") for o in outcomes)
     assert {r.kind for r in rows} == {"message", "status", "payment"}
 
 
-def test_graph_api_faults_500_retried_400_not(gateway: Gateway, graph: FakeGraph, assistant: Assistant) -> None:  # noqa: F811
+def test_graph_api_faults_500_retried_400_not(
+    gateway: Gateway, graph: FakeGraph, assistant: Assistant
+) -> None:
     shopper = Shopper(gateway, graph, assistant.database_url, "919800000003")
     graph.script = [(200, {"success": True}), (500, {"error": {"message": "Internal", "code": 2}})]
     replies = shopper.say("hi")  # mark-as-read, then the reply: 500 once, then delivered
     assert replies
     answered = [q["answered"] for q in graph.requests if q["body"].get("to") == shopper.wa_id]
     assert 500 in answered and answered[-1] == 200
-    graph.script = [(200, {"success": True}), (400, {"error": {"message": "(#131009) Parameter value is not valid",
-                                                               "code": 131009}})]
+    graph.script = [
+        (200, {"success": True}),
+        (400, {"error": {"message": "(#131009) Parameter value is not valid", "code": 131009}}),
+    ]
     before = len(graph.requests)
     shopper.say("show my cart")
     bodies = [q for q in graph.requests[before:] if q["body"].get("to") == shopper.wa_id]
     assert bodies[0]["answered"] == 400
     assert sum(1 for q in bodies if q["body"] == bodies[0]["body"]) == 1  # not retried
     with session_scope(assistant.database_url) as s:
-        failed = s.scalars(select(WhatsAppOutgoing).where(WhatsAppOutgoing.wa_id == shopper.wa_id,
-                                                          WhatsAppOutgoing.state == "failed")).all()
+        failed = s.scalars(
+            select(WhatsAppOutgoing).where(
+                WhatsAppOutgoing.wa_id == shopper.wa_id, WhatsAppOutgoing.state == "failed"
+            )
+        ).all()
     assert len(failed) == 1 and "131009" in (failed[0].error or "")
 
 
@@ -192,7 +257,8 @@ def _states(database_url: str, wa_id: str) -> list[str]:
 
 
 def test_gateway_killed_mid_processing_loses_and_doubles_nothing(
-        gateway: Gateway, graph: FakeGraph, assistant: Assistant) -> None:  # noqa: F811
+    gateway: Gateway, graph: FakeGraph, assistant: Assistant
+) -> None:
     """The worker is killed while a message is with the engine; the API alone keeps
     acknowledging (Meta's retries, and a new message); then the API is killed too, and both
     start again."""
@@ -222,10 +288,14 @@ def test_gateway_killed_mid_processing_loses_and_doubles_nothing(
     assert inbox_settled(assistant.database_url, timeout=180)
     assert tracker_wamids(assistant, wa_id) == wamids  # every message, once, in order
     with session_scope(assistant.database_url) as s:
-        rows = s.scalars(select(WhatsAppInbox).where(WhatsAppInbox.wa_id == wa_id).order_by(WhatsAppInbox.id)).all()
+        rows = s.scalars(
+            select(WhatsAppInbox).where(WhatsAppInbox.wa_id == wa_id).order_by(WhatsAppInbox.id)
+        ).all()
         outgoing = s.scalars(select(WhatsAppOutgoing).where(WhatsAppOutgoing.wa_id == wa_id)).all()
     assert [r.state for r in rows] == ["done"] * len(said)
     sent_ids = [o.wamid for o in outgoing if o.state == "sent"]
     assert len(sent_ids) == len(outgoing)
     sent_bodies = [b for b in graph.messages(wa_id)]
-    assert len(sent_bodies) <= len(outgoing) + 1  # at most the one in flight at the kill, sent again
+    assert (
+        len(sent_bodies) <= len(outgoing) + 1
+    )  # at most the one in flight at the kill, sent again

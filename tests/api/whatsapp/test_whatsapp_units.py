@@ -1,6 +1,7 @@
 """The WhatsApp channel's parts on their own: signature, payload models over Meta's real
 payloads, the renderer's limits, the Graph API client against a real local HTTP server, and the
 webhook route (handshake, refusals, statuses, payments) with a fresh database."""
+
 from __future__ import annotations
 
 import asyncio
@@ -23,9 +24,18 @@ from api.whatsapp.signature import sign, verify
 from bot.db.session import session_scope
 from bot.db.whatsapp_models import WhatsAppInbox, WhatsAppOutgoing, WhatsAppStatus
 from bot.settings import Settings, get_settings
-from tests.api.whatsapp.support import (ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN,
-                                        FakeGraph, notify, outbox_drained, shopper_wrote,
-                                        template_request, wait_for_messages)
+from tests.api.whatsapp.support import (
+    ACCESS_TOKEN,
+    APP_SECRET,
+    PHONE_NUMBER_ID,
+    VERIFY_TOKEN,
+    FakeGraph,
+    notify,
+    outbox_drained,
+    shopper_wrote,
+    template_request,
+    wait_for_messages,
+)
 from tests.conftest import shared_path
 
 
@@ -52,7 +62,9 @@ def test_the_real_signature_vector_verifies_and_one_flipped_byte_fails() -> None
         flipped[i] ^= 0x01
         assert not verify(bytes(flipped), vector["x_hub_signature_256"], vector["app_secret"])
     assert not verify(body, None, vector["app_secret"])
-    assert not verify(body, vector["x_hub_signature_256"].replace("sha256=", "sha1="), vector["app_secret"])
+    assert not verify(
+        body, vector["x_hub_signature_256"].replace("sha256=", "sha1="), vector["app_secret"]
+    )
     assert not verify(body, vector["x_hub_signature_256"], "another-secret")
 
 
@@ -65,10 +77,26 @@ def test_every_real_payload_parses() -> None:
         for delivery in deliveries(path):
             webhook = Webhook.model_validate(delivery)
             for value in webhook.values():
-                seen_types |= {m.type for m in value.messages} | {f"status:{s.status}" for s in value.statuses}
-    assert {"text", "interactive", "location", "order", "reaction", "audio", "image", "sticker",
-            "button", "unsupported", "status:sent", "status:delivered", "status:read",
-            "status:failed", "status:captured"} <= seen_types
+                seen_types |= {m.type for m in value.messages} | {
+                    f"status:{s.status}" for s in value.statuses
+                }
+    assert {
+        "text",
+        "interactive",
+        "location",
+        "order",
+        "reaction",
+        "audio",
+        "image",
+        "sticker",
+        "button",
+        "unsupported",
+        "status:sent",
+        "status:delivered",
+        "status:read",
+        "status:failed",
+        "status:captured",
+    } <= seen_types
 
 
 # renderer -------------------------------------------------------------------------------------
@@ -80,36 +108,87 @@ def test_long_text_is_split_within_4096() -> None:
 
 
 def test_buttons_lists_and_pagination_stay_within_limits() -> None:
-    three = [{"title": t, "payload": f"/x{i}"} for i, t in enumerate(["UPI", "Cash on delivery", "No"])]
+    three = [
+        {"title": t, "payload": f"/x{i}"} for i, t in enumerate(["UPI", "Cash on delivery", "No"])
+    ]
     [buttons] = r.render([{"text": "Pay how?", "buttons": three}], "en")
     assert buttons.content["type"] == "button" and r.check(buttons.request("91")) == []
-    long_titles = [{"title": "Aashirvaad Shudh Chakki Atta 10 kg bag", "payload": "/a"}, {"title": "No", "payload": "/b"}]
+    long_titles = [
+        {"title": "Aashirvaad Shudh Chakki Atta 10 kg bag", "payload": "/a"},
+        {"title": "No", "payload": "/b"},
+    ]
     [as_list] = r.render([{"text": "Which?", "buttons": long_titles}], "hi")
     assert as_list.content["type"] == "list" and r.check(as_list.request("91")) == []
-    many = [{"title": f"{i}. Product with a rather long name number {i}", "payload": f'/choose_option{{"choice":"SKU-{i}"}}'}
-            for i in range(23)]
+    many = [
+        {
+            "title": f"{i}. Product with a rather long name number {i}",
+            "payload": f'/choose_option{{"choice":"SKU-{i}"}}',
+        }
+        for i in range(23)
+    ]
     [first] = r.render([{"text": "x" * 3000, "buttons": many}], "en")[-1:]
     rows = first.content["action"]["sections"][0]["rows"]
-    assert len(rows) == 10 and rows[-1]["id"].endswith(":more:1") and r.check(first.request("91")) == []
-    assert r.resolve(first.options, rows[3]["id"]) == ("payload", '/choose_option{"choice":"SKU-3"}')
+    assert (
+        len(rows) == 10
+        and rows[-1]["id"].endswith(":more:1")
+        and r.check(first.request("91")) == []
+    )
+    assert r.resolve(first.options, rows[3]["id"]) == (
+        "payload",
+        '/choose_option{"choice":"SKU-3"}',
+    )
     second = r.list_page("", many, "en", first.options["token"], 1)
     third = r.list_page("", many, "en", first.options["token"], 2)
     assert r.check(second.request("91")) == [] and r.check(third.request("91")) == []
-    ids = [row["id"] for p in (first, second, third) for row in p.content["action"]["sections"][0]["rows"]
-           if ":more:" not in row["id"]]
+    ids = [
+        row["id"]
+        for p in (first, second, third)
+        for row in p.content["action"]["sections"][0]["rows"]
+        if ":more:" not in row["id"]
+    ]
     assert [r.resolve(first.options, i)[1] for i in ids] == [m["payload"] for m in many]
     assert r.resolve(first.options, "someone-else:1") is None
 
 
 def test_check_finds_what_meta_refuses() -> None:
-    bad = {"messaging_product": "whatsapp", "to": "91", "type": "interactive", "interactive": {
-        "type": "button", "body": {"text": "x"}, "action": {"buttons": [
-            {"type": "reply", "reply": {"id": str(i), "title": "A title far longer than twenty"}} for i in range(4)]}}}
+    bad = {
+        "messaging_product": "whatsapp",
+        "to": "91",
+        "type": "interactive",
+        "interactive": {
+            "type": "button",
+            "body": {"text": "x"},
+            "action": {
+                "buttons": [
+                    {
+                        "type": "reply",
+                        "reply": {"id": str(i), "title": "A title far longer than twenty"},
+                    }
+                    for i in range(4)
+                ]
+            },
+        },
+    }
     assert len(r.check(bad)) >= 2
-    template = {"messaging_product": "whatsapp", "to": "91", "type": "template", "template": {
-        "name": "Order Update", "language": {}, "components": [
-            {"type": "body", "parameters": [{"type": "text", "text": "a\nb"}, {"type": "text", "text": ""},
-                                            {"type": "text", "text": "five     spaces"}]}]}}
+    template = {
+        "messaging_product": "whatsapp",
+        "to": "91",
+        "type": "template",
+        "template": {
+            "name": "Order Update",
+            "language": {},
+            "components": [
+                {
+                    "type": "body",
+                    "parameters": [
+                        {"type": "text", "text": "a\nb"},
+                        {"type": "text", "text": ""},
+                        {"type": "text", "text": "five     spaces"},
+                    ],
+                }
+            ],
+        },
+    }
     assert len(r.check(template)) == 5
 
 
@@ -122,13 +201,24 @@ def graph() -> FakeGraph:
 
 
 def _client(graph: FakeGraph, **extra: object) -> GraphClient:
-    return GraphClient(Settings(whatsapp_graph_url=graph.url, whatsapp_access_token=ACCESS_TOKEN,
-                                whatsapp_phone_number_id=PHONE_NUMBER_ID, whatsapp_backoff_seconds=0.01,
-                                **extra))
+    return GraphClient(
+        Settings(
+            whatsapp_graph_url=graph.url,
+            whatsapp_access_token=ACCESS_TOKEN,
+            whatsapp_phone_number_id=PHONE_NUMBER_ID,
+            whatsapp_backoff_seconds=0.01,
+            **extra,
+        )
+    )
 
 
-MESSAGE = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": "919812345678",
-           "type": "text", "text": {"body": "hello"}}
+MESSAGE = {
+    "messaging_product": "whatsapp",
+    "recipient_type": "individual",
+    "to": "919812345678",
+    "type": "text",
+    "text": {"body": "hello"},
+}
 
 
 def test_graph_500_then_200_is_retried(graph: FakeGraph) -> None:
@@ -148,8 +238,12 @@ def test_graph_500_then_200_is_retried(graph: FakeGraph) -> None:
     assert all(q["auth"] == f"Bearer {ACCESS_TOKEN}" for q in graph.requests)
 
 
-def test_graph_400_is_not_retried_and_is_logged(graph: FakeGraph, caplog: pytest.LogCaptureFixture) -> None:
-    graph.script = [(400, {"error": {"message": "(#131009) Parameter value is not valid", "code": 131009}})]
+def test_graph_400_is_not_retried_and_is_logged(
+    graph: FakeGraph, caplog: pytest.LogCaptureFixture
+) -> None:
+    graph.script = [
+        (400, {"error": {"message": "(#131009) Parameter value is not valid", "code": 131009}})
+    ]
 
     async def go() -> None:
         client = _client(graph)
@@ -158,11 +252,16 @@ def test_graph_400_is_not_retried_and_is_logged(graph: FakeGraph, caplog: pytest
         finally:
             await client.aclose()
 
-    with caplog.at_level(logging.ERROR, "chatcart.whatsapp.graph"), pytest.raises(GraphError) as err:
+    with (
+        caplog.at_level(logging.ERROR, "chatcart.whatsapp.graph"),
+        pytest.raises(GraphError) as err,
+    ):
         asyncio.run(go())
     assert err.value.status == 400 and not err.value.retryable and err.value.code == 131009
     assert len(graph.requests) == 1
-    assert any("not retried" in rec.getMessage() and "131009" in rec.getMessage() for rec in caplog.records)
+    assert any(
+        "not retried" in rec.getMessage() and "131009" in rec.getMessage() for rec in caplog.records
+    )
 
 
 def test_graph_429_is_retried_and_the_send_rate_is_limited(graph: FakeGraph) -> None:
@@ -188,8 +287,10 @@ def test_the_engines_tracker_is_read_with_its_token() -> None:
     class Engine(JsonHandler):  # Rasa's HTTP API with --auth-token s3cret
         def do_GET(self) -> None:  # noqa: N802
             ok = "token=s3cret" in self.path
-            self.send_json(200 if ok else 401,
-                           {"slots": {"language": "hi"}} if ok else {"message": "User is not authenticated."})
+            self.send_json(
+                200 if ok else 401,
+                {"slots": {"language": "hi"}} if ok else {"message": "User is not authenticated."},
+            )
 
     server, url = serve(Engine)
 
@@ -212,10 +313,16 @@ def test_the_engines_tracker_is_read_with_its_token() -> None:
 # the webhook route ------------------------------------------------------------------------------
 @pytest.fixture
 def app_client(database_url: str, monkeypatch: pytest.MonkeyPatch, graph: FakeGraph):
-    for k, v in {"WHATSAPP_APP_SECRET": APP_SECRET, "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
-                 "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN, "WHATSAPP_GRAPH_URL": graph.url,
-                 "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID, "RASA_URL": "http://127.0.0.1:9",
-                 "EXPIRE_UNPAID_EVERY_SECONDS": "0", "WHATSAPP_OUTBOX_EVERY_SECONDS": "0.2"}.items():
+    for k, v in {
+        "WHATSAPP_APP_SECRET": APP_SECRET,
+        "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
+        "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN,
+        "WHATSAPP_GRAPH_URL": graph.url,
+        "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
+        "RASA_URL": "http://127.0.0.1:9",
+        "EXPIRE_UNPAID_EVERY_SECONDS": "0",
+        "WHATSAPP_OUTBOX_EVERY_SECONDS": "0.2",
+    }.items():
         monkeypatch.setenv(k, v)
     get_settings.cache_clear()
     from api.main import create_app
@@ -226,8 +333,11 @@ def app_client(database_url: str, monkeypatch: pytest.MonkeyPatch, graph: FakeGr
 
 
 def _post(client: TestClient, body: bytes, secret: str = APP_SECRET):
-    return client.post("/webhooks/whatsapp", content=body,
-                       headers={"Content-Type": "application/json", "X-Hub-Signature-256": sign(body, secret)})
+    return client.post(
+        "/webhooks/whatsapp",
+        content=body,
+        headers={"Content-Type": "application/json", "X-Hub-Signature-256": sign(body, secret)},
+    )
 
 
 def _count(model: type) -> int:
@@ -236,24 +346,38 @@ def _count(model: type) -> int:
 
 
 def test_the_verification_handshake(app_client: TestClient) -> None:
-    ok = app_client.get("/webhooks/whatsapp", params={"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN,
-                                                      "hub.challenge": "1158201444"})
+    ok = app_client.get(
+        "/webhooks/whatsapp",
+        params={
+            "hub.mode": "subscribe",
+            "hub.verify_token": VERIFY_TOKEN,
+            "hub.challenge": "1158201444",
+        },
+    )
     assert ok.status_code == 200 and ok.text == "1158201444"
-    bad = app_client.get("/webhooks/whatsapp", params={"hub.mode": "subscribe", "hub.verify_token": "nope",
-                                                       "hub.challenge": "1"})
+    bad = app_client.get(
+        "/webhooks/whatsapp",
+        params={"hub.mode": "subscribe", "hub.verify_token": "nope", "hub.challenge": "1"},
+    )
     assert bad.status_code == 403 and bad.headers["content-type"] == "application/problem+json"
 
 
-def test_unsigned_or_wrongly_signed_deliveries_are_refused_and_stored_nowhere(app_client: TestClient) -> None:
+def test_unsigned_or_wrongly_signed_deliveries_are_refused_and_stored_nowhere(
+    app_client: TestClient,
+) -> None:
     body = shared_path("whatsapp", "inbound_text.json").read_bytes()
     assert app_client.post("/webhooks/whatsapp", content=body).status_code == 401
     assert _post(app_client, body, secret="wrong").status_code == 401
     tampered = body.replace(b"Body Text", b"Body Texx") if b"Body Text" in body else body + b" "
-    r = app_client.post("/webhooks/whatsapp", content=tampered,
-                        headers={"X-Hub-Signature-256": sign(body, APP_SECRET)})
+    r = app_client.post(
+        "/webhooks/whatsapp",
+        content=tampered,
+        headers={"X-Hub-Signature-256": sign(body, APP_SECRET)},
+    )
     assert r.status_code == 401
     assert _count(WhatsAppInbox) == 0
     from api.whatsapp import inbox
+
     assert inbox.not_taken_in() == []
 
 
@@ -263,10 +387,16 @@ def test_a_burst_is_one_durable_insert_and_repeats_add_nothing(database_url: str
     from api.whatsapp import inbox, spool
 
     message = Webhook.model_validate(webhooks.text(PHONE_NUMBER_ID, "919800000401", "2 kg atta"))
-    status = Webhook.model_validate(webhooks.status(PHONE_NUMBER_ID, "wamid.B1", "919800000401", "read"))
+    status = Webhook.model_validate(
+        webhooks.status(PHONE_NUMBER_ID, "wamid.B1", "919800000401", "read")
+    )
     other = Webhook.model_validate(webhooks.text(PHONE_NUMBER_ID, "919800000402", "hi"))
-    assert inbox.record_many([message, status, message, other]) == \
-        [["919800000401"], [inbox.STATUS_LANE], [], ["919800000402"]]
+    assert inbox.record_many([message, status, message, other]) == [
+        ["919800000401"],
+        [inbox.STATUS_LANE],
+        [],
+        ["919800000402"],
+    ]
     assert inbox.record_many([message, status]) == [[], []]  # Meta's retry: nothing new
     lanes, last = inbox.take_in(0)  # the gateway's step (SQLite: from the intake's own file)
     assert _count(WhatsAppInbox) == 3 and inbox.not_taken_in() == []
@@ -280,7 +410,9 @@ def test_a_burst_is_one_durable_insert_and_repeats_add_nothing(database_url: str
         with spool.engine(spool.url_for(database_url)).connect() as c:  # type: ignore[arg-type]
             assert c.execute(text("PRAGMA synchronous")).scalar() == 2  # every commit synced
             # no checkpoint inside an acknowledgement's commit: the gateway's, off that path
-            assert c.execute(text("PRAGMA wal_autocheckpoint")).scalar() == spool.API_CHECKPOINT_PAGES
+            assert (
+                c.execute(text("PRAGMA wal_autocheckpoint")).scalar() == spool.API_CHECKPOINT_PAGES
+            )
         inbox.checkpoint_intake()
         with spool.engine(spool.url_for(database_url)).connect() as c:  # type: ignore[arg-type]
             busy, frames, copied = c.execute(text("PRAGMA wal_checkpoint(PASSIVE)")).one()
@@ -300,8 +432,10 @@ def test_the_intake_file_keeps_the_order_across_prunes_and_restarts(database_url
 
     if inbox.intake_file() is None:
         pytest.skip("PostgreSQL: the API writes the inbox itself")
-    said = [Webhook.model_validate(webhooks.text(PHONE_NUMBER_ID, "919800000403", text))
-            for text in ("hi", "2 kg atta", "1 litre milk")]
+    said = [
+        Webhook.model_validate(webhooks.text(PHONE_NUMBER_ID, "919800000403", text))
+        for text in ("hi", "2 kg atta", "1 litre milk")
+    ]
     inbox.record_many(said[:1])
     _, last = inbox.take_in(0)
     assert inbox.prune_intake() == 1 and spool.after(spool.url_for(database_url), 0) == []  # type: ignore[arg-type]
@@ -311,20 +445,39 @@ def test_the_intake_file_keeps_the_order_across_prunes_and_restarts(database_url
     assert inbox.take_in(last)[0] == ["919800000403"]
     assert inbox.take_in(0)[0] == []  # a restart reads the file again: every key is there
     with session_scope() as s:
-        bodies = [r.payload["message"]["text"]["body"] for r in
-                  s.scalars(select(WhatsAppInbox).order_by(WhatsAppInbox.id))]
+        bodies = [
+            r.payload["message"]["text"]["body"]
+            for r in s.scalars(select(WhatsAppInbox).order_by(WhatsAppInbox.id))
+        ]
     assert bodies == ["hi", "2 kg atta", "1 litre milk"]
 
 
 def test_statuses_are_recorded_per_outgoing_message(app_client: TestClient) -> None:
     with session_scope(write=True) as s:
-        s.add(WhatsAppOutgoing(wa_id="972987654321", phone_number_id=PHONE_NUMBER_ID, type="text",
-                               body={}, options={}, state="sent", wamid="wamid.xyzxyz"))
+        s.add(
+            WhatsAppOutgoing(
+                wa_id="972987654321",
+                phone_number_id=PHONE_NUMBER_ID,
+                type="text",
+                body={},
+                options={},
+                state="sent",
+                wamid="wamid.xyzxyz",
+            )
+        )
     folder = shared_path("whatsapp")
-    for name in ("status_sent.json", "status_read.json", "status_delivered.json", "status_read.json"):
+    for name in (
+        "status_sent.json",
+        "status_read.json",
+        "status_delivered.json",
+        "status_read.json",
+    ):
         answer = _post(app_client, (folder / name).read_bytes())
         assert answer.status_code == 200
-        assert all(f"{step};dur=" in answer.headers["server-timing"] for step in ("inbox", "lock", "write", "sync"))
+        assert all(
+            f"{step};dur=" in answer.headers["server-timing"]
+            for step in ("inbox", "lock", "write", "sync")
+        )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and _count(WhatsAppStatus) < 3:
         time.sleep(0.05)
@@ -346,12 +499,18 @@ def test_a_payment_status_webhook_reaches_the_payments_ledger(app_client: TestCl
     with session_scope() as s:
         event = s.scalar(select(PaymentEvent))
         row = s.scalar(select(WhatsAppInbox))
-    assert event.event_id.startswith("whatsapp:") and event.event_type == "whatsapp.payment.captured"
-    assert event.outcome == "unknown_payment"  # no order BM3-43D-12 in this shop: recorded, nothing paid
+    assert (
+        event.event_id.startswith("whatsapp:") and event.event_type == "whatsapp.payment.captured"
+    )
+    assert (
+        event.outcome == "unknown_payment"
+    )  # no order BM3-43D-12 in this shop: recorded, nothing paid
     assert row.kind == "payment" and row.state == "done"
 
 
-def test_the_outbox_is_drained_in_the_shoppers_language(app_client: TestClient, graph: FakeGraph) -> None:
+def test_the_outbox_is_drained_in_the_shoppers_language(
+    app_client: TestClient, graph: FakeGraph
+) -> None:
     from bot.db.models import OutboxMessage
 
     shopper_wrote("919812345678", "hi", wrote=timedelta(hours=3))  # inside the 24-hour window: text
@@ -362,58 +521,114 @@ def test_the_outbox_is_drained_in_the_shoppers_language(app_client: TestClient, 
     assert outbox_drained()
     with session_scope() as s:
         rows = s.scalars(select(OutboxMessage)).all()
-        sent = s.scalars(select(WhatsAppOutgoing).where(WhatsAppOutgoing.outbox_id.is_not(None))).all()
+        sent = s.scalars(
+            select(WhatsAppOutgoing).where(WhatsAppOutgoing.outbox_id.is_not(None))
+        ).all()
     assert [r.status for r in rows] == ["sent", "sent"] and all(r.provider_message_id for r in rows)
     assert {o.wamid for o in sent} == {r.provider_message_id for r in rows}
 
 
 def test_notifications_outside_the_24_hour_window_go_as_approved_templates(
-        app_client: TestClient, graph: FakeGraph) -> None:
+    app_client: TestClient, graph: FakeGraph
+) -> None:
     shopper_wrote("919800000101", "hi", wrote=timedelta(hours=25))
-    shopper_wrote("919800000102", "hinglish", wrote=None)  # never wrote: only a template may start the chat
-    shopper_wrote("919800000103", "en", wrote=timedelta(hours=23, minutes=55))  # the window closes as it goes
+    shopper_wrote(
+        "919800000102", "hinglish", wrote=None
+    )  # never wrote: only a template may start the chat
+    shopper_wrote(
+        "919800000103", "en", wrote=timedelta(hours=23, minutes=55)
+    )  # the window closes as it goes
     shopper_wrote("919800000104", "en", wrote=timedelta(hours=2))
     notify("919800000101", "order_out_for_delivery", {"order_id": 7}, "a")
-    notify("919800000102", "order_cancelled", {"order_id": 8, "reason": "out of stock\n\ttoday,     sorry"}, "b")
+    notify(
+        "919800000102",
+        "order_cancelled",
+        {"order_id": 8, "reason": "out of stock\n\ttoday,     sorry"},
+        "b",
+    )
     notify("919800000103", "order_paid", {"order_id": 9, "total_paise": 15050}, "c")
     notify("919800000104", "order_paid", {"order_id": 10, "total_paise": 15000}, "d")
-    notify("919800000101", "payment_failed", {"order_id": 11, "total_paise": 9000,
-                                                "pay_url": "http://127.0.0.1:8000/pay/pay_x"}, "e")
-    notify("919800000102", "order_placed", {"order_id": 12, "total_paise": 25000, "payment_method": "cod",
-                                             "delivery_slot": "2026-01-01T08", "pay_url": None}, "f")
+    notify(
+        "919800000101",
+        "payment_failed",
+        {"order_id": 11, "total_paise": 9000, "pay_url": "http://127.0.0.1:8000/pay/pay_x"},
+        "e",
+    )
+    notify(
+        "919800000102",
+        "order_placed",
+        {
+            "order_id": 12,
+            "total_paise": 25000,
+            "payment_method": "cod",
+            "delivery_slot": "2026-01-01T08",
+            "pay_url": None,
+        },
+        "f",
+    )
     assert wait_for_messages(graph, "919800000101", 2) == [
         template_request("919800000101", "chatcart_out_for_delivery", "hi", "7"),
-        template_request("919800000101", "chatcart_payment_failed", "hi", "11", "₹90", "http://127.0.0.1:8000/pay/pay_x")]
+        template_request(
+            "919800000101",
+            "chatcart_payment_failed",
+            "hi",
+            "11",
+            "₹90",
+            "http://127.0.0.1:8000/pay/pay_x",
+        ),
+    ]
     assert wait_for_messages(graph, "919800000102", 2) == [  # Hinglish: the English template
-        template_request("919800000102", "chatcart_order_cancelled", "en", "8", "out of stock today, sorry"),
-        template_request("919800000102", "chatcart_order_placed", "en", "12", "₹250", "2026-01-01T08", "Cash on delivery")]
+        template_request(
+            "919800000102", "chatcart_order_cancelled", "en", "8", "out of stock today, sorry"
+        ),
+        template_request(
+            "919800000102",
+            "chatcart_order_placed",
+            "en",
+            "12",
+            "₹250",
+            "2026-01-01T08",
+            "Cash on delivery",
+        ),
+    ]
     assert wait_for_messages(graph, "919800000103", 1) == [
-        template_request("919800000103", "chatcart_payment_received", "en", "9", "₹150.50")]
+        template_request("919800000103", "chatcart_payment_received", "en", "9", "₹150.50")
+    ]
     [text] = wait_for_messages(graph, "919800000104", 1)
     assert text["type"] == "text" and "₹150" in text["text"]["body"]
     assert all(r.check(b) == [] for b in graph.messages())
     assert outbox_drained()
     with session_scope() as s:
-        outgoing = s.scalars(select(WhatsAppOutgoing).where(WhatsAppOutgoing.outbox_id.is_not(None))).all()
+        outgoing = s.scalars(
+            select(WhatsAppOutgoing).where(WhatsAppOutgoing.outbox_id.is_not(None))
+        ).all()
     assert sorted(o.type for o in outgoing) == ["template"] * 5 + ["text"]
     assert all(o.state == "sent" and o.wamid for o in outgoing)
 
 
 def test_a_text_meta_refuses_as_outside_the_window_goes_again_as_thetemplate_request(
-        app_client: TestClient, graph: FakeGraph) -> None:
+    app_client: TestClient, graph: FakeGraph
+) -> None:
     """Meta judges the window, and says so synchronously (an error) or later (a failed status)."""
     from bot.db.models import OutboxMessage
 
-    re_engagement = {"code": 131047, "title": "Re-engagement message",
-                     "message": "Re-engagement message", "error_data": {
-                         "details": "Message failed to send because more than 24 hours have passed "
-                                    "since the customer last replied to this number."}}
+    re_engagement = {
+        "code": 131047,
+        "title": "Re-engagement message",
+        "message": "Re-engagement message",
+        "error_data": {
+            "details": "Message failed to send because more than 24 hours have passed "
+            "since the customer last replied to this number."
+        },
+    }
     shopper_wrote("919800000201", "en", wrote=timedelta(hours=1))
     graph.script = [(400, {"error": {**re_engagement, "type": "OAuthException"}})]
     notify("919800000201", "order_packed", {"order_id": 21}, "a")
     refused, sent = wait_for_messages(graph, "919800000201", 2)
     assert [q["answered"] for q in graph.requests] == [400, 200]
-    assert refused["type"] == "text" and sent == template_request("919800000201", "chatcart_order_packed", "en", "21")
+    assert refused["type"] == "text" and sent == template_request(
+        "919800000201", "chatcart_order_packed", "en", "21"
+    )
 
     shopper_wrote("919800000202", "hi", wrote=timedelta(hours=1))
     notify("919800000202", "order_delivered", {"order_id": 22}, "b")
@@ -424,12 +639,16 @@ def test_a_text_meta_refuses_as_outside_the_window_goes_again_as_thetemplate_req
     failed = webhooks.status(PHONE_NUMBER_ID, out.wamid, "919800000202", "failed")
     failed["entry"][0]["changes"][0]["value"]["statuses"][0]["errors"] = [re_engagement]
     assert _post(app_client, webhooks.signed(failed, APP_SECRET)[0]).status_code == 200
-    assert wait_for_messages(graph, "919800000202", 2)[1] == template_request("919800000202", "chatcart_order_delivered", "hi", "22")
+    assert wait_for_messages(graph, "919800000202", 2)[1] == template_request(
+        "919800000202", "chatcart_order_delivered", "hi", "22"
+    )
     assert outbox_drained()
     with session_scope() as s:
         out = s.scalar(select(WhatsAppOutgoing).where(WhatsAppOutgoing.wa_id == "919800000202"))
         message = s.get(OutboxMessage, out.outbox_id)
-        statuses = s.scalars(select(WhatsAppStatus).where(WhatsAppStatus.recipient_id == "919800000202")).all()
+        statuses = s.scalars(
+            select(WhatsAppStatus).where(WhatsAppStatus.recipient_id == "919800000202")
+        ).all()
     assert out.type == "template" and out.state == "sent" and out.status == "accepted"
     assert message.status == "sent" and message.provider_message_id == out.wamid
     assert [st.status for st in statuses] == ["failed"] and statuses[0].wamid != out.wamid
@@ -445,17 +664,33 @@ def test_template_names_and_languages_come_from_the_settings() -> None:
     assert set(TEMPLATES) == set(DEFAULT_WHATSAPP_TEMPLATES) == set(PARAMETERS) == set(BODIES)
     for key, params in PARAMETERS.items():  # every body to register uses each parameter once
         for body in BODIES[key].values():
-            assert sorted(re.findall(r"\{\{(\d+)\}\}", body)) == [str(i) for i in range(1, len(params) + 1)]
-    settings = Settings(whatsapp_templates={"order_paid": "kirana_payment_ok"},
-                        whatsapp_template_languages={"hinglish": "hi", "en": "en_US"})
-    assert settings.whatsapp_templates["order_packed"] == "chatcart_order_packed"  # merged over the defaults
-    message = template_message("order_paid", {"order_id": 3, "total_paise": 9900}, "hinglish", settings)
+            assert sorted(re.findall(r"\{\{(\d+)\}\}", body)) == [
+                str(i) for i in range(1, len(params) + 1)
+            ]
+    settings = Settings(
+        whatsapp_templates={"order_paid": "kirana_payment_ok"},
+        whatsapp_template_languages={"hinglish": "hi", "en": "en_US"},
+    )
+    assert (
+        settings.whatsapp_templates["order_packed"] == "chatcart_order_packed"
+    )  # merged over the defaults
+    message = template_message(
+        "order_paid", {"order_id": 3, "total_paise": 9900}, "hinglish", settings
+    )
     body = message.request("91")
-    assert body["template"]["name"] == "kirana_payment_ok" and body["template"]["language"] == {"code": "hi"}
+    assert body["template"]["name"] == "kirana_payment_ok" and body["template"]["language"] == {
+        "code": "hi"
+    }
     assert r.check(body) == []
     assert preview(body["template"], settings) == "💰 ऑर्डर #3 का ₹99 का पेमेंट मिल गया। हम पैक कर रहे हैं।"
-    assert template_message("order_packed", {"order_id": 3}, "en", settings).content["language"] == {"code": "en_US"}
-    for bad in ({"whatsapp_templates": {"order_shipped": "x"}}, {"whatsapp_templates": {"order_paid": "Paid Now"}},
-                {"whatsapp_template_languages": {"ta": "ta"}}, {"whatsapp_template_languages": {"hi": "hindi"}}):
+    assert template_message("order_packed", {"order_id": 3}, "en", settings).content[
+        "language"
+    ] == {"code": "en_US"}
+    for bad in (
+        {"whatsapp_templates": {"order_shipped": "x"}},
+        {"whatsapp_templates": {"order_paid": "Paid Now"}},
+        {"whatsapp_template_languages": {"ta": "ta"}},
+        {"whatsapp_template_languages": {"hi": "hindi"}},
+    ):
         with pytest.raises(ValidationError):
             Settings(**bad)

@@ -1,6 +1,7 @@
 """The channel as two processes without the engine: the API (`WHATSAPP_WORKERS=false`) only
 acknowledges into the inbox, `chatcart whatsapp worker` processes it and drains the outbox;
 one worker per database, a second one stands by."""
+
 from __future__ import annotations
 
 import os
@@ -15,12 +16,21 @@ from sqlalchemy import func, select
 
 from api.simulator import webhooks
 from api.whatsapp.lock import ProcessorLock
-from cli.stack import whatsapp_services
 from bot.db.session import session_scope
 from bot.db.whatsapp_models import WhatsAppStatus
 from bot.settings import get_settings
-from tests.api.whatsapp.support import (PHONE_NUMBER_ID, FakeGraph, Gateway, gateway_env, inbox_states, notify,
-                                        shopper_wrote, template_request, wait_for_messages)
+from cli.stack import whatsapp_services
+from tests.api.whatsapp.support import (
+    PHONE_NUMBER_ID,
+    FakeGraph,
+    Gateway,
+    gateway_env,
+    inbox_states,
+    notify,
+    shopper_wrote,
+    template_request,
+    wait_for_messages,
+)
 from tests.shop import free_port
 
 NO_ENGINE = "http://127.0.0.1:9"
@@ -44,7 +54,7 @@ def _states() -> list[str]:
     return inbox_states(get_settings().database_url)
 
 
-def _wait(condition, timeout: float = 15.0) -> bool:  # noqa: ANN001
+def _wait(condition, timeout: float = 15.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -56,7 +66,12 @@ def _wait(condition, timeout: float = 15.0) -> bool:  # noqa: ANN001
 def test_the_api_acknowledges_and_the_worker_processes(channel: Gateway, graph: FakeGraph) -> None:
     channel.start(channel.api)
     for i in range(3):
-        assert channel.post(webhooks.status(PHONE_NUMBER_ID, f"wamid.W{i}", "919800000301", "delivered")).status_code == 200
+        assert (
+            channel.post(
+                webhooks.status(PHONE_NUMBER_ID, f"wamid.W{i}", "919800000301", "delivered")
+            ).status_code
+            == 200
+        )
     assert _states() == ["pending"] * 3  # durable, and nobody in the API process touches it
     time.sleep(1.5)
     assert _states() == ["pending"] * 3
@@ -70,15 +85,27 @@ def test_the_api_acknowledges_and_the_worker_processes(channel: Gateway, graph: 
         assert s.scalar(select(func.count()).select_from(WhatsAppStatus)) == 3
     shopper_wrote("919800000302", "hi", wrote=timedelta(hours=30))
     notify("919800000302", "order_packed", {"order_id": 5}, "order:5:packed")
-    assert wait_for_messages(graph, "919800000302", 1) == [template_request("919800000302", "chatcart_order_packed", "hi", "5")]
-    assert channel.post(webhooks.status(PHONE_NUMBER_ID, "wamid.W9", "919800000301", "read")).status_code == 200
-    assert _wait(lambda: _states()[-1] == "done", timeout=5)  # found within a poll, not a full sweep
+    assert wait_for_messages(graph, "919800000302", 1) == [
+        template_request("919800000302", "chatcart_order_packed", "hi", "5")
+    ]
+    assert (
+        channel.post(
+            webhooks.status(PHONE_NUMBER_ID, "wamid.W9", "919800000301", "read")
+        ).status_code
+        == 200
+    )
+    assert _wait(
+        lambda: _states()[-1] == "done", timeout=5
+    )  # found within a poll, not a full sweep
 
 
-def test_one_worker_per_database_a_second_stands_by(channel: Gateway, database_url: str, tmp_path: Path,
-                                                    graph: FakeGraph) -> None:
+def test_one_worker_per_database_a_second_stands_by(
+    channel: Gateway, database_url: str, tmp_path: Path, graph: FakeGraph
+) -> None:
     channel.start()
-    [_, standby] = whatsapp_services(channel.worker.env, free_port(), prefix="test-wa-standby-", run_dir=tmp_path)
+    [_, standby] = whatsapp_services(
+        channel.worker.env, free_port(), prefix="test-wa-standby-", run_dir=tmp_path
+    )
     standby.timeout = 3
     standby.start()
     try:
@@ -88,7 +115,12 @@ def test_one_worker_per_database_a_second_stands_by(channel: Gateway, database_u
         channel.kill(channel.worker)
         standby.timeout = 60  # generous: on two loaded cores a Python process starts slowly
         standby.wait_healthy()  # took over
-        assert channel.post(webhooks.status(PHONE_NUMBER_ID, "wamid.S1", "919800000303", "sent")).status_code == 200
+        assert (
+            channel.post(
+                webhooks.status(PHONE_NUMBER_ID, "wamid.S1", "919800000303", "sent")
+            ).status_code
+            == 200
+        )
         assert _wait(lambda: _states() == ["done"], timeout=60)
         assert standby.process is not None
         standby.process.send_signal(signal.SIGTERM)
@@ -110,7 +142,9 @@ def test_the_processor_lock_is_held_by_one(database_url: str) -> None:
     second.release()
 
 
-def test_acknowledging_never_waits_for_a_writer_of_the_app_database(channel: Gateway, database_url: str) -> None:
+def test_acknowledging_never_waits_for_a_writer_of_the_app_database(
+    channel: Gateway, database_url: str
+) -> None:
     """On SQLite the API appends to the intake's own file: a worker (or action server) holding
     the app database's write lock — as one waiting for a CPU at `BACKGROUND_NICE` does — no
     longer holds up Meta's 200 (before, the API waited up to the 30 s busy timeout). On
@@ -127,5 +161,7 @@ def test_acknowledging_never_waits_for_a_writer_of_the_app_database(channel: Gat
         took = time.monotonic() - started
         assert answer.status_code == 200 and took < 2.0
         assert _states() == ["pending"]  # durable, waiting to be taken in
-    assert _wait(lambda: not not_taken_in(database_url), timeout=15)  # taken in once the lock is free
+    assert _wait(
+        lambda: not not_taken_in(database_url), timeout=15
+    )  # taken in once the lock is free
     assert len(_states()) == 1

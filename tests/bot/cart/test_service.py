@@ -1,4 +1,5 @@
 """Cart services against a real database."""
+
 from __future__ import annotations
 
 import threading
@@ -23,7 +24,9 @@ def test_adding_merges_lines_and_prices_come_from_the_catalog(shop_id: int) -> N
     assert [(ln.sku, ln.count) for ln in cart.lines] == [(ATTA, 3), (MILK, 2)]
     assert cart.subtotal_paise == 3 * price_of(ATTA) + 2 * price_of(MILK)
     with session_scope() as s:
-        s.execute(update(Product).where(Product.sku == ATTA).values(price_paise=1000, mrp_paise=1000))
+        s.execute(
+            update(Product).where(Product.sku == ATTA).values(price_paise=1000, mrp_paise=1000)
+        )
     with session_scope() as s:
         cart = service.view(s, shop_id, WA_ID)
     assert cart.lines[0].unit_price_paise == 1000 and cart.lines[0].line_total_paise == 3000
@@ -63,7 +66,9 @@ def test_out_of_stock_lines_are_marked(shop_id: int) -> None:
     assert not cart.lines[0].in_stock
 
 
-def test_fee_free_delivery_and_minimum_come_from_settings(shop_id: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fee_free_delivery_and_minimum_come_from_settings(
+    shop_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("DELIVERY_FEE_PAISE", "3000")
     monkeypatch.setenv("MIN_ORDER_PAISE", str(price_of(ATTA) * 2))
     monkeypatch.setenv("FREE_DELIVERY_FROM_PAISE", str(price_of(ATTA) * 3))

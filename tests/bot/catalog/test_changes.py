@@ -1,4 +1,5 @@
 """Import previews against a real database: the preview is what applying does, nothing else."""
+
 from __future__ import annotations
 
 import csv
@@ -36,12 +37,25 @@ def write_rows(path: Path, rows: list[dict[str, str]]) -> Path:
 
 
 def new_row(**over: str) -> dict[str, str]:
-    return {"sku": "NEW-0001", "kind": "jaggery", "name": "Organic Jaggery Powder", "name_hi": "गुड़ पाउडर",
-            "brand": "24 Mantra", "category": "staples", "pack_size": "500", "pack_unit": "g",
-            "mrp_paise": "9900", "price_paise": "8900", "stock": "12", "aliases": "gud|jaggery"} | over
+    return {
+        "sku": "NEW-0001",
+        "kind": "jaggery",
+        "name": "Organic Jaggery Powder",
+        "name_hi": "गुड़ पाउडर",
+        "brand": "24 Mantra",
+        "category": "staples",
+        "pack_size": "500",
+        "pack_unit": "g",
+        "mrp_paise": "9900",
+        "price_paise": "8900",
+        "stock": "12",
+        "aliases": "gud|jaggery",
+    } | over
 
 
-def preview_file(shop_id: int, path: Path, fmt: changes.Format = "shop") -> tuple[CatalogFile, changes.CatalogChanges]:
+def preview_file(
+    shop_id: int, path: Path, fmt: changes.Format = "shop"
+) -> tuple[CatalogFile, changes.CatalogChanges]:
     catalog = changes.read_upload(path, fmt, SEED)
     with session_scope() as s:
         return catalog, changes.preview(s, shop_id, catalog)
@@ -49,9 +63,18 @@ def preview_file(shop_id: int, path: Path, fmt: changes.Format = "shop") -> tupl
 
 def snapshot(shop_id: int) -> dict[str, tuple[object, ...]]:
     with session_scope() as s:
-        return {p.sku: (p.name, p.price_paise, p.mrp_paise, p.stock, p.position, p.category_id,
-                        tuple(sorted(a.alias for a in p.aliases)))
-                for p in s.scalars(select(Product).where(Product.shop_id == shop_id))}
+        return {
+            p.sku: (
+                p.name,
+                p.price_paise,
+                p.mrp_paise,
+                p.stock,
+                p.position,
+                p.category_id,
+                tuple(sorted(a.alias for a in p.aliases)),
+            )
+            for p in s.scalars(select(Product).where(Product.shop_id == shop_id))
+        }
 
 
 def test_the_preview_is_exactly_what_applying_does(shop_id: int, tmp_path: Path) -> None:
@@ -65,8 +88,13 @@ def test_the_preview_is_exactly_what_applying_does(shop_id: int, tmp_path: Path)
     catalog, found = preview_file(shop_id, path)
 
     assert [p.sku for p in found.new] == ["NEW-0001"]
-    assert {c.sku: [(f.field, f.old, f.new) for f in c.fields if f.field != "aliases"] for c in found.changed} == {
-        rows[0]["sku"]: [("price_paise", int(rows[0]["price_paise"]) + 200, int(rows[0]["price_paise"]))],
+    assert {
+        c.sku: [(f.field, f.old, f.new) for f in c.fields if f.field != "aliases"]
+        for c in found.changed
+    } == {
+        rows[0]["sku"]: [
+            ("price_paise", int(rows[0]["price_paise"]) + 200, int(rows[0]["price_paise"]))
+        ],
         rows[1]["sku"]: [("stock", 20, 7)],
         rows[2]["sku"]: [],
     }
@@ -75,7 +103,8 @@ def test_the_preview_is_exactly_what_applying_does(shop_id: int, tmp_path: Path)
     assert found.unchanged == len(rows) - 3
     assert [(r.line, r.reason) for r in found.rejected] == [
         (len(rows) + 3, "pack_size must be positive, stock and price not negative, mrp >= price"),
-        (len(rows) + 4, "pack_unit must be g, ml or pc, not 'kg'")]
+        (len(rows) + 4, "pack_unit must be g, ml or pc, not 'kg'"),
+    ]
 
     before = snapshot(shop_id)
     with session_scope() as s:
@@ -84,7 +113,10 @@ def test_the_preview_is_exactly_what_applying_does(shop_id: int, tmp_path: Path)
     after = snapshot(shop_id)
     assert after[rows[0]["sku"]][1] == int(rows[0]["price_paise"]) and after[rows[1]["sku"]][3] == 7
     assert "gehun wala atta" in after[rows[2]["sku"]][6]
-    assert {k for k in after if after[k] != before.get(k)} == {"NEW-0001", *(r["sku"] for r in rows[:3])}
+    assert {k for k in after if after[k] != before.get(k)} == {
+        "NEW-0001",
+        *(r["sku"] for r in rows[:3]),
+    }
     _, again = preview_file(shop_id, path)  # applied: the same file now changes nothing
     assert (again.new, again.changed, again.unchanged) == ([], [], len(rows) + 1)
 
@@ -95,7 +127,10 @@ def test_a_partial_file_keeps_shelf_order_and_aisle_names(shop_id: int, tmp_path
         last = max(s.scalars(select(Product.position)))
     rows = exported(shop_id, tmp_path / "export.csv")
     moved = rows[5] | {"price_paise": str(int(rows[5]["price_paise"]) - 100)}
-    path = write_rows(tmp_path / "in.csv", [moved, new_row(), new_row(sku="NEW-0002", category="jaggery-and-sugar")])
+    path = write_rows(
+        tmp_path / "in.csv",
+        [moved, new_row(), new_row(sku="NEW-0002", category="jaggery-and-sugar")],
+    )
     catalog, found = preview_file(shop_id, path)
     assert [c.slug for c in found.new_categories] == ["jaggery-and-sugar"]
     before = snapshot(shop_id)
@@ -106,8 +141,14 @@ def test_a_partial_file_keeps_shelf_order_and_aisle_names(shop_id: int, tmp_path
     assert (after["NEW-0001"][4], after["NEW-0002"][4]) == (last + 1, last + 2)
     with session_scope() as s:
         now = {c.slug: (c.name, c.name_hi, c.position) for c in s.scalars(select(Category))}
-    assert {k: v for k, v in now.items() if k in aisles} == aisles  # "Staples & Atta" stays, with its Hindi name
-    assert now["jaggery-and-sugar"] == ("Jaggery And Sugar", "", max(p for _, _, p in aisles.values()) + 1)
+    assert {
+        k: v for k, v in now.items() if k in aisles
+    } == aisles  # "Staples & Atta" stays, with its Hindi name
+    assert now["jaggery-and-sugar"] == (
+        "Jaggery And Sugar",
+        "",
+        max(p for _, _, p in aisles.values()) + 1,
+    )
 
 
 def test_applying_refuses_when_the_previewed_products_moved(shop_id: int, tmp_path: Path) -> None:
@@ -149,12 +190,25 @@ def test_aliases_follow_the_loaders_rules(shop_id: int, tmp_path: Path) -> None:
     assert set(aliases.new) == kept
 
 
-def test_rows_the_database_would_refuse_are_rejected_with_their_line(shop_id: int, tmp_path: Path) -> None:
-    path = write_rows(tmp_path / "in.csv", [new_row(), new_row(sku="X" * 65), new_row(sku="FREE", price_paise="0"),
-                                            new_row(sku="LONG", aliases="a" * 201)])
+def test_rows_the_database_would_refuse_are_rejected_with_their_line(
+    shop_id: int, tmp_path: Path
+) -> None:
+    path = write_rows(
+        tmp_path / "in.csv",
+        [
+            new_row(),
+            new_row(sku="X" * 65),
+            new_row(sku="FREE", price_paise="0"),
+            new_row(sku="LONG", aliases="a" * 201),
+        ],
+    )
     _, found = preview_file(shop_id, path)
     assert [p.sku for p in found.new] == ["NEW-0001"]
-    assert [(r.line, r.reason.split(" ")[0]) for r in found.rejected] == [(3, "sku"), (4, "price"), (5, "alias")]
+    assert [(r.line, r.reason.split(" ")[0]) for r in found.rejected] == [
+        (3, "sku"),
+        (4, "price"),
+        (5, "alias"),
+    ]
 
 
 def test_a_bigbasket_slice_previews_as_the_cli_reads_it(shop_id: int, tmp_path: Path) -> None:
@@ -165,7 +219,9 @@ def test_a_bigbasket_slice_previews_as_the_cli_reads_it(shop_id: int, tmp_path: 
     catalog, found = preview_file(shop_id, path, "bigbasket")
     cli = read_bigbasket(path, changes._seed_kinds(SEED, SEED.stat().st_mtime_ns))
     assert len(found.new) == len(cli.products) > 1400 and found.changed == []
-    assert [(r.line, r.reason) for r in found.rejected] == [(r.line, r.reason) for r in cli.rejections]
+    assert [(r.line, r.reason) for r in found.rejected] == [
+        (r.line, r.reason) for r in cli.rejections
+    ]
     with session_scope() as s:
         report = changes.apply(s, shop_id, catalog, found.fingerprint)
     assert report.created == len(found.new)
@@ -175,7 +231,10 @@ def test_a_bigbasket_slice_previews_as_the_cli_reads_it(shop_id: int, tmp_path: 
 
 def test_the_fingerprint_names_every_effect(seed_catalog: CatalogFile) -> None:
     p = seed_catalog.products[0]
-    found = [changes.CatalogChanges(new=[]), changes.CatalogChanges(new=[p]),
-             changes.CatalogChanges(new=[replace(p, price_paise=p.price_paise + 1)]),
-             changes.CatalogChanges(new=[p], unchanged=1)]
+    found = [
+        changes.CatalogChanges(new=[]),
+        changes.CatalogChanges(new=[p]),
+        changes.CatalogChanges(new=[replace(p, price_paise=p.price_paise + 1)]),
+        changes.CatalogChanges(new=[p], unchanged=1),
+    ]
     assert len({f.fingerprint for f in found}) == len(found)

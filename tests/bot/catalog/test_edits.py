@@ -1,4 +1,5 @@
 """Price and stock edits: rupees to paise exactly, MRP respected, stale forms refused, search told."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,19 +13,38 @@ from bot.errors import Conflict, InvalidRequest, NotFound
 SKU = "STP-0001"  # Aashirvaad Shudh Chakki Atta 1 kg: MRP ₹74, price ₹70
 
 
-@pytest.mark.parametrize(("typed", "paise"), [
-    ("70", 7000), ("49.5", 4950), ("49.50", 4950), ("0.29", 29), ("0.07", 7), ("₹ 1,299", 129900),
-    ("Rs. 70", 7000), ("1,29,900.05", 12990005), (" 74.00 ", 7400), ("19.99", 1999),
-])
+@pytest.mark.parametrize(
+    ("typed", "paise"),
+    [
+        ("70", 7000),
+        ("49.5", 4950),
+        ("49.50", 4950),
+        ("0.29", 29),
+        ("0.07", 7),
+        ("₹ 1,299", 129900),
+        ("Rs. 70", 7000),
+        ("1,29,900.05", 12990005),
+        (" 74.00 ", 7400),
+        ("19.99", 1999),
+    ],
+)
 def test_rupees_become_paise_digit_by_digit(typed: str, paise: int) -> None:
     assert rupees_to_paise(typed) == paise
 
 
-@pytest.mark.parametrize(("typed", "says"), [
-    ("49.555", "more than 2 decimals"), ("-5", "negative"), ("12,99", "not an amount"), ("1e3", "not an amount"),
-    ("", "not an amount"), ("seventy", "not an amount"), ("99999999999", "not an amount"),
-    ("100000000", "more than the largest price"),
-])
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("49.555", "more than 2 decimals"),
+        ("-5", "negative"),
+        ("12,99", "not an amount"),
+        ("1e3", "not an amount"),
+        ("", "not an amount"),
+        ("seventy", "not an amount"),
+        ("99999999999", "not an amount"),
+        ("100000000", "more than the largest price"),
+    ],
+)
 def test_amounts_that_are_not_prices_are_refused(typed: str, says: str) -> None:
     with pytest.raises(InvalidRequest, match=says):
         rupees_to_paise(typed)
@@ -43,10 +63,20 @@ def product(sku: str = SKU) -> tuple[int, int, int]:
         return p.price_paise, p.stock, s.scalar(select(Shop.catalog_version))
 
 
-def edit(shop_id: int, price: int, stock: int, seen: tuple[int, int] = (7000, 20), sku: str = SKU) -> object:
+def edit(
+    shop_id: int, price: int, stock: int, seen: tuple[int, int] = (7000, 20), sku: str = SKU
+) -> object:
     with session_scope(write=True) as s:
-        return edit_product(s, shop_id, sku, price_paise=price, stock=stock, seen_price=seen[0],
-                            seen_stock=seen[1], actor="test")
+        return edit_product(
+            s,
+            shop_id,
+            sku,
+            price_paise=price,
+            stock=stock,
+            seen_price=seen[0],
+            seen_stock=seen[1],
+            actor="test",
+        )
 
 
 def test_a_new_price_is_saved_and_moves_the_catalog_version(shop_id: int) -> None:

@@ -1,5 +1,6 @@
 """The console's search index: a big catalog's is built in the background, and an index one
 edit old answers meanwhile (rows always come fresh from the database)."""
+
 from __future__ import annotations
 
 import time
@@ -38,7 +39,9 @@ def test_a_small_catalog_is_searched_at_once(shop_id: int) -> None:
     assert rank is not None and "STP-0001" in rank("ashirvaad aata")
 
 
-def test_a_big_catalogs_index_is_built_aside_and_a_stale_one_answers_meanwhile(shop_id: int) -> None:
+def test_a_big_catalogs_index_is_built_aside_and_a_stale_one_answers_meanwhile(
+    shop_id: int,
+) -> None:
     rankers = Rankers(build_inline_up_to=0)
     assert ranker(rankers, shop_id) is None  # nothing yet: the page shows plain matches
     with session_scope() as s:

@@ -4,9 +4,21 @@ from bot.catalog.model import CatalogProduct
 from bot.catalog.packs import choose_packs
 
 
-def pack(size: int, unit: str = "g", price: int = 100, stock: int = 10, pos: int = 0, kind: str = "") -> CatalogProduct:
-    return CatalogProduct(sku=f"P{size}{unit}", name="x", category="c", pack_size=size, pack_unit=unit,  # type: ignore[arg-type]
-                          price_paise=price, mrp_paise=price, stock=stock, position=pos, kind=kind)
+def pack(
+    size: int, unit: str = "g", price: int = 100, stock: int = 10, pos: int = 0, kind: str = ""
+) -> CatalogProduct:
+    return CatalogProduct(
+        sku=f"P{size}{unit}",
+        name="x",
+        category="c",
+        pack_size=size,
+        pack_unit=unit,  # type: ignore[arg-type]
+        price_paise=price,
+        mrp_paise=price,
+        stock=stock,
+        position=pos,
+        kind=kind,
+    )
 
 
 def chosen(packs: list[tuple[CatalogProduct, int]]) -> list[tuple[int, int]]:
@@ -27,7 +39,11 @@ def test_closest_total_then_fewest_packs() -> None:
 
 
 def test_mixed_sizes_to_hit_the_amount() -> None:
-    assert chosen(choose_packs([pack(500), pack(1000), pack(5000)], 6500, "g")) == [(5000, 1), (1000, 1), (500, 1)]
+    assert chosen(choose_packs([pack(500), pack(1000), pack(5000)], 6500, "g")) == [
+        (5000, 1),
+        (1000, 1),
+        (500, 1),
+    ]
 
 
 def test_no_quantity_is_one_usual_pack() -> None:

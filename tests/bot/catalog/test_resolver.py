@@ -1,4 +1,5 @@
 """The resolver on the shop's real seed catalog."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,7 +7,7 @@ import pytest
 from bot.engine import ItemEngine
 
 
-def first(engine: ItemEngine, text: str):  # noqa: ANN201
+def first(engine: ItemEngine, text: str):
     [line] = engine.parse(text).lines
     return line
 
@@ -47,12 +48,27 @@ def test_a_brand_and_name_is_not_ambiguous(engine: ItemEngine) -> None:
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
-        ("panner", "paneer"), ("tamatr", "tomato"), ("pyaaz", "onion"), ("kanda", "onion"),
-        ("aloo", "potato"), ("cheeni", "sugar"), ("namak", "salt"), ("sarson ka tel", "mustard oil"),
-        ("haldi", "turmeric powder"), ("jeera", "cumin seeds"), ("adrak", "ginger"),
-        ("lehsun", "garlic"), ("kela", "banana"), ("nimbu", "lemon"), ("ande", "eggs"),
-        ("dahi", "curd"), ("प्याज़", "onion"), ("टमाटर", "tomato"), ("दही", "curd"),
-        ("arhar dal", "toor dal"), ("basmati chawal", "basmati rice"),
+        ("panner", "paneer"),
+        ("tamatr", "tomato"),
+        ("pyaaz", "onion"),
+        ("kanda", "onion"),
+        ("aloo", "potato"),
+        ("cheeni", "sugar"),
+        ("namak", "salt"),
+        ("sarson ka tel", "mustard oil"),
+        ("haldi", "turmeric powder"),
+        ("jeera", "cumin seeds"),
+        ("adrak", "ginger"),
+        ("lehsun", "garlic"),
+        ("kela", "banana"),
+        ("nimbu", "lemon"),
+        ("ande", "eggs"),
+        ("dahi", "curd"),
+        ("प्याज़", "onion"),
+        ("टमाटर", "tomato"),
+        ("दही", "curd"),
+        ("arhar dal", "toor dal"),
+        ("basmati chawal", "basmati rice"),
     ],
 )
 def test_hinglish_hindi_and_typos(engine: ItemEngine, text: str, kind: str) -> None:
@@ -73,7 +89,9 @@ def test_bare_counts_are_pieces_for_produce_and_packs_otherwise(engine: ItemEngi
     assert sum(c for _, c in first(engine, "2 maggi").resolution.packs) == 2
 
 
-@pytest.mark.parametrize("text", ["iphone", "petrol", "cement bags 10", "xyzzy", "doctor appointment"])
+@pytest.mark.parametrize(
+    "text", ["iphone", "petrol", "cement bags 10", "xyzzy", "doctor appointment"]
+)
 def test_unknown_items_are_unmatched_never_a_silly_match(engine: ItemEngine, text: str) -> None:
     r = first(engine, text).resolution
     assert r.status == "unmatched" and r.product is None and r.packs == ()
@@ -85,8 +103,22 @@ def test_unmatched_typos_still_get_suggestions(engine: ItemEngine) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["milk", "amul milk", "atta", "maggi", "tata salt", "biryani masala", "iphone", "xyzzy",
-             "red label tea", "mother dairy full cream milk", "chai patti", "haldi", "panner"],
+    "text",
+    [
+        "milk",
+        "amul milk",
+        "atta",
+        "maggi",
+        "tata salt",
+        "biryani masala",
+        "iphone",
+        "xyzzy",
+        "red label tea",
+        "mother dairy full cream milk",
+        "chai patti",
+        "haldi",
+        "panner",
+    ],
 )
 def test_pruned_ranking_resolves_exactly_like_the_full_one(engine: ItemEngine, text: str) -> None:
     """The engine ranks with `prune=True`: whatever it drops must never have been shown."""
@@ -96,5 +128,7 @@ def test_pruned_ranking_resolves_exactly_like_the_full_one(engine: ItemEngine, t
     full, pruned = resolver.rank(text), resolver.rank_keys(keys(text), prune=True)
     assert len(pruned) <= len(full)
     for amount, unit in [(None, None), (2, None), (1000, "g")]:
-        assert resolver.resolve(text, amount, unit, ranked=pruned) == resolver.resolve(text, amount, unit)
+        assert resolver.resolve(text, amount, unit, ranked=pruned) == resolver.resolve(
+            text, amount, unit
+        )
     assert resolver.explains(text, pruned) == resolver.explains(text)

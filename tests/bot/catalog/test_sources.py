@@ -16,23 +16,32 @@ from bot.catalog.sources import (
 from tests.conftest import shared_path
 
 
-def test_seed_catalog_is_a_real_shop(seed_catalog) -> None:  # noqa: ANN001
+def test_seed_catalog_is_a_real_shop(seed_catalog) -> None:
     products = seed_catalog.products
     assert seed_catalog.rejections == []
     assert len(products) >= 600
     assert len({p.category for p in products}) >= 12
     assert len({p.sku for p in products}) == len(products)
     assert all(p.name_hi and p.aliases and p.kind for p in products)
-    assert all(isinstance(p.price_paise, int) and 0 < p.price_paise <= p.mrp_paise for p in products)
+    assert all(
+        isinstance(p.price_paise, int) and 0 < p.price_paise <= p.mrp_paise for p in products
+    )
     aashirvaad = {p.pack_size for p in products if p.name == "Aashirvaad Shudh Chakki Atta"}
     assert {1000, 5000, 10000} <= aashirvaad
 
 
 @pytest.mark.parametrize(
     ("text", "pack"),
-    [("500 g", (500, "g")), ("2 kg", (2000, "g")), ("1 L", (1000, "ml")), ("46 pcs", (46, "pc")),
-     ("Atta 5 x 1 kg", (5000, "g")), ("Oil 500ml Pouch", (500, "ml")), ("1.5 kg", (1500, "g")),
-     ("Water Bottle - Orange", None)],
+    [
+        ("500 g", (500, "g")),
+        ("2 kg", (2000, "g")),
+        ("1 L", (1000, "ml")),
+        ("46 pcs", (46, "pc")),
+        ("Atta 5 x 1 kg", (5000, "g")),
+        ("Oil 500ml Pouch", (500, "ml")),
+        ("1.5 kg", (1500, "g")),
+        ("Water Bottle - Orange", None),
+    ],
 )
 def test_parse_pack(text: str, pack: tuple[int, str] | None) -> None:
     assert parse_pack(text) == pack
@@ -41,7 +50,20 @@ def test_parse_pack(text: str, pack: tuple[int, str] | None) -> None:
 def test_shop_csv_rejections_are_reported_with_reasons(tmp_path: Path) -> None:
     path = tmp_path / "c.csv"
     rows = [
-        ["A1", "atta", "Atta", "आटा", "", "staples", "1000", "g", "5000", "4500", "10", "aata|atta"],
+        [
+            "A1",
+            "atta",
+            "Atta",
+            "आटा",
+            "",
+            "staples",
+            "1000",
+            "g",
+            "5000",
+            "4500",
+            "10",
+            "aata|atta",
+        ],
         ["A2", "atta", "Atta", "आटा", "", "staples", "1000", "kg", "5000", "4500", "10", ""],
         ["A3", "atta", "Atta", "आटा", "", "staples", "lots", "g", "5000", "4500", "10", ""],
         ["A4", "atta", "Atta", "आटा", "", "staples", "1000", "g", "4000", "4500", "10", ""],
@@ -58,7 +80,7 @@ def test_shop_csv_rejections_are_reported_with_reasons(tmp_path: Path) -> None:
     assert "mrp" in reasons[2] and "duplicate" in reasons[3]
 
 
-def test_write_and_read_back(seed_catalog, tmp_path: Path) -> None:  # noqa: ANN001
+def test_write_and_read_back(seed_catalog, tmp_path: Path) -> None:
     path = tmp_path / "out.csv"
     write_shop_catalog(seed_catalog.products, path)
     again = read_shop_catalog(path)
@@ -67,13 +89,15 @@ def test_write_and_read_back(seed_catalog, tmp_path: Path) -> None:  # noqa: ANN
     ]
 
 
-def test_bigbasket_rows_with_trailing_spaces_kannada_synonyms_and_duplicates(tmp_path: Path) -> None:
+def test_bigbasket_rows_with_trailing_spaces_kannada_synonyms_and_duplicates(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "bb.csv"
     path.write_text(
         "index,product,category,sub_category,brand,sale_price,market_price,type,rating\n"
-        "1,Toor Dal/Togari Bele,\"Foodgrains, Oil & Masala\",Dals,BB Royal ,150,170,Toor,4.1\n"
-        "2,Toor Dal/Togari Bele,\"Foodgrains, Oil & Masala\",Dals,BB Royal ,290,320,Toor,4.1\n"
-        "3,Toor Dal/Togari Bele,\"Foodgrains, Oil & Masala\",Dals,BB Royal ,150,170,Toor,4.1\n"
+        '1,Toor Dal/Togari Bele,"Foodgrains, Oil & Masala",Dals,BB Royal ,150,170,Toor,4.1\n'
+        '2,Toor Dal/Togari Bele,"Foodgrains, Oil & Masala",Dals,BB Royal ,290,320,Toor,4.1\n'
+        '3,Toor Dal/Togari Bele,"Foodgrains, Oil & Masala",Dals,BB Royal ,150,170,Toor,4.1\n'
         "4,Onion,Fruits & Vegetables,Veg,Fresho,,,Onion,\n"
         "5,,Foodgrains,Dals,BB Royal ,10,10,x,\n",
         "utf-8",
@@ -87,13 +111,17 @@ def test_bigbasket_rows_with_trailing_spaces_kannada_synonyms_and_duplicates(tmp
 
 
 @pytest.mark.shared
-def test_real_bigbasket_catalog_imports_nearly_everything(seed_catalog) -> None:  # noqa: ANN001
-    out = read_bigbasket(shared_path("catalog", "bigbasket_products.csv"), kind_aliases(seed_catalog.products))
+def test_real_bigbasket_catalog_imports_nearly_everything(seed_catalog) -> None:
+    out = read_bigbasket(
+        shared_path("catalog", "bigbasket_products.csv"), kind_aliases(seed_catalog.products)
+    )
     assert len(out.products) + len(out.rejections) == 27555
     assert len(out.products) > 27000
     assert all(r.reason for r in out.rejections)
     names = {p.name for p in out.products}
-    assert "Besan" in names and "Atta - Whole Wheat" in names  # "Besan/Kadale Hittu", "Atta/Godihittu - …"
+    assert (
+        "Besan" in names and "Atta - Whole Wheat" in names
+    )  # "Besan/Kadale Hittu", "Atta/Godihittu - …"
     assert "Octa Water/Juice Glass Tumbler" in names
 
 
@@ -109,7 +137,7 @@ def test_real_bigbasket_pack_sizes_come_from_the_quantity_column() -> None:
 # --- what a BigBasket import learns from the shop's own catalog -------------------------------
 
 
-def test_kind_aliases_do_not_hand_one_brand_to_every_product_of_a_kind(seed_catalog) -> None:  # noqa: ANN001
+def test_kind_aliases_do_not_hand_one_brand_to_every_product_of_a_kind(seed_catalog) -> None:
     """The shop's only salt is Tata: "tata namak" names that brand, not salt."""
     aliases = kind_aliases(seed_catalog.products)
     assert "namak" in aliases["salt"]
@@ -117,7 +145,7 @@ def test_kind_aliases_do_not_hand_one_brand_to_every_product_of_a_kind(seed_cata
     assert not {"maggi", "maggie"} & set(aliases["noodles"])
 
 
-def test_kind_aliases_carry_the_hindi_name_and_the_pieces(seed_catalog) -> None:  # noqa: ANN001
+def test_kind_aliases_carry_the_hindi_name_and_the_pieces(seed_catalog) -> None:
     aliases = kind_aliases(seed_catalog.products)
     assert "लौकी" in aliases["bottle gourd"] and "इलायची" in aliases["cardamom"]
     assert "पाउडर" not in aliases["turmeric powder"]  # never fewer words than the kind
@@ -127,12 +155,17 @@ def test_kind_aliases_carry_the_hindi_name_and_the_pieces(seed_catalog) -> None:
 
 @pytest.mark.parametrize(
     ("name", "brand", "kind"),
-    [("Bottle Gourd", "Fresho", "bottle gourd"), ("Chilli - Green, Organically Grown", "Fresho", "green chilli"),
-     ("Green Chillies", "Fresho", "green chilli"), ("Kachi Ghani Mustard Oil", "Fortune", "mustard oil"),
-     ("Fish Fingers", "Fresh Catch", "fingers"), ("Namkeen - Aloo Bhujia", "Haldirams", "namkeen")],
+    [
+        ("Bottle Gourd", "Fresho", "bottle gourd"),
+        ("Chilli - Green, Organically Grown", "Fresho", "green chilli"),
+        ("Green Chillies", "Fresho", "green chilli"),
+        ("Kachi Ghani Mustard Oil", "Fortune", "mustard oil"),
+        ("Fish Fingers", "Fresh Catch", "fingers"),
+        ("Namkeen - Aloo Bhujia", "Haldirams", "namkeen"),
+    ],
 )
 def test_bigbasket_kinds_widen_to_the_shop_kind_they_name(
-    seed_catalog, tmp_path: Path, name: str, brand: str, kind: str  # noqa: ANN001
+    seed_catalog, tmp_path: Path, name: str, brand: str, kind: str
 ) -> None:
     path = tmp_path / "bb.csv"
     path.write_text(
@@ -145,7 +178,7 @@ def test_bigbasket_kinds_widen_to_the_shop_kind_they_name(
 
 
 def test_bigbasket_products_without_a_size_are_counted_in_packs_unless_sold_by_the_piece(
-    seed_catalog, tmp_path: Path  # noqa: ANN001
+    seed_catalog, tmp_path: Path
 ) -> None:
     path = tmp_path / "bb.csv"
     path.write_text(
@@ -165,7 +198,7 @@ def test_bigbasket_products_without_a_size_are_counted_in_packs_unless_sold_by_t
     assert engine.parse("eggs 6").lines[0].unit == "pc"
 
 
-def test_brands_carry_their_hindi_spelling_and_own_nicknames_only(seed_catalog) -> None:  # noqa: ANN001
+def test_brands_carry_their_hindi_spelling_and_own_nicknames_only(seed_catalog) -> None:
     aliases = kind_aliases(seed_catalog.products)
     assert aliases.brand_hi["colgate"] == "कोलगेट"
     assert "coke" in aliases.brand_aliases["cocacola"]
@@ -174,7 +207,9 @@ def test_brands_carry_their_hindi_spelling_and_own_nicknames_only(seed_catalog) 
     assert not {"machis", "ship machis"} & set(aliases.brand_aliases.get("ship", ()))
 
 
-def test_a_bigbasket_brand_is_found_in_devanagari_and_by_nickname(seed_catalog, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_bigbasket_brand_is_found_in_devanagari_and_by_nickname(
+    seed_catalog, tmp_path: Path
+) -> None:
     from bot.engine import ItemEngine
 
     path = tmp_path / "bb.csv"
@@ -188,6 +223,10 @@ def test_a_bigbasket_brand_is_found_in_devanagari_and_by_nickname(seed_catalog, 
     catalog = read_bigbasket(path, kind_aliases(seed_catalog.products))
     assert catalog.products[2].brand_hi == "कोलगेट"
     engine = ItemEngine(catalog.products)
-    for text, brand in [("coke 2", "Coca-Cola"), ("हार्पिक एक बोतल", "Harpic"), ("कोलगेट टूथपेस्ट", "Colgate")]:
+    for text, brand in [
+        ("coke 2", "Coca-Cola"),
+        ("हार्पिक एक बोतल", "Harpic"),
+        ("कोलगेट टूथपेस्ट", "Colgate"),
+    ]:
         product = engine.parse(text).lines[0].resolution.product
         assert product is not None and product.brand == brand, text

@@ -1,4 +1,5 @@
 """Catalog persistence against a real database file."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -11,7 +12,9 @@ from bot.db.models import Product, ProductAlias, Shop
 from bot.db.session import session_scope
 
 
-def test_load_is_idempotent_and_bumps_the_version_only_on_change(database_url: str, seed_catalog: CatalogFile) -> None:
+def test_load_is_idempotent_and_bumps_the_version_only_on_change(
+    database_url: str, seed_catalog: CatalogFile
+) -> None:
     with session_scope() as s:
         shop = ensure_shop(s, "default", "Test")
         first = load_catalog(s, shop, seed_catalog)
@@ -26,12 +29,18 @@ def test_load_is_idempotent_and_bumps_the_version_only_on_change(database_url: s
         assert s.scalar(select(Shop)).catalog_version == version
 
 
-def test_every_shop_owned_row_carries_the_shop(database_url: str, seed_catalog: CatalogFile) -> None:
+def test_every_shop_owned_row_carries_the_shop(
+    database_url: str, seed_catalog: CatalogFile
+) -> None:
     with session_scope() as s:
         a = ensure_shop(s, "a", "A")
         b = ensure_shop(s, "b", "B")
         load_catalog(s, a, seed_catalog)
-        load_catalog(s, b, CatalogFile(products=seed_catalog.products[:5], categories=seed_catalog.categories))
+        load_catalog(
+            s,
+            b,
+            CatalogFile(products=seed_catalog.products[:5], categories=seed_catalog.categories),
+        )
     with session_scope() as s:
         a_products, _ = shop_catalog(s, s.scalar(select(Shop.id).where(Shop.slug == "a")))
         b_products, _ = shop_catalog(s, s.scalar(select(Shop.id).where(Shop.slug == "b")))
@@ -40,7 +49,9 @@ def test_every_shop_owned_row_carries_the_shop(database_url: str, seed_catalog: 
         assert all(al.shop_id == al.product.shop_id for al in aliases)
 
 
-def test_merchant_aliases_survive_a_reload_and_changes_are_applied(database_url: str, seed_catalog: CatalogFile) -> None:
+def test_merchant_aliases_survive_a_reload_and_changes_are_applied(
+    database_url: str, seed_catalog: CatalogFile
+) -> None:
     with session_scope() as s:
         shop = ensure_shop(s, "default", "Test")
         load_catalog(s, shop, seed_catalog)
@@ -50,7 +61,9 @@ def test_merchant_aliases_survive_a_reload_and_changes_are_applied(database_url:
     changed[0] = replace(changed[0], price_paise=changed[0].price_paise - 100)
     with session_scope() as s:
         shop = s.scalar(select(Shop))
-        report = load_catalog(s, shop, CatalogFile(products=changed, categories=seed_catalog.categories))
+        report = load_catalog(
+            s, shop, CatalogFile(products=changed, categories=seed_catalog.categories)
+        )
         assert report.updated == 1
     with session_scope() as s:
         products, _ = shop_catalog(s, s.scalar(select(Shop.id)))

@@ -1,4 +1,5 @@
 """The Alembic migrations build exactly the models' schema, and older databases are brought up."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -41,7 +42,9 @@ def _diff(engine: Engine) -> list:
     from bot.db import models  # noqa: F401
 
     with engine.connect() as conn:
-        return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        return compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+        )
 
 
 def test_migrations_build_exactly_the_models_schema(empty_engine: Engine) -> None:
@@ -68,8 +71,12 @@ def test_a_database_made_before_the_migrations_is_upgraded(empty_engine: Engine)
         command.upgrade(alembic_config(conn), "0001")
         command.stamp(alembic_config(conn), None)  # as `create_all` left it: no version table rows
         conn.execute(text("DROP TABLE alembic_version"))
-        conn.execute(text("INSERT INTO shops (slug, name, catalog_version, created_at) "
-                          "VALUES ('s', 'S', 0, CURRENT_TIMESTAMP)"))
+        conn.execute(
+            text(
+                "INSERT INTO shops (slug, name, catalog_version, created_at) "
+                "VALUES ('s', 'S', 0, CURRENT_TIMESTAMP)"
+            )
+        )
     ensure_schema(empty_engine)
     assert _diff(empty_engine) == []
     with empty_engine.connect() as conn:

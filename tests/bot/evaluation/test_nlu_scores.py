@@ -1,4 +1,5 @@
 """Intent and entity scores read from files in the shape `rasa test nlu --successes` writes."""
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,11 @@ def write(results: Path, name: str, rows: list[dict]) -> None:
 
 
 def intent(text: str, expected: str, predicted: str) -> dict:
-    return {"text": text, "intent": expected, "intent_prediction": {"name": predicted, "confidence": 0.8}}
+    return {
+        "text": text,
+        "intent": expected,
+        "intent_prediction": {"name": predicted, "confidence": 0.8},
+    }
 
 
 def ent(entity: str, start: int, end: int) -> dict:
@@ -23,30 +28,64 @@ def ent(entity: str, start: int, end: int) -> dict:
 
 def test_intents_and_entity_spans_per_language(tmp_path: Path) -> None:
     r = tmp_path / "results"
-    write(r, "intent_successes.json", [intent("2 kg atta", "add_items", "add_items"),
-                                       intent("do kilo aloo bhejo", "add_items", "add_items"),
-                                       intent("hello", "greet", "greet")])
+    write(
+        r,
+        "intent_successes.json",
+        [
+            intent("2 kg atta", "add_items", "add_items"),
+            intent("do kilo aloo bhejo", "add_items", "add_items"),
+            intent("hello", "greet", "greet"),
+        ],
+    )
     write(r, "intent_errors.json", [intent("दूध हटाओ", "remove_items", "nlu_fallback")])
     # "2 kg atta": all three right. "do kilo aloo bhejo": product right, "do" missed, "kilo" as product.
-    write(r, "CRFEntityExtractor_successes.json", [
-        {"text": "2 kg atta", "entities": [ent("quantity", 0, 1), ent("unit", 2, 4), ent("product", 5, 9)],
-         "predicted_entities": [ent("quantity", 0, 1), ent("unit", 2, 4), ent("product", 5, 9)]},
-        {"text": "do kilo aloo bhejo", "entities": [ent("quantity", 0, 2), ent("unit", 3, 7), ent("product", 8, 12)],
-         "predicted_entities": [ent("product", 3, 7), ent("product", 8, 12)]},
-    ])
-    write(r, "CRFEntityExtractor_errors.json", [
-        {"text": "do kilo aloo bhejo", "entities": [ent("quantity", 0, 2), ent("unit", 3, 7), ent("product", 8, 12)],
-         "predicted_entities": [ent("product", 3, 7), ent("product", 8, 12)]},
-        {"text": "दूध हटाओ", "entities": [ent("product", 0, 3)], "predicted_entities": []},
-    ])
+    write(
+        r,
+        "CRFEntityExtractor_successes.json",
+        [
+            {
+                "text": "2 kg atta",
+                "entities": [ent("quantity", 0, 1), ent("unit", 2, 4), ent("product", 5, 9)],
+                "predicted_entities": [
+                    ent("quantity", 0, 1),
+                    ent("unit", 2, 4),
+                    ent("product", 5, 9),
+                ],
+            },
+            {
+                "text": "do kilo aloo bhejo",
+                "entities": [ent("quantity", 0, 2), ent("unit", 3, 7), ent("product", 8, 12)],
+                "predicted_entities": [ent("product", 3, 7), ent("product", 8, 12)],
+            },
+        ],
+    )
+    write(
+        r,
+        "CRFEntityExtractor_errors.json",
+        [
+            {
+                "text": "do kilo aloo bhejo",
+                "entities": [ent("quantity", 0, 2), ent("unit", 3, 7), ent("product", 8, 12)],
+                "predicted_entities": [ent("product", 3, 7), ent("product", 8, 12)],
+            },
+            {"text": "दूध हटाओ", "entities": [ent("product", 0, 3)], "predicted_entities": []},
+        ],
+    )
     labels = {comparable("do kilo aloo bhejo"): "hinglish"}
     data = results_report(r, labels)
 
     assert data["overall"]["examples"] == 4 and data["overall"]["accuracy"] == 0.75
     assert set(data["by_language"]) == {"en", "hinglish", "hi"}
     assert data["by_language"]["hi"]["accuracy"] == 0.0
-    assert data["errors"] == [{"text": "दूध हटाओ", "language": "hi", "expected": "remove_items",
-                               "predicted": "nlu_fallback", "confidence": 0.8}]
+    assert data["errors"] == [
+        {
+            "text": "दूध हटाओ",
+            "language": "hi",
+            "expected": "remove_items",
+            "predicted": "nlu_fallback",
+            "confidence": 0.8,
+        }
+    ]
     overall = data["entities"]["overall"]
     # product: 2 right of 3 predicted, 2 of 3 labelled; quantity and unit: 1 of 2 labelled, none wrong
     assert overall["product"] == {"precision": 0.6667, "recall": 0.6667, "f1": 0.6667, "support": 3}

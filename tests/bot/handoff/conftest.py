@@ -1,4 +1,5 @@
 """Two shops with a merchant each, and a fake Rasa tracker API on a real port."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -25,8 +26,12 @@ class Shops:
 def shops(database_url: str) -> Shops:
     with session_scope() as s:
         shop, other = ensure_shop(s, "default", "ChatCart Kirana"), ensure_shop(s, "other", "Other")
-        return Shops(shop.id, create_user(s, shop.id, "asha", "a long passphrase", "Asha Rao").id,
-                     other.id, create_user(s, other.id, "ravi", "a long passphrase").id)
+        return Shops(
+            shop.id,
+            create_user(s, shop.id, "asha", "a long passphrase", "Asha Rao").id,
+            other.id,
+            create_user(s, other.id, "ravi", "a long passphrase").id,
+        )
 
 
 @pytest.fixture
@@ -40,5 +45,13 @@ def ask_for_a_person(shop_id: int, wa_id: str, *texts: str, language: str = "hin
     """What action_human_handoff and action_handoff_hold record."""
     with session_scope() as s:
         for i, text in enumerate(texts):
-            record(s, shop_id, kind="handoff", text=text, language=language, prediction="human_handoff",
-                   conversation_id=wa_id, details={"during_handoff": True} if i else None)
+            record(
+                s,
+                shop_id,
+                kind="handoff",
+                text=text,
+                language=language,
+                prediction="human_handoff",
+                conversation_id=wa_id,
+                details={"during_handoff": True} if i else None,
+            )

@@ -1,5 +1,6 @@
 """A real HTTP server on 127.0.0.1 answering the two tracker calls of Rasa's HTTP API that the
 handoff inbox makes, in Rasa 3.6's shapes, and recording what it was sent."""
+
 from __future__ import annotations
 
 import time
@@ -19,11 +20,15 @@ class FakeEngine:
 
         class Handler(JsonHandler):
             def _conversation(self) -> tuple[str, str]:
-                parts = urlsplit(self.path).path.split("/")  # "", conversations, id, tracker[, events]
+                parts = urlsplit(self.path).path.split(
+                    "/"
+                )  # "", conversations, id, tracker[, events]
                 return unquote(parts[2]), "/".join(parts[3:])
 
             def _refused(self) -> bool:
-                if engine.token and parse_qs(urlsplit(self.path).query).get("token") != [engine.token]:
+                if engine.token and parse_qs(urlsplit(self.path).query).get("token") != [
+                    engine.token
+                ]:
                     self.send_json(401, {"message": "User is not authenticated."})
                     return True
                 if engine.fail_with:
@@ -57,7 +62,9 @@ class FakeEngine:
         self.server, self.url = serve(Handler)
 
     def tracker(self, cid: str) -> dict[str, Any]:
-        return self.trackers.setdefault(cid, {"sender_id": cid, "slots": {"handoff": False}, "events": []})
+        return self.trackers.setdefault(
+            cid, {"sender_id": cid, "slots": {"handoff": False}, "events": []}
+        )
 
     def said(self, cid: str, *turns: tuple[str, str], handoff: bool = True) -> None:
         """("user"|"bot", text) events, a second apart, ending now."""

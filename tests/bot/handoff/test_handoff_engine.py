@@ -1,6 +1,7 @@
 """Handing back to the bot against the real Rasa engine and action server: the shopper asks for
 a person, the bot keeps quiet, the merchant releases the conversation, the bot answers again.
 Needs a model in production in the registry; skipped without one — this test never trains."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -9,17 +10,19 @@ import httpx
 import pytest
 
 from bot.catalog.store import ensure_shop
-from cli.engine import RASA, production_model
-from cli.stack import assistant_services, start_all, stop_all
 from bot.db.session import session_scope
 from bot.handoff import inbox
 from bot.handoff.tracker import EngineTracker
 from bot.merchants.users import create_user
 from bot.settings import get_settings
+from cli.engine import RASA, production_model
+from cli.stack import assistant_services, start_all, stop_all
 from tests.shop import free_port
 
-pytestmark = pytest.mark.skipif(not RASA.exists() or production_model(required=False) is None,
-                                reason="needs .venv-rasa and a trained model in production (make train)")
+pytestmark = pytest.mark.skipif(
+    not RASA.exists() or production_model(required=False) is None,
+    reason="needs .venv-rasa and a trained model in production (make train)",
+)
 WA = "919811119999"
 
 
@@ -53,7 +56,9 @@ def test_release_gives_the_conversation_back_to_the_bot(engine_url: str) -> None
         assert flag.conversation_id == WA and flag.messages == 2
         view = inbox.conversation(s, shop_id, WA, tracker)
         assert view.bot_quiet is True
-        assert [m.text for m in view.messages if m.sender == "shopper"][-1] == "hello? 2 kg atta please"
+        assert [m.text for m in view.messages if m.sender == "shopper"][
+            -1
+        ] == "hello? 2 kg atta please"
     with session_scope() as s:
         inbox.release(s, shop_id, WA, user_id, tracker)
     assert tracker.tracker(WA)["slots"]["handoff"] is False

@@ -1,7 +1,8 @@
 """The handoff inbox: flagged conversations, the shop's replies, handing back to the bot."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from tests.bot.handoff.conftest import Shops, ask_for_a_person
 from tests.bot.handoff.fake_engine import FakeEngine
 
 WA = "919811112222"
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 def test_flagged_conversations_newest_first_and_per_shop(shops: Shops) -> None:
@@ -29,19 +30,36 @@ def test_flagged_conversations_newest_first_and_per_shop(shops: Shops) -> None:
         mine = inbox.flagged(s, shops.shop_id)
         theirs = inbox.flagged(s, shops.other_shop_id)
     assert [f.conversation_id for f in mine] == ["919833334444", WA]
-    assert (mine[1].messages, mine[1].last_text, mine[1].language) == (2, "mera order galat aaya", "hinglish")
+    assert (mine[1].messages, mine[1].last_text, mine[1].language) == (
+        2,
+        "mera order galat aaya",
+        "hinglish",
+    )
     assert mine[1].flagged_at <= mine[1].last_at
     assert [f.conversation_id for f in theirs] == ["919855556666"]
 
 
-def test_the_conversation_as_the_engine_has_it_with_the_shops_replies(shops: Shops, fake_engine: FakeEngine) -> None:
+def test_the_conversation_as_the_engine_has_it_with_the_shops_replies(
+    shops: Shops, fake_engine: FakeEngine
+) -> None:
     ask_for_a_person(shops.shop_id, WA, "shop wale bhaiya se baat karao")
-    fake_engine.said(WA, ("user", "2 kg atta"), ("bot", "Added 2 kg atta"),
-                     ("user", "shop wale bhaiya se baat karao"), ("bot", "Someone from the shop will reply"))
+    fake_engine.said(
+        WA,
+        ("user", "2 kg atta"),
+        ("bot", "Added 2 kg atta"),
+        ("user", "shop wale bhaiya se baat karao"),
+        ("bot", "Someone from the shop will reply"),
+    )
     tracker = EngineTracker(fake_engine.url)
     with session_scope() as s:
-        event = inbox.record_reply(s, shops.shop_id, WA, "  Haan ji, bataiye  ", shops.user_id,
-                                   last_inbound=NOW - timedelta(minutes=5))
+        event = inbox.record_reply(
+            s,
+            shops.shop_id,
+            WA,
+            "  Haan ji, bataiye  ",
+            shops.user_id,
+            last_inbound=NOW - timedelta(minutes=5),
+        )
         assert event.text == "Haan ji, bataiye"
     with session_scope() as s:
         view = inbox.conversation(s, shops.shop_id, WA, tracker)
@@ -49,20 +67,29 @@ def test_the_conversation_as_the_engine_has_it_with_the_shops_replies(shops: Sho
             inbox.conversation(s, shops.other_shop_id, WA, tracker)
     assert view.flagged and view.bot_quiet is True and view.engine_error is None
     assert [(m.sender, m.text) for m in view.messages] == [
-        ("shopper", "2 kg atta"), ("bot", "Added 2 kg atta"), ("shopper", "shop wale bhaiya se baat karao"),
-        ("bot", "Someone from the shop will reply"), ("shop", "Haan ji, bataiye")]
+        ("shopper", "2 kg atta"),
+        ("bot", "Added 2 kg atta"),
+        ("shopper", "shop wale bhaiya se baat karao"),
+        ("bot", "Someone from the shop will reply"),
+        ("shop", "Haan ji, bataiye"),
+    ]
     assert view.messages[-1].by == "Asha Rao"
 
     with session_scope() as s:  # the engine is down: what was recorded, and why that is all
-        down = inbox.conversation(s, shops.shop_id, WA, EngineTracker("http://127.0.0.1:9", timeout=2))
+        down = inbox.conversation(
+            s, shops.shop_id, WA, EngineTracker("http://127.0.0.1:9", timeout=2)
+        )
     assert down.bot_quiet is None and "did not answer" in (down.engine_error or "")
     assert down.messages[-1].sender == "shop"
-    assert [(m.sender, m.text) for m in down.messages] == [("shopper", "shop wale bhaiya se baat karao"),
-                                                          ("shop", "Haan ji, bataiye")]
+    assert [(m.sender, m.text) for m in down.messages] == [
+        ("shopper", "shop wale bhaiya se baat karao"),
+        ("shop", "Haan ji, bataiye"),
+    ]
 
 
-def test_hand_back_sets_the_slot_through_the_tracker_api_and_closes_the_flag(shops: Shops,
-                                                                            fake_engine: FakeEngine) -> None:
+def test_hand_back_sets_the_slot_through_the_tracker_api_and_closes_the_flag(
+    shops: Shops, fake_engine: FakeEngine
+) -> None:
     ask_for_a_person(shops.shop_id, WA, "talk to the shop", "hello?")
     fake_engine.said(WA, ("user", "talk to the shop"))
     tracker = EngineTracker(fake_engine.url)
@@ -77,7 +104,9 @@ def test_hand_back_sets_the_slot_through_the_tracker_api_and_closes_the_flag(sho
     with session_scope() as s, pytest.raises(EngineUnavailable):
         inbox.release(s, shops.shop_id, WA, shops.user_id, tracker)
     with session_scope() as s:
-        assert [f.conversation_id for f in inbox.flagged(s, shops.shop_id)] == [WA]  # nothing changed
+        assert [f.conversation_id for f in inbox.flagged(s, shops.shop_id)] == [
+            WA
+        ]  # nothing changed
 
     fake_engine.fail_with = None
     with session_scope() as s:
@@ -105,15 +134,26 @@ def test_a_reply_needs_a_whatsapp_shopper_inside_the_window(shops: Shops) -> Non
         with pytest.raises(Conflict, match="never written"):
             inbox.record_reply(s, shops.shop_id, WA, "hello", shops.user_id, last_inbound=None)
         with pytest.raises(Conflict, match="25 hours ago"):
-            inbox.record_reply(s, shops.shop_id, WA, "hello", shops.user_id,
-                               last_inbound=NOW - timedelta(hours=25), now=NOW)
+            inbox.record_reply(
+                s,
+                shops.shop_id,
+                WA,
+                "hello",
+                shops.user_id,
+                last_inbound=NOW - timedelta(hours=25),
+                now=NOW,
+            )
         for text in ("   ", "x" * 4097):
             with pytest.raises(InvalidRequest):
                 inbox.record_reply(s, shops.shop_id, WA, text, shops.user_id, last_inbound=NOW)
         with pytest.raises(NotFound):
-            inbox.record_reply(s, shops.shop_id, "919800000000", "hello", shops.user_id, last_inbound=NOW)
+            inbox.record_reply(
+                s, shops.shop_id, "919800000000", "hello", shops.user_id, last_inbound=NOW
+            )
         with pytest.raises(NotFound):
-            inbox.record_reply(s, shops.other_shop_id, WA, "hello", shops.other_user_id, last_inbound=NOW)
+            inbox.record_reply(
+                s, shops.other_shop_id, WA, "hello", shops.other_user_id, last_inbound=NOW
+            )
         assert s.scalar(select(HandoffEvent)) is None
 
 

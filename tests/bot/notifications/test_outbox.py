@@ -1,7 +1,8 @@
 """The outbox: written with the change it announces, drained with retries and back-off."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -37,12 +38,19 @@ def test_messages_carry_the_shoppers_language_and_one_per_fact(shop_id: int) -> 
     with session_scope() as s:
         row = s.merge(customer)
         assert outbox.enqueue(s, row, "order_packed", {"order_id": 1}, dedupe_key="order:1:packed")
-        assert not outbox.enqueue(s, row, "order_packed", {"order_id": 1}, dedupe_key="order:1:packed")
+        assert not outbox.enqueue(
+            s, row, "order_packed", {"order_id": 1}, dedupe_key="order:1:packed"
+        )
         with pytest.raises(ValueError):
             outbox.enqueue(s, row, "no_such_template", {}, dedupe_key="x")
     with session_scope() as s:
         [item] = outbox.pending(s)
-    assert (item.wa_id, item.language, item.template, item.params) == (WA_ID, "hi", "order_packed", {"order_id": 1})
+    assert (item.wa_id, item.language, item.template, item.params) == (
+        WA_ID,
+        "hi",
+        "order_packed",
+        {"order_id": 1},
+    )
 
 
 def test_failed_sends_back_off_then_die(shop_id: int, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -52,7 +60,7 @@ def test_failed_sends_back_off_then_die(shop_id: int, monkeypatch: pytest.Monkey
     with session_scope() as s:
         outbox.enqueue(s, s.merge(customer), "order_delivered", {"order_id": 7}, dedupe_key="d")
         outbox.enqueue(s, s.merge(customer), "order_packed", {"order_id": 7}, dedupe_key="p")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with session_scope() as s:
         first, second = outbox.pending(s, now=now)
         outbox.mark_sent(s, first.id, "wamid.1", now=now)
@@ -68,5 +76,8 @@ def test_failed_sends_back_off_then_die(shop_id: int, monkeypatch: pytest.Monkey
     with session_scope() as s:
         assert outbox.pending(s, now=now + timedelta(days=1)) == []
         rows = {r.template: r for r in s.scalars(select(OutboxMessage))}
-        assert rows["order_delivered"].status == "sent" and rows["order_delivered"].provider_message_id == "wamid.1"
+        assert (
+            rows["order_delivered"].status == "sent"
+            and rows["order_delivered"].provider_message_id == "wamid.1"
+        )
         assert (rows["order_packed"].status, rows["order_packed"].attempts) == ("dead", 3)

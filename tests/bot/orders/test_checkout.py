@@ -1,4 +1,5 @@
 """Checkout: idempotency, snapshots, atomic stock, and what is refused — on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import threading
@@ -8,7 +9,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.cart import service as cart
-from bot.db.models import Order as OrderRow, OrderEvent, OutboxMessage, Payment, Product
+from bot.db.models import Order as OrderRow
+from bot.db.models import OrderEvent, OutboxMessage, Payment, Product
 from bot.db.session import session_scope
 from bot.orders import service
 from bot.orders.errors import (
@@ -49,19 +51,27 @@ def test_an_order_snapshots_the_cart_takes_stock_and_empties_the_cart(shop_id: i
     assert (stock_of(ATTA), stock_of(MILK)) == (18, 19)
     assert order.payment is not None and order.payment.status == "created"
     assert order.payment.amount_paise == order.total_paise and "/pay/cpay_" in order.payment.pay_url
-    assert [(h.from_status, h.to_status, h.actor) for h in order.history] == \
-        [(None, "pending_payment", f"shopper:{WA_ID}")]
+    assert [(h.from_status, h.to_status, h.actor) for h in order.history] == [
+        (None, "pending_payment", f"shopper:{WA_ID}")
+    ]
     with session_scope() as s:
         assert cart.view(s, shop_id, WA_ID).is_empty
         # Catalog edits after the order leave the order as it was.
-        s.execute(update(Product).where(Product.sku == ATTA)
-                  .values(name="Renamed", price_paise=1, mrp_paise=1, pack_size=1))
+        s.execute(
+            update(Product)
+            .where(Product.sku == ATTA)
+            .values(name="Renamed", price_paise=1, mrp_paise=1, pack_size=1)
+        )
     with session_scope() as s:
         again = service.get_order(s, shop_id, order.id)
     assert again.lines == order.lines and again.total_paise == order.total_paise
     with session_scope() as s:
         msg = s.scalar(select(OutboxMessage))
-        assert (msg.template, msg.wa_id, msg.params["order_id"]) == ("order_placed", WA_ID, order.id)
+        assert (msg.template, msg.wa_id, msg.params["order_id"]) == (
+            "order_placed",
+            WA_ID,
+            order.id,
+        )
 
 
 def test_cash_on_delivery_has_no_payment(shop_id: int) -> None:
@@ -85,7 +95,9 @@ def test_the_same_key_returns_the_same_order(shop_id: int) -> None:
         service.place_order(s, shop_id, WA_ID, **checkout(pincode="110001"))
 
 
-def test_a_replay_is_answered_even_after_its_slot_has_passed(shop_id: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_replay_is_answered_even_after_its_slot_has_passed(
+    shop_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _fill(shop_id)
     details = checkout()
     with session_scope() as s:
@@ -99,11 +111,19 @@ def test_a_replay_is_answered_even_after_its_slot_has_passed(shop_id: int, monke
         service.place_order(s, shop_id, WA_ID, **details | {"idempotency_key": "key-2"})
 
 
-@pytest.mark.parametrize("bad", [
-    {"pincode": "012345"}, {"pincode": "56001"}, {"address": "  x "}, {"payment_method": "card"},
-    {"idempotency_key": ""}, {"idempotency_key": "k" * 201}, {"delivery_slot": "2020-01-01T08:00"},
-    {"delivery_slot": "tomorrow"},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"pincode": "012345"},
+        {"pincode": "56001"},
+        {"address": "  x "},
+        {"payment_method": "card"},
+        {"idempotency_key": ""},
+        {"idempotency_key": "k" * 201},
+        {"delivery_slot": "2020-01-01T08:00"},
+        {"delivery_slot": "tomorrow"},
+    ],
+)
 def test_bad_checkout_details_are_refused(shop_id: int, bad: dict[str, str]) -> None:
     _fill(shop_id)
     with pytest.raises((InvalidCheckout, InvalidSlot)), session_scope() as s:
@@ -161,7 +181,8 @@ def _run_concurrently(n: int, work: Callable[[int], None]) -> list[BaseException
 
 
 def test_fifty_concurrent_orders_for_ten_packs_make_exactly_ten_orders(
-        shop_id: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    shop_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("MIN_ORDER_PAISE", "0")
     get_settings.cache_clear()
     set_stock(ATTA, 10)
@@ -171,8 +192,12 @@ def test_fifty_concurrent_orders_for_ten_packs_make_exactly_ten_orders(
 
     def order(i: int) -> None:
         with session_scope() as s:
-            service.place_order(s, shop_id, shoppers[i],
-                                **checkout(idempotency_key=f"k{i}", payment_method="upi" if i % 2 else "cod"))
+            service.place_order(
+                s,
+                shop_id,
+                shoppers[i],
+                **checkout(idempotency_key=f"k{i}", payment_method="upi" if i % 2 else "cod"),
+            )
 
     errors = _run_concurrently(50, order)
     assert len(errors) == 40 and all(isinstance(e, OutOfStock) for e in errors), errors[:3]

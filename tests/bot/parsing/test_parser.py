@@ -13,8 +13,11 @@ def parser() -> MessageParser:
 
 def read(parser: MessageParser, text: str) -> list[tuple[str, float | None, str | None]]:
     return [
-        (line.item, line.quantity.amount if line.quantity else None,
-         line.quantity.unit if line.quantity else None)
+        (
+            line.item,
+            line.quantity.amount if line.quantity else None,
+            line.quantity.unit if line.quantity else None,
+        )
         for line in parser.parse(text)
     ]
 
@@ -29,10 +32,20 @@ def read(parser: MessageParser, text: str) -> list[tuple[str, float | None, str 
         ("atta 2 kg", [("atta", 2000, "g")]),
         ("2kg atta 1l milk 6 eggs", [("atta", 2000, "g"), ("milk", 1000, "ml"), ("eggs", 6, None)]),
         ("atta 2 kg milk 1 l", [("atta", 2000, "g"), ("milk", 1000, "ml")]),
-        ("atta, doodh + chini & namak n dahi", [("atta", None, None), ("doodh", None, None),
-                                              ("chini", None, None), ("namak", None, None),
-                                              ("dahi", None, None)]),
-        ("atta\ndoodh\nchini 1kg", [("atta", None, None), ("doodh", None, None), ("chini", 1000, "g")]),
+        (
+            "atta, doodh + chini & namak n dahi",
+            [
+                ("atta", None, None),
+                ("doodh", None, None),
+                ("chini", None, None),
+                ("namak", None, None),
+                ("dahi", None, None),
+            ],
+        ),
+        (
+            "atta\ndoodh\nchini 1kg",
+            [("atta", None, None), ("doodh", None, None), ("chini", 1000, "g")],
+        ),
     ],
 )
 def test_lines_and_quantities(parser: MessageParser, text: str, expected: list) -> None:
@@ -88,7 +101,10 @@ def test_pav_alone_is_bread_not_a_quarter_kilo(parser: MessageParser) -> None:
 
 
 def test_protected_catalog_phrases_are_not_split(parser: MessageParser) -> None:
-    assert read(parser, "2 parle g n 1 hide & seek") == [("parle g", 2, None), ("hide & seek", 1, None)]
+    assert read(parser, "2 parle g n 1 hide & seek") == [
+        ("parle g", 2, None),
+        ("hide & seek", 1, None),
+    ]
     assert read(parser, "amul slim n trim 1 l") == [("amul slim n trim", 1000, "ml")]
     assert read(parser, "pav bhaji masala") == [("pav bhaji masala", None, None)]
 
@@ -98,6 +114,8 @@ def test_fillers_are_not_item_words(parser: MessageParser) -> None:
     assert read(parser, "i want an apple") == [("apple", None, None)]
 
 
-@pytest.mark.parametrize("text", ["", "   ", "🙏🙏🙏", "\x00\x01\x02", ",,, and aur +", "😀 and 😀"])
+@pytest.mark.parametrize(
+    "text", ["", "   ", "🙏🙏🙏", "\x00\x01\x02", ",,, and aur +", "😀 and 😀"]
+)
 def test_nothing_to_read(parser: MessageParser, text: str) -> None:
     assert parser.parse(text) == []

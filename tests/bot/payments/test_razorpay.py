@@ -1,5 +1,6 @@
 """Razorpay: the real signature vectors, and payment links, webhooks and refunds against a
 local HTTP server standing in for Razorpay's API."""
+
 from __future__ import annotations
 
 import base64
@@ -14,8 +15,8 @@ from bot.cart import service as cart
 from bot.db.models import Payment
 from bot.db.session import session_scope
 from bot.orders import service
-from bot.payments.errors import InvalidSignature
 from bot.payments.configured import configured_provider
+from bot.payments.errors import InvalidSignature
 from bot.payments.razorpay import EVENT_ID_HEADER, SIGNATURE_HEADER, RazorpayProvider
 from bot.payments.webhooks import handle_webhook
 from bot.settings import get_settings
@@ -41,7 +42,9 @@ def test_the_real_webhook_vector_verifies_on_the_raw_body() -> None:
         with pytest.raises(InvalidSignature):
             provider.parse_webhook(tampered, {SIGNATURE_HEADER: v["x_razorpay_signature"]})
     with pytest.raises(InvalidSignature):
-        RazorpayProvider("k", "s", "wrong").parse_webhook(body, {SIGNATURE_HEADER: v["x_razorpay_signature"]})
+        RazorpayProvider("k", "s", "wrong").parse_webhook(
+            body, {SIGNATURE_HEADER: v["x_razorpay_signature"]}
+        )
 
 
 @pytest.mark.shared
@@ -49,25 +52,39 @@ def test_the_real_payment_and_payment_link_vectors_verify() -> None:
     vectors = _vectors()
     link = vectors["payment_link"]
     provider = RazorpayProvider("rzp_test", link["secret"], "unused")
-    params = {"payment_link_id": link["payment_link_id"],
-              "payment_link_reference_id": link["payment_link_reference_id"],
-              "payment_link_status": link["payment_link_status"],
-              "razorpay_payment_id": link["razorpay_payment_id"],
-              "razorpay_signature": link["razorpay_signature"]}
+    params = {
+        "payment_link_id": link["payment_link_id"],
+        "payment_link_reference_id": link["payment_link_reference_id"],
+        "payment_link_status": link["payment_link_status"],
+        "razorpay_payment_id": link["razorpay_payment_id"],
+        "razorpay_signature": link["razorpay_signature"],
+    }
     provider.verify_link_callback(params)
     with pytest.raises(InvalidSignature):
         provider.verify_link_callback(params | {"payment_link_status": "failed"})
     pay = vectors["payment"]
-    assert RazorpayProvider("rzp_test", pay["secret"], "unused").client.utility.verify_payment_signature({
-        "razorpay_order_id": pay["razorpay_order_id"], "razorpay_payment_id": pay["razorpay_payment_id"],
-        "razorpay_signature": pay["razorpay_signature"]})
+    assert RazorpayProvider(
+        "rzp_test", pay["secret"], "unused"
+    ).client.utility.verify_payment_signature(
+        {
+            "razorpay_order_id": pay["razorpay_order_id"],
+            "razorpay_payment_id": pay["razorpay_payment_id"],
+            "razorpay_signature": pay["razorpay_signature"],
+        }
+    )
 
 
 @pytest.fixture
-def razorpay(shop_id: int, razorpay_server: FakeRazorpay, monkeypatch: pytest.MonkeyPatch) -> FakeRazorpay:
-    for name, value in {"PAYMENT_PROVIDER": "razorpay", "RAZORPAY_KEY_ID": "rzp_test_key",
-                        "RAZORPAY_KEY_SECRET": "key_secret_x", "RAZORPAY_WEBHOOK_SECRET": WEBHOOK_SECRET,
-                        "RAZORPAY_API_BASE": razorpay_server.url}.items():
+def razorpay(
+    shop_id: int, razorpay_server: FakeRazorpay, monkeypatch: pytest.MonkeyPatch
+) -> FakeRazorpay:
+    for name, value in {
+        "PAYMENT_PROVIDER": "razorpay",
+        "RAZORPAY_KEY_ID": "rzp_test_key",
+        "RAZORPAY_KEY_SECRET": "key_secret_x",
+        "RAZORPAY_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "RAZORPAY_API_BASE": razorpay_server.url,
+    }.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
     return razorpay_server
@@ -80,16 +97,37 @@ def _signed(event: dict, event_id: str) -> tuple[bytes, dict[str, str]]:
 
 
 def _link_paid(link_id: str, amount: int, currency: str = "INR") -> dict:
-    return {"entity": "event", "event": "payment_link.paid", "contains": ["payment_link", "order", "payment"],
-            "payload": {
-                "payment_link": {"entity": {"id": link_id, "amount": amount, "amount_paid": amount,
-                                            "currency": currency, "status": "paid"}},
-                "payment": {"entity": {"id": "pay_TEST000001", "amount": amount, "currency": currency,
-                                       "status": "captured", "method": "upi"}}},
-            "created_at": 1764000000}
+    return {
+        "entity": "event",
+        "event": "payment_link.paid",
+        "contains": ["payment_link", "order", "payment"],
+        "payload": {
+            "payment_link": {
+                "entity": {
+                    "id": link_id,
+                    "amount": amount,
+                    "amount_paid": amount,
+                    "currency": currency,
+                    "status": "paid",
+                }
+            },
+            "payment": {
+                "entity": {
+                    "id": "pay_TEST000001",
+                    "amount": amount,
+                    "currency": currency,
+                    "status": "captured",
+                    "method": "upi",
+                }
+            },
+        },
+        "created_at": 1764000000,
+    }
 
 
-def test_a_upi_order_gets_a_payment_link_and_is_paid_by_the_webhook(razorpay: FakeRazorpay, shop_id: int) -> None:
+def test_a_upi_order_gets_a_payment_link_and_is_paid_by_the_webhook(
+    razorpay: FakeRazorpay, shop_id: int
+) -> None:
     with session_scope() as s:
         cart.add_packs(s, shop_id, WA_ID, [("STP-0013", 2)])
         order = service.place_order(s, shop_id, WA_ID, **checkout())
@@ -99,7 +137,10 @@ def test_a_upi_order_gets_a_payment_link_and_is_paid_by_the_webhook(razorpay: Fa
     assert sent["path"] == "/v1/payment_links"
     assert sent["auth"] == "Basic " + base64.b64encode(b"rzp_test_key:key_secret_x").decode()
     assert sent["body"]["amount"] == order.total_paise and sent["body"]["currency"] == "INR"
-    assert sent["body"]["reference_id"] == order.payment.id and sent["body"]["customer"]["contact"] == f"+{WA_ID}"
+    assert (
+        sent["body"]["reference_id"] == order.payment.id
+        and sent["body"]["customer"]["contact"] == f"+{WA_ID}"
+    )
 
     with session_scope() as s:
         link_id = s.scalar(select(Payment.provider_ref))
@@ -134,8 +175,19 @@ def test_an_expired_link_cancels_the_order(razorpay: FakeRazorpay, shop_id: int)
         cart.add_packs(s, shop_id, WA_ID, [("STP-0013", 2)])
         order = service.place_order(s, shop_id, WA_ID, **checkout())
         link_id = s.scalar(select(Payment.provider_ref))
-    event = {"event": "payment_link.expired", "payload": {"payment_link": {"entity": {
-        "id": link_id, "amount": order.total_paise, "currency": "INR", "status": "expired"}}}}
+    event = {
+        "event": "payment_link.expired",
+        "payload": {
+            "payment_link": {
+                "entity": {
+                    "id": link_id,
+                    "amount": order.total_paise,
+                    "currency": "INR",
+                    "status": "expired",
+                }
+            }
+        },
+    }
     body, headers = _signed(event, "evt_expired")
     with session_scope() as s:
         assert handle_webhook(s, configured_provider(), body, headers).outcome == "expired"

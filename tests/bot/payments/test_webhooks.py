@@ -1,4 +1,5 @@
 """Payment webhooks: signatures, idempotency, out-of-order events, mismatches, crashes."""
+
 from __future__ import annotations
 
 import json
@@ -7,13 +8,14 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.cart import service as cart
-from bot.db.models import Order as OrderRow, OrderEvent, OutboxMessage, Payment, PaymentEvent
+from bot.db.models import Order as OrderRow
+from bot.db.models import OrderEvent, OutboxMessage, Payment, PaymentEvent
 from bot.db.session import session_scope
 from bot.orders import service
 from bot.orders.model import Order
 from bot.payments import sandbox, webhooks
-from bot.payments.errors import InvalidSignature, MalformedEvent
 from bot.payments.configured import configured_provider
+from bot.payments.errors import InvalidSignature, MalformedEvent
 from bot.payments.webhooks import WebhookResult, handle_webhook
 from bot.settings import get_settings
 from tests.shop import WA_ID, checkout
@@ -29,16 +31,26 @@ def _order(shop_id: int, key: str = "key-1") -> Order:
 
 def _deliver(body: bytes, signature: str | None = None) -> WebhookResult:
     secret = get_settings().sandbox_webhook_secret.get_secret_value()
-    headers = {sandbox.SIGNATURE_HEADER: signature if signature is not None else sandbox.sign(body, secret)}
+    headers = {
+        sandbox.SIGNATURE_HEADER: signature if signature is not None else sandbox.sign(body, secret)
+    }
     with session_scope() as s:
         return handle_webhook(s, configured_provider(), body, headers)
 
 
-def _event(order: Order, outcome: sandbox.Outcome = "approve", amount: int | None = None,
-           currency: str = "INR") -> bytes:
+def _event(
+    order: Order,
+    outcome: sandbox.Outcome = "approve",
+    amount: int | None = None,
+    currency: str = "INR",
+) -> bytes:
     assert order.payment is not None
-    return sandbox.gateway_event(order.payment.id, amount if amount is not None else order.payment.amount_paise,
-                                 currency, outcome)
+    return sandbox.gateway_event(
+        order.payment.id,
+        amount if amount is not None else order.payment.amount_paise,
+        currency,
+        outcome,
+    )
 
 
 def _state(order_id: int) -> tuple[str, str, int, int]:
@@ -98,9 +110,13 @@ def test_a_signed_but_unreadable_body_is_refused(shop_id: int) -> None:
 
 
 @pytest.mark.parametrize(("amount", "currency"), [(1, "INR"), (None, "USD")])
-def test_a_wrong_amount_or_currency_is_flagged_never_paid(shop_id: int, amount: int | None, currency: str) -> None:
+def test_a_wrong_amount_or_currency_is_flagged_never_paid(
+    shop_id: int, amount: int | None, currency: str
+) -> None:
     order = _order(shop_id)
-    result = _deliver(_event(order, amount=order.total_paise - 1 if amount else None, currency=currency))
+    result = _deliver(
+        _event(order, amount=order.total_paise - 1 if amount else None, currency=currency)
+    )
     assert result.outcome == "flagged"
     status, payment, _, _ = _state(order.id)
     assert (status, payment) == ("pending_payment", "flagged")
@@ -136,7 +152,8 @@ def test_money_for_a_cancelled_order_is_flagged_for_a_refund(shop_id: int) -> No
 
 
 def test_a_crash_between_capture_and_order_update_is_completed_by_the_next_delivery(
-        shop_id: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    shop_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     order = _order(shop_id)
     body = _event(order)
 
@@ -153,7 +170,9 @@ def test_a_crash_between_capture_and_order_update_is_completed_by_the_next_deliv
     assert _state(order.id) == ("paid", "paid", 1, 2)
 
 
-def test_a_payment_left_captured_with_its_order_unpaid_is_completed_by_a_redelivery(shop_id: int) -> None:
+def test_a_payment_left_captured_with_its_order_unpaid_is_completed_by_a_redelivery(
+    shop_id: int,
+) -> None:
     """The same crash, had the capture been committed on its own: the state is repaired by the
     next delivery, even of an event already recorded."""
     order = _order(shop_id)
@@ -172,7 +191,17 @@ def test_a_payment_left_captured_with_its_order_unpaid_is_completed_by_a_redeliv
 
 
 def test_events_for_unknown_payments_are_recorded_not_applied(shop_id: int) -> None:
-    body = json.dumps({"id": "evt_other", "type": "payment.captured", "payment": {
-        "id": "spay_1", "reference": "cpay_someone_elses", "amount": 100, "currency": "INR"}}).encode()
+    body = json.dumps(
+        {
+            "id": "evt_other",
+            "type": "payment.captured",
+            "payment": {
+                "id": "spay_1",
+                "reference": "cpay_someone_elses",
+                "amount": 100,
+                "currency": "INR",
+            },
+        }
+    ).encode()
     assert _deliver(body).outcome == "unknown_payment"
     assert _deliver(body).duplicate

@@ -1,4 +1,5 @@
 """A shop with three aisles of the seed catalog, its merchant, and a second shop that must stay apart."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,15 +36,25 @@ def review_shop(database_url: str, seed_catalog: CatalogFile) -> ReviewShop:
 
 
 def _aisles(catalog: CatalogFile, *categories: str) -> CatalogFile:
-    return CatalogFile(products=[p for p in catalog.products if p.category in categories],
-                       categories=catalog.categories)
+    return CatalogFile(
+        products=[p for p in catalog.products if p.category in categories],
+        categories=catalog.categories,
+    )
 
 
 def misunderstood(shop_id: int, *messages: tuple[str, str, str, str]) -> None:
     """(kind, text, language, conversation) review items, as the actions record them."""
     with session_scope() as s:
         for kind, text, language, conversation in messages:
-            record(s, shop_id, kind=kind, text=text, language=language,  # type: ignore[arg-type]
-                   conversation_id=conversation, prediction="add_items" if kind == "fallback" else None,
-                   details={"message": f"{text} please", "candidates": ["RIC-0037"]}
-                   if kind in ("unmatched", "ambiguous") else None)
+            record(
+                s,
+                shop_id,
+                kind=kind,
+                text=text,
+                language=language,  # type: ignore[arg-type]
+                conversation_id=conversation,
+                prediction="add_items" if kind == "fallback" else None,
+                details={"message": f"{text} please", "candidates": ["RIC-0037"]}
+                if kind in ("unmatched", "ambiguous")
+                else None,
+            )

@@ -1,4 +1,5 @@
 """The review queue groups a shop's misunderstood messages by their normalised text."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,13 +11,16 @@ from tests.bot.review.conftest import ReviewShop, misunderstood
 
 
 def test_messages_are_grouped_by_normalised_text_with_counts_languages_and_conversations(
-        review_shop: ReviewShop) -> None:
-    misunderstood(review_shop.shop_id,
-                  ("unmatched", "2 kg mota chawal", "hinglish", "911"),
-                  ("unmatched", "2 KG  Mota Chawal", "hinglish", "912"),
-                  ("fallback", "2 kg mota chawal", "en", "913"),
-                  ("fallback", "where is my parcel", "en", "914"),
-                  ("handoff", "talk to a person", "en", "915"))
+    review_shop: ReviewShop,
+) -> None:
+    misunderstood(
+        review_shop.shop_id,
+        ("unmatched", "2 kg mota chawal", "hinglish", "911"),
+        ("unmatched", "2 KG  Mota Chawal", "hinglish", "912"),
+        ("fallback", "2 kg mota chawal", "en", "913"),
+        ("fallback", "where is my parcel", "en", "914"),
+        ("handoff", "talk to a person", "en", "915"),
+    )
     with session_scope() as s:
         page = queue.groups(s, review_shop.shop_id)
     assert page.total == 2
@@ -26,7 +30,10 @@ def test_messages_are_grouped_by_normalised_text_with_counts_languages_and_conve
     assert dict(first.kinds) == {"unmatched": 2, "fallback": 1}
     assert first.conversations == ("913", "912", "911")  # newest first
     assert [e.conversation_id for e in first.examples] == ["913", "912", "911"]
-    assert first.examples[1].text == "2 KG  Mota Chawal" and first.examples[1].message == "2 KG  Mota Chawal please"
+    assert (
+        first.examples[1].text == "2 KG  Mota Chawal"
+        and first.examples[1].message == "2 KG  Mota Chawal please"
+    )
     assert first.term == "mota chawal"  # the quantity is not part of the alias
     assert first.candidates == ("RIC-0037",)
     assert first.predictions == (("add_items", 1),)
@@ -35,10 +42,13 @@ def test_messages_are_grouped_by_normalised_text_with_counts_languages_and_conve
 
 
 def test_order_filters_and_paging(review_shop: ReviewShop) -> None:
-    misunderstood(review_shop.shop_id,
-                  ("fallback", "kya haal", "hinglish", "1"), ("fallback", "kya haal", "hinglish", "2"),
-                  ("low_confidence", "abcd", "en", "3"),
-                  ("correction", "nahi mera matlab doodh", "hinglish", "4"))
+    misunderstood(
+        review_shop.shop_id,
+        ("fallback", "kya haal", "hinglish", "1"),
+        ("fallback", "kya haal", "hinglish", "2"),
+        ("low_confidence", "abcd", "en", "3"),
+        ("correction", "nahi mera matlab doodh", "hinglish", "4"),
+    )
     with session_scope() as s:
         frequent = [g.normalized for g in queue.groups(s, review_shop.shop_id).groups]
         recent = [g.normalized for g in queue.groups(s, review_shop.shop_id, sort="recent").groups]
@@ -53,7 +63,12 @@ def test_order_filters_and_paging(review_shop: ReviewShop) -> None:
         assert second_page.groups[0].normalized == frequent[1]
         assert closed.total == 0
         assert queue.languages(s, review_shop.shop_id) == ["en", "hinglish"]
-        for bad in ({"kinds": ("handoff",)}, {"kinds": ("nonsense",)}, {"status": "gone"}, {"sort": "alpha"}):
+        for bad in (
+            {"kinds": ("handoff",)},
+            {"kinds": ("nonsense",)},
+            {"status": "gone"},
+            {"sort": "alpha"},
+        ):
             with pytest.raises(InvalidRequest):
                 queue.groups(s, review_shop.shop_id, **bad)  # type: ignore[arg-type]
 
@@ -63,6 +78,8 @@ def test_a_shop_sees_only_its_own_queue(review_shop: ReviewShop) -> None:
     misunderstood(review_shop.other_shop_id, ("fallback", "theirs", "en", "2"))
     with session_scope() as s:
         assert [g.normalized for g in queue.groups(s, review_shop.shop_id).groups] == ["mine"]
-        assert [g.normalized for g in queue.groups(s, review_shop.other_shop_id).groups] == ["theirs"]
+        assert [g.normalized for g in queue.groups(s, review_shop.other_shop_id).groups] == [
+            "theirs"
+        ]
         assert queue.group(s, review_shop.shop_id, "theirs") is None
         assert queue.group(s, review_shop.shop_id, "mine") is not None
