@@ -10,7 +10,7 @@ ENGINE := $(RASA_VENV)/.installed
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test install chromium train chat evaluate bench lock parse clean help
+.PHONY: run test test-fast lint install chromium train chat evaluate bench lock parse clean help
 .DEFAULT_GOAL := help
 
 help: ## List the targets
@@ -59,6 +59,11 @@ chat: $(APP) ## Chat with the running assistant in the terminal
 test: install ## Run the whole test suite (trains the model first if the data changed)
 	@$(VENV)/bin/chatcart model train
 	@$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+lint: $(APP) ## ruff check, ruff format --check and mypy (strict on bot/); fails on any finding
+	@echo "==> ruff check" && $(VENV)/bin/ruff check --quiet .
+	@echo "==> ruff format --check" && $(VENV)/bin/ruff format --check --quiet .
+	@echo "==> mypy" && $(VENV)/bin/mypy
 
 evaluate: install ## The newest model against production: intents, entities, item lines per language (reports/)
 	@$(VENV)/bin/chatcart evaluate model
