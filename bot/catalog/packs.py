@@ -102,7 +102,7 @@ def _closest_combination(
 
     # Largest pack first, then fill the remainder with up to two smaller sizes: covers what a
     # shop would do without a full knapsack search.
-    for i, big in enumerate(reversed(sizes)):
+    for big in reversed(sizes):
         smaller = [s for s in sizes if s < big]
         for n_big in {int(target // big), int(target // big) + 1}:
             if n_big < 0:
@@ -117,7 +117,7 @@ def _closest_combination(
                     rest2 = rest - n_mid * mid
                     for small in smaller[: len(smaller) - j - 1][-1:]:
                         if rest2 > 0:
-                            consider({big: n_big, mid: n_mid, small: -(-rest2 // small)})
+                            consider({big: n_big, mid: n_mid, small: int(-(-rest2 // small))})
     assert best is not None
     counts = {s: c for s, c in best[1].items() if c > 0}
     return [(by_size[s], int(c)) for s, c in sorted(counts.items(), reverse=True)]

@@ -16,6 +16,7 @@ the delivery statuses Meta reports for them.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -59,7 +60,7 @@ class WhatsAppInbox(Base):
     type: Mapped[str] = mapped_column(String(40))
     wa_id: Mapped[str] = mapped_column(String(64))
     phone_number_id: Mapped[str] = mapped_column(String(64))
-    payload: Mapped[dict] = mapped_column(JSON)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(12), default="pending")
     outcome: Mapped[str | None] = mapped_column(String(60))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -91,8 +92,8 @@ class WhatsAppOutgoing(Base):
     wa_id: Mapped[str] = mapped_column(String(64))
     phone_number_id: Mapped[str] = mapped_column(String(64))
     type: Mapped[str] = mapped_column(String(20))
-    body: Mapped[dict] = mapped_column(JSON)
-    options: Mapped[dict] = mapped_column(JSON, default=dict)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     state: Mapped[str] = mapped_column(String(10), default="pending")
     wamid: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str | None] = mapped_column(String(20))
@@ -112,7 +113,7 @@ class WhatsAppStatus(Base):
     status: Mapped[str] = mapped_column(String(20))
     recipient_id: Mapped[str] = mapped_column(String(64))
     timestamp: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    errors: Mapped[list] = mapped_column(JSON, default=list)
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     outgoing_id: Mapped[int | None] = mapped_column(
         ForeignKey("whatsapp_outgoing.id", ondelete="SET NULL"), index=True
     )

@@ -15,7 +15,7 @@ def reply_language(detected: str | None) -> Language:
     when Devanagari was used, which is what mixed means here)."""
     if detected == "mixed":
         return "hi"
-    return detected if detected in LANGUAGES else "en"  # type: ignore[return-value]
+    return detected if detected in LANGUAGES else "en"
 
 
 def t(key: str, language: str = "en", **params: Any) -> str:

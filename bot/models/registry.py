@@ -213,7 +213,9 @@ def archive_metadata(path: Path) -> dict[str, Any]:
                 if member.name.rsplit("/", 1)[-1] == "metadata.json":
                     f = tar.extractfile(member)
                     if f is not None:
-                        return json.loads(f.read())
+                        metadata = json.loads(f.read())
+                        # A metadata.json that is not an object is as unreadable as a broken one.
+                        return metadata if isinstance(metadata, dict) else {}
     except (tarfile.TarError, OSError, EOFError, json.JSONDecodeError):
         pass
     return {}

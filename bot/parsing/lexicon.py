@@ -6,15 +6,17 @@ with a nukta (डेढ़) match the normalised message (डेढ).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypeVar
 
 from bot.text.normalize import normalize
 
 Unit = Literal["g", "ml", "pc", "pack"]
 
+Value = TypeVar("Value")
 
-def _table(spec: dict[str, object]) -> dict[str, object]:
-    out: dict[str, object] = {}
+
+def _table(spec: dict[str, Value]) -> dict[str, Value]:
+    out: dict[str, Value] = {}
     for words, value in spec.items():
         for word in words.split():
             out[normalize(word)] = value
@@ -22,7 +24,7 @@ def _table(spec: dict[str, object]) -> dict[str, object]:
 
 
 NUMBER_WORDS: dict[str, float] = _table(
-    {  # type: ignore[assignment]
+    {
         "one ek एक": 1,
         "two दो": 2,
         "three teen तीन": 3,
@@ -56,7 +58,7 @@ AMBIGUOUS_NUMBERS = frozenset({"do", normalize("दो")})
 NUMBER_WORDS["do"] = 2
 
 FRACTION_WORDS: dict[str, float] = _table(
-    {  # type: ignore[assignment]
+    {
         "half aadha adha aadhi adhi aadhe adhe आधा आधी आधे": 0.5,
         "quarter": 0.25,
         "dedh derh dedha डेढ़ डेढ": 1.5,
@@ -65,7 +67,7 @@ FRACTION_WORDS: dict[str, float] = _table(
 )
 # sawa X = X + 1/4, saade X = X + 1/2, paune X = X - 1/4; alone they modify one.
 MODIFIERS: dict[str, float] = _table(
-    {  # type: ignore[assignment]
+    {
         "sawa sava सवा": 0.25,
         "saade sade saadhe sadhe साढ़े साढे": 0.5,
         "paune pone पौने": -0.25,
@@ -81,7 +83,7 @@ BHAR_WORDS = frozenset(normalize(w) for w in ["bhar", "bhr", "भर"])
 MULTIPLY_WORDS = frozenset({"x", "×", "into", "*"})
 
 UNITS: dict[str, tuple[Unit, int]] = _table(
-    {  # type: ignore[assignment]
+    {
         "g gm gms gram grams gramme grammes gr grm grms ग्राम ग्राम्स": ("g", 1),
         "kg kgs kilo kilos kilogram kilograms kgm kilu kelo किलो किग्रा केजी": ("g", 1000),
         "ml mls millilitre millilitres milliliter milliliters मिली मिलीलीटर एमएल": ("ml", 1),

@@ -50,7 +50,7 @@ class MessageParser:
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         phrases = sorted({normalize(p) for p in protected_phrases if p.strip()})
         if phrases:
-            self.matcher.add("PROTECTED", list(self.nlp.tokenizer.pipe(phrases)))
+            self.matcher.add("PROTECTED", [self.nlp.make_doc(phrase) for phrase in phrases])
 
     def tokens(self, normalized: str) -> list[str]:
         doc = self.nlp.make_doc(normalized)
@@ -156,6 +156,9 @@ def _drop_non_items(words: list[str]) -> list[str]:
 
 class _LineBuilder:
     def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
         self.item: list[str] = []
         self.raw: list[str] = []
         self.qty: Quantity | None = None
@@ -182,4 +185,4 @@ class _LineBuilder:
         if self.item or self.qty is not None:
             text = " ".join(self.raw).replace(_PROTECT, " ")
             yield ItemLine(text, " ".join(self.item).replace(_PROTECT, " "), self.qty, self.tail)
-        self.__init__()
+        self._reset()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.parsing.lexicon import (
@@ -47,7 +48,9 @@ def _is_unitish(token: str | None) -> bool:
     )
 
 
-def read_quantity(tokens: list[str], start: int, is_word) -> tuple[int, Quantity] | None:
+def read_quantity(
+    tokens: list[str], start: int, is_word: Callable[[int], bool]
+) -> tuple[int, Quantity] | None:
     """Try to read a quantity at `start`; return (index after it, quantity) or None.
 
     `is_word(i)` tells whether token i is an item word: it disambiguates "do" (two vs. give)
@@ -99,16 +102,16 @@ def read_quantity(tokens: list[str], start: int, is_word) -> tuple[int, Quantity
             return i + 1, Quantity(f, u)
         return None
 
-    tok = tokens[i] if i < n else None
-    if tok in DOZEN_WORDS:
+    after = tokens[i] if i < n else None
+    if after in DOZEN_WORDS:
         return i + 1, Quantity(_clip(value * 12), "pc")
-    if tok in PAAV_WORDS and i + 1 < n and (is_word(i + 1) or tokens[i + 1] in UNITS):
+    if after in PAAV_WORDS and i + 1 < n and (is_word(i + 1) or tokens[i + 1] in UNITS):
         j = i + 2 if i + 1 < n and tokens[i + 1] in UNITS else i + 1
         return j, Quantity(_clip(value * 250), "g")
-    if tok in UNITS:
-        unit, factor = UNITS[tok]
+    if after is not None and after in UNITS:
+        unit, factor = UNITS[after]
         i += 1
-    elif tok in MULTIPLY_WORDS:
+    elif after in MULTIPLY_WORDS:
         i += 1
         unit = "pack"
 

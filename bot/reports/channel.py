@@ -20,7 +20,7 @@ def serves_whatsapp(session: Session, shop_id: int) -> bool:
     return session.scalar(select(Shop.slug).where(Shop.id == shop_id)) == get_settings().default_shop_slug
 
 
-def writers_query(days: Days) -> Select[tuple[str]]:
+def writers_query(days: Days) -> Select[str]:
     """The shoppers (`wa_id`) who sent at least one message during `days`."""
     return select(WhatsAppInbox.wa_id).where(
         WhatsAppInbox.kind == "message", days.within(WhatsAppInbox.received_at)).distinct()

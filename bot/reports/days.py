@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, case, func, select
 from sqlalchemy.orm import Session
 
 
@@ -31,20 +31,20 @@ class Days:
     def end(self) -> datetime:
         return self.edges[-1]
 
-    def within(self, column: ColumnElement[datetime]) -> ColumnElement[bool]:
+    def within(self, column: SQLColumnExpression[datetime]) -> ColumnElement[bool]:
         return (column >= self.start) & (column < self.end)
 
-    def index(self, column: ColumnElement[datetime]) -> ColumnElement[int]:
+    def index(self, column: SQLColumnExpression[datetime]) -> ColumnElement[int]:
         """The day a timestamp falls on (0 = oldest); NULL outside the days. Use with `within`."""
         return case(*[(column >= self.edges[i], i) for i in reversed(range(len(self.dates)))],
                     else_=None)
 
 
-def per_day(session: Session, days: Days, column: ColumnElement[datetime],
+def per_day(session: Session, days: Days, column: SQLColumnExpression[datetime],
             *conditions: ColumnElement[bool]) -> list[int]:
     """How many rows (of `column`'s table, matching `conditions`) fall on each day."""
     bucket = select(days.index(column).label("day")).where(days.within(column), *conditions).subquery()
-    counts = dict(session.execute(
+    counts: dict[int, int] = dict(session.execute(
         select(bucket.c.day, func.count()).group_by(bucket.c.day)).tuples().all())
     return [int(counts.get(i, 0)) for i in range(len(days.dates))]
 

@@ -104,8 +104,8 @@ def existing_examples(nlu_dir: Path) -> dict[str, tuple[str, Path]]:
 
 def _examples(value: object) -> Iterable[str]:
     if isinstance(value, str):  # the block form: "- example" lines
-        for line in value.splitlines():
-            line = line.strip()
+        for raw in value.splitlines():
+            line = raw.strip()
             if line.startswith("- "):
                 yield line[2:]
     elif isinstance(value, list):  # the list form: {"text": ..., "metadata": ...}

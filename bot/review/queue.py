@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, TypeVarTuple
 
 from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
@@ -84,9 +84,16 @@ def suggested_term(text: str, kinds: set[str]) -> str:
     return normalized_text(text)
 
 
+Row = TypeVarTuple("Row")
+
+
 def _filtered(
-    query: Select, shop_id: int, kinds: tuple[str, ...], language: str | None, status: str
-) -> Select:
+    query: Select[*Row],
+    shop_id: int,
+    kinds: tuple[str, ...],
+    language: str | None,
+    status: str,
+) -> Select[*Row]:
     query = query.where(ReviewItem.shop_id == shop_id, ReviewItem.kind.in_(kinds))
     if status == "closed":
         query = query.where(ReviewItem.status.in_(CLOSED_STATUSES))
