@@ -198,7 +198,7 @@ def _current(
         record["category"] = slugs.get(record.pop("category_id"), "")
         have = tuple(aliases.get(pid, ()))
         record["aliases"] = [a for a, _ in have]
-        products[sku] = _Current(sku, record, have, record.pop("position"))  # type: ignore[arg-type]
+        products[sku] = _Current(sku, record, have, record.pop("position"))
     return products, cats
 
 
@@ -219,11 +219,13 @@ def diff(
         if row is None:
             out.new.append(item)
             continue
-        after = {**_record(item), "aliases": _resulting_aliases(item, row.aliases)}
+        resulting = _resulting_aliases(item, row.aliases)
+        after = {**_record(item), "aliases": resulting}
         fields = []
         for f in FIELDS:
             old, new = row.record[f], after[f]
-            same = set(old) == set(new) if f == "aliases" else old == new  # type: ignore[call-overload]
+            # Aliases are a set: a reordered list is no change.
+            same = {a for a, _ in row.aliases} == set(resulting) if f == "aliases" else old == new
             if not same:
                 fields.append(FieldChange(f, old, new))
         if fields:

@@ -12,6 +12,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 
 import numpy as np
 from rapidfuzz import process
@@ -37,6 +38,11 @@ _VECTOR_FROM = 600
 CATEGORY_WEIGHT = 0.5
 ALIAS_WEIGHT = 0.9  # a word only an alias explains ("dalda" on every vanaspati) counts a bit less
 NAME, KIND, HEAD, BRAND = range(4)  # the roles of a variant's surfaces in scoring
+# A ranking's tie-breakers: (out of stock, shelf position).
+TieBreak = tuple[bool, int]
+# How well a variant's packs make up an asked amount: (relative miss, packs, *TieBreak).
+PackFit = tuple[float, int, bool, int]
+
 _SPECIAL = SPLIT_WORDS | set(UNITS) | set(NUMBER_WORDS) | MODIFIERS.keys() | PAAV_WORDS
 
 
@@ -66,7 +72,7 @@ def _is_pack_size(window: list[str]) -> bool:
     """ "1 kg", "500 g", "2 x": a pack size inside a name must stay readable as a quantity."""
     return any(
         (_DIGITS.match(a) or a in NUMBER_WORDS) and (b in UNITS or _DIGITS.match(b) or b == "x")
-        for a, b in zip(window, window[1:])
+        for a, b in pairwise(window)
     )
 
 
@@ -104,9 +110,9 @@ class Prepared:
     contrib: dict[str, list[tuple[int, float]]]
     totals: tuple[float, ...]  # a slot's total weight; 0 for an empty surface
     roles: tuple[int, ...]  # a slot's role: NAME, KIND, HEAD or BRAND
-    sort_tail: tuple[bool, int]  # (out of stock, shelf position): the tie-breakers of a ranking
+    sort_tail: TieBreak
     # Pack fit by asked (amount, unit), filled by the resolver: see `Resolver._fit`.
-    fits: dict[tuple[float, str | None], tuple] = field(default_factory=dict)
+    fits: dict[tuple[float, str | None], PackFit] = field(default_factory=dict)
 
     @classmethod
     def of(cls, iv: IndexedVariant, idf: dict[str, float]) -> Prepared:
@@ -290,7 +296,7 @@ class CatalogIndex:
         order, and the same tie-break (a stable sort keeps first appearances first)."""
         arrays = [self._posting_array(k) for k, _ in hits]
         acc = np.zeros(len(self.variants))
-        for arr, (_, w) in zip(arrays, hits):
+        for arr, (_, w) in zip(arrays, hits, strict=True):
             acc[arr] += w  # a posting holds each variant once
         ids = np.concatenate(arrays)
         if len(ids) <= limit * len(arrays) and len(first := dict.fromkeys(ids.tolist())) <= limit:

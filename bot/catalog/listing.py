@@ -158,7 +158,7 @@ class Rankers:
 
     def get(self, session: Session, shop_id: int) -> Rank | None:
         """A ranker for the shop, or None while the first one is still being built."""
-        key = (session.get_bind().url.render_as_string(hide_password=True), shop_id)
+        key = (session.get_bind().engine.url.render_as_string(hide_password=True), shop_id)
         version = session.scalar(select(Shop.catalog_version).where(Shop.id == shop_id)) or 0
         with self._lock:
             hit = self._built.get(key)

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeGuard
 
 PackUnit = Literal["g", "ml", "pc"]
+PACK_UNITS: tuple[PackUnit, ...] = ("g", "ml", "pc")
+
+
+def is_pack_unit(text: str) -> TypeGuard[PackUnit]:
+    return text in PACK_UNITS
 
 
 @dataclass(frozen=True, slots=True)

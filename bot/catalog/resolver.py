@@ -11,7 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.catalog.index import HEAD, KIND, NAME, CatalogIndex, IndexedVariant, keys
+from bot.catalog.index import (
+    HEAD,
+    KIND,
+    NAME,
+    CatalogIndex,
+    IndexedVariant,
+    PackFit,
+    TieBreak,
+    keys,
+)
 from bot.catalog.model import CatalogProduct
 from bot.catalog.packs import choose_packs, default_pack, target_in_pack_units
 
@@ -33,7 +42,7 @@ class Scored:
     score: float
     coverage: float
     head: float
-    tail: tuple = ()  # ranking tie-breakers: (out of stock, shelf position)
+    tail: TieBreak
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +76,7 @@ class Resolver:
         matches = [idx.match_token(k) for k in qkeys]
         weights = [max((idf[t] for t in m), default=idx.max_idf) for m in matches]
         total_w = sum(weights)
-        mw = [(m, w) for m, w in zip(matches, weights) if m]
+        mw = [(m, w) for m, w in zip(matches, weights, strict=True) if m]
         # The best similarity of each vocabulary key to any query word: all that precision needs.
         best: dict[str, float] = {}
         for m in matches:
@@ -216,7 +225,7 @@ class Resolver:
             unit=unit,
         )
 
-    def _fit(self, s: Scored, amount: float | None, unit: str | None) -> tuple:
+    def _fit(self, s: Scored, amount: float | None, unit: str | None) -> PackFit:
         """How well a variant's packs make up the asked amount: (relative miss, packs), then
         the ranking's tie-breakers. Remembered per variant: "1 kg" is asked again and again."""
         if amount is None:

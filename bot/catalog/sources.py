@@ -8,15 +8,16 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 
 import yaml
 from rapidfuzz.distance import OSA
 
 from bot.catalog.index import keys, words
-from bot.catalog.model import CatalogProduct
+from bot.catalog.model import CatalogProduct, PackUnit, is_pack_unit
 from bot.text.phonetic import phonetic_key
 
 SHOP_COLUMNS = (
@@ -99,7 +100,7 @@ def _shop_row(row: dict[str, str], position: int) -> tuple[CatalogProduct | None
     except (TypeError, ValueError):
         return None, "pack_size, mrp_paise, price_paise and stock must be integers"
     unit = (row["pack_unit"] or "").strip()
-    if unit not in ("g", "ml", "pc"):
+    if not is_pack_unit(unit):
         return None, f"pack_unit must be g, ml or pc, not {unit!r}"
     if size <= 0 or price < 0 or stock < 0 or mrp < price:
         return None, "pack_size must be positive, stock and price not negative, mrp >= price"
@@ -115,7 +116,7 @@ def _shop_row(row: dict[str, str], position: int) -> tuple[CatalogProduct | None
             brand=row["brand"].strip(),
             category=row["category"].strip(),
             pack_size=size,
-            pack_unit=unit,  # type: ignore[arg-type]
+            pack_unit=unit,
             mrp_paise=mrp,
             price_paise=price,
             stock=stock,
@@ -160,7 +161,7 @@ _PACK_RE = re.compile(
     r"nos|n|sachets?|bags?|tablets?|capsules?)\b",
     re.IGNORECASE,
 )
-_UNIT_FACTORS = {
+_UNIT_FACTORS: dict[str, tuple[PackUnit, int]] = {
     "kg": ("g", 1000),
     "g": ("g", 1),
     "gm": ("g", 1),
@@ -175,7 +176,7 @@ _UNIT_FACTORS = {
 }
 
 
-def parse_pack(text: str) -> tuple[int, str] | None:
+def parse_pack(text: str) -> tuple[int, PackUnit] | None:
     """ "500 g", "2 kg", "5 x 1 kg", "46 pcs" → (size, unit) in canonical units."""
     m = _PACK_RE.search(text or "")
     if not m:
@@ -187,7 +188,7 @@ def parse_pack(text: str) -> tuple[int, str] | None:
         raw = m.group("unit2").lower()
         unit, factor = _UNIT_FACTORS.get(raw, ("pc", 1))
         size = float(m.group("size2")) * factor
-    return (int(round(size)), unit) if size >= 1 else None
+    return (round(size), unit) if size >= 1 else None
 
 
 _SYNONYM_CATEGORIES = ("foodgrains", "fruits & vegetables", "gourmet")
@@ -258,7 +259,7 @@ def _money(value: str) -> int | None:
         amount = float(str(value).replace(",", "").replace("₹", "").strip())
     except ValueError:
         return None
-    return int(round(amount * 100)) if amount >= 0 else None
+    return round(amount * 100) if amount >= 0 else None
 
 
 def read_bigbasket(
@@ -283,14 +284,8 @@ def read_bigbasket(
             cats.setdefault(product.category)
             out.products.append(product)
     out.categories = [CategoryInfo(_slug(c), c) for c in cats]
-    out.products = [
-        CatalogProduct(**{**_fields(p), "category": _slug(p.category)}) for p in out.products
-    ]
+    out.products = [replace(p, category=_slug(p.category)) for p in out.products]
     return out
-
-
-def _fields(p: CatalogProduct) -> dict[str, object]:
-    return {f: getattr(p, f) for f in CatalogProduct.__slots__}  # type: ignore[attr-defined]
 
 
 def _slug(text: str) -> str:
@@ -305,7 +300,10 @@ def _bigbasket_row(
     position: int,
     kinds: KindIndex | None = None,
 ) -> tuple[CatalogProduct | None, str | None]:
-    get = lambda *keys: next((row[k] for k in keys if row.get(k) not in (None, "")), "")  # noqa: E731
+    # The two BigBasket exports spell the same column differently.
+    def get(*keys: str) -> str:
+        return next((row[k] for k in keys if row.get(k) not in (None, "")), "")
+
     raw_name = get("product", "ProductName")
     category = get("category", "Category").strip() or "Other"
     name = _clean_name(raw_name, category)
@@ -317,10 +315,9 @@ def _bigbasket_row(
     if sale is None or sale == 0:
         return None, f"no usable price in {get('sale_price', 'DiscountPrice', 'Price')!r}"
     mrp = max(mrp or sale, sale)
-    pack = parse_pack(get("Quantity")) or parse_pack(raw_name)
-    unsized = pack is None
-    if pack is None:
-        pack = (1, "pc")
+    found = parse_pack(get("Quantity")) or parse_pack(raw_name)
+    unsized = found is None
+    pack: tuple[int, PackUnit] = found or (1, "pc")
     kind = _head_kind(name, brand, kinds)
     bkey = brand_key(brand)
     # No size given: one "pc" is a placeholder, unless the shop sells this kind by the piece.
@@ -339,7 +336,7 @@ def _bigbasket_row(
             brand=brand,
             category=category,
             pack_size=pack[0],
-            pack_unit=pack[1],  # type: ignore[arg-type]
+            pack_unit=pack[1],
             mrp_paise=mrp,
             price_paise=sale,
             stock=100,
@@ -368,8 +365,9 @@ class KindAliases(dict[str, tuple[str, ...]]):
     piece_kinds: frozenset[str] = frozenset()
     # By brand (see `brand_key`): the brand in Devanagari as the shop's Hindi names write it
     # ("कोलगेट"), and the aliases every product of the brand shares ("coke" for Coca-Cola).
-    brand_hi: dict[str, str] = {}
-    brand_aliases: dict[str, tuple[str, ...]] = {}
+    # Read-only when shared by the class: `kind_aliases` gives each instance its own.
+    brand_hi: Mapping[str, str] = MappingProxyType({})
+    brand_aliases: Mapping[str, tuple[str, ...]] = MappingProxyType({})
 
 
 def kind_aliases(products: Iterable[CatalogProduct]) -> KindAliases:

@@ -91,7 +91,7 @@ def begin_write(session: Session) -> None:
         ):
             return
         session.commit()
-    lock = _writer_lock(bind.engine if hasattr(bind, "engine") else bind)  # type: ignore[arg-type]
+    lock = _writer_lock(bind.engine)  # a Connection and an Engine both name their Engine
     if not lock.acquire(timeout=WRITER_WAIT_SECONDS):
         raise TimeoutError(f"no SQLite write lock within {WRITER_WAIT_SECONDS:g} s")
     try:
