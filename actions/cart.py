@@ -13,9 +13,10 @@ from bot.catalog.index import CatalogIndex
 from bot.catalog.model import CatalogProduct
 from bot.catalog.packs import choose_packs
 from bot.catalog.resolver import Resolver
+from bot.engine import ParsedLine
 from bot.parsing.lexicon import AMBIGUOUS_NUMBERS
 from bot.parsing.quantity import number_value
-from bot.review.service import record
+from bot.review.service import ReviewKind, record
 from bot.text.normalize import normalize
 
 ORDINALS = {
@@ -109,12 +110,12 @@ class ActionAddItems(ShopAction):
         return ask_next_choice(turn, pending)
 
     @staticmethod
-    def _review(turn: Turn, kind: str, line: Any, candidates: list[str]) -> None:
+    def _review(turn: Turn, kind: ReviewKind, line: ParsedLine, candidates: list[str]) -> None:
         record(
             turn.session,
             turn.shop.id,
             kind=kind,
-            text=line.line.text,  # type: ignore[arg-type]
+            text=line.line.text,
             language=turn.language,
             prediction=line.resolution.product.sku if line.resolution.product else None,
             confidence=line.resolution.confidence,
@@ -175,8 +176,9 @@ def _unit(resolver: Resolver, product: CatalogProduct, entry: dict[str, Any]) ->
 def _chosen_sku(turn: Turn, options: list[str]) -> str | None:
     entities = turn.tracker.latest_message.get("entities") or []
     for e in entities:
-        if e.get("entity") == "choice" and e.get("value") in options:
-            return e["value"]
+        value: str | None = e.get("value")
+        if e.get("entity") == "choice" and value in options:
+            return value
     words = normalize(turn.text).split()
     for w in words:
         n = ORDINALS.get(w) or (None if w in AMBIGUOUS_NUMBERS else number_value(w))
@@ -253,7 +255,7 @@ class ActionUpdateQuantity(ShopAction):
                 continue
             unit = engine.resolver.bare_unit(variant.first, q.amount, q.unit)
             for p in variant.packs:
-                if any(l.sku == p.sku for l in cart.lines):
+                if any(cart_line.sku == p.sku for cart_line in cart.lines):
                     cart = carts.remove(turn.session, turn.shop.id, turn.wa_id, p.sku)
             packs = choose_packs(variant.packs, q.amount, unit)
             cart = carts.add_packs(

@@ -83,13 +83,16 @@ class ActionAskPrice(ShopAction):
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
         engine, variants = turn.engine()
-        lines = [l for l in engine.parse(turn.text).lines if l.resolution.product is not None]
+        lines = [
+            line for line in engine.parse(turn.text).lines if line.resolution.product is not None
+        ]
         if not lines:
             turn.say("which_price")
             return []
         rows = []
         for line in lines:
             r = line.resolution
+            assert r.product is not None  # `lines` holds the resolved ones only
             shown = [r.product, *r.alternatives[:3]] if r.status == "ambiguous" else [r.product]
             for p in shown:
                 variant = variants.get(p.sku)

@@ -19,7 +19,7 @@ from bot.catalog.model import format_rupees
 from bot.errors import ShopError
 from bot.i18n import t
 from bot.orders import service as orders
-from bot.orders.slots import next_slots
+from bot.orders.slots import DeliverySlot, next_slots
 from bot.parsing.lexicon import AMBIGUOUS_NUMBERS
 from bot.parsing.quantity import number_value
 from bot.text.normalize import normalize
@@ -68,7 +68,7 @@ def payment_choice(text: str) -> str | None:
     return {1: "upi", 2: "cod"}.get(_option_number(norm.split(), 2) or 0)
 
 
-def slot_choice(text: str, offered: list[Any]) -> str | None:
+def slot_choice(text: str, offered: list[DeliverySlot]) -> str | None:
     """A slot id from a button payload, words like "kal shaam", or a number from the list."""
     raw = text.strip()
     if any(s.id == raw for s in offered):
@@ -98,7 +98,11 @@ class ActionCheckCart(ShopAction):
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
         cart = carts.view(turn.session, turn.shop.id, turn.wa_id)
-        ready = not cart.is_empty and not cart.below_minimum and all(l.in_stock for l in cart.lines)
+        ready = (
+            not cart.is_empty
+            and not cart.below_minimum
+            and all(line.in_stock for line in cart.lines)
+        )
         if not ready:
             turn.send(cart_text(turn, cart))
             return [SlotSet("cart_ready", False)]
@@ -113,7 +117,7 @@ class ActionCheckCart(ShopAction):
         ]
 
 
-class ValidateCheckoutForm(FormValidationAction):
+class ValidateCheckoutForm(FormValidationAction):  # type: ignore[misc]  # rasa_sdk is untyped: its classes are Any
     def name(self) -> str:
         return "validate_checkout_form"
 

@@ -34,7 +34,7 @@ WANTS = {
 }
 
 
-class ValidateSlotMappings(ValidationAction):
+class ValidateSlotMappings(ValidationAction):  # type: ignore[misc]  # rasa_sdk is untyped: its classes are Any
     async def extract_language(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -43,7 +43,7 @@ class ValidateSlotMappings(ValidationAction):
         await asyncio.to_thread(_review_turn, tracker, current)
         if tracker.get_slot("language_locked") or not text.strip() or text.startswith("/"):
             return {"language": current}
-        return {"language": reply_language(conversation_language(text, current))}
+        return {"language": reply_language(conversation_language(text, reply_language(current)))}
 
 
 def _review_turn(tracker: Tracker, language: str) -> None:

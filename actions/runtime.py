@@ -40,7 +40,7 @@ class _Engines:
         self._built: dict[tuple[str, int, object], tuple[int, ItemEngine, dict[str, Variant]]] = {}
 
     def get(self, session: Session, shop: Shop) -> tuple[ItemEngine, dict[str, Variant]]:
-        key = (str(session.get_bind().engine.url), shop.id, shop.created_at)  # type: ignore[union-attr]
+        key = (str(session.get_bind().engine.url), shop.id, shop.created_at)
         hit = self._built.get(key)
         if hit and hit[0] == shop.catalog_version:
             return hit[1], hit[2]
@@ -82,7 +82,8 @@ class Turn:
 
     @property
     def wa_id(self) -> str:
-        return self.tracker.sender_id
+        sender: str = self.tracker.sender_id
+        return sender
 
     @property
     def text(self) -> str:
@@ -92,7 +93,7 @@ class Turn:
         if not text.startswith("/"):
             return text
         for event in reversed(self.tracker.events):
-            said = event.get("text") if event.get("event") == "user" else None
+            said: str | None = event.get("text") if event.get("event") == "user" else None
             if said and not said.startswith("/"):
                 return said
         return text
@@ -115,7 +116,7 @@ class Turn:
         return t(key, self.language, **params)
 
 
-class ShopAction(Action, ABC):
+class ShopAction(Action, ABC):  # type: ignore[misc]  # rasa_sdk is untyped: its classes are Any
     """Base for ChatCart's actions: subclasses implement `act(turn)` and return events."""
 
     @abstractmethod

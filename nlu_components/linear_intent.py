@@ -46,7 +46,7 @@ MODEL_FILE = "linear_intent.joblib"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class LinearIntentClassifier(GraphComponent, IntentClassifier):
+class LinearIntentClassifier(GraphComponent, IntentClassifier):  # type: ignore[misc]  # rasa is Any outside .venv-rasa
     @classmethod
     def required_components(cls) -> list[type]:
         return [Tokenizer]
@@ -151,7 +151,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         probabilities /= probabilities.sum(axis=1, keepdims=True)
         labels = self.svm.classes_
         length = int(self._config["ranking_length"]) or len(labels)
-        for message, row in zip(messages, probabilities):
+        for message, row in zip(messages, probabilities, strict=True):
             order = np.argsort(-row)[:length]
             ranking = [
                 {INTENT_NAME_KEY: str(labels[i]), PREDICTED_CONFIDENCE_KEY: float(row[i])}

@@ -20,13 +20,13 @@ from bot.text.phonetic import phonetic_key
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
-class PhoneticTokenizer(WhitespaceTokenizer):
+class PhoneticTokenizer(WhitespaceTokenizer):  # type: ignore[misc]  # rasa is Any outside .venv-rasa
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {**WhitespaceTokenizer.get_default_config(), "phonetic_lemmas": True}
 
     def tokenize(self, message: Message, attribute: str) -> list[Token]:
-        tokens = super().tokenize(message, attribute)
+        tokens: list[Token] = super().tokenize(message, attribute)
         if self._config.get("phonetic_lemmas", True):
             for token in tokens:
                 token.lemma = lemma(token.text)
@@ -43,4 +43,5 @@ def lemma(word: str) -> str:
 def token_lemma(token: Token) -> str:
     """The key a component compares a token by: its lemma from `PhoneticTokenizer`, else its
     casefolded text (a pipeline with another tokenizer)."""
-    return token.lemma or token.text.casefold()
+    key: str = token.lemma or token.text.casefold()
+    return key

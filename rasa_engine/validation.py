@@ -45,4 +45,4 @@ def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
 
 
 def apply() -> None:
-    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = validate_action_result

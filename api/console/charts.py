@@ -21,7 +21,7 @@ def nice_ceiling(value: float) -> float:
     """The smallest 1, 2 or 5 × 10^k at or above `value`: a y axis a person can read."""
     if value <= 0:
         return 1.0
-    power = 10 ** math.floor(math.log10(value))
+    power: float = 10 ** math.floor(math.log10(value))  # a fraction for values under 1
     for step in (1, 2, 5, 10):
         if value <= step * power * (1 + 1e-9):
             return step * power

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from api.deps import PublicShop, SessionDep
 from api.errors import problems
@@ -25,7 +26,7 @@ _resolvers: dict[tuple[int, int], Resolver] = {}
 _lock = threading.Lock()
 
 
-def _resolver(session, shop_id: int, version: int) -> Resolver:  # type: ignore[no-untyped-def]
+def _resolver(session: Session, shop_id: int, version: int) -> Resolver:
     """One index per shop and catalog version: rebuilt after a catalog change, not per query."""
     key = (shop_id, version)
     with _lock:
@@ -44,7 +45,7 @@ def _resolver(session, shop_id: int, version: int) -> Resolver:  # type: ignore[
     return resolver
 
 
-def _categories(session, shop_id: int) -> dict[int, Category]:  # type: ignore[no-untyped-def]
+def _categories(session: Session, shop_id: int) -> dict[int, Category]:
     return {c.id: c for c in session.scalars(select(Category).where(Category.shop_id == shop_id))}
 
 
@@ -110,7 +111,9 @@ def products(
             offset=offset,
         )
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    page = session.scalars(base.order_by(Product.position, Product.id).limit(limit).offset(offset))
+    page = list(
+        session.scalars(base.order_by(Product.position, Product.id).limit(limit).offset(offset))
+    )
     return ProductPage(
         items=[ProductOut.of(p, cats) for p in page], total=total, limit=limit, offset=offset
     )

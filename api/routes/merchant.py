@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Path, Query
 from sqlalchemy import update
+from sqlalchemy.engine import CursorResult
 
 from api.deps import MerchantKey, SessionDep, WriteSessionDep
 from api.errors import problems
@@ -84,12 +85,17 @@ def set_stock(
     session: WriteSessionDep,
     key: MerchantKey,
 ) -> StockOut:
-    changed = session.execute(
-        update(Product)
-        .where(Product.shop_id == key.shop_id, Product.sku == sku)
-        .values(stock=body.stock)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    # An UPDATE's result is a CursorResult (it has the rowcount); Session.execute is typed Result.
+    updated = cast(
+        CursorResult[Any],
+        session.execute(
+            update(Product)
+            .where(Product.shop_id == key.shop_id, Product.sku == sku)
+            .values(stock=body.stock)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    changed = updated.rowcount
     if changed != 1:
         raise UnknownProduct(f"no product {sku!r} in this shop", skus=[sku])
     return StockOut(sku=sku, stock=body.stock)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
@@ -63,7 +63,7 @@ def verify_subscription(
     return PlainTextResponse(challenge)
 
 
-RECEIVED = {
+RECEIVED: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "Stored durably (or not understood, logged, and not to be retried)",
         "content": {

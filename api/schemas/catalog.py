@@ -38,8 +38,8 @@ class ProductOut(BaseModel):
             brand=p.brand or None,
             category=cat.slug if cat else None,
             pack_size=p.pack_size,
-            pack_unit=p.pack_unit,
-            price_paise=p.price_paise,  # type: ignore[arg-type]
+            pack_unit=p.pack_unit,  # type: ignore[arg-type]  # bot's Product.pack_unit is str; pydantic checks it
+            price_paise=p.price_paise,
             mrp_paise=p.mrp_paise,
             in_stock=p.active and p.stock > 0,
         )

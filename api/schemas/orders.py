@@ -59,8 +59,8 @@ class OrderOut(BaseModel):
         return cls(
             id=o.id,
             wa_id=o.wa_id,
-            status=o.status,
-            payment_method=o.payment_method,  # type: ignore[arg-type]
+            status=o.status,  # type: ignore[arg-type]  # bot's Order has str here; pydantic checks the Literal
+            payment_method=o.payment_method,  # type: ignore[arg-type]  # bot's Order has str here; pydantic checks the Literal
             lines=[
                 OrderLineOut(**{f: getattr(ln, f) for f in OrderLineOut.model_fields})
                 for ln in o.lines
@@ -75,8 +75,8 @@ class OrderOut(BaseModel):
             updated_at=o.updated_at,
             history=[
                 StatusChangeOut(
-                    from_status=h.from_status,
-                    to_status=h.to_status,  # type: ignore[arg-type]
+                    from_status=h.from_status,  # type: ignore[arg-type]  # bot's StatusChange has str; pydantic checks it
+                    to_status=h.to_status,  # type: ignore[arg-type]  # bot's StatusChange has str; pydantic checks it
                     actor=h.actor,
                     reason=h.reason,
                     at=h.at,
@@ -84,7 +84,7 @@ class OrderOut(BaseModel):
                 for h in o.history
             ],
             payment=PaymentOut.of(o.payment) if o.payment else None,
-            next_statuses=list(o.next_statuses),  # type: ignore[arg-type]
+            next_statuses=list(o.next_statuses),  # type: ignore[arg-type]  # bot's Order has str here; pydantic checks the Literal
         )
 
 

@@ -29,7 +29,7 @@ class PaymentOut(BaseModel):
             id=p.id,
             order_id=p.order_id,
             provider=p.provider,
-            status=p.status,  # type: ignore[arg-type]
+            status=p.status,  # type: ignore[arg-type]  # bot's PaymentView.status is str; pydantic checks it
             amount_paise=p.amount_paise,
             currency=p.currency,
             pay_url=p.pay_url,

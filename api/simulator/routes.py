@@ -30,7 +30,7 @@ from api.whatsapp.render import check
 from bot.settings import PROJECT_ROOT, Settings
 
 router = APIRouter(prefix="/simulator", include_in_schema=False)
-templates = Jinja2Templates(directory=str(PROJECT_ROOT / "api" / "templates"))
+pages = Jinja2Templates(directory=str(PROJECT_ROOT / "api" / "templates"))
 STATIC = PROJECT_ROOT / "api" / "static"
 WA_ID = r"^[0-9]{6,15}$"
 
@@ -92,7 +92,7 @@ def _dev(settings: Settings) -> None:
 @router.get("", response_class=HTMLResponse)
 def page(request: Request, settings: SettingsDep) -> HTMLResponse:
     _dev(settings)
-    return templates.TemplateResponse(
+    return pages.TemplateResponse(
         request,
         "simulator.html",
         {

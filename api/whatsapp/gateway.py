@@ -19,9 +19,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import select
 
@@ -42,11 +42,13 @@ from bot.errors import ShopError
 from bot.i18n import t
 from bot.i18n.render import LANGUAGES
 from bot.notifications import outbox
-from bot.payments.provider import WebhookEvent
+from bot.payments.provider import EventKind, WebhookEvent
 from bot.payments.webhooks import handle_webhook
 from bot.settings import Settings
 
 log = logging.getLogger("chatcart.whatsapp")
+Params = ParamSpec("Params")
+Returned = TypeVar("Returned")
 FORWARD_GRACE = timedelta(seconds=30)  # how long a turn may still be running in the engine
 SWEEP_SECONDS = 1.0
 UNSUPPORTED = {
@@ -59,6 +61,13 @@ UNSUPPORTED = {
 
 class Retry(Exception):
     """Not now: the row keeps its state and is tried again after a back-off."""
+
+
+PAYMENT_KINDS: dict[str, EventKind] = {
+    "captured": "captured",
+    "success": "captured",
+    "failed": "failed",
+}
 
 
 class WhatsAppPayments:
@@ -75,9 +84,7 @@ class WhatsAppPayments:
         assert p is not None
         amount = p.amount or (p.transaction.amount if p.transaction else None)
         paise = amount.value * 100 // (amount.offset or 100) if amount else None
-        kind = {"captured": "captured", "success": "captured", "failed": "failed"}.get(
-            s.status, "ignored"
-        )
+        kind = PAYMENT_KINDS.get(s.status, "ignored")
         return WebhookEvent(
             event_id=f"whatsapp:{s.id}:{s.status}",
             event_type=f"whatsapp.payment.{s.status}",
@@ -138,7 +145,9 @@ class Gateway:
     def ack_finished(self) -> None:
         self._acks -= 1
 
-    async def _db(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    async def _db(
+        self, fn: Callable[Params, Returned], *args: Params.args, **kwargs: Params.kwargs
+    ) -> Returned:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 0.1
         while self._acks and loop.time() < deadline:
@@ -297,7 +306,8 @@ class Gateway:
         if row.state == "pending":
             await self._read(row, message)
             await self._plan(row, message)
-            row = await self._db(inbox.next_row, row.lane) or row
+            oldest = await self._db(inbox.next_row, row.lane)
+            row = oldest or row
         if row.state == "forwarding":
             await self._forward(row, message)
         await self._send_replies(row)
@@ -523,7 +533,7 @@ class Gateway:
             return "no_payment"
         adapter = WhatsAppPayments(self.settings.payment_provider, status)
         with session_scope() as s:
-            result = handle_webhook(s, adapter, b"", {})  # type: ignore[arg-type]
+            result = handle_webhook(s, adapter, b"", {})
         log.info(
             "whatsapp payment %s %s: %s", status.payment.reference_id, status.status, result.outcome
         )

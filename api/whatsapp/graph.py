@@ -73,7 +73,7 @@ class GraphClient:
     def _delay(self, attempt: int, retry_after: str | None) -> float:
         if retry_after and retry_after.isdigit():
             return min(float(retry_after), 60.0)
-        step = self.backoff * (2**attempt)
+        step: float = self.backoff * (2**attempt)
         return step / 2 + random.uniform(0, step / 2)  # exponential, with jitter
 
     async def post(
@@ -91,7 +91,8 @@ class GraphClient:
                 error: GraphError = GraphError(0, {"error": {"message": repr(e)}}, True)
             else:
                 if r.status_code < 300:
-                    return r.json()
+                    sent: dict[str, Any] = r.json()
+                    return sent
                 try:
                     payload = r.json()
                 except ValueError:

@@ -384,7 +384,7 @@ def add_replies(session: Any, row: InboxRow, messages: list[Rendered]) -> None:
 def save_replies(row: InboxRow, messages: list[Rendered], outcome: str) -> None:
     with session_scope(write=True) as s:
         add_replies(s, row, messages)
-        s.get(WhatsAppInbox, row.id).outcome = outcome  # type: ignore[union-attr]
+        s.get_one(WhatsAppInbox, row.id).outcome = outcome
 
 
 @dataclass(frozen=True)
@@ -489,12 +489,13 @@ def _send_as_template(row: WhatsAppOutgoing) -> None:
 def record_status(payload: dict[str, Any]) -> str:
     """One status webhook: kept once per (message, status); the sent message it is about gets
     its furthest status (statuses can arrive out of order)."""
-    ts = payload.get("timestamp")
-    at = datetime.fromtimestamp(int(ts), UTC) if str(ts or "").isdigit() else None
+    ts = str(payload.get("timestamp") or "")
+    at = datetime.fromtimestamp(int(ts), UTC) if ts.isdigit() else None
+    status: str = payload["status"]
     with session_scope(write=True) as s:
         exists = s.scalar(
             select(WhatsAppStatus).where(
-                WhatsAppStatus.wamid == payload["id"], WhatsAppStatus.status == payload["status"]
+                WhatsAppStatus.wamid == payload["id"], WhatsAppStatus.status == status
             )
         )
         if exists is not None:
@@ -503,7 +504,7 @@ def record_status(payload: dict[str, Any]) -> str:
         s.add(
             WhatsAppStatus(
                 wamid=payload["id"],
-                status=payload["status"],
+                status=status,
                 recipient_id=payload.get("recipient_id", ""),
                 timestamp=at,
                 errors=list(payload.get("errors") or []),
@@ -512,5 +513,5 @@ def record_status(payload: dict[str, Any]) -> str:
         )
         if out is None:
             return "unknown_message"
-        _apply_status(out, payload["status"], at, list(payload.get("errors") or []))
-        return payload["status"]
+        _apply_status(out, status, at, list(payload.get("errors") or []))
+        return status

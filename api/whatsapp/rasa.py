@@ -46,7 +46,8 @@ class RasaClient:
             r.raise_for_status()
         except httpx.HTTPError as e:
             raise EngineUnavailable(f"engine tracker: {e!r}") from e
-        return r.json()
+        tracker: dict[str, Any] = r.json()
+        return tracker
 
     async def slots(self, sender: str) -> dict[str, Any]:
         return dict((await self._tracker(sender, "NONE")).get("slots") or {})

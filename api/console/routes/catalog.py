@@ -11,9 +11,10 @@ import csv
 import io
 import logging
 import tempfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypedDict
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -59,7 +60,14 @@ def _store() -> UploadStore:
     return UploadStore(default_root(get_settings().database_url))
 
 
-def _helpers() -> dict[str, object]:
+class TemplateHelpers(TypedDict):
+    rupees: Callable[[int], str]
+    pack: Callable[[int, str], str]
+    quote: Callable[[str], str]
+    amount: Callable[[int], str]
+
+
+def _helpers() -> TemplateHelpers:
     return {
         "rupees": format_rupees,
         "pack": format_pack,

@@ -10,7 +10,7 @@ WhatsApp took it. The gateway's client is used when it runs in this process, els
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -152,7 +152,7 @@ async def reply(
 
 def _record(
     merchant: MerchantPrincipal, conversation_id: str, text: str, number: str
-) -> tuple[int, dict]:  # type: ignore[type-arg]
+) -> tuple[int, dict[str, Any]]:
     """The reply, attributed, and its WhatsApp message rendered, in one transaction."""
     with session_scope(write=True) as session:
         event = inbox.record_reply(

@@ -5,8 +5,9 @@ message are the same as everywhere else; a refused change is shown on the page."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, TypedDict
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -81,7 +82,18 @@ def status_label(status: str, payment_method: str) -> str:
     return STATUS_LABELS.get(status, status)
 
 
-def _helpers() -> dict[str, object]:
+class TemplateHelpers(TypedDict):
+    rupees: Callable[[int], str]
+    local: Callable[[datetime], str]
+    slot_label: Callable[[str], str]
+    status_label: Callable[[str, str], str]
+    status_labels: dict[str, str]
+    badges: dict[str, str]
+    payment_labels: dict[str, str]
+    pack: Callable[[int, str], str]
+
+
+def _helpers() -> TemplateHelpers:
     return {
         "rupees": format_rupees,
         "local": _local,

@@ -4,13 +4,15 @@ scope, dismiss — each undoable from the list of recent actions. The work is in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, TypedDict
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from api.console.deps import CsrfMerchant, CurrentMerchant, MerchantPrincipal, render, see_other
 from api.errors import status_for
@@ -56,7 +58,17 @@ def _local(moment: datetime) -> str:
     return moment.astimezone(ZoneInfo(get_settings().shop_timezone)).strftime("%d %b, %H:%M")
 
 
-def _helpers() -> dict[str, object]:
+class TemplateHelpers(TypedDict):
+    local: Callable[[datetime], str]
+    kind_labels: dict[str, str]
+    language_labels: dict[str, str]
+    status_labels: dict[str, str]
+    action_labels: dict[str, str]
+    rupees: Callable[[int], str]
+    pack: Callable[[int, str], str]
+
+
+def _helpers() -> TemplateHelpers:
     return {
         "local": _local,
         "kind_labels": KIND_LABELS,
@@ -94,8 +106,7 @@ def review_page(
     if status not in STATUS_LABELS:
         problems.append(f"there is no status {status[:20]!r}: showing those to review")
         status = "open"
-    if sort not in ("frequent", "recent"):
-        sort = "frequent"
+    order: queue.Sort = "recent" if sort == "recent" else "frequent"
     number = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
     with session_scope() as session:
         found = queue.groups(
@@ -104,13 +115,13 @@ def review_page(
             kinds=(kind,) if kind else None,
             language=language or None,
             status=status,
-            sort=sort,  # type: ignore[arg-type]
+            sort=order,
             limit=PER_PAGE,
             offset=(number - 1) * PER_PAGE,
         )
         languages = queue.languages(session, merchant.shop_id)
         recent = fixes.recent(session, merchant.shop_id, limit=15)
-    shown = {"kind": kind, "language": language, "status": status, "sort": sort}
+    shown = {"kind": kind, "language": language, "status": status, "sort": order}
     query = {
         k: v
         for k, v in shown.items()
@@ -316,7 +327,12 @@ def undo(
     )
 
 
-def _act(merchant: MerchantPrincipal, back: str, do, notice) -> Response:  # type: ignore[no-untyped-def]
+def _act(
+    merchant: MerchantPrincipal,
+    back: str,
+    do: Callable[[Session], ReviewAction],
+    notice: Callable[[ReviewAction], str],
+) -> Response:
     back = _back(back)
     try:
         with session_scope(write=True) as session:
