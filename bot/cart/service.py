@@ -20,6 +20,7 @@ from bot.cart.errors import CartFull, InvalidCount, InvalidCustomer, UnknownProd
 from bot.cart.model import CartLineView, CartView, Customer, SkippedLine
 from bot.cart.pricing import totals
 from bot.db import models as db
+from bot.db.base import utcnow
 from bot.db.session import begin_write
 from bot.settings import get_settings
 
@@ -133,7 +134,7 @@ def _check_count(sku: str, count: int, *, allow_zero: bool) -> None:
 def _changed(cart: db.Cart) -> None:
     """Line changes do not touch the cart's own row: without this, `updated_at` would stay at
     the cart's creation and no report could tell when shoppers last filled their carts."""
-    cart.updated_at = db.utcnow()
+    cart.updated_at = utcnow()
 
 
 def _set_line(session: Session, cart: db.Cart, product: db.Product, count: int) -> None:

@@ -196,7 +196,7 @@ class Rankers:
                 resolver = _build(session, shop_id)
             with self._lock:
                 self._built[key] = (version, resolver)
-        except Exception:
+        except Exception:  # a background thread: logged, and the next `get` starts another build
             log.exception("building the search index of shop %s failed", shop_id)
         finally:
             with self._lock:

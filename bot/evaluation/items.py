@@ -55,7 +55,9 @@ def load_dev_set(path: Path) -> list[Example]:
     data = yaml.safe_load(path.read_text("utf-8"))
     return [
         Example(
-            str(e["text"]), e["language"], tuple(Expected.from_yaml(l) for l in e.get("lines", []))
+            str(e["text"]),
+            e["language"],
+            tuple(Expected.from_yaml(line) for line in e.get("lines", [])),
         )
         for e in data
     ]
@@ -96,8 +98,12 @@ def line_ok(actual: ParsedLine | None, e: Expected, judge: Judge) -> tuple[bool,
         return False, "unmatched"
     if not judge(product, e):
         return False, f"wrong product {product.sku} {product.name}"
-    q = actual.quantity
-    if (q is None) != (e.quantity is None) or (q is not None and abs(q - e.quantity) > 1e-6):
+    q, wanted = actual.quantity, e.quantity
+    if q is None or wanted is None:
+        quantity_wrong = (q is None) != (wanted is None)
+    else:
+        quantity_wrong = abs(q - wanted) > 1e-6
+    if quantity_wrong:
         return False, f"quantity {q} != {e.quantity}"
     if e.quantity is not None and actual.unit != e.unit:
         return False, f"unit {actual.unit} != {e.unit}"

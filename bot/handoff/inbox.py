@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -64,7 +64,7 @@ class Conversation:
 
 def flagged(session: Session, shop_id: int) -> list[Flagged]:
     """Conversations waiting for the shop, the most recently active first."""
-    rows = session.execute(
+    grouped = session.execute(
         select(
             ReviewItem.conversation_id,
             func.min(ReviewItem.created_at),
@@ -79,7 +79,9 @@ def flagged(session: Session, shop_id: int) -> list[Flagged]:
         )
         .group_by(ReviewItem.conversation_id)
         .order_by(func.max(ReviewItem.created_at).desc())
-    ).all()
+    ).tuples()
+    # The query leaves out rows without a conversation; this says so to the type checker.
+    rows = [(cid, first, last, count) for cid, first, last, count in grouped if cid is not None]
     if not rows:
         return []
     ids = [r[0] for r in rows]
@@ -259,7 +261,7 @@ def release(
     return event
 
 
-def _tracker_messages(events: Iterable[dict]) -> Iterable[Message]:  # type: ignore[type-arg]
+def _tracker_messages(events: Iterable[dict[str, Any]]) -> Iterable[Message]:
     for e in events:
         kind, text, at = e.get("event"), e.get("text"), event_time(e)
         if kind in ("user", "bot") and text and at is not None:

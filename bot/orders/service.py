@@ -14,8 +14,10 @@ import hashlib
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -126,18 +128,23 @@ def _validate(idempotency_key: str, address: str, pincode: str, payment_method: 
 def _reserve(session: Session, shop_id: int, lines: list[db.CartLine]) -> None:
     """Take the packs off the shelf, or raise `OutOfStock` naming every line that is short.
     Rows are updated in id order so two orders never wait on each other in a cycle."""
-    short = []
+    short: list[str] = []
     for line in sorted(lines, key=lambda ln: ln.product_id):
-        taken = session.execute(
-            update(db.Product)
-            .where(
-                db.Product.id == line.product_id,
-                db.Product.shop_id == shop_id,
-                db.Product.active.is_(True),
-                db.Product.stock >= line.count,
-            )
-            .values(stock=db.Product.stock - line.count)
-            .execution_options(synchronize_session=False)
+        # An UPDATE's result is a CursorResult (it has the rowcount); Session.execute is typed
+        # Result.
+        taken = cast(
+            CursorResult[Any],
+            session.execute(
+                update(db.Product)
+                .where(
+                    db.Product.id == line.product_id,
+                    db.Product.shop_id == shop_id,
+                    db.Product.active.is_(True),
+                    db.Product.stock >= line.count,
+                )
+                .values(stock=db.Product.stock - line.count)
+                .execution_options(synchronize_session=False)
+            ),
         ).rowcount
         if taken != 1:
             short.append(line.product.sku)

@@ -3,6 +3,7 @@ shop's time zone, starting no sooner than the lead time a shopkeeper needs to pa
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -39,7 +40,7 @@ def _day(day: date, today: date) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
 
-def _candidates(now: datetime, s: Settings):  # type: ignore[no-untyped-def]
+def _candidates(now: datetime, s: Settings) -> Iterator[DeliverySlot]:
     tz = ZoneInfo(s.shop_timezone)
     local = now.astimezone(tz)
     earliest = local + timedelta(minutes=s.slot_lead_minutes)
@@ -64,7 +65,7 @@ def next_slots(
 ) -> list[DeliverySlot]:
     """The next `count` slots a shopper can still choose."""
     now = now or datetime.now(UTC)
-    out = []
+    out: list[DeliverySlot] = []
     for slot in _candidates(now, settings or get_settings()):
         out.append(slot)
         if len(out) == count:

@@ -11,7 +11,7 @@ for is `cancelled`, never `refunded`.
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Literal, TypeGuard, get_args
 
 Status = Literal[
     "pending_payment", "paid", "packed", "out_for_delivery", "delivered", "cancelled", "refunded"
@@ -44,8 +44,14 @@ RESTOCK_FROM: frozenset[Status] = frozenset(
 )
 
 
+def is_status(value: str) -> TypeGuard[Status]:
+    return value in STATUSES
+
+
 def allowed(from_status: str, to_status: str, payment_method: str) -> bool:
-    return payment_method in TRANSITIONS.get((from_status, to_status), frozenset())  # type: ignore[arg-type]
+    if not (is_status(from_status) and is_status(to_status)):
+        return False
+    return payment_method in TRANSITIONS.get((from_status, to_status), frozenset())
 
 
 def next_statuses(from_status: str, payment_method: str) -> list[str]:

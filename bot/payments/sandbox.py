@@ -20,7 +20,7 @@ from typing import Literal
 import httpx
 
 from bot.payments.errors import InvalidSignature, MalformedEvent, RefundFailed
-from bot.payments.provider import PaymentRequest, ProviderPayment, WebhookEvent
+from bot.payments.provider import EventKind, PaymentRequest, ProviderPayment, WebhookEvent
 
 SIGNATURE_HEADER = "X-Sandbox-Signature"
 EVENT_ID_HEADER = "X-Sandbox-Event-Id"
@@ -35,6 +35,9 @@ def sign(body: bytes, secret: str) -> str:
 def _header(headers: Mapping[str, str], name: str) -> str | None:
     lower = name.lower()
     return next((v for k, v in headers.items() if k.lower() == lower), None)
+
+
+_KINDS: dict[str, EventKind] = {"payment.captured": "captured", "payment.failed": "failed"}
 
 
 class SandboxUpiProvider:
@@ -57,13 +60,11 @@ class SandboxUpiProvider:
         try:
             event = json.loads(body)
             payment = event["payment"]
-            kind = {"payment.captured": "captured", "payment.failed": "failed"}.get(
-                event["type"], "ignored"
-            )
+            kind = _KINDS.get(event["type"], "ignored")
             return WebhookEvent(
                 event_id=str(event["id"]),
                 event_type=str(event["type"]),
-                kind=kind,  # type: ignore[arg-type]
+                kind=kind,
                 public_id=str(payment["reference"]),
                 provider_payment_id=str(payment["id"]),
                 amount_paise=int(payment["amount"]),
