@@ -4,6 +4,7 @@ that matter to shoppers — intent accuracy and macro-F1 on the fixed NLU test s
 
 Both models must have been measured on the same test set (its hash is part of the metrics);
 numbers from different test sets are not compared."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -54,7 +55,9 @@ class Check:
     def ok(self) -> bool:
         if self.candidate is None:
             return False
-        return self.production is None or self.candidate >= self.production - self.tolerance - EPSILON
+        return (
+            self.production is None or self.candidate >= self.production - self.tolerance - EPSILON
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,29 +72,47 @@ class Decision:
     def table(self) -> str:
         rows = ["| gate metric | candidate | production | Δ | |", "|---|---:|---:|---:|---|"]
         for c in self.checks:
-            rows.append(f"| {c.label} | {c.show(c.candidate)} | {c.show(c.production)} | "
-                        f"{c.show_delta()} | {'✓' if c.ok else '✗'} |")
+            rows.append(
+                f"| {c.label} | {c.show(c.candidate)} | {c.show(c.production)} | "
+                f"{c.show_delta()} | {'✓' if c.ok else '✗'} |"
+            )
         return "\n".join(rows)
 
 
-def decide(candidate: dict[str, Any], production: dict[str, Any] | None, tolerance: float = 0.0) -> Decision:
+def decide(
+    candidate: dict[str, Any], production: dict[str, Any] | None, tolerance: float = 0.0
+) -> Decision:
     """No production model: anything evaluated passes. Otherwise every gate metric of the
     candidate must be at least production's (minus `tolerance`, a fraction: 0.01 = 1 point)."""
     problems: list[str] = []
     if production is not None:
         for part in ("test_set", "items"):
-            mine, theirs = (candidate.get(part) or {}).get("sha256"), (production.get(part) or {}).get("sha256")
+            mine, theirs = (
+                (candidate.get(part) or {}).get("sha256"),
+                (production.get(part) or {}).get("sha256"),
+            )
             if mine and theirs and mine != theirs:
-                problems.append(f"the {part.replace('_', ' ')} changed between the two evaluations: "
-                                "evaluate both models again")
-    checks = tuple(Check(label, metric(candidate, path), metric(production, path) if production else None, tolerance)
-                   for label, path in GATE_METRICS)
+                problems.append(
+                    f"the {part.replace('_', ' ')} changed between the two evaluations: "
+                    "evaluate both models again"
+                )
+    checks = tuple(
+        Check(
+            label,
+            metric(candidate, path),
+            metric(production, path) if production else None,
+            tolerance,
+        )
+        for label, path in GATE_METRICS
+    )
     for c in checks:
         if c.candidate is None:
             problems.append(f"{c.label}: the candidate has not been measured")
         elif not c.ok:
-            problems.append(f"{c.label}: {c.show(c.candidate)} is worse than production's "
-                            f"{c.show(c.production)} ({c.show_delta()})")
+            problems.append(
+                f"{c.label}: {c.show(c.candidate)} is worse than production's "
+                f"{c.show(c.production)} ({c.show_delta()})"
+            )
     return Decision(checks, tuple(problems))
 
 

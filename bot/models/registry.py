@@ -5,6 +5,7 @@ which model is production and which was before it, with every change kept in a h
 Models are never overwritten: a retrained model is a new candidate until it is promoted, so
 "the model in production" stays the one that passed the gate. A model file found without a
 meta (trained before the registry existed) is adopted, not ignored."""
+
 from __future__ import annotations
 
 import fcntl
@@ -32,8 +33,10 @@ class RegistryError(Exception):
 
 def check_name(name: str) -> str:
     if not NAME.match(name) or name.endswith((MODEL_SUFFIX, ".tar")):
-        raise RegistryError(f"{name!r} is not a model name: use letters, digits, '.', '_' or '-' "
-                            f"(without {MODEL_SUFFIX})")
+        raise RegistryError(
+            f"{name!r} is not a model name: use letters, digits, '.', '_' or '-' "
+            f"(without {MODEL_SUFFIX})"
+        )
     return name
 
 
@@ -60,8 +63,10 @@ class ModelMeta:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelMeta:
         known = {f.name for f in fields(cls)} - {"extra"}
-        return cls(**{k: v for k, v in data.items() if k in known},
-                   extra={k: v for k, v in data.items() if k not in known})
+        return cls(
+            **{k: v for k, v in data.items() if k in known},
+            extra={k: v for k, v in data.items() if k not in known},
+        )
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -121,7 +126,9 @@ class Registry:
         meta.rasa_version = info.get("rasa_open_source_version")
         meta.model_id = info.get("model_id")
         # Rasa's own trained_at has no time zone; the file's time does.
-        meta.trained_at = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
+        meta.trained_at = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(
+            timespec="seconds"
+        )
         legacy = self.root / f"{name}.fingerprint"
         if legacy.is_file():
             meta.fingerprint = legacy.read_text().strip() or None
@@ -188,7 +195,9 @@ class Registry:
             if s.production == name:
                 raise RegistryError(f"{name} is already production")
             s.previous, s.production = s.production, name
-            s.history.append({"at": now(), "action": "promote", "model": name, "replaced": s.previous, **record})
+            s.history.append(
+                {"at": now(), "action": "promote", "model": name, "replaced": s.previous, **record}
+            )
         return self.state()
 
     def rollback(self, **record: Any) -> State:
@@ -198,10 +207,19 @@ class Registry:
             if not s.previous:
                 raise RegistryError("there is no previous model to roll back to")
             if not self.exists(s.previous):
-                raise RegistryError(f"the previous model {s.previous} is missing: {self.path(s.previous)}")
+                raise RegistryError(
+                    f"the previous model {s.previous} is missing: {self.path(s.previous)}"
+                )
             s.previous, s.production = s.production, s.previous
-            s.history.append({"at": now(), "action": "rollback", "model": s.production,
-                              "replaced": s.previous, **record})
+            s.history.append(
+                {
+                    "at": now(),
+                    "action": "rollback",
+                    "model": s.production,
+                    "replaced": s.previous,
+                    **record,
+                }
+            )
         return self.state()
 
 

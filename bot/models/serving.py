@@ -1,6 +1,7 @@
 """The running engine's model API (Rasa started with `--enable-api`): `GET /status` says which
 model file it serves, `PUT /model {"model_file": …}` swaps in another without a restart. With
 RASA_TOKEN set the engine runs with `--auth-token` and every call carries `?token=`."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,15 +28,22 @@ class EngineAPI:
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         params = {"token": self.token} if self.token else {}
         try:
-            r = httpx.request(method, f"{self.url.rstrip('/')}{path}", params=params,
-                              timeout=httpx.Timeout(self.timeout, connect=5.0), **kwargs)
+            r = httpx.request(
+                method,
+                f"{self.url.rstrip('/')}{path}",
+                params=params,
+                timeout=httpx.Timeout(self.timeout, connect=5.0),
+                **kwargs,
+            )
         except httpx.ConnectError as e:
             raise EngineUnreachable(f"no engine at {self.url} ({e})") from e
         except httpx.HTTPError as e:
             raise EngineRefused(f"{method} {path} at {self.url} failed: {e!r}") from e
         if r.status_code in (401, 403):
-            raise EngineRefused(f"the engine at {self.url} refused the request ({r.status_code}): "
-                                "RASA_TOKEN must be the token the engine was started with")
+            raise EngineRefused(
+                f"the engine at {self.url} refused the request ({r.status_code}): "
+                "RASA_TOKEN must be the token the engine was started with"
+            )
         if r.status_code >= 400:
             raise EngineRefused(f"{method} {path} at {self.url}: {r.status_code} {_reason(r)}")
         return r

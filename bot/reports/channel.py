@@ -5,6 +5,7 @@ webhook is answered, so it is a true count of messages. It carries no shop id: t
 serves one shop, `Settings.default_shop_slug` (see `api.whatsapp.gateway`), and so its rows
 count for that shop and for no other.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import Select, select
@@ -17,13 +18,19 @@ from bot.settings import get_settings
 
 
 def serves_whatsapp(session: Session, shop_id: int) -> bool:
-    return session.scalar(select(Shop.slug).where(Shop.id == shop_id)) == get_settings().default_shop_slug
+    return (
+        session.scalar(select(Shop.slug).where(Shop.id == shop_id))
+        == get_settings().default_shop_slug
+    )
 
 
 def writers_query(days: Days) -> Select[str]:
     """The shoppers (`wa_id`) who sent at least one message during `days`."""
-    return select(WhatsAppInbox.wa_id).where(
-        WhatsAppInbox.kind == "message", days.within(WhatsAppInbox.received_at)).distinct()
+    return (
+        select(WhatsAppInbox.wa_id)
+        .where(WhatsAppInbox.kind == "message", days.within(WhatsAppInbox.received_at))
+        .distinct()
+    )
 
 
 def writers(session: Session, days: Days) -> set[str]:

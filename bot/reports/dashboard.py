@@ -1,4 +1,5 @@
 """Everything the dashboard shows, for one shop, in one read."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,7 +33,9 @@ class Dashboard:
         return any(d.messages for d in self.fallbacks)
 
 
-def dashboard(session: Session, shop_id: int, period_days: int = 7, now: datetime | None = None) -> Dashboard:
+def dashboard(
+    session: Session, shop_id: int, period_days: int = 7, now: datetime | None = None
+) -> Dashboard:
     if period_days not in PERIODS:
         raise ValueError(f"the period is one of {PERIODS} days, not {period_days}")
     tz = get_settings().shop_timezone
@@ -40,9 +43,12 @@ def dashboard(session: Session, shop_id: int, period_days: int = 7, now: datetim
     today = last_days(1, tz, now)
     whatsapp = channel.serves_whatsapp(session, shop_id)
     return Dashboard(
-        today=today.dates[0], period_days=period_days,
-        today_sales=sales(session, shop_id, today), period_sales=sales(session, shop_id, period),
+        today=today.dates[0],
+        period_days=period_days,
+        today_sales=sales(session, shop_id, today),
+        period_sales=sales(session, shop_id, period),
         funnel=funnel(session, shop_id, period, whatsapp=whatsapp),
         unmatched=top_unmatched(session, shop_id, period),
         fallbacks=fallback_days(session, shop_id, period, whatsapp=whatsapp),
-        whatsapp=whatsapp)
+        whatsapp=whatsapp,
+    )

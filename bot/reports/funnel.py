@@ -10,6 +10,7 @@
 - paid: shoppers with an order whose money was taken: a UPI order that reached `paid` (even
   if refunded later), or a cash-on-delivery order that was delivered.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,27 +34,51 @@ class Funnel:
 
     @property
     def stages(self) -> list[tuple[str, int]]:
-        return [("Conversations", self.conversations), ("Carts", self.carts),
-                ("Orders", self.orders), ("Paid", self.paid)]
+        return [
+            ("Conversations", self.conversations),
+            ("Carts", self.carts),
+            ("Orders", self.orders),
+            ("Paid", self.paid),
+        ]
 
 
 _MONEY_TAKEN = exists().where(
     OrderEvent.order_id == Order.id,
-    or_(OrderEvent.to_status == "paid",
-        and_(Order.payment_method == "cod", OrderEvent.to_status == "delivered")))
+    or_(
+        OrderEvent.to_status == "paid",
+        and_(Order.payment_method == "cod", OrderEvent.to_status == "delivered"),
+    ),
+)
 
 
 def funnel(session: Session, shop_id: int, days: Days, *, whatsapp: bool) -> Funnel:
-    ordered = select(Customer.wa_id, _MONEY_TAKEN.label("money_taken")).join(
-        Order, Order.customer_id == Customer.id).where(Order.shop_id == shop_id, days.within(Order.created_at))
+    ordered = (
+        select(Customer.wa_id, _MONEY_TAKEN.label("money_taken"))
+        .join(Order, Order.customer_id == Customer.id)
+        .where(Order.shop_id == shop_id, days.within(Order.created_at))
+    )
     orders: set[str] = set()
     paid: set[str] = set()
     for wa_id, money_taken in session.execute(ordered):
         orders.add(wa_id)
         if money_taken:
             paid.add(wa_id)
-    carts = set(session.scalars(select(Customer.wa_id).join(Cart, Cart.customer_id == Customer.id)
-                                .where(Cart.shop_id == shop_id, days.within(Cart.updated_at)))) | orders
+    carts = (
+        set(
+            session.scalars(
+                select(Customer.wa_id)
+                .join(Cart, Cart.customer_id == Customer.id)
+                .where(Cart.shop_id == shop_id, days.within(Cart.updated_at))
+            )
+        )
+        | orders
+    )
     writers = channel.writers(session, days) if whatsapp else set()
-    return Funnel(conversations=len(writers | carts), carts=len(carts), orders=len(orders),
-                  paid=len(paid), whatsapp_writers=len(writers), whatsapp=whatsapp)
+    return Funnel(
+        conversations=len(writers | carts),
+        carts=len(carts),
+        orders=len(orders),
+        paid=len(paid),
+        whatsapp_writers=len(writers),
+        whatsapp=whatsapp,
+    )

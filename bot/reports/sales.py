@@ -4,6 +4,7 @@ Revenue counts money the shop has or is owed: orders paid by UPI (at any later s
 cash-on-delivery orders not cancelled. An unpaid UPI order is not revenue yet (most expire),
 and cancelled or refunded orders are not revenue at all.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,11 +29,12 @@ class Sales:
 
 
 def sales(session: Session, shop_id: int, days: Days) -> Sales:
-    row = session.execute(select(
-        func.count(),
-        func.coalesce(func.sum(case((BOOKED, Order.total_paise), else_=0)), 0),
-        func.coalesce(func.sum(case((_UNPAID_UPI, 1), else_=0)), 0),
-        func.coalesce(func.sum(case((_LOST, 1), else_=0)), 0),
-    ).where(Order.shop_id == shop_id, days.within(Order.created_at))).one()
+    row = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((BOOKED, Order.total_paise), else_=0)), 0),
+            func.coalesce(func.sum(case((_UNPAID_UPI, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((_LOST, 1), else_=0)), 0),
+        ).where(Order.shop_id == shop_id, days.within(Order.created_at))
+    ).one()
     return Sales(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
-
