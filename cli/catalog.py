@@ -17,15 +17,25 @@ from cli.shop import read_catalog_file
 app = typer.Typer(help="Load, import and export the shop's catalog.", no_args_is_help=True)
 
 
+def _upload_format(fmt: str) -> changes.Format | None:
+    """The formats the console accepts as uploads; others go through the plain file readers."""
+    match fmt:
+        case "shop" | "bigbasket":
+            return fmt
+        case _:
+            return None
+
+
 def _load(path: Path, fmt: str, source: str) -> None:
     settings = get_settings()
     if not path.exists():
         raise typer.BadParameter(f"{path} does not exist")
     # A merchant's file is imported as the console imports it: shelf order and aisle names kept
     # (a single CSV names no aisles), rows the database would refuse rejected with the rest.
-    merchant_file = source == "import" and path.is_file() and fmt in ("shop", "bigbasket")
-    if merchant_file:
-        catalog = changes.read_upload(path, fmt, settings.catalog_path)  # type: ignore[arg-type]
+    upload_format = _upload_format(fmt) if source == "import" and path.is_file() else None
+    merchant_file = upload_format is not None
+    if upload_format is not None:
+        catalog = changes.read_upload(path, upload_format, settings.catalog_path)
     else:
         catalog = read_catalog_file(path, fmt)
     with session_scope() as s:

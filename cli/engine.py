@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Literal, overload
 
 import yaml
 from sqlalchemy import make_url
@@ -51,7 +52,8 @@ def training_fingerprint(config_text: str | None = None, extra_data: Sequence[Pa
     """Hash of the training inputs; `config_text` stands in for config.yml (an epoch override
     is a different model), `extra_data` are NLU files trained on besides data/."""
     digest = hashlib.sha256()
-    for entry in (*TRAINING_INPUTS, *extra_data):
+    inputs: tuple[str | Path, ...] = (*TRAINING_INPUTS, *extra_data)
+    for entry in inputs:
         path = PROJECT_ROOT / entry
         files = sorted(path.rglob("*")) if path.is_dir() else [path]
         for f in files:
@@ -93,6 +95,10 @@ def current_model() -> ModelMeta | None:
     return registry().matching(training_fingerprint())
 
 
+@overload
+def production_model(required: Literal[True] = True) -> ModelMeta: ...
+@overload
+def production_model(required: bool) -> ModelMeta | None: ...
 def production_model(required: bool = True) -> ModelMeta | None:
     reg = registry()
     prod = reg.production()
@@ -108,9 +114,7 @@ def production_model(required: bool = True) -> ModelMeta | None:
 
 
 def production_path() -> Path:
-    model = production_model()
-    assert model is not None
-    return registry().path(model.name)
+    return registry().path(production_model().name)
 
 
 def engine_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -303,7 +307,7 @@ HOLDOUT_SEED = 2026
 
 def nlu_holdout(
     config: Path, training_fraction: float, out: Path, work: Path | None = None
-) -> dict:
+) -> dict[str, Any]:
     """Split data/nlu per intent (fixed seed), train NLU on one part, test on the other."""
     import json
 

@@ -9,7 +9,7 @@ import typer
 
 from bot.catalog.store import ensure_shop
 from bot.db.session import session_scope
-from bot.merchants.keys import create_key, revoke
+from bot.merchants.keys import Scope, create_key, revoke
 from bot.merchants.users import UserError, create_user, set_password
 from bot.orders.service import expire_unpaid
 from bot.settings import get_settings
@@ -93,12 +93,15 @@ def create_key_command(
     ] = "merchant",
 ) -> None:
     """Make an API key for the default shop. It is printed once: only its hash is stored."""
-    if scope not in ("merchant", "channel"):
-        raise typer.BadParameter("scope is merchant or channel")
+    match scope:
+        case "merchant" | "channel":
+            chosen: Scope = scope
+        case _:
+            raise typer.BadParameter("scope is merchant or channel")
     settings = get_settings()
     with session_scope(write=True) as s:
         shop = ensure_shop(s, settings.default_shop_slug, settings.default_shop_name)
-        key, info = create_key(s, shop.id, name, scope)  # type: ignore[arg-type]
+        key, info = create_key(s, shop.id, name, chosen)
     typer.echo(f"key #{info.id} ({info.scope}) for {name}; send it as X-API-Key:")
     typer.echo(key)
 

@@ -4,7 +4,7 @@ passes the gate, roll back to the previous one."""
 from __future__ import annotations
 
 import subprocess
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -51,8 +51,8 @@ def train(
         typer.echo(f"    next: `make evaluate`, then `chatcart model promote {result.model.name}`")
 
 
-def _shown(metrics: dict, *path: str, score: bool = False) -> str:
-    value = metrics
+def _shown(metrics: dict[str, Any], *path: str, score: bool = False) -> str:
+    value: object = metrics
     for key in path:
         value = value.get(key) if isinstance(value, dict) else None
     if not isinstance(value, int | float):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -39,7 +40,7 @@ def parse(
             _print_table(result)
 
 
-def _stdin_lines(interactive: bool):
+def _stdin_lines(interactive: bool) -> Iterator[str]:
     while True:
         try:
             line = input("🛒 > ") if interactive else sys.stdin.readline()

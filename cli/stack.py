@@ -77,7 +77,9 @@ class Service:
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            preexec_fn=(lambda: os.nice(nice)) if nice else None,
+            # Niceness before exec, so every thread of the service has it; `chatcart run`
+            # starts services from its only thread, where preexec_fn is safe.
+            preexec_fn=(lambda: os.nice(nice)) if nice else None,  # noqa: PLW1509
         )
 
     def wait_healthy(self) -> float:
@@ -273,7 +275,6 @@ def announce_models() -> None:
         typer.echo("==> no model yet: training the first one, which becomes production")
         train()
     prod = production_model()
-    assert prod is not None
     current = current_model()
     if current is None:
         typer.echo(
@@ -294,7 +295,7 @@ def announce_models() -> None:
                 f"    production stays {prod.name}; `make evaluate` shows why, "
                 f"`chatcart model promote {current.name} --force` overrides"
             )
-    typer.echo(f"==> engine model: {production_model().name} (production)")  # type: ignore[union-attr]
+    typer.echo(f"==> engine model: {production_model().name} (production)")
 
 
 def start_all(todo: list[Service]) -> list[Service]:
