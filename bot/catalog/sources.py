@@ -268,16 +268,15 @@ def read_bigbasket(
     """Either BigBasket export: `product,category,sub_category,brand,sale_price,market_price,...`
     or `ProductName,Brand,Price,DiscountPrice,Quantity,Category,SubCategory`."""
     out = CatalogFile()
-    kind_aliases = kind_aliases or {}
-    shop_kinds = getattr(kind_aliases, "kinds", None)
-    kinds = KindIndex(shop_kinds) if shop_kinds else None
+    given = kind_aliases or {}
+    # A plain dict knows aliases only: the rest of the shop's knowledge is then empty.
+    known = given if isinstance(given, KindAliases) else KindAliases(given)
+    kinds = KindIndex(known.kinds) if known.kinds else None
     names: dict[str, int] = {}
     cats: dict[str, None] = {}
     with path.open(newline="", encoding="utf-8-sig") as fh:
         for lineno, row in enumerate(csv.DictReader(fh), start=2):
-            product, reason = _bigbasket_row(
-                row, lineno, names, kind_aliases, len(out.products), kinds
-            )
+            product, reason = _bigbasket_row(row, lineno, names, known, len(out.products), kinds)
             if product is None:
                 out.rejections.append(Rejection(path.name, lineno, reason or "unusable", row))
                 continue
@@ -296,7 +295,7 @@ def _bigbasket_row(
     row: dict[str, str],
     lineno: int,
     names: dict[str, int],
-    kind_aliases: dict[str, tuple[str, ...]],
+    kind_aliases: KindAliases,
     position: int,
     kinds: KindIndex | None = None,
 ) -> tuple[CatalogProduct | None, str | None]:
@@ -321,7 +320,7 @@ def _bigbasket_row(
     kind = _head_kind(name, brand, kinds)
     bkey = brand_key(brand)
     # No size given: one "pc" is a placeholder, unless the shop sells this kind by the piece.
-    pack_known = not unsized or kind in getattr(kind_aliases, "piece_kinds", ())
+    pack_known = not unsized or kind in kind_aliases.piece_kinds
     # Same name, other pack or price: another SKU of the same product. Fully equal: a copy.
     listing = "|".join(get(k) for k in ("sub_category", "SubCategory", "type", "market_price"))
     key = f"{name.lower()}|{brand.lower()}|{pack}|{sale}|{listing.lower()}"
@@ -344,13 +343,13 @@ def _bigbasket_row(
                 dict.fromkeys(
                     (
                         *kind_aliases.get(kind, ()),
-                        *getattr(kind_aliases, "brand_aliases", {}).get(bkey, ()),
+                        *kind_aliases.brand_aliases.get(bkey, ()),
                     )
                 )
             ),
             position=position,
             pack_known=pack_known,
-            brand_hi=getattr(kind_aliases, "brand_hi", {}).get(bkey, ""),
+            brand_hi=kind_aliases.brand_hi.get(bkey, ""),
         ),
         None,
     )
