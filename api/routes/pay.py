@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import httpx
 from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -76,7 +77,7 @@ async def _decide(
                 sandbox.deliver, url, body, settings.sandbox_webhook_secret.get_secret_value()
             )
         )
-    except Exception:  # the shop is unreachable: the page says so, the button can be pressed again
+    except (httpx.HTTPError, httpx.InvalidURL):  # unreachable: the page says so; press again
         status = "unreachable"
     return RedirectResponse(f"/pay/{payment_id}?delivered={status}", status_code=303)
 

@@ -59,7 +59,7 @@ class GroupWriter:
                         f.set_exception(e)
                 continue
             took = (time.perf_counter() - started) * 1000
-            for (_, f), lanes in zip(batch, results):
+            for (_, f), lanes in zip(batch, results, strict=True):
                 if not f.done():
                     f.set_result(Recorded(lanes, len(batch), took, steps))
             await asyncio.sleep(0)

@@ -247,13 +247,13 @@ def check(message: dict[str, Any]) -> list[str]:
     if message.get("messaging_product") != "whatsapp":
         problems.append("messaging_product must be whatsapp")
     if message.get("status") == "read":
-        return problems if message.get("message_id") else problems + ["read without message_id"]
+        return problems if message.get("message_id") else [*problems, "read without message_id"]
     kind = message.get("type")
     if not message.get("to"):
         problems.append("no recipient")
     content = message.get(kind or "")
     if not isinstance(content, dict):
-        return problems + [f"no {kind} object"]
+        return [*problems, f"no {kind} object"]
     if kind == "text":
         body = content.get("body") or ""
         if not body or len(body) > TEXT_MAX:
@@ -329,7 +329,7 @@ def _template_problems(content: dict[str, Any]) -> list[str]:
         problems.append(f"template language {language!r}")
     components = content.get("components") or []
     if not isinstance(components, list):
-        return problems + ["template components must be a list"]
+        return [*problems, "template components must be a list"]
     for c in components:
         if c.get("type") not in ("header", "body", "button"):
             problems.append(f"template component {c.get('type')!r}")

@@ -155,5 +155,5 @@ def preview(content: Mapping[str, Any], settings: Settings) -> str | None:
         for p in c.get("parameters") or []
     ]
     for i, v in enumerate(values, 1):
-        body = body.replace("{{%d}}" % i, v)
+        body = body.replace("{{" + str(i) + "}}", v)
     return body
