@@ -36,11 +36,24 @@ def engine(seed_catalog: CatalogFile) -> ItemEngine:
 
 
 # CI runs the suite twice: on SQLite files, then with TEST_DATABASE_URL on a PostgreSQL server.
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+# Under pytest-xdist every worker has databases of its own: `chatcart_ci_gw0`, `chatcart_ci_gw1`.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
-def _fresh_postgres(url: str) -> str:
-    """Create the test database if needed and empty it: every test starts from nothing."""
+def for_this_worker(url: str, purpose: str = "") -> str:
+    """`url` with a database name of this worker's (and of `purpose`, when given)."""
+    if not url.startswith("postgresql"):
+        return url
+    made = make_url(url)
+    name = "_".join(part for part in (made.database, purpose, WORKER) if part)
+    return made.set(database=name).render_as_string(hide_password=False)
+
+
+TEST_DATABASE_URL = for_this_worker(os.environ.get("TEST_DATABASE_URL", ""))
+_schema_ready: set[str] = set()
+
+
+def create_postgres_database(url: str) -> None:
     made = make_url(url)
     admin = create_engine(made.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -49,10 +62,26 @@ def _fresh_postgres(url: str) -> str:
         ):
             conn.execute(text(f'CREATE DATABASE "{made.database}"'))
     admin.dispose()
-    engine = engine_for(url)
+
+
+def fresh_postgres(url: str) -> str:
+    """The database at `url`, empty: every test starts from nothing. The first time in a
+    worker the schema is dropped and built by the migrator; after that, emptying the tables
+    (TRUNCATE … RESTART IDENTITY) is the same start at a fraction of the cost."""
+    engine = engine_for(url) if url in _schema_ready else None
+    if engine is None:
+        create_postgres_database(url)
+        scratch = create_engine(url)
+        with scratch.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        scratch.dispose()
+        engine_for.cache_clear()
+        engine_for(url)
+        _schema_ready.add(url)
+        return url
+    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    Base.metadata.create_all(engine)
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     return url
 
 
@@ -60,7 +89,7 @@ def _fresh_postgres(url: str) -> str:
 def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A fresh, empty database for one test, configured for every `get_settings()` caller."""
     if TEST_DATABASE_URL.startswith("postgresql"):
-        url = _fresh_postgres(TEST_DATABASE_URL)
+        url = fresh_postgres(TEST_DATABASE_URL)
     else:
         url = f"sqlite:///{tmp_path / 'chatcart.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
@@ -69,4 +98,4 @@ def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[st
     get_settings.cache_clear()
 
 
-pytest_plugins = ("tests.shop",)
+pytest_plugins = ("tests.shop", "tests.processes")

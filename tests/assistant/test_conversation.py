@@ -1,5 +1,5 @@
 """A scripted shopper over Rasa's REST channel, with the real engine and action server (one
-start for the whole module): from "hi" to a placed order, checked in the database; Hindi
+start for the whole run): from "hi" to a placed order, checked in the database; Hindi
 replies for a Hindi shopper; the bot keeps quiet after a handoff."""
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from bot.db.models import Order, Payment, Shop
 from bot.db.session import session_scope
 from bot.orders.service import orders_for
 from bot.settings import get_settings
-from tests.assistant.conftest import Assistant
+from tests.processes import ENGINE_GROUP, Assistant
+
+pytestmark = [ENGINE_GROUP, pytest.mark.usefixtures("on_assistant_database")]
 
 SHOPPER = "919811100001"
 DEVANAGARI = re.compile(r"[\u0900-\u097f]")

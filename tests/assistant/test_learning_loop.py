@@ -39,13 +39,17 @@ from cli.engine import RASA, train
 from cli.evaluate import WORK
 from tests.api.console.conftest import csrf_of, log_in, make_merchant
 from tests.conftest import TEST_DATABASE_URL
+from tests.processes import ENGINE_GROUP
 from tests.shop import free_port
 
-pytestmark = pytest.mark.skipif(
-    TEST_DATABASE_URL.startswith("postgresql"),
-    reason="runs once per CI run, on the SQLite pass: training and promotion do not depend on the "
-    "database, and the review queue and console are tested on PostgreSQL elsewhere",
-)
+pytestmark = [
+    ENGINE_GROUP,
+    pytest.mark.skipif(
+        TEST_DATABASE_URL.startswith("postgresql"),
+        reason="runs once per CI run, on the SQLite pass: training and promotion do not depend on the "
+        "database, and the review queue and console are tested on PostgreSQL elsewhere",
+    ),
+]
 
 # Misread by the checkout's model: fallback, or "out of scope" (checked below, not assumed).
 JHOLA = (

@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from tests.api.whatsapp.support import Gateway, gateway_env, load_shop
-from tests.assistant.conftest import Assistant, assistant, free_port, trained_model  # noqa: F401
+from tests.processes import ENGINE_GROUP, Assistant
+from tests.shop import free_port
 
+pytestmark = ENGINE_GROUP
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).parent / "screenshots"
 ADDRESS = "Flat 302, Shanti Apartments, Andheri East, Mumbai 400069"
@@ -29,7 +31,7 @@ if not shutil.which(CHROMIUM):
 
 
 @pytest.fixture(scope="module")
-def simulator(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # noqa: F811
+def simulator(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The API and the WhatsApp worker in development mode: no WhatsApp credentials, so the
     worker sends to the API's capture endpoint."""
     load_shop(assistant.database_url)

@@ -23,6 +23,8 @@ from bot.settings import PROJECT_ROOT, get_settings
 from cli import app
 from cli.engine import effective_config, registry, training_fingerprint
 from cli.evaluate import ITEMS_DEV_SET, NLU_TEST_SET
+from tests.processes import ENGINE_GROUP
+from tests.shop import free_port
 
 TOKEN = "test-engine-token"
 
@@ -176,14 +178,7 @@ def real_model() -> Path:
     return reg.path(model.name)
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
+@ENGINE_GROUP
 def test_promote_and_rollback_swap_the_running_engines_model(
     real_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,7 +4,6 @@ standing in for Rasa), and another shop's merchant reaches neither."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -22,6 +21,7 @@ from bot.settings import get_settings
 from tests.api.console.conftest import Console, log_in, make_merchant, session_csrf
 from tests.api.whatsapp.support import ACCESS_TOKEN, PHONE_NUMBER_ID, FakeGraph
 from tests.bot.handoff.fake_engine import FakeEngine
+from tests.waiting import holds_for
 
 WA = "919811112222"
 
@@ -216,8 +216,11 @@ def test_another_shops_merchant_reaches_nothing(
         assert intruder.get(f"/merchant/handoff/{WA}").status_code == 404
         assert intruder.post(f"/merchant/handoff/{WA}/reply", {"text": "hi"}).status_code == 404
         assert intruder.post(f"/merchant/handoff/{WA}/release").status_code == 404
-    time.sleep(0.1)
-    assert meta.messages() == [] and rasa.posted == []
+    holds_for(
+        lambda: meta.messages() == [] and rasa.posted == [],
+        0.1,
+        "nothing sent to Meta or the engine",
+    )
     with session_scope() as s:
         assert set(s.scalars(select(ReviewItem.status))) == {"open"}
 

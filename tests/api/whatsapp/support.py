@@ -156,21 +156,28 @@ class Gateway:
 
 def inbox_settled(database_url: str, timeout: float = 90.0) -> bool:
     """Wait until every acknowledged delivery is in the inbox and every inbox row is done (or
-    failed)."""
+    failed); a timeout says what was still open. A delivery moves from the intake file to the
+    inbox to done, so the file is read first: read the other way round, a row taken in
+    between the two reads would be seen in neither."""
     from api.whatsapp.inbox import not_taken_in
 
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
+        outside = not_taken_in(database_url)
         with session_scope(database_url) as s:
-            left = s.scalar(
-                select(func.count())
-                .select_from(WhatsAppInbox)
-                .where(WhatsAppInbox.state.in_(("pending", "forwarding", "replied")))
-            )
-        if not left and not not_taken_in(database_url):
+            open_rows = s.execute(
+                select(WhatsAppInbox.id, WhatsAppInbox.state).where(
+                    WhatsAppInbox.state.in_(("pending", "forwarding", "replied"))
+                )
+            ).all()
+        if not outside and not open_rows:
             return True
-        time.sleep(0.1)
-    return False
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"the inbox did not settle in {timeout:g} s: {len(outside)} deliveries not taken "
+                f"in, unfinished rows {[(row.id, row.state) for row in open_rows]}"
+            )
+        time.sleep(0.05)
 
 
 def inbox_states(database_url: str, wa_id: str | None = None) -> list[str]:

@@ -29,9 +29,12 @@ from tests.api.whatsapp.support import (
     inbox_states,
     load_shop,
 )
-from tests.assistant.conftest import Assistant, assistant, free_port, trained_model  # noqa: F401
 from tests.conftest import shared_path
+from tests.processes import ENGINE_GROUP, Assistant
+from tests.shop import free_port
+from tests.waiting import holds_for
 
+pytestmark = ENGINE_GROUP
 ADDRESS = "Flat 302, Shanti Apartments, Andheri East, Mumbai 400069"
 
 
@@ -56,7 +59,7 @@ def gateway(
     gw.stop()
 
 
-def tracker_wamids(assistant: Assistant, wa_id: str) -> list[str]:  # noqa: F811
+def tracker_wamids(assistant: Assistant, wa_id: str) -> list[str]:
     events = httpx.get(
         f"{assistant.url}/conversations/{wa_id}/tracker",
         params={"include_events": "ALL"},
@@ -157,10 +160,10 @@ def test_the_same_webhook_delivered_five_times_gets_one_reply(
     for _ in range(5):
         assert gateway.post(payload).status_code == 200
     assert inbox_settled(assistant.database_url)
-    time.sleep(0.5)
-    assert tracker_wamids(assistant, wa_id) == [
-        payload["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
-    ]
+    wamid = payload["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
+    holds_for(
+        lambda: tracker_wamids(assistant, wa_id) == [wamid], 0.5, "one message in the tracker"
+    )
     with session_scope(assistant.database_url) as s:
         rows = s.scalars(select(WhatsAppInbox).where(WhatsAppInbox.wa_id == wa_id)).all()
     assert len(rows) == 1
@@ -180,7 +183,7 @@ def _unique_ids(delivery: dict, suffix: str) -> dict:
     return copy
 
 
-def test_real_payloads_are_accepted_and_handled(gateway: Gateway, assistant: Assistant) -> None:  # noqa: F811
+def test_real_payloads_are_accepted_and_handled(gateway: Gateway, assistant: Assistant) -> None:
     folder = shared_path("whatsapp")
     posted = 0
     for path in (

@@ -32,6 +32,7 @@ from tests.api.whatsapp.support import (
     wait_for_messages,
 )
 from tests.shop import free_port
+from tests.waiting import holds_for, wait_until
 
 NO_ENGINE = "http://127.0.0.1:9"
 
@@ -54,15 +55,6 @@ def _states() -> list[str]:
     return inbox_states(get_settings().database_url)
 
 
-def _wait(condition, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def test_the_api_acknowledges_and_the_worker_processes(channel: Gateway, graph: FakeGraph) -> None:
     channel.start(channel.api)
     for i in range(3):
@@ -73,10 +65,11 @@ def test_the_api_acknowledges_and_the_worker_processes(channel: Gateway, graph: 
             == 200
         )
     assert _states() == ["pending"] * 3  # durable, and nobody in the API process touches it
-    time.sleep(1.5)
-    assert _states() == ["pending"] * 3
+    holds_for(
+        lambda: _states() == ["pending"] * 3, 1.5, "the API leaving its deliveries to the worker"
+    )
     channel.start(channel.worker)
-    assert _wait(lambda: _states() == ["done"] * 3)
+    wait_until(lambda: _states() == ["done"] * 3, "the worker to finish three deliveries", 30)
     base = os.getpriority(os.PRIO_PROCESS, 0)  # the API keeps ours; the worker yields the CPU to it
     assert channel.api.process is not None and channel.worker.process is not None
     assert os.getpriority(os.PRIO_PROCESS, channel.api.process.pid) == base
@@ -94,9 +87,7 @@ def test_the_api_acknowledges_and_the_worker_processes(channel: Gateway, graph: 
         ).status_code
         == 200
     )
-    assert _wait(
-        lambda: _states()[-1] == "done", timeout=5
-    )  # found within a poll, not a full sweep
+    wait_until(lambda: _states()[-1] == "done", "a delivery found within a poll", 5)
 
 
 def test_one_worker_per_database_a_second_stands_by(
@@ -121,7 +112,7 @@ def test_one_worker_per_database_a_second_stands_by(
             ).status_code
             == 200
         )
-        assert _wait(lambda: _states() == ["done"], timeout=60)
+        wait_until(lambda: _states() == ["done"], "the standby worker to process a delivery", 60)
         assert standby.process is not None
         standby.process.send_signal(signal.SIGTERM)
         assert standby.process.wait(timeout=60) == 0  # a clean stop: lanes cancelled, lock released
@@ -161,7 +152,7 @@ def test_acknowledging_never_waits_for_a_writer_of_the_app_database(
         took = time.monotonic() - started
         assert answer.status_code == 200 and took < 2.0
         assert _states() == ["pending"]  # durable, waiting to be taken in
-    assert _wait(
-        lambda: not not_taken_in(database_url), timeout=15
-    )  # taken in once the lock is free
+    wait_until(
+        lambda: not not_taken_in(database_url), "the delivery taken in once the lock is free", 30
+    )
     assert len(_states()) == 1

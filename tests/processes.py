@@ -1,0 +1,88 @@
+"""The real assistant, started once per test run and shared: a trained model, the Rasa engine
+and the action server as processes on loopback ports, on a database of their own. Tests keep
+out of each other's way by shopper id (every conversation is its own tracker), and the ones
+that use these processes share one pytest-xdist worker (`xdist_group("engine")`), so a run
+starts one engine however many workers it has. Registered from tests/conftest.py."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import update
+
+from bot.catalog.sources import read_shop_catalog
+from bot.catalog.store import ensure_shop, load_catalog
+from bot.db.models import Product
+from bot.db.session import session_scope
+from bot.settings import PROJECT_ROOT, get_settings
+from cli.engine import RASA, train
+from cli.stack import assistant_services, start_all, stop_all
+from tests.conftest import TEST_DATABASE_URL, for_this_worker, fresh_postgres
+from tests.shop import free_port
+
+ENGINE_GROUP = pytest.mark.xdist_group("engine")
+"""For the modules that start or use the Rasa engine: one worker runs them all, one at a time."""
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> str:
+    """The model trained on the checkout's own data (trained now only when none matches its
+    data hash): the tests check this code and data, whichever model is in production."""
+    if not RASA.exists():
+        pytest.fail("the Rasa engine environment is missing: run `make install`")
+    return str(train().path)
+
+
+@dataclass
+class Assistant:
+    url: str
+    database_url: str
+
+    def say(self, sender: str, text: str) -> list[dict[str, Any]]:
+        r = httpx.post(
+            f"{self.url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=60,
+        )
+        r.raise_for_status()
+        replies: list[dict[str, Any]] = r.json()
+        return replies
+
+
+@pytest.fixture(scope="session")
+def assistant(trained_model: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    """The engine and the action server on a database of their own, for the whole run."""
+    if TEST_DATABASE_URL.startswith("postgresql"):
+        db = fresh_postgres(for_this_worker(os.environ["TEST_DATABASE_URL"], "assistant"))
+    else:
+        db = f"sqlite:///{tmp_path_factory.mktemp('assistant') / 'chatcart.db'}"
+    settings = get_settings()
+    with session_scope(db, write=True) as session:  # the shop `make run` seeds, well stocked
+        shop = ensure_shop(session, settings.default_shop_slug, settings.default_shop_name)
+        load_catalog(session, shop, read_shop_catalog(PROJECT_ROOT / "data" / "catalog"))
+        session.execute(update(Product).values(stock=50))
+    services = assistant_services(
+        db, free_port(), free_port(), model=Path(trained_model), prefix="test-"
+    )
+    running = start_all(services)
+    try:
+        yield Assistant(services[1].health.rstrip("/"), db)
+    finally:
+        stop_all(running)
+
+
+@pytest.fixture
+def on_assistant_database(
+    assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Assistant]:
+    """The assistant, with `get_settings()` pointing at its database for the test."""
+    monkeypatch.setenv("DATABASE_URL", assistant.database_url)
+    get_settings.cache_clear()
+    yield assistant
+    get_settings.cache_clear()
