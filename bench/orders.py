@@ -34,6 +34,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import create_engine, make_url, text, update
+from sqlalchemy.exc import SQLAlchemyError
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -63,7 +64,7 @@ def fresh_postgres(url: str) -> str | None:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{made.database}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{made.database}"'))
         admin.dispose()
-    except Exception as exc:  # the server is down or refuses us: say so, bench the rest
+    except SQLAlchemyError as exc:  # the server is down or refuses us: say so, bench the rest
         log(f"PostgreSQL skipped: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
         return None
     return url

@@ -27,6 +27,7 @@ import time
 import tracemalloc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -324,7 +325,7 @@ def run_baseline(
     for i in subset:
         ex = examples[i]
         query = utils.default_process(ex.text) if casefold else ex.text
-        hit, t = timed(lambda: process.extractOne(query, names, scorer=fuzz.WRatio))
+        hit, t = timed(partial(process.extractOne, query, names, scorer=fuzz.WRatio))
         times.append(t)
         product = cat.products[hit[2]] if hit else None
         correct += product_ok(product, ex.lines[0], cat.judge)

@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -56,7 +57,10 @@ def peak_rss_mb(pid: int) -> float:
 
 def _children(pid: int) -> list[int]:
     try:
-        out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+        # pgrep exits 1 when there are no children: the empty output says that already
+        out = subprocess.run(
+            ["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False
+        ).stdout
     except OSError:
         return []
     return [int(x) for x in out.split()]
@@ -93,7 +97,7 @@ async def shopper(
             timings[kind].append(took)
 
 
-async def load(url: str, shoppers: int, rounds: int) -> dict[str, object]:
+async def load(url: str, shoppers: int, rounds: int) -> dict[str, Any]:
     timings: dict[str, list[float]] = {"greet": [], "add_items": []}
     problems: list[str] = []
     limits = httpx.Limits(max_connections=shoppers + 5)
@@ -156,11 +160,14 @@ def main() -> None:
     url = "http://127.0.0.1:5105/webhooks/rest/webhook"
     try:
         asyncio.run(load(url, 2, 2))  # warm-up: first turns load lazily
-        result["runs"] = [asyncio.run(load(url, n, args.rounds)) for n in (1, 20)]
-        result["peak_rss_mb"] = {
-            "engine": peak_rss_mb(engine.process.pid),  # type: ignore[union-attr]
+        runs = [asyncio.run(load(url, n, args.rounds)) for n in (1, 20)]
+        result["runs"] = runs
+        assert engine.process is not None and actions.process is not None  # start_all ran them
+        peak = {
+            "engine": peak_rss_mb(engine.process.pid),
             "actions": peak_rss_mb(actions.process.pid),
-        }  # type: ignore[union-attr]
+        }
+        result["peak_rss_mb"] = peak
     finally:
         stop_all(running)
 
@@ -171,15 +178,15 @@ def main() -> None:
         "| shoppers | turns/s | greet p50/p95 ms | add_items p50/p95 ms | add/greet p50 | wrong or lost |"
     )
     print("|---:|---:|---:|---:|---:|---:|")
-    for r in result["runs"]:  # type: ignore[union-attr]
+    for r in runs:
         print(
             f"| {r['shoppers']} | {r['turns_per_s']} | {r['greet_ms']['p50']} / {r['greet_ms']['p95']} | "
             f"{r['add_items_ms']['p50']} / {r['add_items_ms']['p95']} | {r['add_over_greet_p50']}× | "
             f"{r['wrong_or_lost_replies']} |"
         )
     print(
-        f"engine start-up {result['engine_startup_s']} s; peak RSS engine {result['peak_rss_mb']['engine']} MB, "  # type: ignore[index]
-        f"actions {result['peak_rss_mb']['actions']} MB"  # type: ignore[index]
+        f"engine start-up {result['engine_startup_s']} s; peak RSS engine {peak['engine']} MB, "
+        f"actions {peak['actions']} MB"
         + (f"; rasa train {result['rasa_train_s']} s" if "rasa_train_s" in result else "")
     )
     print(f"Full results: {args.out}")
