@@ -142,7 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_console_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]  # FastAPI documents replacing app.openapi
     return app
 
 
