@@ -56,9 +56,18 @@ train: install ## Train a model when the training data changed (a candidate; the
 chat: $(APP) ## Chat with the running assistant in the terminal
 	@$(VENV)/bin/chatcart chat
 
-test: install ## Run the whole test suite (trains the model first if the data changed)
+# The suite runs on every core (pytest-xdist); the tests that use the Rasa engine share one
+# worker and one engine. TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= auto
+PYTEST := $(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15
+
+test: install ## Lint, train the model if the data changed, run the whole suite (the 15 slowest tests last)
+	@$(MAKE) --no-print-directory lint
 	@$(VENV)/bin/chatcart model train
-	@$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+	@$(PYTEST) $(PYTEST_ARGS)
+
+test-fast: $(APP) ## The unit tests alone: no engine, no servers, no browser (under 2 minutes)
+	@$(PYTEST) -m "not processes" $(PYTEST_ARGS)
 
 lint: $(APP) ## ruff check, ruff format --check and mypy (strict on bot/); fails on any finding
 	@echo "==> ruff check" && $(VENV)/bin/ruff check --quiet .

@@ -248,6 +248,13 @@ def model_(
     fresh: Annotated[
         bool, typer.Option(help="Measure again even what the model's meta already holds.")
     ] = False,
+    out_of_scope_real: Annotated[
+        bool,
+        typer.Option(
+            "--out-of-scope/--no-out-of-scope",
+            help="Also run the real out-of-scope Hinglish requests (informational; minutes).",
+        ),
+    ] = True,
     out: Annotated[Path, typer.Option(help="Where the report goes.")] = REPORTS,
 ) -> None:
     """Intent and entity scores on the NLU test set and the held-out split, item-line accuracy,
@@ -298,11 +305,13 @@ def model_(
                 candidate, config_text, training_fraction
             )
             reg.save_meta(candidate)
-    out_of_scope_metrics(reg, candidate, fresh=fresh)
+    if out_of_scope_real:
+        out_of_scope_metrics(reg, candidate, fresh=fresh)
     decision = None
     if production is not None and not is_production:
         gate_metrics(reg, production)
-        out_of_scope_metrics(reg, production)
+        if out_of_scope_real:
+            out_of_scope_metrics(reg, production)
         decision = decide(candidate.metrics, production.metrics)
     elif production is None:
         decision = decide(candidate.metrics, None)

@@ -98,4 +98,30 @@ def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[st
     get_settings.cache_clear()
 
 
+# What makes a test a `processes` one (left out of `make test-fast`): a fixture that starts
+# one, or a module that does.
+PROCESS_FIXTURES = frozenset(
+    {"assistant", "on_assistant_database", "trained_model", "live_server", "real_model"}
+)
+PROCESS_MODULES = (
+    "tests/assistant/",
+    "tests/browser/",
+    "tests/rasa_engine/",
+    "tests/api/test_live.py",
+    "tests/api/test_schemathesis.py",
+    "tests/api/whatsapp/test_whatsapp_conversation.py",
+    "tests/api/whatsapp/test_whatsapp_worker.py",
+    "tests/cli/test_parse.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        where = item.path.relative_to(PROJECT_ROOT).as_posix()
+        if PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())) or where.startswith(
+            PROCESS_MODULES
+        ):
+            item.add_marker(pytest.mark.processes)
+
+
 pytest_plugins = ("tests.shop", "tests.processes")

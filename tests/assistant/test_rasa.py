@@ -84,18 +84,26 @@ def _run_stories(out: Path, model: str, *extra: str) -> str:
     return output
 
 
-def test_e2e_stories_predict_every_action(trained_model: str, tmp_path: Path) -> None:
-    output = _run_stories(tmp_path, trained_model)
+@pytest.fixture(scope="module")
+def e2e_run(trained_model: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """One `rasa test core --e2e` run (a minute: Rasa loads the model) for both tests below:
+    with --e2e each user line is parsed by the model, and every action is predicted too."""
+    out = tmp_path_factory.mktemp("e2e")
+    return _run_stories(out, trained_model, "--e2e"), out
+
+
+def test_e2e_stories_predict_every_action(e2e_run: tuple[str, Path]) -> None:
+    output, _ = e2e_run
     correct = re.search(r"Correct:\s+(\d+) / (\d+)", output)
     assert correct and correct.group(1) == correct.group(2), output[-3000:]
 
 
-def test_e2e_stories_understand_every_message(trained_model: str, tmp_path: Path) -> None:
-    """--e2e: each user line is parsed by the model, its intent and entities must be the story's."""
-    _run_stories(tmp_path, trained_model, "--e2e")
+def test_e2e_stories_understand_every_message(e2e_run: tuple[str, Path]) -> None:
+    """Each user line's intent and entities, as the model parsed them, must be the story's."""
     import json
 
-    report = json.loads((tmp_path / "story_report.json").read_text("utf-8"))
+    _, out = e2e_run
+    report = json.loads((out / "story_report.json").read_text("utf-8"))
     assert report["accuracy"] == pytest.approx(1.0)
     for intent in (
         "greet",

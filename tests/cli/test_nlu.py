@@ -74,6 +74,7 @@ def test_an_empty_queue_exports_nothing(database_url: str, tmp_path: Path) -> No
         assert s.scalar(select(ReviewItem)) is None
 
 
+@pytest.mark.processes
 @pytest.mark.skipif(not RASA.exists(), reason="the Rasa environment (.venv-rasa) is missing")
 def test_rasa_reads_the_export_and_data_validate_is_clean(labelled: None, tmp_path: Path) -> None:
     """The assistant's data with the export in data/nlu/reviewed/, as the next training sees it."""

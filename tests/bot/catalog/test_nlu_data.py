@@ -148,6 +148,7 @@ def test_no_annotated_entity_of_the_training_data_is_rewritten_by_a_category_syn
     assert hit == []
 
 
+@pytest.mark.processes
 @pytest.mark.skipif(not RASA.exists(), reason="the Rasa environment (.venv-rasa) is missing")
 def test_rasa_reads_the_tables_and_its_lookup_regex_matches_latin_words(
     seed_catalog: CatalogFile, tmp_path: Path

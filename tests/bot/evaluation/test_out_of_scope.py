@@ -341,6 +341,7 @@ def test_evaluate_measures_a_model_once(shared: Path, tmp_path: Path) -> None:
     assert meta.metrics["out_of_scope_real"] is held
 
 
+@pytest.mark.processes
 def test_the_production_model_on_a_sample_of_the_real_requests(tmp_path: Path) -> None:
     """Structure only: what the model scores is for `make evaluate` to show, not a test's threshold."""
     source = get_settings().shared_data_dir / SOURCE
