@@ -68,8 +68,7 @@ def fresh_postgres(url: str) -> str:
     """The database at `url`, empty: every test starts from nothing. The first time in a
     worker the schema is dropped and built by the migrator; after that, emptying the tables
     (TRUNCATE … RESTART IDENTITY) is the same start at a fraction of the cost."""
-    engine = engine_for(url) if url in _schema_ready else None
-    if engine is None:
+    if url not in _schema_ready:
         create_postgres_database(url)
         scratch = create_engine(url)
         with scratch.begin() as conn:
@@ -80,7 +79,7 @@ def fresh_postgres(url: str) -> str:
         _schema_ready.add(url)
         return url
     tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
-    with engine.begin() as conn:
+    with engine_for(url).begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     return url
 

@@ -14,17 +14,12 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import update
 
-from bot.catalog.sources import read_shop_catalog
-from bot.catalog.store import ensure_shop, load_catalog
-from bot.db.models import Product
-from bot.db.session import session_scope
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import get_settings
 from cli.engine import RASA, train
 from cli.stack import assistant_services, start_all, stop_all
 from tests.conftest import TEST_DATABASE_URL, for_this_worker, fresh_postgres
-from tests.shop import free_port
+from tests.shop import free_port, load_shop
 
 ENGINE_GROUP = pytest.mark.xdist_group("engine")
 """For the modules that start or use the Rasa engine: one worker runs them all, one at a time."""
@@ -62,11 +57,7 @@ def assistant(trained_model: str, tmp_path_factory: pytest.TempPathFactory) -> I
         db = fresh_postgres(for_this_worker(os.environ["TEST_DATABASE_URL"], "assistant"))
     else:
         db = f"sqlite:///{tmp_path_factory.mktemp('assistant') / 'chatcart.db'}"
-    settings = get_settings()
-    with session_scope(db, write=True) as session:  # the shop `make run` seeds, well stocked
-        shop = ensure_shop(session, settings.default_shop_slug, settings.default_shop_name)
-        load_catalog(session, shop, read_shop_catalog(PROJECT_ROOT / "data" / "catalog"))
-        session.execute(update(Product).values(stock=50))
+    load_shop(db)
     services = assistant_services(
         db, free_port(), free_port(), model=Path(trained_model), prefix="test-"
     )

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from bot.catalog.sources import CatalogFile
+from bot.catalog.sources import CatalogFile, read_shop_catalog
 from bot.catalog.store import ensure_shop, load_catalog
 from bot.db.models import Product
 from bot.db.session import session_scope
@@ -48,6 +48,15 @@ def shop_id(database_url: str, seed_catalog: CatalogFile) -> int:
         load_catalog(s, shop, aisles)
         s.execute(update(Product).values(stock=20))
         return shop.id
+
+
+def load_shop(database_url: str, stock: int = 50) -> None:
+    """The default shop with the whole seed catalog, as `make run` seeds it, well stocked."""
+    settings = get_settings()
+    with session_scope(database_url, write=True) as s:
+        shop = ensure_shop(s, settings.default_shop_slug, settings.default_shop_name)
+        load_catalog(s, shop, read_shop_catalog(PROJECT_ROOT / "data" / "catalog"))
+        s.execute(update(Product).values(stock=stock))
 
 
 def set_stock(sku: str, stock: int) -> None:

@@ -11,17 +11,23 @@ T = TypeVar("T")
 
 
 def wait_until(
-    condition: Callable[[], T], waiting_for: str, timeout: float = 60.0, every: float = 0.05
+    condition: Callable[[], T],
+    waiting_for: str,
+    timeout: float = 60.0,
+    every: float = 0.05,
+    explain: Callable[[], str] | None = None,
 ) -> T:
     """Poll `condition` until it returns something true; that value. After `timeout` seconds
-    an AssertionError names `waiting_for` and the last value seen."""
+    an AssertionError names `waiting_for` and what is still missing: `explain()` when given,
+    else the last value seen."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"waited {timeout:g} s for {waiting_for}; last saw {value!r}")
+            missing = explain() if explain is not None else f"last saw {value!r}"
+            raise AssertionError(f"waited {timeout:g} s for {waiting_for}; {missing}")
         time.sleep(every)
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.whatsapp.support import Gateway, gateway_env, load_shop
+from tests.api.whatsapp.support import Gateway, gateway_env
 from tests.processes import ENGINE_GROUP, Assistant
-from tests.shop import free_port
+from tests.shop import free_port, load_shop
 
 pytestmark = ENGINE_GROUP
 CHROMIUM = "/usr/bin/chromium"

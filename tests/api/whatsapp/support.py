@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from api.simulator import webhooks
 from bot.db.session import session_scope
@@ -22,6 +22,7 @@ from bot.db.whatsapp_models import WhatsAppInbox
 from bot.settings import PROJECT_ROOT, get_settings
 from cli.stack import Service, start_all, stop_all, whatsapp_services
 from tests.loopback import JsonHandler, serve
+from tests.waiting import wait_until
 
 APP_SECRET = "test-app-secret"
 ACCESS_TOKEN = "test-access-token"
@@ -154,57 +155,49 @@ class Gateway:
         )
 
 
+def _open_work(database_url: str) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
+    """Deliveries not taken in yet, and inbox rows not done. A delivery moves from the intake
+    file to the inbox to done, so the file is read first: read the other way round, a row
+    taken in between the two reads would be seen in neither."""
+    from api.whatsapp.inbox import UNFINISHED, not_taken_in
+
+    outside = not_taken_in(database_url)
+    with session_scope(database_url) as s:
+        rows = s.execute(
+            select(WhatsAppInbox.id, WhatsAppInbox.state).where(WhatsAppInbox.state.in_(UNFINISHED))
+        ).all()
+    return outside, [(row.id, row.state) for row in rows]
+
+
 def inbox_settled(database_url: str, timeout: float = 90.0) -> bool:
     """Wait until every acknowledged delivery is in the inbox and every inbox row is done (or
-    failed); a timeout says what was still open. A delivery moves from the intake file to the
-    inbox to done, so the file is read first: read the other way round, a row taken in
-    between the two reads would be seen in neither."""
-    from api.whatsapp.inbox import not_taken_in
+    failed); a timeout says what was still open."""
 
-    deadline = time.monotonic() + timeout
-    while True:
-        outside = not_taken_in(database_url)
-        with session_scope(database_url) as s:
-            open_rows = s.execute(
-                select(WhatsAppInbox.id, WhatsAppInbox.state).where(
-                    WhatsAppInbox.state.in_(("pending", "forwarding", "replied"))
-                )
-            ).all()
-        if not outside and not open_rows:
-            return True
-        if time.monotonic() > deadline:
-            raise AssertionError(
-                f"the inbox did not settle in {timeout:g} s: {len(outside)} deliveries not taken "
-                f"in, unfinished rows {[(row.id, row.state) for row in open_rows]}"
-            )
-        time.sleep(0.05)
+    def explain() -> str:
+        outside, rows = _open_work(database_url)
+        return f"{len(outside)} deliveries not taken in, unfinished rows {rows}"
+
+    return wait_until(
+        lambda: _open_work(database_url) == ([], []),
+        "the inbox to settle",
+        timeout,
+        explain=explain,
+    )
 
 
 def inbox_states(database_url: str, wa_id: str | None = None) -> list[str]:
     """The state of every acknowledged delivery's row in order: the inbox's, then `pending` for
-    each still in the intake file (SQLite), which the gateway takes in after them."""
+    each still in the intake file (SQLite), which the gateway takes in after them. The file is
+    read first, for the reason `_open_work` gives."""
     from api.whatsapp.inbox import not_taken_in
 
+    outside = [r for r in not_taken_in(database_url) if wa_id is None or r["wa_id"] == wa_id]
     query = select(WhatsAppInbox.state).order_by(WhatsAppInbox.id)
     if wa_id is not None:
         query = query.where(WhatsAppInbox.wa_id == wa_id)
     with session_scope(database_url) as s:
         states = list(s.scalars(query))
-    return states + [
-        "pending" for r in not_taken_in(database_url) if wa_id is None or r["wa_id"] == wa_id
-    ]
-
-
-def load_shop(database_url: str, stock: int = 50) -> None:
-    from bot.catalog.sources import read_shop_catalog
-    from bot.catalog.store import ensure_shop, load_catalog
-    from bot.db.models import Product
-
-    settings = get_settings()
-    with session_scope(database_url, write=True) as s:
-        shop = ensure_shop(s, settings.default_shop_slug, settings.default_shop_name)
-        load_catalog(s, shop, read_shop_catalog(PROJECT_ROOT / "data" / "catalog"))
-        s.execute(update(Product).values(stock=stock))
+    return states + ["pending"] * len(outside)
 
 
 def choose(

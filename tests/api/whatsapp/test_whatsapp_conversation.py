@@ -27,11 +27,10 @@ from tests.api.whatsapp.support import (
     gateway_env,
     inbox_settled,
     inbox_states,
-    load_shop,
 )
 from tests.conftest import shared_path
 from tests.processes import ENGINE_GROUP, Assistant
-from tests.shop import free_port
+from tests.shop import free_port, load_shop
 from tests.waiting import holds_for
 
 pytestmark = ENGINE_GROUP

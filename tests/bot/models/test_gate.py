@@ -1,4 +1,5 @@
 """The promotion gate's decision on measured metrics."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -6,11 +7,18 @@ from typing import Any
 from bot.models.gate import decide
 
 
-def metrics(accuracy: float | None = 0.9, macro_f1: float | None = 0.88, items: float | None = 0.95,
-            test_set: str = "t1", dev_set: str = "d1") -> dict[str, Any]:
+def metrics(
+    accuracy: float | None = 0.9,
+    macro_f1: float | None = 0.88,
+    items: float | None = 0.95,
+    test_set: str = "t1",
+    dev_set: str = "d1",
+) -> dict[str, Any]:
     overall = {k: v for k, v in (("accuracy", accuracy), ("macro_f1", macro_f1)) if v is not None}
-    out: dict[str, Any] = {"test_set": {"sha256": test_set, "overall": overall},
-                           "items": {"sha256": dev_set}}
+    out: dict[str, Any] = {
+        "test_set": {"sha256": test_set, "overall": overall},
+        "items": {"sha256": dev_set},
+    }
     if items is not None:
         out["items"]["line_accuracy"] = items
     return out
@@ -36,7 +44,9 @@ def test_equal_and_better_pass() -> None:
 def test_worse_on_any_gate_metric_is_refused_and_says_which() -> None:
     decision = decide(metrics(accuracy=0.89), metrics(accuracy=0.9))
     assert not decision.passed
-    assert decision.problems == ("intent accuracy (NLU test set): 89.0% is worse than production's 90.0% (-1.0 pp)",)
+    assert decision.problems == (
+        "intent accuracy (NLU test set): 89.0% is worse than production's 90.0% (-1.0 pp)",
+    )
     assert [c.ok for c in decision.checks] == [False, True, True]
     assert not decide(metrics(items=0.94), metrics(items=0.95)).passed
     assert not decide(metrics(macro_f1=0.87), metrics(macro_f1=0.88)).passed

@@ -1,4 +1,5 @@
 """The registry on real files: archives with Rasa's metadata.json, metas, registry.json."""
+
 from __future__ import annotations
 
 import io
@@ -15,9 +16,13 @@ def make_archive(path: Path, model_id: str, version: str = "3.6.21") -> Path:
     """A tar.gz shaped like a Rasa model: a metadata.json among component files."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with tarfile.open(path, "w:gz") as tar:
-        for name, data in (("components/x/vocabularies.json", b"{}"),
-                           ("metadata.json", json.dumps({"model_id": model_id,
-                                                         "rasa_open_source_version": version}).encode())):
+        for name, data in (
+            ("components/x/vocabularies.json", b"{}"),
+            (
+                "metadata.json",
+                json.dumps({"model_id": model_id, "rasa_open_source_version": version}).encode(),
+            ),
+        ):
             info = tarfile.TarInfo(name)
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
@@ -58,15 +63,25 @@ def test_promote_keeps_the_previous_and_rollback_swaps_back(tmp_path: Path) -> N
     trained(reg, "m2", "2026-01-02T00:00:00+00:00")
     state = reg.promote("m2", engine="loaded")
     assert (state.production, state.previous) == ("m2", "m1")
-    assert state.history[-1] == {**state.history[-1], "action": "promote", "model": "m2",
-                                 "replaced": "m1", "engine": "loaded"}
+    assert state.history[-1] == {
+        **state.history[-1],
+        "action": "promote",
+        "model": "m2",
+        "replaced": "m1",
+        "engine": "loaded",
+    }
     with pytest.raises(RegistryError, match="already production"):
         reg.promote("m2")
     state = reg.rollback(engine="not running")
     assert (state.production, state.previous) == ("m1", "m2")
     state = reg.rollback()
     assert (state.production, state.previous) == ("m2", "m1")
-    assert [h["action"] for h in state.history] == ["first model", "promote", "rollback", "rollback"]
+    assert [h["action"] for h in state.history] == [
+        "first model",
+        "promote",
+        "rollback",
+        "rollback",
+    ]
     # registry.json on disk is what another process reads
     assert Registry(tmp_path).state().production == "m2"
 
@@ -99,7 +114,12 @@ def test_a_model_without_meta_is_adopted_with_its_fingerprint_file(tmp_path: Pat
     reg = Registry(tmp_path)
     prod = reg.production()
     assert prod is not None and prod.name == "chatcart"
-    assert (prod.source, prod.fingerprint, prod.model_id, prod.rasa_version) == ("adopted", "deadbeef", "abc123", "3.6.21")
+    assert (prod.source, prod.fingerprint, prod.model_id, prod.rasa_version) == (
+        "adopted",
+        "deadbeef",
+        "abc123",
+        "3.6.21",
+    )
     assert prod.trained_at and prod.trained_at.endswith("+00:00")
     assert (tmp_path / "chatcart.meta.json").is_file()
     assert reg.matching("deadbeef").name == "chatcart"  # type: ignore[union-attr]
@@ -122,7 +142,10 @@ def test_meta_keeps_keys_it_does_not_know(tmp_path: Path) -> None:
     meta.metrics = {"items": {"line_accuracy": 0.9}}
     reg.save_meta(meta)
     saved = json.loads(reg.meta_path("m1").read_text())
-    assert saved["written_by_newer_code"] == [1, 2] and saved["metrics"]["items"]["line_accuracy"] == 0.9
+    assert (
+        saved["written_by_newer_code"] == [1, 2]
+        and saved["metrics"]["items"]["line_accuracy"] == 0.9
+    )
 
 
 def test_an_unreadable_archive_has_no_metadata(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 """The dashboard's figures on a real database: the shop's today, the funnel, unmatched terms,
 the fallback rate, each scoped to one shop."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -27,7 +28,9 @@ NOW = utc(2025, 1, 10, 20, 0)  # 01:30 on 11 January in India: "today" began at 
 TODAY_IST = utc(2025, 1, 10, 18, 30)
 
 
-def test_today_counts_the_shops_day_and_revenue_leaves_out_unpaid_and_lost_orders(shop_id: int) -> None:
+def test_today_counts_the_shops_day_and_revenue_leaves_out_unpaid_and_lost_orders(
+    shop_id: int,
+) -> None:
     paid = place(shop_id, "911000000001")
     pay(paid)
     unpaid = place(shop_id, "911000000002")
@@ -36,9 +39,13 @@ def test_today_counts_the_shops_day_and_revenue_leaves_out_unpaid_and_lost_order
     move(cancelled.id, "cancelled")
     yesterday = place(shop_id, "911000000005")
     pay(yesterday)
-    for order, at in ((paid, TODAY_IST + timedelta(minutes=15)), (unpaid, TODAY_IST + timedelta(minutes=30)),
-                      (cash, TODAY_IST + timedelta(hours=1)), (cancelled, TODAY_IST + timedelta(minutes=40)),
-                      (yesterday, TODAY_IST - timedelta(minutes=30))):
+    for order, at in (
+        (paid, TODAY_IST + timedelta(minutes=15)),
+        (unpaid, TODAY_IST + timedelta(minutes=30)),
+        (cash, TODAY_IST + timedelta(hours=1)),
+        (cancelled, TODAY_IST + timedelta(minutes=40)),
+        (yesterday, TODAY_IST - timedelta(minutes=30)),
+    ):
         placed_at(order.id, at)
     with session_scope() as s:
         board = dashboard(s, shop_id, 7, now=NOW)
@@ -47,11 +54,15 @@ def test_today_counts_the_shops_day_and_revenue_leaves_out_unpaid_and_lost_order
     assert (t.orders, t.awaiting_payment, t.lost) == (4, 1, 1)
     assert t.revenue_paise == paid.total_paise + cash.total_paise
     p = board.period_sales
-    assert (p.orders, p.revenue_paise) == (5, paid.total_paise + cash.total_paise + yesterday.total_paise)
+    assert (p.orders, p.revenue_paise) == (
+        5,
+        paid.total_paise + cash.total_paise + yesterday.total_paise,
+    )
 
 
 def test_the_funnel_counts_shoppers_and_each_stage_is_within_the_one_before(
-        shop_id: int, seed_catalog: CatalogFile) -> None:
+    shop_id: int, seed_catalog: CatalogFile
+) -> None:
     writer, browser, unpaid, payer, cash, old = (f"9120000000{i:02d}" for i in range(6))
     for wa_id in (writer, browser, unpaid, payer):
         inbox_message(wa_id, NOW - timedelta(hours=3))
@@ -93,7 +104,8 @@ def test_a_cart_filled_today_counts_even_if_it_was_made_long_ago(shop_id: int) -
 
 
 def test_unmatched_terms_are_grouped_counted_and_kept_to_the_shop_and_period(
-        shop_id: int, seed_catalog: CatalogFile) -> None:
+    shop_id: int, seed_catalog: CatalogFile
+) -> None:
     other = second_shop(seed_catalog)
     for text, language in (("Aata ", "hinglish"), ("aata", "hinglish"), ("AATA", "en")):
         review(shop_id, "unmatched", text, NOW - timedelta(hours=5), language=language)
@@ -106,12 +118,15 @@ def test_unmatched_terms_are_grouped_counted_and_kept_to_the_shop_and_period(
         terms = dashboard(s, shop_id, 7, now=NOW).unmatched
         month = dashboard(s, shop_id, 30, now=NOW).unmatched
     assert [(t.normalized, t.count, t.open, t.languages) for t in terms] == [
-        ("aata", 3, 3, ("en", "hinglish")), ("paneer tikka", 1, 1, ("en",))]
+        ("aata", 3, 3, ("en", "hinglish")),
+        ("paneer tikka", 1, 1, ("en",)),
+    ]
     assert "old term" in [t.normalized for t in month]
 
 
 def test_the_fallback_rate_is_whatsapp_fallbacks_over_whatsapp_messages(
-        shop_id: int, seed_catalog: CatalogFile) -> None:
+    shop_id: int, seed_catalog: CatalogFile
+) -> None:
     a, b = "915000000001", "915000000002"
     inbox_message(a, NOW - timedelta(hours=1), n=4)
     inbox_message(b, NOW - timedelta(days=2), n=5)

@@ -1,4 +1,5 @@
 """The shop's days: local midnights in UTC, across a daylight-saving change too."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -19,12 +20,19 @@ def test_today_is_the_shops_day_not_the_servers() -> None:
 def test_days_follow_local_midnight_through_a_clock_change() -> None:
     days = last_days(3, "Europe/London", utc(2025, 3, 31, 12))
     assert days.dates == (date(2025, 3, 29), date(2025, 3, 30), date(2025, 3, 31))
-    assert days.edges == (utc(2025, 3, 29), utc(2025, 3, 30), utc(2025, 3, 30, 23), utc(2025, 3, 31, 23))
+    assert days.edges == (
+        utc(2025, 3, 29),
+        utc(2025, 3, 30),
+        utc(2025, 3, 30, 23),
+        utc(2025, 3, 31, 23),
+    )
 
 
 def test_a_date_range_includes_its_last_day_and_may_be_open() -> None:
     assert day_range(date(2025, 1, 1), date(2025, 1, 2), "Asia/Kolkata") == (
-        utc(2024, 12, 31, 18, 30), utc(2025, 1, 2, 18, 30))
+        utc(2024, 12, 31, 18, 30),
+        utc(2025, 1, 2, 18, 30),
+    )
     assert day_range(None, None, "Asia/Kolkata") == (None, None)
 
 
