@@ -62,7 +62,7 @@ TEST_WORKERS ?= auto
 PYTEST := $(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15
 
 test: install ## Lint, train the model if the data changed, run the whole suite (the 15 slowest tests last)
-	-@$(MAKE) --no-print-directory lint  # reported, not yet fatal: tests/ still has ruff findings (issue 11)
+	@$(MAKE) --no-print-directory lint
 	@$(VENV)/bin/chatcart model train
 	@$(PYTEST) $(PYTEST_ARGS)
 

@@ -11,12 +11,13 @@ from sqlalchemy.engine import CursorResult
 from api.deps import MerchantKey, SessionDep, WriteSessionDep
 from api.errors import problems
 from api.schemas import TOKEN
-from api.schemas.orders import OrderOut, OrderStatus, StockIn, StockOut, TransitionIn
+from api.schemas.orders import OrderOut, StockIn, StockOut, TransitionIn
 from api.schemas.payments import PaymentOut
 from bot.cart.errors import UnknownProduct
 from bot.db.models import Product
 from bot.orders import service
 from bot.payments import ledger
+from bot.vocabulary import OrderStatus
 
 router = APIRouter(prefix="/api/v1/merchant", tags=["merchant"], responses=problems(401, 403, 422))
 

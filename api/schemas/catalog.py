@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, Field
 
 from bot.db.models import Category, Product
+from bot.vocabulary import PackUnit
 
 
 class CategoryOut(BaseModel):
@@ -23,7 +22,7 @@ class ProductOut(BaseModel):
     brand: str | None
     category: str | None
     pack_size: int
-    pack_unit: Literal["g", "ml", "pc"]
+    pack_unit: PackUnit
     price_paise: int = Field(ge=0)
     mrp_paise: int = Field(ge=0)
     in_stock: bool
@@ -38,7 +37,7 @@ class ProductOut(BaseModel):
             brand=p.brand or None,
             category=cat.slug if cat else None,
             pack_size=p.pack_size,
-            pack_unit=p.pack_unit,  # type: ignore[arg-type]  # bot's Product.pack_unit is str; pydantic checks it
+            pack_unit=p.pack_unit,
             price_paise=p.price_paise,
             mrp_paise=p.mrp_paise,
             in_stock=p.active and p.stock > 0,

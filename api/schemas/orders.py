@@ -11,10 +11,7 @@ from api.schemas import TEXT
 from api.schemas.payments import PaymentOut
 from bot.orders.model import Order
 from bot.orders.slots import DeliverySlot
-
-OrderStatus = Literal[
-    "pending_payment", "paid", "packed", "out_for_delivery", "delivered", "cancelled", "refunded"
-]
+from bot.vocabulary import OrderStatus, PaymentMethod
 
 
 class OrderLineOut(BaseModel):
@@ -40,7 +37,7 @@ class OrderOut(BaseModel):
     id: int
     wa_id: str
     status: OrderStatus
-    payment_method: Literal["upi", "cod"]
+    payment_method: PaymentMethod
     lines: list[OrderLineOut]
     subtotal_paise: int = Field(ge=0)
     delivery_fee_paise: int = Field(ge=0)
@@ -59,8 +56,8 @@ class OrderOut(BaseModel):
         return cls(
             id=o.id,
             wa_id=o.wa_id,
-            status=o.status,  # type: ignore[arg-type]  # bot's Order has str here; pydantic checks the Literal
-            payment_method=o.payment_method,  # type: ignore[arg-type]  # bot's Order has str here; pydantic checks the Literal
+            status=o.status,
+            payment_method=o.payment_method,
             lines=[
                 OrderLineOut(**{f: getattr(ln, f) for f in OrderLineOut.model_fields})
                 for ln in o.lines
@@ -75,8 +72,8 @@ class OrderOut(BaseModel):
             updated_at=o.updated_at,
             history=[
                 StatusChangeOut(
-                    from_status=h.from_status,  # type: ignore[arg-type]  # bot's StatusChange has str; pydantic checks it
-                    to_status=h.to_status,  # type: ignore[arg-type]  # bot's StatusChange has str; pydantic checks it
+                    from_status=h.from_status,
+                    to_status=h.to_status,
                     actor=h.actor,
                     reason=h.reason,
                     at=h.at,
@@ -84,7 +81,7 @@ class OrderOut(BaseModel):
                 for h in o.history
             ],
             payment=PaymentOut.of(o.payment) if o.payment else None,
-            next_statuses=list(o.next_statuses),  # type: ignore[arg-type]  # bot's Order has str here; pydantic checks the Literal
+            next_statuses=list(o.next_statuses),
         )
 
 
@@ -96,7 +93,7 @@ class OrderIn(BaseModel):
         pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$",
         description="an id from GET /api/v1/delivery-slots",
     )
-    payment_method: Literal["upi", "cod"]
+    payment_method: PaymentMethod
 
 
 class CancelIn(BaseModel):

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from bot.payments.ledger import PaymentView
 from bot.payments.webhooks import WebhookResult
+from bot.vocabulary import PaymentStatus
 
 
 class PaymentOut(BaseModel):
     id: str
     order_id: int
     provider: str
-    status: Literal["created", "paid", "failed", "expired", "flagged", "refunded"]
+    status: PaymentStatus
     amount_paise: int = Field(gt=0)
     currency: str
     pay_url: str
@@ -29,7 +29,7 @@ class PaymentOut(BaseModel):
             id=p.id,
             order_id=p.order_id,
             provider=p.provider,
-            status=p.status,  # type: ignore[arg-type]  # bot's PaymentView.status is str; pydantic checks it
+            status=p.status,
             amount_paise=p.amount_paise,
             currency=p.currency,
             pay_url=p.pay_url,

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, TypeGuard
 
-PackUnit = Literal["g", "ml", "pc"]
-PACK_UNITS: tuple[PackUnit, ...] = ("g", "ml", "pc")
+from bot.vocabulary import PACK_UNITS, PackUnit, is_pack_unit
 
-
-def is_pack_unit(text: str) -> TypeGuard[PackUnit]:
-    return text in PACK_UNITS
+__all__ = ["PACK_UNITS", "CatalogProduct", "PackUnit", "Variant", "is_pack_unit"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from bot.catalog.model import CatalogProduct, PackUnit
+from bot.catalog.model import CatalogProduct
 from bot.catalog.sources import CatalogFile
 from bot.db.models import Category, Product, ProductAlias, Shop
 
@@ -154,8 +153,7 @@ def shop_catalog(session: Session, shop_id: int) -> tuple[list[CatalogProduct], 
                 name=p.name,
                 category=cat.slug if cat else "",
                 pack_size=p.pack_size,
-                # The table's pack_unit_valid CHECK admits only the PackUnit values.
-                pack_unit=cast(PackUnit, p.pack_unit),
+                pack_unit=p.pack_unit,
                 price_paise=p.price_paise,
                 mrp_paise=p.mrp_paise,
                 brand=p.brand,

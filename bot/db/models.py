@@ -20,6 +20,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base, utcnow
+from bot.vocabulary import (
+    ORDER_STATUSES,
+    PAYMENT_STATUSES,
+    OrderStatus,
+    PackUnit,
+    PaymentMethod,
+    PaymentStatus,
+)
 
 
 class Shop(Base):
@@ -63,7 +71,7 @@ class Product(Base):
     brand: Mapped[str] = mapped_column(String(120), default="")
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
     pack_size: Mapped[int] = mapped_column(Integer)
-    pack_unit: Mapped[str] = mapped_column(String(4))
+    pack_unit: Mapped[PackUnit] = mapped_column(String(4))
     mrp_paise: Mapped[int] = mapped_column(BigInteger)
     price_paise: Mapped[int] = mapped_column(BigInteger)
     stock: Mapped[int] = mapped_column(Integer, default=0)
@@ -141,18 +149,6 @@ class CartLine(Base):
     product: Mapped[Product] = relationship(lazy="joined")
 
 
-ORDER_STATUSES = (
-    "pending_payment",
-    "paid",
-    "packed",
-    "out_for_delivery",
-    "delivered",
-    "cancelled",
-    "refunded",
-)
-PAYMENT_STATUSES = ("created", "paid", "failed", "expired", "flagged", "refunded")
-
-
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
@@ -171,7 +167,7 @@ class Order(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
-    status: Mapped[str] = mapped_column(String(30), default="pending_payment", index=True)
+    status: Mapped[OrderStatus] = mapped_column(String(30), default="pending_payment", index=True)
     subtotal_paise: Mapped[int] = mapped_column(BigInteger, default=0)
     delivery_fee_paise: Mapped[int] = mapped_column(BigInteger, default=0)
     total_paise: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -179,7 +175,7 @@ class Order(Base):
     idempotency_key: Mapped[str] = mapped_column(String(200))
     # A hash of what the request asked for: the same key with a different request is refused.
     request_hash: Mapped[str] = mapped_column(String(64))
-    payment_method: Mapped[str] = mapped_column(String(10))
+    payment_method: Mapped[PaymentMethod] = mapped_column(String(10))
     address: Mapped[str] = mapped_column(Text)
     pincode: Mapped[str] = mapped_column(String(6))
     delivery_slot: Mapped[str] = mapped_column(String(16))
@@ -209,7 +205,7 @@ class OrderLine(Base):
     name: Mapped[str] = mapped_column(String(300))
     brand: Mapped[str] = mapped_column(String(120), default="")
     pack_size: Mapped[int] = mapped_column(Integer)
-    pack_unit: Mapped[str] = mapped_column(String(4))
+    pack_unit: Mapped[PackUnit] = mapped_column(String(4))
     unit_price_paise: Mapped[int] = mapped_column(BigInteger)
     count: Mapped[int] = mapped_column(Integer)
 
@@ -222,8 +218,8 @@ class OrderEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
-    from_status: Mapped[str | None] = mapped_column(String(30))
-    to_status: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[OrderStatus | None] = mapped_column(String(30))
+    to_status: Mapped[OrderStatus] = mapped_column(String(30))
     actor: Mapped[str] = mapped_column(String(100))
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -248,7 +244,7 @@ class Payment(Base):
     provider_payment_id: Mapped[str | None] = mapped_column(String(100))
     amount_paise: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3), default="INR")
-    status: Mapped[str] = mapped_column(String(20), default="created", index=True)
+    status: Mapped[PaymentStatus] = mapped_column(String(20), default="created", index=True)
     pay_url: Mapped[str] = mapped_column(String(500))
     # Why a merchant must look at this payment (amount mismatch, paid after cancellation…).
     flag_reason: Mapped[str | None] = mapped_column(Text)

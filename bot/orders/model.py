@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.payments.ledger import PaymentView
+from bot.vocabulary import OrderStatus, PackUnit, PaymentMethod
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,7 +15,7 @@ class OrderLineView:
     name: str
     brand: str
     pack_size: int
-    pack_unit: str
+    pack_unit: PackUnit
     count: int
     unit_price_paise: int
     line_total_paise: int
@@ -22,8 +23,8 @@ class OrderLineView:
 
 @dataclass(frozen=True, slots=True)
 class StatusChange:
-    from_status: str | None
-    to_status: str
+    from_status: OrderStatus | None
+    to_status: OrderStatus
     actor: str
     reason: str | None
     at: datetime
@@ -34,8 +35,8 @@ class Order:
     id: int
     shop_id: int
     wa_id: str
-    status: str
-    payment_method: str
+    status: OrderStatus
+    payment_method: PaymentMethod
     lines: tuple[OrderLineView, ...]
     subtotal_paise: int
     delivery_fee_paise: int
@@ -47,7 +48,7 @@ class Order:
     updated_at: datetime
     history: tuple[StatusChange, ...]
     payment: PaymentView | None
-    next_statuses: tuple[str, ...]
+    next_statuses: tuple[OrderStatus, ...]
     # True when `place_order` found this order under the same Idempotency-Key instead of
     # making it: the caller is looking at a retry.
     replayed: bool = False

@@ -43,6 +43,7 @@ from bot.orders.slots import check_slot
 from bot.payments import ledger
 from bot.payments.provider import PaymentProvider
 from bot.settings import get_settings
+from bot.vocabulary import OrderStatus
 
 PINCODE = re.compile(r"[1-9][0-9]{5}")
 MAX_KEY = 200
@@ -331,7 +332,7 @@ def _notify(session: Session, order: db.Order, status: str, reason: str | None) 
 def transition(
     session: Session,
     order_id: int,
-    to_status: str,
+    to_status: OrderStatus,
     actor: str,
     reason: str | None = None,
     *,
@@ -376,7 +377,7 @@ def cancel_order(
     delivered is `refunded` (the money goes back); a delivered one is refused."""
     begin_write(session)
     order = _order_row(session, order_id, shop_id, lock=True)
-    target = (
+    target: OrderStatus = (
         "refunded"
         if order.payment_method == "upi" and order.status in ("paid", "packed", "out_for_delivery")
         else "cancelled"

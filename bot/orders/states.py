@@ -11,13 +11,9 @@ for is `cancelled`, never `refunded`.
 
 from __future__ import annotations
 
-from typing import Literal, TypeGuard, get_args
+from bot.vocabulary import OrderStatus as Status
+from bot.vocabulary import is_order_status as is_status
 
-Status = Literal[
-    "pending_payment", "paid", "packed", "out_for_delivery", "delivered", "cancelled", "refunded"
-]
-PaymentMethod = Literal["upi", "cod"]
-STATUSES: tuple[Status, ...] = get_args(Status)
 FINAL: frozenset[Status] = frozenset({"cancelled", "refunded"})
 
 # (from, to) -> the payment methods for which the step exists.
@@ -44,17 +40,13 @@ RESTOCK_FROM: frozenset[Status] = frozenset(
 )
 
 
-def is_status(value: str) -> TypeGuard[Status]:
-    return value in STATUSES
-
-
 def allowed(from_status: str, to_status: str, payment_method: str) -> bool:
     if not (is_status(from_status) and is_status(to_status)):
         return False
     return payment_method in TRANSITIONS.get((from_status, to_status), frozenset())
 
 
-def next_statuses(from_status: str, payment_method: str) -> list[str]:
+def next_statuses(from_status: str, payment_method: str) -> list[Status]:
     return [
         to
         for (frm, to), methods in TRANSITIONS.items()

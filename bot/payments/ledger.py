@@ -15,6 +15,7 @@ from bot.payments.configured import configured_provider
 from bot.payments.errors import PaymentNotFound, RefundFailed
 from bot.payments.provider import PaymentProvider, PaymentRequest
 from bot.settings import get_settings
+from bot.vocabulary import PaymentStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +23,7 @@ class PaymentView:
     id: str  # the public id
     order_id: int
     provider: str
-    status: str
+    status: PaymentStatus
     amount_paise: int
     currency: str
     pay_url: str

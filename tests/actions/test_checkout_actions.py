@@ -128,7 +128,7 @@ def test_address_pin_code_rules() -> None:
     assert "पिन कोड" in validate("address", "गांधी नगर, भोपाल", language="hi")["text"]
 
 
-@pytest.mark.parametrize("said, index", [("1", 0), ("2", 1), ("option 3", 2), ("teen", 2)])
+@pytest.mark.parametrize(("said", "index"), [("1", 0), ("2", 1), ("option 3", 2), ("teen", 2)])
 def test_slot_by_number(said: str, index: int) -> None:
     assert validate("delivery_slot", said)["slots"]["delivery_slot"] == next_slots()[index].id
 
@@ -164,7 +164,7 @@ def test_unknown_slot_is_asked_again() -> None:
 
 
 @pytest.mark.parametrize(
-    "said, method",
+    ("said", "method"),
     [
         ("upi", "upi"),
         ("gpay", "upi"),
@@ -273,7 +273,10 @@ def test_place_order_once_however_often_confirmed() -> None:
         order = s.scalar(select(Order))
         assert order.status == "pending_payment" and order.payment_method == "upi"
         assert order.address == FULL_ADDRESS and order.pincode == PINCODE
-        assert {(l.sku, l.count) for l in order.lines} == {("DRY-0029", 1), ("DRY-0002", 1)}
+        assert {(line.sku, line.count) for line in order.lines} == {
+            ("DRY-0029", 1),
+            ("DRY-0002", 1),
+        }
 
 
 def test_cash_on_delivery_order_in_hindi() -> None:

@@ -35,7 +35,7 @@ def language_after(
 
 
 @pytest.mark.parametrize(
-    "text, language",
+    ("text", "language"),
     [
         ("2 kg atta and 1 litre milk", "en"),
         ("दो लीटर दूध और एक दर्जन अंडे", "hi"),

@@ -117,7 +117,7 @@ def test_a_hundred_line_list_comes_back_whole_and_resolved_line_by_line(engine: 
     out = engine.parse("\n".join(items))
     assert not out.warnings
     assert len(out.lines) == 100
-    for text, line in zip(items, out.lines):
+    for text, line in zip(items, out.lines, strict=False):
         alone = engine.parse(text).lines
         assert len(alone) == 1
         assert line.as_dict() == alone[0].as_dict(), text

@@ -41,6 +41,7 @@ def parse(database_url: str, text: str) -> dict:  # type: ignore[type-arg]
         [str(CHATCART), "parse", "--json", text],
         cwd=PROJECT_ROOT,
         env={**os.environ, "DATABASE_URL": database_url},
+        check=False,  # the return code is asserted with the output
         capture_output=True,
         text=True,
         timeout=300,

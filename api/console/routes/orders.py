@@ -25,6 +25,7 @@ from bot.orders.messages import order_messages
 from bot.orders.search import OrderFilter, customer_name, search_orders
 from bot.orders.slots import SLOT_ID_FORMAT
 from bot.settings import get_settings
+from bot.vocabulary import is_order_status
 
 router = APIRouter()
 
@@ -233,7 +234,7 @@ def change_status(
 ) -> Response:
     reason = " ".join(reason.split())
     refused = _refusal(to_status, reason)
-    if refused:
+    if refused or not is_order_status(to_status):
         return _detail(request, merchant, order_id, error=refused, status_code=422, reason=reason)
     try:
         with session_scope(write=True) as session:

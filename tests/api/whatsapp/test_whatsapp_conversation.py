@@ -297,7 +297,7 @@ def test_gateway_killed_mid_processing_loses_and_doubles_nothing(
     assert [r.state for r in rows] == ["done"] * len(said)
     sent_ids = [o.wamid for o in outgoing if o.state == "sent"]
     assert len(sent_ids) == len(outgoing)
-    sent_bodies = [b for b in graph.messages(wa_id)]
+    sent_bodies = list(graph.messages(wa_id))
     assert (
         len(sent_bodies) <= len(outgoing) + 1
     )  # at most the one in flight at the kill, sent again

@@ -100,7 +100,7 @@ def test_rollback_refuses_when_the_previous_file_is_gone(tmp_path: Path) -> None
 def test_unknown_and_malformed_names_are_refused(tmp_path: Path) -> None:
     reg = Registry(tmp_path)
     trained(reg, "m1", "2026-01-01T00:00:00+00:00")
-    with pytest.raises(RegistryError, match="no model 'nope'.*m1"):
+    with pytest.raises(RegistryError, match=r"no model 'nope'.*m1"):
         reg.get("nope")
     for bad in ("../escape", "m1.tar.gz", "", "-dash", "a b"):
         with pytest.raises(RegistryError, match="not a model name"):

@@ -24,11 +24,15 @@ def _customer(shop_id: int) -> Customer:
 
 
 def test_a_rolled_back_change_leaves_no_message(shop_id: int) -> None:
-    with pytest.raises(RuntimeError), session_scope() as s:
-        cart.add_packs(s, shop_id, WA_ID, [("STP-0013", 2)])
-        service.place_order(s, shop_id, WA_ID, **checkout())
-        assert len(outbox.pending(s)) == 1
-        raise RuntimeError("the request failed after the order was written")
+    def order_then_fail() -> None:
+        with session_scope() as s:
+            cart.add_packs(s, shop_id, WA_ID, [("STP-0013", 2)])
+            service.place_order(s, shop_id, WA_ID, **checkout())
+            assert len(outbox.pending(s)) == 1
+            raise RuntimeError("the request failed after the order was written")
+
+    with pytest.raises(RuntimeError, match="after the order was written"):
+        order_then_fail()
     with session_scope() as s:
         assert outbox.pending(s) == []
 
@@ -41,7 +45,7 @@ def test_messages_carry_the_shoppers_language_and_one_per_fact(shop_id: int) -> 
         assert not outbox.enqueue(
             s, row, "order_packed", {"order_id": 1}, dedupe_key="order:1:packed"
         )
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="unknown outbox template"):
             outbox.enqueue(s, row, "no_such_template", {}, dedupe_key="x")
     with session_scope() as s:
         [item] = outbox.pending(s)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select, update
@@ -162,22 +163,15 @@ def test_a_provider_failure_places_no_order(shop_id: int, razorpay_server: FakeR
 
 
 def _run_concurrently(n: int, work: Callable[[int], None]) -> list[BaseException]:
-    errors: list[BaseException] = []
     start = threading.Barrier(n)
 
     def run(i: int) -> None:
         start.wait()
-        try:
-            work(i)
-        except BaseException as exc:
-            errors.append(exc)
+        work(i)
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        futures = [pool.submit(run, i) for i in range(n)]
+    return [error for future in futures if (error := future.exception()) is not None]
 
 
 def test_fifty_concurrent_orders_for_ten_packs_make_exactly_ten_orders(

@@ -152,5 +152,5 @@ def test_the_fallback_rate_is_whatsapp_fallbacks_over_whatsapp_messages(
 
 
 def test_only_the_offered_periods(shop_id: int) -> None:
-    with session_scope() as s, pytest.raises(ValueError):
+    with session_scope() as s, pytest.raises(ValueError, match="the period is one of"):
         dashboard(s, shop_id, 14)

@@ -37,5 +37,5 @@ def test_a_date_range_includes_its_last_day_and_may_be_open() -> None:
 
 
 def test_a_period_has_at_least_one_day() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one day"):
         last_days(0, "Asia/Kolkata")
