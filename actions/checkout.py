@@ -117,7 +117,7 @@ class ActionCheckCart(ShopAction):
         ]
 
 
-class ValidateCheckoutForm(FormValidationAction):  # type: ignore[misc]  # rasa_sdk is untyped: its classes are Any
+class ValidateCheckoutForm(FormValidationAction):
     def name(self) -> str:
         return "validate_checkout_form"
 

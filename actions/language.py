@@ -34,7 +34,7 @@ WANTS = {
 }
 
 
-class ValidateSlotMappings(ValidationAction):  # type: ignore[misc]  # rasa_sdk is untyped: its classes are Any
+class ValidateSlotMappings(ValidationAction):
     async def extract_language(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:

@@ -116,7 +116,7 @@ class Turn:
         return t(key, self.language, **params)
 
 
-class ShopAction(Action, ABC):  # type: ignore[misc]  # rasa_sdk is untyped: its classes are Any
+class ShopAction(Action, ABC):
     """Base for ChatCart's actions: subclasses implement `act(turn)` and return events."""
 
     @abstractmethod

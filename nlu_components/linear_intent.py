@@ -46,7 +46,7 @@ MODEL_FILE = "linear_intent.joblib"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class LinearIntentClassifier(GraphComponent, IntentClassifier):  # type: ignore[misc]  # rasa is Any outside .venv-rasa
+class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @classmethod
     def required_components(cls) -> list[type]:
         return [Tokenizer]

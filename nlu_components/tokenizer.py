@@ -20,7 +20,7 @@ from bot.text.phonetic import phonetic_key
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
-class PhoneticTokenizer(WhitespaceTokenizer):  # type: ignore[misc]  # rasa is Any outside .venv-rasa
+class PhoneticTokenizer(WhitespaceTokenizer):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {**WhitespaceTokenizer.get_default_config(), "phonetic_lemmas": True}

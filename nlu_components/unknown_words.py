@@ -32,7 +32,7 @@ VOCABULARY_FILE = "vocabulary.json"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class UnknownWordsClassifier(GraphComponent, IntentClassifier):  # type: ignore[misc]  # rasa is Any outside .venv-rasa
+class UnknownWordsClassifier(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"max_confidence": 0.3, "min_known_trigrams": 0.5}
