@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import catalog, chat, evaluate, merchant, model, nlu, parse, stack, whatsapp
+from cli import catalog, chat, conversations, evaluate, merchant, model, nlu, parse, stack, whatsapp
 
 app = typer.Typer(
     name="chatcart",
@@ -14,6 +14,7 @@ app = typer.Typer(
 )
 app.command("parse")(parse.parse)
 app.add_typer(catalog.app, name="catalog")
+evaluate.app.command()(conversations.conversations)  # its stack imports cli.model
 app.add_typer(evaluate.app, name="evaluate")
 app.add_typer(model.app, name="model")
 app.add_typer(merchant.app, name="merchant")

@@ -231,6 +231,22 @@ def not_taken_in(database_url: str | None = None) -> list[dict[str, Any]]:
     return [r for r in rows if r["key"] not in there]
 
 
+def open_work(
+    database_url: str | None = None, wa_id: str | None = None
+) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
+    """Deliveries not taken in yet, and inbox rows not finished (all, or one shopper's): both
+    empty means every acknowledged message has been answered. A delivery moves from the intake
+    file to the inbox to done, so the file is read first: read the other way round, a row
+    taken in between the two reads would be seen in neither."""
+    outside = [r for r in not_taken_in(database_url) if wa_id is None or r["wa_id"] == wa_id]
+    query = select(WhatsAppInbox.id, WhatsAppInbox.state).where(WhatsAppInbox.state.in_(UNFINISHED))
+    if wa_id is not None:
+        query = query.where(WhatsAppInbox.wa_id == wa_id)
+    with session_scope(database_url) as s:
+        rows = s.execute(query).all()
+    return outside, [(row.id, row.state) for row in rows]
+
+
 @lru_cache(maxsize=2)
 def _insert_new(dialect: str) -> Any:
     insert = pg_insert if dialect == "postgresql" else sqlite_insert

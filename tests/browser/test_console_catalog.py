@@ -14,11 +14,10 @@ import pytest
 
 from bot.catalog.sources import SHOP_COLUMNS, CatalogFile
 from tests.api.console.conftest import PASSWORD, make_merchant
+from tests.browser import DOCS, SHOTS
 from tests.shop import LiveServer, price_of
 
 CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).parent / "screenshots"
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is not installed"

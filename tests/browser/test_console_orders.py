@@ -17,13 +17,12 @@ from bot.cart.service import add_packs, customer_row
 from bot.db.base import utcnow
 from bot.db.models import OrderEvent, OutboxMessage
 from bot.db.session import session_scope
-from bot.settings import PROJECT_ROOT
 from tests.api.console.conftest import PASSWORD, make_merchant
 from tests.bot.reports.support import inbox_message, move, pay, place, placed_at, review
+from tests.browser import DOCS
 from tests.shop import LiveServer, start_server, stop_server
 
 CHROMIUM = "/usr/bin/chromium"
-DOCS = PROJECT_ROOT / "docs"
 
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is not installed"
@@ -111,7 +110,7 @@ def test_log_in_read_the_dashboard_and_pack_an_order(
 ) -> None:
     make_merchant(shop_id, "owner")
     order_id = _week_of_business(shop_id)
-    DOCS.mkdir(exist_ok=True)
+    DOCS.mkdir(parents=True, exist_ok=True)
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]

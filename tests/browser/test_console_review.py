@@ -19,10 +19,10 @@ from bot.db.session import session_scope
 from bot.review.service import record
 from bot.settings import PROJECT_ROOT
 from tests.api.console.conftest import PASSWORD, make_merchant
+from tests.browser import DOCS
 from tests.shop import LiveServer, start_server, stop_server
 
 CHROMIUM = "/usr/bin/chromium"
-DOCS = PROJECT_ROOT / "docs"
 SUGAR = "STP-0029"  # Sugar (loose) 1 kg
 CHATCART = Path(sys.executable).parent / "chatcart"
 
@@ -107,7 +107,7 @@ def test_map_a_misunderstood_term_and_the_next_parse_resolves_it(
     _a_week_of_misunderstandings(shop_id)
     before = parse(database_url, "2 kg desi khand")["lines"][0]
     assert before["status"] == "unmatched"
-    DOCS.mkdir(exist_ok=True)
+    DOCS.mkdir(parents=True, exist_ok=True)
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]

@@ -17,6 +17,7 @@ import httpx
 from sqlalchemy import func, select
 
 from api.simulator import webhooks
+from api.whatsapp.inbox import open_work
 from bot.db.session import session_scope
 from bot.db.whatsapp_models import WhatsAppInbox
 from bot.settings import PROJECT_ROOT, get_settings
@@ -155,30 +156,16 @@ class Gateway:
         )
 
 
-def _open_work(database_url: str) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
-    """Deliveries not taken in yet, and inbox rows not done. A delivery moves from the intake
-    file to the inbox to done, so the file is read first: read the other way round, a row
-    taken in between the two reads would be seen in neither."""
-    from api.whatsapp.inbox import UNFINISHED, not_taken_in
-
-    outside = not_taken_in(database_url)
-    with session_scope(database_url) as s:
-        rows = s.execute(
-            select(WhatsAppInbox.id, WhatsAppInbox.state).where(WhatsAppInbox.state.in_(UNFINISHED))
-        ).all()
-    return outside, [(row.id, row.state) for row in rows]
-
-
 def inbox_settled(database_url: str, timeout: float = 90.0) -> bool:
     """Wait until every acknowledged delivery is in the inbox and every inbox row is done (or
     failed); a timeout says what was still open."""
 
     def explain() -> str:
-        outside, rows = _open_work(database_url)
+        outside, rows = open_work(database_url)
         return f"{len(outside)} deliveries not taken in, unfinished rows {rows}"
 
     return wait_until(
-        lambda: _open_work(database_url) == ([], []),
+        lambda: open_work(database_url) == ([], []),
         "the inbox to settle",
         timeout,
         explain=explain,
@@ -188,7 +175,7 @@ def inbox_settled(database_url: str, timeout: float = 90.0) -> bool:
 def inbox_states(database_url: str, wa_id: str | None = None) -> list[str]:
     """The state of every acknowledged delivery's row in order: the inbox's, then `pending` for
     each still in the intake file (SQLite), which the gateway takes in after them. The file is
-    read first, for the reason `_open_work` gives."""
+    read first, for the reason `open_work` gives."""
     from api.whatsapp.inbox import not_taken_in
 
     outside = [r for r in not_taken_in(database_url) if wa_id is None or r["wa_id"] == wa_id]
