@@ -21,7 +21,7 @@ from bot.db.session import session_scope
 from bot.i18n.render import reply_language
 from bot.review.service import record
 from bot.settings import get_settings
-from bot.text.language import conversation_language
+from bot.text.language import LanguageState, next_language
 from bot.text.normalize import normalize
 
 CORRECTION = re.compile(
@@ -43,7 +43,15 @@ class ValidateSlotMappings(ValidationAction):
         await asyncio.to_thread(_review_turn, tracker, current)
         if tracker.get_slot("language_locked") or not text.strip() or text.startswith("/"):
             return {"language": current}
-        return {"language": reply_language(conversation_language(text, reply_language(current)))}
+        evidence = tracker.get_slot("language_evidence") or {}
+        state = next_language(
+            text,
+            LanguageState(reply_language(current), evidence.get("streak"), evidence.get("pending")),
+        )
+        return {
+            "language": state.language,
+            "language_evidence": {"streak": state.streak, "pending": state.pending},
+        }
 
 
 def _review_turn(tracker: Tracker, language: str) -> None:

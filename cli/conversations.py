@@ -13,24 +13,25 @@ import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import select
 
 from api.simulator.shopper import SimulatedShopper
 from bot.cart import service as carts
 from bot.catalog.sources import read_shop_catalog
 from bot.catalog.store import ensure_shop, load_catalog
+from bot.db import models as db
 from bot.db.session import session_scope
 from bot.evaluation.conversations import Conversation, Result, load, markdown, play, summary
-from bot.orders import service as orders
-from bot.orders.slots import next_slots
 from bot.settings import PROJECT_ROOT, get_settings
 from cli.stack import assistant_services, start_all, stop_all, whatsapp_services
 
 CONVERSATIONS = PROJECT_ROOT / "data" / "eval" / "conversations"
-EARLIER_ADDRESS = "Flat 7, Shanti Apartments, Andheri East, Mumbai"
+EARLIER_ADDRESS = "Flat 7, Shanti Apartments, Andheri East, Mumbai 400069"
 
 
 def _free_port() -> int:
@@ -77,23 +78,58 @@ def seed(database_url: str) -> int:
 
 
 def give_history(database_url: str, shop_id: int, wa_id: str, conversation: Conversation) -> None:
-    """The shopper's earlier orders, delivered, as the script says they were."""
-    for number, packs in enumerate(conversation.earlier_orders):
-        with session_scope(database_url, write=True) as session:
-            carts.get_or_create_customer(session, shop_id, wa_id, language=conversation.language)
-            carts.add_packs(session, shop_id, wa_id, list(packs))
-            order = orders.place_order(
-                session,
-                shop_id,
-                wa_id,
-                idempotency_key=f"history-{wa_id}-{number}",
-                address=EARLIER_ADDRESS,
-                pincode="400069",
-                delivery_slot=next_slots()[0].id,
-                payment_method="cod",
+    """The shopper's earlier orders, delivered days ago, as the script says. Written as the
+    records they left, not replayed through checkout: their notifications are long sent."""
+    with session_scope(database_url, write=True) as session:
+        customer = carts.get_or_create_customer(
+            session, shop_id, wa_id, language=conversation.language
+        )
+        for number, packs in enumerate(conversation.earlier_orders):
+            when = datetime.now(UTC) - timedelta(
+                days=7 * (len(conversation.earlier_orders) - number)
             )
-            for status in ("packed", "out_for_delivery", "delivered"):
-                orders.transition(session, order.id, status, "evaluation")
+            products = {
+                p.sku: p
+                for p in session.scalars(
+                    select(db.Product).where(
+                        db.Product.shop_id == shop_id, db.Product.sku.in_([s for s, _ in packs])
+                    )
+                )
+            }
+            lines = [
+                db.OrderLine(
+                    shop_id=shop_id,
+                    product_id=products[sku].id,
+                    sku=sku,
+                    name=products[sku].name,
+                    brand=products[sku].brand,
+                    pack_size=products[sku].pack_size,
+                    pack_unit=products[sku].pack_unit,
+                    unit_price_paise=products[sku].price_paise,
+                    count=count,
+                )
+                for sku, count in packs
+            ]
+            subtotal = sum(line.unit_price_paise * line.count for line in lines)
+            session.add(
+                db.Order(
+                    shop_id=shop_id,
+                    customer_id=customer.id,
+                    status="delivered",
+                    subtotal_paise=subtotal,
+                    delivery_fee_paise=0,
+                    total_paise=subtotal,
+                    idempotency_key=f"history-{wa_id}-{number}",
+                    request_hash="history",
+                    payment_method="cod",
+                    address=EARLIER_ADDRESS,
+                    pincode="400069",
+                    delivery_slot=when.strftime("%Y-%m-%dT10"),
+                    created_at=when,
+                    updated_at=when,
+                    lines=lines,
+                )
+            )
 
 
 def play_all(

@@ -400,7 +400,9 @@ def snapshot(session: Session, shop_id: int, wa_id: str) -> Snapshot:
     kinds = dict(
         session.execute(
             select(db.Product.sku, db.Product.kind).where(db.Product.shop_id == shop_id)
-        ).tuples()
+        )
+        .tuples()
+        .all()
     )
     cart = carts.view(session, shop_id, wa_id)
     held = tuple(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Literal
 
 Language = Literal["en", "hi", "hinglish", "mixed"]
@@ -277,15 +278,97 @@ def detect_language(text: str) -> Language:
     return "en"
 
 
-def conversation_language(text: str, current: Language) -> Language:
-    """The language to go on in after `text`: the message's own, unless the message cannot tell —
-    a short English one ("ok", "2", "milk") or one whose only Hinglish words are neutral ("haan",
-    "theek hai", "haan please") — which keeps `current`. Devanagari always tells."""
+ReplyLanguage = Literal["en", "hi", "hinglish"]
+# Full messages in another language, one after another, before the replies follow them.
+SWITCH_AFTER = 2
+_PINCODE = re.compile(r"\b[1-9]\d{5}\b|\b[1-9]\d{2}\s\d{3}\b")
+_ADDRESS_WORDS = frozenset(
+    [
+        "flat",
+        "house",
+        "floor",
+        "road",
+        "rd",
+        "street",
+        "lane",
+        "nagar",
+        "apartment",
+        "apartments",
+        "apts",
+        "society",
+        "chs",
+        "tower",
+        "building",
+        "bldg",
+        "wing",
+        "sector",
+        "colony",
+        "plot",
+        "near",
+        "opp",
+        "opposite",
+        "east",
+        "west",
+        "marg",
+        "chowk",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageState:
+    """The conversation's reply language, and how many full messages in a row were written in
+    `pending` instead (None: no full message yet, so the first one decides at once)."""
+
+    language: ReplyLanguage = "en"
+    streak: int | None = None
+    pending: ReplyLanguage | None = None
+
+
+def tells_language(text: str) -> bool:
+    """Whether a message says anything about the shopper's language. A button tap, a number, an
+    address or PIN code, a word or two ("ok", "atta", "Amul Gold") or only neutral words
+    ("haan", "theek hai") do not."""
+    lowered = text.casefold().strip()
+    if not lowered or lowered.startswith("/"):
+        return False
+    words = lowered.split()
+    if len(words) <= 2 or _PINCODE.search(lowered):
+        return False
+    if sum(w.strip(",.") in _ADDRESS_WORDS for w in words) >= 2:
+        return False
+    latin = _LATIN_WORD.findall(lowered)
+    if not _DEVANAGARI_WORD.findall(lowered):
+        hinglish = [w for w in latin if w in HINGLISH_WORDS]
+        if hinglish and all(w in NEUTRAL_WORDS for w in hinglish):
+            return False
+    return True
+
+
+def _written_in(text: str) -> ReplyLanguage:
     detected = detect_language(text)
-    if detected == "en" and len(text.split()) <= 2:
-        return current
-    if detected == "hinglish":
-        latin = _LATIN_WORD.findall(text.casefold())
-        if all(w in NEUTRAL_WORDS for w in latin if w in HINGLISH_WORDS):
-            return current
-    return detected
+    if detected != "mixed":
+        return detected
+    lowered = text.casefold()
+    deva = len(_DEVANAGARI_WORD.findall(lowered))
+    latin = [w for w in _LATIN_WORD.findall(lowered) if w not in _UNITS]
+    return "hi" if deva >= len(latin) else "hinglish"
+
+
+def next_language(text: str, state: LanguageState) -> LanguageState:
+    """The language to reply in after `text`. The first full message decides; after that the
+    language is sticky: it follows the shopper only after SWITCH_AFTER full messages in a row in
+    another one (an explicit request is the other way, see `change_language`). Mixed script
+    keeps a Hindi or Hinglish conversation where it is."""
+    if not tells_language(text):
+        return state
+    written = _written_in(text)
+    if state.streak is None:
+        return LanguageState(written, 0)
+    mixed = detect_language(text) == "mixed" and state.language in ("hi", "hinglish")
+    if written == state.language or mixed:
+        return LanguageState(state.language, 0)
+    streak = state.streak + 1 if state.pending == written else 1
+    if streak >= SWITCH_AFTER:
+        return LanguageState(written, 0)
+    return LanguageState(state.language, streak, written)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text.language import Language, conversation_language, detect_language
+from bot.text.language import LanguageState, ReplyLanguage, detect_language, next_language
 
 
 @pytest.mark.parametrize(
@@ -19,24 +19,52 @@ def test_romanised_hindi_words_are_hinglish(text: str, language: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["haan", "haan ji", "theek hai", "ok bhai", "nahi", "haan please place it"]
+    "text",
+    [
+        "haan",
+        "haan ji",
+        "theek hai",
+        "ok bhai",
+        "nahi",
+        "haan please place it",
+        '/choose_option{"choice":"DRY-0001"}',
+        "Flat 302, Shanti Apartments, Andheri East, Mumbai 400069",
+        "C-204 Neelkanth Tower Chakala 400 093",
+        "Amul Gold",
+        "2",
+    ],
 )
 @pytest.mark.parametrize("current", ["en", "hi", "hinglish"])
-def test_neutral_words_keep_the_conversation_language(text: str, current: Language) -> None:
-    assert conversation_language(text, current) == current
+def test_what_tells_no_language_keeps_the_conversations(text: str, current: ReplyLanguage) -> None:
+    state = LanguageState(current, 0)
+    assert next_language(text, state) == state
 
 
 @pytest.mark.parametrize(
-    ("text", "current", "language"),
+    ("text", "language"),
     [
-        ("haan doodh bhej do", "en", "hinglish"),
-        ("mera cart dikhao", "en", "hinglish"),
-        ("हाँ", "en", "hi"),
-        ("हाँ bhej do", "en", "mixed"),
-        ("please show my cart now", "hinglish", "en"),
-        ("ok", "hi", "hi"),
-        ("2 milk", "hinglish", "hinglish"),
+        ("haan doodh bhej do jaldi", "hinglish"),
+        ("दो किलो आटा भेज दो", "hi"),
+        ("bhaiya 2 kilo आटा aur 1 ltr दूध bhej do", "hinglish"),
+        ("please send two kilos of atta", "en"),
     ],
 )
-def test_a_message_that_tells_switches(text: str, current: Language, language: Language) -> None:
-    assert conversation_language(text, current) == language
+def test_the_first_full_message_decides(text: str, language: ReplyLanguage) -> None:
+    assert next_language(text, LanguageState()).language == language
+
+
+def test_a_switch_needs_several_full_messages_in_a_row() -> None:
+    state = LanguageState("hinglish", 0)
+    state = next_language("please show me my cart now", state)
+    assert state.language == "hinglish"
+    state = next_language("aur ek packet bread bhi daal do", state)  # back: the streak ends
+    assert (state.language, state.streak) == ("hinglish", 0)
+    for text in ("please show me my cart now", "and add two packets of bread too"):
+        state = next_language(text, state)
+    assert state.language == "en"
+
+
+def test_mixed_script_keeps_a_hindi_or_hinglish_conversation() -> None:
+    for current in ("hi", "hinglish"):
+        state = LanguageState(current, 0)
+        assert next_language("bhaiya 2 kilo आटा aur दूध bhej do", state).language == current
