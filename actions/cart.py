@@ -6,17 +6,20 @@ from typing import Any
 
 from rasa_sdk.events import SlotSet
 
-from actions.render import cart_buttons, cart_text, choice_question
+from actions.render import cart_buttons, cart_text, change_offer, choice_question
 from actions.runtime import ShopAction, Turn, product_label
 from bot.cart import service as carts
+from bot.catalog.choice import Decision, decide
 from bot.catalog.index import CatalogIndex
 from bot.catalog.model import CatalogProduct
-from bot.catalog.packs import choose_packs
+from bot.catalog.packs import choose_packs, target_in_pack_units
 from bot.catalog.resolver import Resolver
 from bot.engine import ParsedLine
+from bot.orders import service as orders
 from bot.parsing.lexicon import AMBIGUOUS_NUMBERS
 from bot.parsing.quantity import number_value
 from bot.review.service import ReviewKind, record
+from bot.settings import get_settings
 from bot.text.normalize import normalize
 
 ORDINALS = {
@@ -65,14 +68,34 @@ class ActionAddItems(ShopAction):
         parsed = engine.parse(turn.text)
         added: list[tuple[CatalogProduct, int]] = []
         pending: list[dict[str, Any]] = []
+        changes: list[dict[str, Any]] = []
         notes: list[str] = []
+        settings = get_settings()
         for line in parsed.lines:
             r = line.resolution
             if r.status == "matched" and r.product is not None:
-                added.extend(r.packs)
+                if sum(c for _, c in r.packs) > settings.max_packs_unasked:
+                    pending.append(_pending_entry(line))  # 40 small packs: ask, never stack
+                else:
+                    added.extend(r.packs)
             elif r.status == "ambiguous" and r.product is not None:
-                pending.append(_pending_entry(line))
-                self._review(turn, "ambiguous", line, [p.sku for p in (r.product, *r.alternatives)])
+                decision = self._decide(turn, line)
+                if decision.pick is None:
+                    pending.append(_pending_entry(line))
+                    self._review(
+                        turn, "ambiguous", line, [p.sku for p in (r.product, *r.alternatives)]
+                    )
+                else:
+                    packs = self._packs_of(turn, line, decision.pick)
+                    added.extend(packs)
+                    changes.append(
+                        {
+                            **_pending_entry(line),
+                            "options": [p.sku for p in decision.others],
+                            "placed": [[p.sku, c] for p, c in packs],
+                            "picked": decision.pick.sku,
+                        }
+                    )
             else:
                 item = line.line.item or line.line.text
                 notes.append(turn.t("unmatched", item=item))
@@ -103,11 +126,49 @@ class ActionAddItems(ShopAction):
             )
             turn.send(
                 cart_text(turn, cart, header=turn.t("added")),
-                None if pending else cart_buttons(turn, cart),
+                None if pending or changes else cart_buttons(turn, cart),
             )
+        if changes:
+            text, buttons = change_offer(turn, changes)
+            turn.send(text, buttons)
         for note in notes:
             turn.send(note)
-        return ask_next_choice(turn, pending)
+        return [*ask_next_choice(turn, pending), SlotSet("offered_changes", changes or None)]
+
+    @staticmethod
+    def _decide(turn: Turn, line: ParsedLine) -> Decision:
+        """Ask, or put the usual (or this shopper's own earlier) choice in at once."""
+        r = line.resolution
+        _, variants = turn.engine()
+        bought = [
+            ln.sku
+            for order in orders.orders_for(turn.session, turn.shop.id, turn.wa_id, limit=10)
+            if order.status not in ("cancelled",)
+            for ln in order.lines
+        ]
+        return decide(
+            [p for p in (r.product, *r.alternatives) if p is not None],
+            item=line.line.item or "",
+            bought_before=bought,
+            variant_of={sku: v.key for sku, v in variants.items()},
+            price_spread=get_settings().choice_price_spread,
+            packs_miss=_packs_miss(r.packs, line),
+        )
+
+    @staticmethod
+    def _packs_of(
+        turn: Turn, line: ParsedLine, product: CatalogProduct
+    ) -> list[tuple[CatalogProduct, int]]:
+        r = line.resolution
+        if r.product is not None and product.sku == r.product.sku:
+            return list(r.packs)
+        engine, variants = turn.engine()
+        variant = variants[product.sku]
+        q = line.line.quantity
+        amount, unit = (q.amount, q.unit) if q else (None, None)
+        return choose_packs(
+            variant.packs, amount, engine.resolver.bare_unit(variant.first, amount, unit)
+        )
 
     @staticmethod
     def _review(turn: Turn, kind: ReviewKind, line: ParsedLine, candidates: list[str]) -> None:
@@ -122,6 +183,19 @@ class ActionAddItems(ShopAction):
             conversation_id=turn.wa_id,
             details={"message": turn.text, "candidates": candidates},
         )
+
+
+def _packs_miss(packs: tuple[tuple[CatalogProduct, int], ...], line: ParsedLine) -> float | None:
+    """How far the packs miss the asked amount, relative (None: nothing to compare)."""
+    q = line.line.quantity
+    if not packs or q is None or q.unit in (None, "pack"):
+        return None
+    first = packs[0][0]
+    target = target_in_pack_units(q.amount, q.unit, first)
+    if not target:
+        return None
+    total = sum(p.pack_size * c for p, c in packs)
+    return abs(total - target) / target
 
 
 def ask_next_choice(turn: Turn, pending: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -142,8 +216,7 @@ class ActionChooseOption(ShopAction):
     def act(self, turn: Turn) -> list[dict[str, Any]]:
         pending: list[dict[str, Any]] = list(turn.tracker.get_slot("pending_choices") or [])
         if not pending:
-            turn.say("no_pending_choice")
-            return []
+            return self._change(turn)
         engine, variants = turn.engine()
         first = pending[0]
         sku = _chosen_sku(turn, first["options"])
@@ -167,6 +240,38 @@ class ActionChooseOption(ShopAction):
             else:
                 turn.send(f"{turn.t('added')} {', '.join(product_label(p, c) for p, c in packs)}")
         return ask_next_choice(turn, pending[1:])
+
+    @staticmethod
+    def _change(turn: Turn) -> list[dict[str, Any]]:
+        """A tap on "change" after the bot picked the usual product: swap that line."""
+        changes: list[dict[str, Any]] = list(turn.tracker.get_slot("offered_changes") or [])
+        offered = [sku for entry in changes for sku in entry["options"]]
+        sku = _chosen_sku(turn, offered) if offered else None
+        entry = next((e for e in changes if sku in e["options"]), None)
+        if sku is None or entry is None:
+            turn.say("no_pending_choice")
+            return []
+        engine, variants = turn.engine()
+        variant = variants.get(sku)
+        if variant is None:
+            turn.say("no_pending_choice")
+            return []
+        cart = carts.view(turn.session, turn.shop.id, turn.wa_id)
+        held = {line.sku: line.count for line in cart.lines}
+        for placed, count in entry["placed"]:
+            if placed in held:
+                cart = carts.set_count(
+                    turn.session, turn.shop.id, turn.wa_id, placed, max(0, held[placed] - count)
+                )
+        packs = choose_packs(
+            variant.packs, entry["amount"], _unit(engine.resolver, variant.first, entry)
+        )
+        cart = carts.add_packs(
+            turn.session, turn.shop.id, turn.wa_id, [(p.sku, c) for p, c in packs]
+        )
+        turn.send(cart_text(turn, cart, header=turn.t("changed")), cart_buttons(turn, cart))
+        rest = [e for e in changes if e is not entry]
+        return [SlotSet("offered_changes", rest or None)]
 
 
 def _unit(resolver: Resolver, product: CatalogProduct, entry: dict[str, Any]) -> str | None:

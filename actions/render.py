@@ -39,6 +39,29 @@ def cart_buttons(turn: Turn, cart: CartView) -> list[dict[str, str]]:
     return [{"title": turn.t("meaning_checkout"), "payload": "/checkout"}]
 
 
+def change_offer(turn: Turn, changes: Sequence[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+    """What was picked for the shopper, and the others one tap away."""
+    engine, _ = turn.engine()
+    by_sku = engine.index.by_sku
+    picked = ", ".join(
+        f"{product_label(by_sku[c['picked']])} ({c['item']})"
+        for c in changes
+        if c["picked"] in by_sku
+    )
+    buttons: list[dict[str, Any]] = []
+    for change in changes:
+        for sku in change["options"]:
+            if sku in by_sku and len(buttons) < MAX_BUTTONS:
+                p = by_sku[sku]
+                buttons.append(
+                    {
+                        "title": f"{product_label(p)} {format_rupees(p.price_paise)}",
+                        "payload": f'/choose_option{{"choice":"{p.sku}"}}',
+                    }
+                )
+    return turn.t("picked_usual", items=picked), buttons
+
+
 def choice_question(
     turn: Turn, item: str, options: Sequence[CatalogProduct]
 ) -> tuple[str, list[dict[str, Any]]]:

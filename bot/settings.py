@@ -86,6 +86,11 @@ class Settings(BaseSettings):
     free_delivery_from_paise: int = Field(default=50000, ge=0, description="0: never free")
     min_order_paise: int = Field(default=10000, ge=0)
     max_count_per_line: int = Field(default=50, ge=1)
+    # "Which one?" only when the options really differ: prices per kg/L/piece further apart
+    # than this ratio (else the usual pick goes in, with a one-tap change), or more packs for one
+    # line than a shopkeeper would stack without asking.
+    choice_price_spread: float = Field(default=2.0, ge=1.0)
+    max_packs_unasked: int = Field(default=12, ge=1)
     max_cart_lines: int = Field(default=60, ge=1)
 
     # Delivery slots, in the shop's local time.

@@ -14,6 +14,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hi": "कौन सा {item}? नंबर लिखकर बताइए:",
         "hinglish": "Kaunsa {item}? Number likh ke batao:",
     },
+    "picked_usual": {
+        "en": "I picked {items}. Want a different one? Tap it:",
+        "hi": "मैंने {items} चुना है। कोई दूसरा चाहिए? उस पर टैप कीजिए:",
+        "hinglish": "Maine {items} chuna hai. Koi doosra chahiye? Us par tap karo:",
+    },
+    "changed": {
+        "en": "Changed. Your cart:",
+        "hi": "बदल दिया। आपका कार्ट:",
+        "hinglish": "Badal diya. Aapka cart:",
+    },
     "unmatched": {
         "en": 'Sorry, we don\'t have "{item}".',
         "hi": 'माफ़ कीजिए, "{item}" हमारे पास नहीं है।',

@@ -360,6 +360,8 @@ def next_language(text: str, state: LanguageState) -> LanguageState:
     language is sticky: it follows the shopper only after SWITCH_AFTER full messages in a row in
     another one (an explicit request is the other way, see `change_language`). Mixed script
     keeps a Hindi or Hinglish conversation where it is."""
+    if state.streak is None and _DEVANAGARI_WORD.search(text):
+        return LanguageState(_written_in(text), 0)  # a first "नमस्ते" is answered in Hindi
     if not tells_language(text):
         return state
     written = _written_in(text)

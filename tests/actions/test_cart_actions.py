@@ -54,20 +54,83 @@ def test_matched_items_go_to_the_cart() -> None:
     assert lines.get("DRY-0002") == 1  # Amul Taaza Toned Milk 1 L
     assert "Added to your cart:" in result.text
     assert "Amul Butter" in result.text and "Total" in result.text
-    assert result.slots() == {"pending_choices": None}
+    assert result.slots() == {"pending_choices": None, "offered_changes": None}
     assert {"title": "Checkout", "payload": "/checkout"} in result.buttons
     assert review_items() == []
 
 
+def test_near_identical_options_put_the_usual_in_with_a_one_tap_change() -> None:
+    result = add("2 kg atta and 2 litre milk")
+    assert cart_lines() == {"STP-0013": 1, "DRY-0002": 2}  # loose atta 2 kg, Amul Taaza 2 × 1 L
+    assert result.slots()["pending_choices"] is None
+    changes = result.slots()["offered_changes"]
+    assert [c["item"] for c in changes] == ["atta", "milk"]
+    assert "I picked" in result.texts[-1] and "(atta)" in result.texts[-1]
+    offered = [b["payload"] for b in result.buttons]
+    assert f'/choose_option{{"choice":"{changes[1]["options"][0]}"}}' in offered
+    assert review_items("ambiguous") == []  # nothing was asked
+
+
+def test_a_tap_on_another_one_swaps_the_picked_line() -> None:
+    changes = add("2 litre milk").slots()["offered_changes"]
+    other = changes[0]["options"][0]
+    result = choose(
+        f'/choose_option{{"choice":"{other}"}}',
+        [],
+        entities=[{"entity": "choice", "value": other}],
+        slots={"offered_changes": changes},
+    )
+    lines = cart_lines()
+    assert "DRY-0002" not in lines and sum(lines.values()) >= 1
+    assert result.slots() == {"offered_changes": None}
+    assert result.text.startswith("Changed.")
+
+
+def test_options_far_apart_in_price_are_asked_about() -> None:
+    result = add("12 eggs")  # white, brown or desi: twice the price per egg
+    assert cart_lines() == {}
+    assert result.text.startswith("Which eggs?")
+
+
+def test_the_shoppers_own_earlier_choice_goes_in() -> None:
+    from sqlalchemy import select
+
+    from bot.db.models import Shop
+    from bot.orders import service as orders
+    from tests.shop import slot
+
+    with session_scope(write=True) as s:
+        shop_id = s.scalar(select(Shop.id))
+        carts.add_packs(s, shop_id, WA_ID, [("DRY-0003", 2), ("STP-0001", 1)])
+        orders.place_order(
+            s,
+            shop_id,
+            WA_ID,
+            idempotency_key="earlier",
+            address="Flat 1, Andheri East 400069",
+            pincode="400069",
+            delivery_slot=slot(),
+            payment_method="cod",
+        )
+    add("1 litre milk")
+    assert set(cart_lines()) == {"DRY-0004"}  # Amul Gold again, in the pack that makes 1 L
+
+
+def test_a_stack_of_small_packs_is_asked_about() -> None:
+    result = add("40 packet amul butter")
+    assert cart_lines() == {}
+    assert result.slots()["pending_choices"]
+
+
 def test_ambiguous_item_asks_which_one_with_numbered_buttons() -> None:
-    result = add("2 litre milk")
+    result = add("1 kg curd")
     pending = result.slots()["pending_choices"]
     assert len(pending) == 1
     entry = pending[0]
-    assert entry["item"] == "milk" and entry["amount"] == 2000 and entry["unit"] == "ml"
+    assert entry["item"] == "curd" and entry["amount"] == 1000 and entry["unit"] == "g"
     assert len(entry["options"]) >= 2
     assert cart_lines() == {}  # nothing added until the shopper chooses
-    assert "Which milk? Reply with a number:" in result.text
+    assert "Which curd? Reply with a number:" in result.text
     assert "\n1. " in result.text and "\n2. " in result.text
     payloads = [b["payload"] for b in result.buttons]
     assert (
@@ -76,16 +139,16 @@ def test_ambiguous_item_asks_which_one_with_numbered_buttons() -> None:
     )
     assert result.buttons[0]["title"].startswith("1. ")
     [item] = review_items("ambiguous")
-    assert item.text == "2 litre milk" and item.conversation_id == WA_ID
+    assert item.text == "1 kg curd" and item.conversation_id == WA_ID
     assert item.details["candidates"] == entry["options"]
 
 
 def test_matched_and_ambiguous_in_one_message() -> None:
-    result = add("amul butter and milk")
+    result = add("amul butter and curd")
     assert cart_lines() == {"DRY-0029": 1}
     assert len(result.slots()["pending_choices"]) == 1
     assert "Added to your cart:" in result.texts[0]
-    assert result.texts[-1].startswith("Which milk?")
+    assert result.texts[-1].startswith("Which curd?")
 
 
 def test_unmatched_item_gets_suggestions_and_is_kept_for_review() -> None:
@@ -112,20 +175,20 @@ def test_no_item_at_all_is_recorded() -> None:
 
 
 def test_hindi_message_hindi_reply() -> None:
-    result = add("दो लीटर दूध", slots={"language": "hi"})
-    assert result.text.startswith("कौन सा दूध?")
+    result = add("दो किलो दही", slots={"language": "hi"})
+    assert result.text.startswith("कौन सा दही?")
     assert result.slots()["pending_choices"][0]["amount"] == 2000
 
 
 # --- choose -----------------------------------------------------------------------------------
 
 
-def pending_milk() -> list[dict]:
-    return add("2 litre milk").slots()["pending_choices"]
+def pending_curd() -> list[dict]:
+    return add("1 kg curd").slots()["pending_choices"]
 
 
 def test_choose_by_number() -> None:
-    pending = pending_milk()
+    pending = pending_curd()
     result = choose("2", pending)
     second = pending[0]["options"][1]
     assert sum(cart_lines().values()) >= 1
@@ -135,9 +198,9 @@ def test_choose_by_number() -> None:
 
 
 def test_choose_first_gets_the_asked_quantity_in_packs() -> None:
-    pending = pending_milk()
+    pending = pending_curd()
     choose("1", pending)
-    assert cart_lines() == {"DRY-0002": 2}  # 2 litres of Amul Taaza: two 1 L packs
+    assert cart_lines() == {"DRY-0020": 2}  # 1 kg of Nandini curd: two 500 g packs
 
 
 def test_choose_by_ordinal_words() -> None:
@@ -148,12 +211,12 @@ def test_choose_by_ordinal_words() -> None:
             from bot.db.models import Shop
 
             carts.clear(s, s.scalar(select(Shop.id)), WA_ID)
-        choose(word, pending_milk())
-        assert cart_lines() == {"DRY-0002": 2}, word
+        choose(word, pending_curd())
+        assert cart_lines() == {"DRY-0020": 2}, word
 
 
 def test_choose_second_by_ordinal_word() -> None:
-    pending = pending_milk()
+    pending = pending_curd()
     by_number = pending[0]["options"][1]
     choose("doosra", pending)
     lines = cart_lines()
@@ -163,7 +226,7 @@ def test_choose_second_by_ordinal_word() -> None:
 
 
 def test_choose_by_button_payload_entity() -> None:
-    pending = pending_milk()
+    pending = pending_curd()
     chosen = pending[0]["options"][1]
     result = choose(
         f'/choose_option{{"choice":"{chosen}"}}',
@@ -175,17 +238,17 @@ def test_choose_by_button_payload_entity() -> None:
 
 
 def test_choosing_one_of_two_questions_asks_the_next() -> None:
-    pending = add("2 kg atta and milk").slots()["pending_choices"]
-    assert [p["item"] for p in pending] == ["atta", "milk"]
+    pending = add("1 kg curd and 12 eggs").slots()["pending_choices"]
+    assert [p["item"] for p in pending] == ["curd", "eggs"]
     result = choose("1", pending)
-    assert cart_lines() == {"STP-0013": 1}  # Chakki Atta (loose) 2 kg
+    assert cart_lines() == {"DRY-0020": 2}
     left = result.slots()["pending_choices"]
-    assert [p["item"] for p in left] == ["milk"]
-    assert result.texts[-1].startswith("Which milk?")
+    assert [p["item"] for p in left] == ["eggs"]
+    assert result.texts[-1].startswith("Which eggs?")
 
 
 def test_bad_choice_asks_again() -> None:
-    pending = pending_milk()
+    pending = pending_curd()
     result = choose("7", pending)
     assert "Please reply with a number from 1 to" in result.text
     assert result.slots()["pending_choices"] == pending

@@ -22,13 +22,14 @@ def language_after(
     intent: str = "add_items",
     confidence: float = 0.98,
     before: list | None = None,
+    evidence: dict | None = None,
 ) -> str:
     tracker = make_tracker(
         text,
         intent,
         confidence=confidence,
         before=before,
-        slots={"language": current, "language_locked": locked},
+        slots={"language": current, "language_locked": locked, "language_evidence": evidence},
     )
     result = run(ValidateSlotMappings(), tracker)
     return result.slots()["language"]
@@ -40,7 +41,7 @@ def language_after(
         ("2 kg atta and 1 litre milk", "en"),
         ("दो लीटर दूध और एक दर्जन अंडे", "hi"),
         ("aadha kilo paneer bhej do", "hinglish"),
-        ("2 kg आटा bhej do", "hi"),  # both scripts: Devanagari wins
+        ("2 kg आटा bhej do", "hinglish"),  # both scripts: most of the words
         ("नमस्ते", "hi"),
     ],
 )
@@ -52,6 +53,21 @@ def test_a_switch_back_to_english_needs_enough_words() -> None:
     assert language_after("ok", current="hi") == "hi"
     assert language_after("2 milk", current="hinglish") == "hinglish"
     assert language_after("please show my cart now", current="hi") == "en"
+
+
+def test_once_decided_one_message_does_not_switch() -> None:
+    decided = {"streak": 0, "pending": None}
+    assert language_after("please show my cart now", current="hi", evidence=decided) == "hi"
+    assert (
+        language_after(
+            "Flat 302, Shanti Apartments, Andheri East, Mumbai 400069",
+            current="hinglish",
+            evidence=decided,
+        )
+        == "hinglish"
+    )
+    half_way = {"streak": 1, "pending": "en"}
+    assert language_after("please show my cart now", current="hi", evidence=half_way) == "en"
 
 
 def test_a_hinglish_yes_keeps_an_english_conversation_english() -> None:

@@ -1,0 +1,57 @@
+"""When the bot asks "which one?" and when it hands over the usual."""
+
+from __future__ import annotations
+
+from bot.catalog.choice import decide, names_kind
+from bot.catalog.model import CatalogProduct
+
+
+def product(sku: str, kind: str, price: int, size: int = 1000, **kw: object) -> CatalogProduct:
+    return CatalogProduct(
+        sku=sku,
+        name=f"{kind} {sku}",
+        category="staples",
+        pack_size=size,
+        pack_unit="g",
+        price_paise=price,
+        kind=kind,
+        stock=10,
+        **kw,
+    )
+
+
+LOOSE = product("A1", "atta", 4500, aliases=("gehun ka atta", "flour"))
+BRANDED = product("A2", "atta", 7000, aliases=("aata", "atta"))
+MULTIGRAIN = product("A3", "multigrain atta", 9000, aliases=("flour", "multigrain"))
+
+
+def test_near_identical_options_get_the_usual_pick() -> None:
+    decision = decide([LOOSE, BRANDED])
+    assert decision.pick is LOOSE and decision.others == (BRANDED,)
+    assert decision.reason == "usual"
+
+
+def test_options_of_different_kinds_are_asked_unless_the_kind_was_named() -> None:
+    assert decide([LOOSE, MULTIGRAIN]).pick is None
+    assert decide([LOOSE, MULTIGRAIN], item="atta").pick is LOOSE
+    assert not names_kind("flour", LOOSE, [MULTIGRAIN])  # both answer to "flour"
+    assert names_kind("aata", LOOSE, [MULTIGRAIN])  # the kind, however spelt
+    assert names_kind("gehun ka atta", LOOSE, [MULTIGRAIN])
+
+
+def test_prices_far_apart_are_asked() -> None:
+    premium = product("A4", "atta", 9500)
+    assert decide([LOOSE, premium]).reason == "prices_differ"
+    assert decide([LOOSE, premium], price_spread=2.5).pick is LOOSE
+
+
+def test_what_this_shopper_bought_before_comes_first() -> None:
+    decision = decide([LOOSE, BRANDED], bought_before=["X9", "A2"])
+    assert decision.pick is BRANDED and decision.reason == "bought_before"
+    other_pack = decide([LOOSE, BRANDED], bought_before=["A2-5kg"], variant_of={"A2-5kg": "A2"})
+    assert other_pack.pick is BRANDED
+
+
+def test_packs_that_miss_the_amount_are_asked() -> None:
+    assert decide([LOOSE, BRANDED], packs_miss=0.5).reason == "pack_misses"
+    assert decide([]).pick is None and decide([LOOSE]).pick is LOOSE
