@@ -16,8 +16,8 @@ from bot.catalog.packs import choose_packs, target_in_pack_units
 from bot.catalog.resolver import Resolver
 from bot.engine import ParsedLine
 from bot.orders import service as orders
-from bot.parsing.lexicon import AMBIGUOUS_NUMBERS
-from bot.parsing.quantity import number_value
+from bot.parsing.lexicon import AMBIGUOUS_NUMBERS, Unit
+from bot.parsing.quantity import Quantity, number_value
 from bot.review.service import ReviewKind, record
 from bot.settings import get_settings
 from bot.text.normalize import normalize
@@ -133,7 +133,11 @@ class ActionAddItems(ShopAction):
             turn.send(text, buttons)
         for note in notes:
             turn.send(note)
-        return [*ask_next_choice(turn, pending), SlotSet("offered_changes", changes or None)]
+        return [
+            *ask_next_choice(turn, pending),
+            SlotSet("offered_changes", changes or None),
+            SlotSet("last_added", [p.sku for p, _ in added] or None),
+        ]
 
     @staticmethod
     def _decide(turn: Turn, line: ParsedLine) -> Decision:
@@ -304,7 +308,7 @@ def _cart_products(turn: Turn) -> tuple[Any, list[CatalogProduct]]:
     ]
 
 
-def _in_cart(turn: Turn, products: list[CatalogProduct], item: str) -> list[CatalogProduct]:
+def _in_products(products: list[CatalogProduct], item: str) -> list[CatalogProduct]:
     """The cart lines an item text means: "milk" is the milk in *this* cart."""
     if not products or not item:
         return []
@@ -313,6 +317,37 @@ def _in_cart(turn: Turn, products: list[CatalogProduct], item: str) -> list[Cata
         return []
     best = ranked[0].variant.variant
     return list(best.packs)
+
+
+def in_cart(turn: Turn, item: str) -> list[CatalogProduct]:
+    """The packs in this shopper's cart that `item` names."""
+    _, products = _cart_products(turn)
+    return _in_products(products, item)
+
+
+def replace_line(turn: Turn, old_sku: str, new_sku: str, quantity: Quantity | None) -> None:
+    """Put `new_sku`'s product where `old_sku`'s was: the asked quantity, else as much as the
+    old line held ("no, toned milk" keeps the 2 litres)."""
+    engine, variants = turn.engine()
+    old, new = variants.get(old_sku), variants.get(new_sku)
+    if new is None:
+        return
+    old_skus = {p.sku for p in old.packs} if old else {old_sku}
+    cart = carts.view(turn.session, turn.shop.id, turn.wa_id)
+    held = [line for line in cart.lines if line.sku in old_skus]
+    amount: float | None
+    unit: Unit | None
+    if quantity is not None:
+        amount, unit = quantity.amount, quantity.unit
+    elif held:
+        amount = float(sum(line.pack_size * line.count for line in held))
+        unit = held[0].pack_unit
+    else:
+        amount, unit = None, None
+    for line in held:
+        carts.remove(turn.session, turn.shop.id, turn.wa_id, line.sku)
+    packs = choose_packs(new.packs, amount, engine.resolver.bare_unit(new.first, amount, unit))
+    carts.add_packs(turn.session, turn.shop.id, turn.wa_id, [(p.sku, c) for p, c in packs])
 
 
 class ActionRemoveItems(ShopAction):
@@ -327,7 +362,7 @@ class ActionRemoveItems(ShopAction):
         engine, _ = turn.engine()
         removed: list[str] = []
         for line in engine.parse(turn.text).lines:
-            hits = _in_cart(turn, products, line.line.item)
+            hits = _in_products(products, line.line.item)
             if not hits:
                 turn.say("not_in_cart", item=line.line.item or line.line.text)
             for p in hits:
@@ -351,7 +386,7 @@ class ActionUpdateQuantity(ShopAction):
         engine, variants = turn.engine()
         changed = False
         for line in engine.parse(turn.text).lines:
-            hits = _in_cart(turn, products, line.line.item)
+            hits = _in_products(products, line.line.item)
             q = line.line.quantity
             if not hits or q is None:
                 continue

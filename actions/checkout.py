@@ -3,7 +3,6 @@ placing the order exactly once however often the shopper says yes."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
@@ -13,18 +12,20 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.render import cart_text
-from actions.runtime import ShopAction, Turn
+from actions.runtime import ShopAction, Turn, default_shop
 from bot.cart import service as carts
 from bot.catalog.model import format_rupees
+from bot.db.session import session_scope
 from bot.errors import ShopError
+from bot.faq.store import delivery_area
 from bot.i18n import t
 from bot.orders import service as orders
 from bot.orders.slots import DeliverySlot, next_slots
 from bot.parsing.lexicon import AMBIGUOUS_NUMBERS
+from bot.parsing.pincode import find_pincode
 from bot.parsing.quantity import number_value
 from bot.text.normalize import normalize
 
-PINCODE = re.compile(r"(?<!\d)([1-9]\d{2})\s?(\d{3})(?!\d)")
 UPI_WORDS = {"upi", "gpay", "googlepay", "phonepe", "paytm", "bhim", "online", "qr"}
 COD_WORDS = {"cod", "cash", "nakad", "naqad", "नकद", "कैश", "cashondelivery"}
 CLOCK_WORDS = {"am", "pm", "baje", "बजे", "o'clock", "oclock", "bje"}
@@ -39,11 +40,6 @@ SLOT_WORDS = {
 CONFIRM_CONFIDENCE = 0.9
 SLOTS_ACCEPTED = 12  # four are offered as buttons; "kal subah" may name a later one
 RESET_CHECKOUT = ("delivery_slot", "payment_method", "order_confirmed", "checkout_id", "cart_ready")
-
-
-def find_pincode(text: str) -> str | None:
-    m = PINCODE.search(normalize(text))
-    return m.group(1) + m.group(2) if m else None
 
 
 def _option_number(words: list[str], limit: int) -> int | None:
@@ -131,6 +127,11 @@ class ValidateCheckoutForm(FormValidationAction):
         pin = find_pincode(text)
         if not pin or len(text) < 10:
             dispatcher.utter_message(text=t("bad_pincode", self._language(tracker)))
+            return {"address": None}
+        with session_scope() as session:
+            area = delivery_area(session, default_shop(session).id)
+        if area and pin not in area:
+            dispatcher.utter_message(text=t("outside_area", self._language(tracker), pincode=pin))
             return {"address": None}
         return {"address": text, "pincode": pin}
 

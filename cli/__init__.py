@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from cli import catalog, chat, conversations, evaluate, merchant, model, nlu, parse, stack, whatsapp
+from cli import (
+    catalog,
+    chat,
+    conversations,
+    evaluate,
+    faq,
+    merchant,
+    model,
+    nlu,
+    parse,
+    stack,
+    whatsapp,
+)
 
 app = typer.Typer(
     name="chatcart",
@@ -16,6 +28,7 @@ app.command("parse")(parse.parse)
 app.add_typer(catalog.app, name="catalog")
 evaluate.app.command()(conversations.conversations)  # its stack imports cli.model
 app.add_typer(evaluate.app, name="evaluate")
+app.add_typer(faq.app, name="faq")
 app.add_typer(model.app, name="model")
 app.add_typer(merchant.app, name="merchant")
 app.add_typer(nlu.app, name="nlu")

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 from sqlalchemy import select
 
 from api.simulator.shopper import SimulatedShopper
@@ -27,7 +28,9 @@ from bot.catalog.store import ensure_shop, load_catalog
 from bot.db import models as db
 from bot.db.session import session_scope
 from bot.evaluation.conversations import Conversation, Result, load, markdown, play, summary
+from bot.faq.store import load_facts
 from bot.settings import PROJECT_ROOT, get_settings
+from cli.engine import registry
 from cli.stack import assistant_services, start_all, stop_all, whatsapp_services
 
 CONVERSATIONS = PROJECT_ROOT / "data" / "eval" / "conversations"
@@ -42,7 +45,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def local_stack(database_url: str, run_dir: Path) -> Iterator[str]:
+def local_stack(database_url: str, run_dir: Path, model: Path | None = None) -> Iterator[str]:
     """Every process of `make run` on this database and free ports; the API's base URL."""
     api_port, engine_port, action_port = _free_port(), _free_port(), _free_port()
     api = f"http://127.0.0.1:{api_port}"
@@ -59,7 +62,9 @@ def local_stack(database_url: str, run_dir: Path) -> Iterator[str]:
         env.pop(name, None)  # the simulator's capture stands in for the Graph API
     running = start_all(
         [
-            *assistant_services(database_url, engine_port, action_port, prefix="eval-"),
+            *assistant_services(
+                database_url, engine_port, action_port, model=model, prefix="eval-"
+            ),
             *whatsapp_services(env, api_port, prefix="eval-", run_dir=run_dir),
         ]
     )
@@ -69,11 +74,14 @@ def local_stack(database_url: str, run_dir: Path) -> Iterator[str]:
         stop_all(running)
 
 
-def seed(database_url: str) -> int:
+def seed(database_url: str, folder: Path) -> int:
+    """The shop's catalog, and the facts the scripts expect (its FAQs and delivery area)."""
     settings = get_settings()
+    facts = yaml.safe_load((folder / "shop.yml").read_text("utf-8")) or {}
     with session_scope(database_url, write=True) as session:
         shop = ensure_shop(session, settings.default_shop_slug, settings.default_shop_name)
         load_catalog(session, shop, read_shop_catalog(PROJECT_ROOT / "data" / "catalog"))
+        load_facts(session, shop.id, facts)
         return shop.id
 
 
@@ -157,14 +165,21 @@ def conversations(
     / "reports"
     / "conversations.json",
     show_failures: Annotated[int, typer.Option(help="How many failures to list.")] = 30,
+    model: Annotated[
+        str,
+        typer.Option(help="The model to play against (default: production; newest: the newest)."),
+    ] = "",
 ) -> None:
     """Task success and turns-to-cart per language on the conversation test set (a few
     minutes: every process starts on a database of its own)."""
     scripts = [c for c in load(folder) if re.search(only, c.id)]
+    models = registry()
+    chosen = models.names()[-1] if model == "newest" else model
+    model_path = models.path(models.get(chosen).name) if chosen else None
     with tempfile.TemporaryDirectory(prefix="chatcart-conversations-") as work:
         database_url = f"sqlite:///{Path(work) / 'chatcart.db'}"
-        shop_id = seed(database_url)
-        with local_stack(database_url, Path(work)) as base_url:
+        shop_id = seed(database_url, folder)
+        with local_stack(database_url, Path(work), model_path) as base_url:
             results = play_all(scripts, base_url, database_url, shop_id, workers)
     report = summary(results)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -402,7 +402,7 @@ class Gateway:
         await self._db(inbox.save_replies, row, reply, f"polite:{m.type}")
 
     async def _location(self, row: InboxRow, m: Message) -> None:
-        from actions.checkout import find_pincode  # the form's own rule for a usable address
+        from bot.parsing.pincode import find_pincode  # the checkout form's own rule
 
         assert m.location is not None
         slots = await self._state(row.wa_id)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.vocabulary import PackUnit
+
 
 @dataclass(frozen=True, slots=True)
 class Customer:
@@ -21,7 +23,7 @@ class CartLineView:
     name: str
     brand: str
     pack_size: int
-    pack_unit: str
+    pack_unit: PackUnit
     count: int
     unit_price_paise: int
     line_total_paise: int

@@ -38,6 +38,23 @@ class Shop(Base):
     name: Mapped[str] = mapped_column(String(200))
     # Bumped on every catalog or alias change so cached search indexes know they are stale.
     catalog_version: Mapped[int] = mapped_column(Integer, default=0)
+    # The PIN codes the shop delivers to, space-separated; empty: it has not said (no check).
+    delivery_pincodes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ShopFaq(Base):
+    """A question shoppers ask and the merchant's answer; Hindi and Hinglish answers are
+    optional (the English one is sent instead)."""
+
+    __tablename__ = "shop_faqs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    answer_hi: Mapped[str] = mapped_column(Text, default="")
+    answer_hinglish: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -24,6 +24,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hi": "बदल दिया। आपका कार्ट:",
         "hinglish": "Badal diya. Aapka cart:",
     },
+    "delivers_yes": {
+        "en": "Yes, we deliver to {pincode}. Tell me what you need.",
+        "hi": "हाँ, हम {pincode} में डिलीवरी करते हैं। बताइए क्या चाहिए।",
+        "hinglish": "Haan, hum {pincode} mein delivery karte hain. Batao kya chahiye.",
+    },
+    "delivers_no": {
+        "en": "Sorry, we don't deliver to {pincode} yet.",
+        "hi": "माफ़ कीजिए, हम अभी {pincode} में डिलीवरी नहीं करते।",
+        "hinglish": "Sorry, hum abhi {pincode} mein delivery nahi karte.",
+    },
+    "delivery_area": {
+        "en": "We deliver to these PIN codes: {pincodes}.",
+        "hi": "हम इन पिन कोड में डिलीवरी करते हैं: {pincodes}।",
+        "hinglish": "Hum in PIN codes mein delivery karte hain: {pincodes}.",
+    },
+    "outside_area": {
+        "en": "Sorry, we don't deliver to {pincode} yet. Send an address in our area, or ask "
+        '"where do you deliver?"',
+        "hi": "माफ़ कीजिए, हम अभी {pincode} में डिलीवरी नहीं करते। हमारे इलाके का पता भेजिए, या पूछिए "
+        '"कहाँ डिलीवरी करते हो?"',
+        "hinglish": "Sorry, hum abhi {pincode} mein delivery nahi karte. Hamare area ka address "
+        'bhejo, ya poocho "kahan delivery karte ho?"',
+    },
+    "faq_unknown": {
+        "en": "I don't know that one yet; I've passed your question to the shop.",
+        "hi": "इसका जवाब अभी मेरे पास नहीं है; आपका सवाल दुकान तक पहुँचा दिया है।",
+        "hinglish": "Iska jawab abhi mere paas nahi hai; aapka sawaal dukaan tak pahuncha diya hai.",
+    },
     "unmatched": {
         "en": 'Sorry, we don\'t have "{item}".',
         "hi": 'माफ़ कीजिए, "{item}" हमारे पास नहीं है।',

@@ -54,7 +54,11 @@ def test_matched_items_go_to_the_cart() -> None:
     assert lines.get("DRY-0002") == 1  # Amul Taaza Toned Milk 1 L
     assert "Added to your cart:" in result.text
     assert "Amul Butter" in result.text and "Total" in result.text
-    assert result.slots() == {"pending_choices": None, "offered_changes": None}
+    assert result.slots() == {
+        "pending_choices": None,
+        "offered_changes": None,
+        "last_added": ["DRY-0029", "DRY-0002"],
+    }
     assert {"title": "Checkout", "payload": "/checkout"} in result.buttons
     assert review_items() == []
 

@@ -1,0 +1,42 @@
+"""Corrections change the right line in context: the open choice, the line just added, the
+product named, the product the bot picked."""
+
+from __future__ import annotations
+
+from actions.corrections import ActionCorrect
+from tests.actions.conftest import make_tracker, run
+from tests.actions.test_cart_actions import add, cart_lines
+
+
+def correct(text: str, after: object) -> object:
+    slots = after.slots()  # type: ignore[attr-defined]
+    return run(ActionCorrect(), make_tracker(text, "correction", slots=slots))
+
+
+def test_sorry_i_meant_a_quantity_changes_the_line_just_added() -> None:
+    added = add("amul butter")
+    result = correct("sorry i meant 5", added)
+    assert cart_lines() == {"DRY-0029": 5}
+    assert result.text.startswith("Changed.")  # type: ignore[attr-defined]
+
+
+def test_hindi_order_negation_takes_back_the_first_number() -> None:
+    added = add("paneer 200 g aur 12 white eggs")
+    correct("12 nahi 6 ande", added)
+    assert cart_lines() == {"DRY-0023": 1, "DRY-0049": 1}  # the paneer stays; six white eggs
+
+
+def test_no_i_meant_another_product_replaces_it_keeping_the_amount() -> None:
+    added = add("amul taaza milk 2 litre")
+    assert cart_lines() == {"DRY-0002": 2}
+    correct("no, I meant amul gold", added)
+    lines = cart_lines()
+    assert "DRY-0002" not in lines
+    assert lines.get("DRY-0004") == 2  # Amul Gold 1 L × 2: still two litres
+
+
+def test_a_correction_while_a_choice_is_open_answers_it() -> None:
+    asked = add("1 kg curd")
+    options = asked.slots()["pending_choices"][0]["options"]  # type: ignore[attr-defined]
+    correct("nahi, nandini wala", asked)
+    assert set(cart_lines()) <= set(options) and cart_lines()

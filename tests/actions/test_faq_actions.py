@@ -1,0 +1,66 @@
+"""Questions about the shop, answered from the merchant's FAQs and delivery area, in the
+shopper's language; the address at checkout checked against the area."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.checkout import ValidateCheckoutForm
+from actions.faq import ActionAnswerFaq
+from bot.db.session import session_scope
+from bot.faq.store import add_faq, set_delivery_area
+from tests.actions.conftest import make_tracker, review_items, run
+
+
+@pytest.fixture(autouse=True)
+def answers(shop_id: int) -> None:
+    with session_scope(write=True) as s:
+        add_faq(
+            s,
+            shop_id,
+            "Is cash on delivery available?",
+            "Yes, cash or UPI.",
+            answer_hi="हाँ, नकद या UPI।",
+        )
+        add_faq(s, shop_id, "What are your timings?", "8 am to 9 pm every day.")
+        set_delivery_area(s, shop_id, "400069 400093")
+
+
+def ask(text: str, language: str = "en") -> str:
+    return run(ActionAnswerFaq(), make_tracker(text, "ask_faq", slots={"language": language})).text
+
+
+def test_a_question_gets_the_merchants_answer_in_the_shoppers_language() -> None:
+    assert ask("is COD available?") == "Yes, cash or UPI."
+    assert ask("कैश ऑन डिलीवरी है क्या", "hi") == "हाँ, नकद या UPI।"
+    assert ask("dukan kitne baje khulti hai", "hinglish") == "8 am to 9 pm every day."
+
+
+def test_do_you_deliver_to_a_pincode() -> None:
+    assert "Yes, we deliver to 400069" in ask("do you deliver to 400069?")
+    assert "नहीं करते" in ask("क्या 400001 में डिलीवरी होगी", "hi")
+    assert "400069, 400093" in ask("which areas do you deliver to")
+
+
+def test_an_unknown_question_goes_to_the_merchant() -> None:
+    assert "passed your question to the shop" in ask("do you sell fireworks for diwali")
+    [item] = review_items("out_of_scope")
+    assert item.details == {"faq": True}
+
+
+def test_an_address_outside_the_area_is_refused_politely() -> None:
+    form = ValidateCheckoutForm()
+    outside = run(
+        form,
+        make_tracker(
+            "Flat 2, Marine Drive, Mumbai 400020",
+            "inform",
+            slots={"language": "hinglish", "requested_slot": "address"},
+            active_loop="checkout_form",
+            after=[
+                {"event": "slot", "name": "address", "value": "Flat 2, Marine Drive, Mumbai 400020"}
+            ],
+        ),
+    )
+    assert outside.slots()["address"] is None
+    assert "400020 mein delivery nahi karte" in outside.text

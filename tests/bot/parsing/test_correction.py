@@ -1,0 +1,24 @@
+"""What a correction keeps: the words it does not take back."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.parsing.correction import corrected
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("12 nahi 6 ande", "6 ande"),
+        ("12 नहीं 6 अंडे", "6 अंडे"),
+        ("i said 5 not 50", "5"),
+        ("no, I meant toned milk", "toned milk"),
+        ("sorry i meant 2 kg", "2 kg"),
+        ("galat hai, amul wala", "amul wala"),
+        ("मेरा मतलब 2 किलो था", "2 किलो"),
+        ("5 nahi 3 packet", "3 packet"),
+    ],
+)
+def test_a_correction_keeps_what_was_meant(text: str, meant: str) -> None:
+    assert corrected(text) == meant
