@@ -7,7 +7,7 @@ from typing import Any
 from rasa_sdk.events import SlotSet
 
 from actions.render import cart_buttons, cart_text, change_offer, choice_question
-from actions.runtime import ShopAction, Turn, product_label
+from actions.runtime import ShopAction, Turn
 from bot.cart import service as carts
 from bot.catalog.choice import Decision, decide
 from bot.catalog.index import CatalogIndex
@@ -64,8 +64,14 @@ class ActionAddItems(ShopAction):
         return "action_add_items"
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
+        return self.add(turn, turn.text)
+
+    def add(
+        self, turn: Turn, text: str, waiting: list[dict[str, Any]] | None = None
+    ) -> list[dict[str, Any]]:
+        """Put what `text` asks for in the cart; `waiting` are questions still open before it."""
         engine, _ = turn.engine()
-        parsed = engine.parse(turn.text)
+        parsed = engine.parse(text)
         added: list[tuple[CatalogProduct, int]] = []
         pending: list[dict[str, Any]] = []
         changes: list[dict[str, Any]] = []
@@ -103,7 +109,7 @@ class ActionAddItems(ShopAction):
                     notes.append(
                         turn.t(
                             "did_you_mean",
-                            options=", ".join(product_label(a) for a in r.alternatives[:3]),
+                            options=", ".join(turn.label(a) for a in r.alternatives[:3]),
                         )
                     )
                 self._review(turn, "unmatched", line, [a.sku for a in r.alternatives])
@@ -126,7 +132,7 @@ class ActionAddItems(ShopAction):
             )
             turn.send(
                 cart_text(turn, cart, header=turn.t("added")),
-                None if pending or changes else cart_buttons(turn, cart),
+                None if pending else cart_buttons(turn, cart),
             )
         if changes:
             text, buttons = change_offer(turn, changes)
@@ -134,7 +140,7 @@ class ActionAddItems(ShopAction):
         for note in notes:
             turn.send(note)
         return [
-            *ask_next_choice(turn, pending),
+            *ask_next_choice(turn, [*(waiting or []), *pending]),
             SlotSet("offered_changes", changes or None),
             SlotSet("last_added", [p.sku for p, _ in added] or None),
         ]
@@ -242,7 +248,7 @@ class ActionChooseOption(ShopAction):
             if len(pending) == 1:
                 turn.send(cart_text(turn, cart, header=turn.t("added")), cart_buttons(turn, cart))
             else:
-                turn.send(f"{turn.t('added')} {', '.join(product_label(p, c) for p, c in packs)}")
+                turn.send(f"{turn.t('added')} {', '.join(turn.label(p, c) for p, c in packs)}")
         return ask_next_choice(turn, pending[1:])
 
     @staticmethod
@@ -367,7 +373,7 @@ class ActionRemoveItems(ShopAction):
                 turn.say("not_in_cart", item=line.line.item or line.line.text)
             for p in hits:
                 cart = carts.remove(turn.session, turn.shop.id, turn.wa_id, p.sku)
-                removed.append(product_label(p))
+                removed.append(turn.label(p))
         for name in removed:
             turn.say("removed", name=name)
         turn.send(cart_text(turn, cart), cart_buttons(turn, cart))
@@ -402,8 +408,15 @@ class ActionUpdateQuantity(ShopAction):
                 turn.session, turn.shop.id, turn.wa_id, [(p.sku, c) for p, c in packs]
             )
             for p, c in packs:
-                turn.say("updated", name=product_label(p), count=c)
+                turn.say("updated", name=turn.label(p), count=c)
             changed = True
+        last = list(turn.tracker.get_slot("last_added") or [])
+        if not changed and last:
+            for line in engine.parse(turn.text).lines:  # "make it 5 kg": the line just added
+                if not line.line.item and line.line.quantity is not None:
+                    replace_line(turn, last[-1], last[-1], line.line.quantity)
+                    cart = carts.view(turn.session, turn.shop.id, turn.wa_id)
+                    changed = True
         if not changed:
             turn.say("which_to_change")
         turn.send(cart_text(turn, cart), cart_buttons(turn, cart))

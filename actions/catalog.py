@@ -71,8 +71,8 @@ class ActionBrowseCatalog(ShopAction):
         buttons = []
         for v in products[:MAX_LISTED]:
             p = v.first
-            rows.append(f"• {product_label(p)} — {format_rupees(p.price_paise)}")
-            buttons.append({"title": product_label(p)[:24], "payload": product_label(p)})
+            rows.append(f"• {turn.label(p)} — {format_rupees(p.price_paise)}")
+            buttons.append({"title": turn.label(p), "payload": product_label(p)})
         turn.send("\n".join(rows), buttons)
         return []
 
@@ -99,7 +99,7 @@ class ActionAskPrice(ShopAction):
                 for pack in variant.packs if variant else [p]:
                     rows.append(
                         turn.t(
-                            "price", name=product_label(pack), price=format_rupees(pack.price_paise)
+                            "price", name=turn.label(pack), price=format_rupees(pack.price_paise)
                         )
                     )
         turn.send("\n".join(dict.fromkeys(rows)))

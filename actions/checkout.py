@@ -181,12 +181,13 @@ class ActionAskDeliverySlot(ShopAction):
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
         slots = next_slots()
-        lines = [turn.t("ask_slot")] + [f"{i}. {s.label}" for i, s in enumerate(slots, 1)]
+        labels = [s.label_in(turn.language) for s in slots]
+        lines = [turn.t("ask_slot")] + [f"{i}. {label}" for i, label in enumerate(labels, 1)]
         turn.send(
             "\n".join(lines),
             [
-                {"title": s.label[:20], "payload": f'/inform{{"delivery_slot":"{s.id}"}}'}
-                for s in slots
+                {"title": label, "payload": f'/inform{{"delivery_slot":"{s.id}"}}'}
+                for s, label in zip(slots, labels, strict=True)
             ],
         )
         return []
@@ -201,14 +202,16 @@ class ActionAskPaymentMethod(ShopAction):
             "ask_payment",
             buttons=[
                 {"title": turn.t("pay_upi"), "payload": '/inform{"payment_method":"upi"}'},
-                {"title": turn.t("pay_cod")[:20], "payload": '/inform{"payment_method":"cod"}'},
+                {"title": turn.t("pay_cod"), "payload": '/inform{"payment_method":"cod"}'},
             ],
         )
         return []
 
 
-def _slot_label(slot_id: str | None) -> str:
-    return next((s.label for s in next_slots(count=50) if s.id == slot_id), slot_id or "")
+def _slot_label(slot_id: str | None, language: str = "en") -> str:
+    return next(
+        (s.label_in(language) for s in next_slots(count=50) if s.id == slot_id), slot_id or ""
+    )
 
 
 class ActionAskOrderConfirmed(ShopAction):
@@ -226,7 +229,7 @@ class ActionAskOrderConfirmed(ShopAction):
                 turn.t(
                     "summary_details",
                     address=slots.get("address"),
-                    slot=_slot_label(slots.get("delivery_slot")),
+                    slot=_slot_label(slots.get("delivery_slot"), turn.language),
                     payment=method,
                 ),
                 turn.t("confirm_question"),
@@ -267,7 +270,12 @@ class ActionPlaceOrder(ShopAction):
             turn.say("order_failed", reason=str(e))
             return reset
         total = format_rupees(order.total_paise)
-        turn.say("order_placed", id=order.id, total=total, slot=_slot_label(order.delivery_slot))
+        turn.say(
+            "order_placed",
+            id=order.id,
+            total=total,
+            slot=_slot_label(order.delivery_slot, turn.language),
+        )
         if order.payment_method == "upi" and order.payment and order.payment.pay_url:
             turn.say("pay_now", url=order.payment.pay_url)
         else:

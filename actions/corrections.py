@@ -24,8 +24,12 @@ class ActionCorrect(ShopAction):
     def act(self, turn: Turn) -> list[dict[str, Any]]:
         text = corrected(turn.text)
         engine, _ = turn.engine()
-        if turn.tracker.get_slot("pending_choices"):
-            return ActionChooseOption().act(turn)
+        pending = list(turn.tracker.get_slot("pending_choices") or [])
+        if pending:
+            if _names_one_of(turn, text, pending[0]["options"]) or not text:
+                return ActionChooseOption().act(turn)
+            # "no, I meant sona masoori": not one of the offered, so asked for afresh
+            return ActionAddItems().add(turn, text, waiting=pending[1:])
         changes = turn.tracker.get_slot("offered_changes") or []
         offered = [s for c in changes for s in c["options"]]
         if offered and _names_one_of(turn, text, offered):

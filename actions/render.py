@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from actions.runtime import Turn, product_label
+from actions.runtime import Turn
 from bot.cart.model import CartView
 from bot.catalog.model import CatalogProduct, format_rupees
 
@@ -19,7 +19,7 @@ def cart_text(turn: Turn, cart: CartView, header: str | None = None) -> str:
     for line in cart.lines:
         mark = "" if line.in_stock else " ⚠️"
         rows.append(
-            f"• {product_label(line, line.count)} — {format_rupees(line.line_total_paise)}{mark}"
+            f"• {turn.label(line, line.count)} — {format_rupees(line.line_total_paise)}{mark}"
         )
     rows.append(turn.t("subtotal", amount=format_rupees(cart.subtotal_paise)))
     rows.append(
@@ -44,9 +44,7 @@ def change_offer(turn: Turn, changes: Sequence[dict[str, Any]]) -> tuple[str, li
     engine, _ = turn.engine()
     by_sku = engine.index.by_sku
     picked = ", ".join(
-        f"{product_label(by_sku[c['picked']])} ({c['item']})"
-        for c in changes
-        if c["picked"] in by_sku
+        f"{turn.label(by_sku[c['picked']])} ({c['item']})" for c in changes if c["picked"] in by_sku
     )
     buttons: list[dict[str, Any]] = []
     for change in changes:
@@ -55,7 +53,7 @@ def change_offer(turn: Turn, changes: Sequence[dict[str, Any]]) -> tuple[str, li
                 p = by_sku[sku]
                 buttons.append(
                     {
-                        "title": f"{product_label(p)} {format_rupees(p.price_paise)}",
+                        "title": f"{turn.label(p)} {format_rupees(p.price_paise)}",
                         "payload": f'/choose_option{{"choice":"{p.sku}"}}',
                     }
                 )
@@ -68,10 +66,10 @@ def choice_question(
     rows = [turn.t("which_one", item=item)]
     buttons = []
     for i, p in enumerate(options[:MAX_BUTTONS], start=1):
-        rows.append(f"{i}. {product_label(p)} {format_rupees(p.price_paise)}")
+        rows.append(f"{i}. {turn.label(p)} {format_rupees(p.price_paise)}")
         buttons.append(
             {
-                "title": f"{i}. {product_label(p)}"[:24],
+                "title": f"{i}. {turn.label(p)}",
                 "payload": f'/choose_option{{"choice":"{p.sku}"}}',
             }
         )

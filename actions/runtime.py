@@ -25,6 +25,7 @@ from bot.db.models import Shop
 from bot.db.session import session_scope
 from bot.engine import ItemEngine
 from bot.i18n import t
+from bot.i18n.render import pack_label
 from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,16 @@ class Turn:
 
     def t(self, key: str, **params: Any) -> str:
         return t(key, self.language, **params)
+
+    def label(self, p: CatalogProduct | Any, count: int | None = None) -> str:
+        """The product as this shopper reads it: its Hindi name in a Hindi conversation."""
+        if self.language == "hi":
+            engine, _ = self.engine()
+            known = engine.index.by_sku.get(p.sku)
+            if known is not None and known.name_hi:
+                label = f"{known.name_hi} {pack_label(p.pack_size, p.pack_unit, 'hi')}"
+                return f"{label} × {count}" if count else label
+        return product_label(p, count)
 
 
 class ShopAction(Action, ABC):

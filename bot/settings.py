@@ -89,7 +89,7 @@ class Settings(BaseSettings):
     # "Which one?" only when the options really differ: prices per kg/L/piece further apart
     # than this ratio (else the usual pick goes in, with a one-tap change), or more packs for one
     # line than a shopkeeper would stack without asking.
-    choice_price_spread: float = Field(default=2.0, ge=1.0)
+    choice_price_spread: float = Field(default=2.5, ge=1.0)
     max_packs_unasked: int = Field(default=12, ge=1)
     max_cart_lines: int = Field(default=60, ge=1)
 

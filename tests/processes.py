@@ -22,7 +22,10 @@ from tests.conftest import TEST_DATABASE_URL, for_this_worker, fresh_postgres
 from tests.shop import free_port, load_shop
 
 ENGINE_GROUP = pytest.mark.xdist_group("engine")
-"""For the modules that start or use the Rasa engine: one worker runs them all, one at a time."""
+"""For the modules that use the shared engine: one worker runs them all, one at a time."""
+MODELS_GROUP = pytest.mark.xdist_group("models")
+"""For the tests that train, load and swap models in engines of their own: kept off the shared
+engine's worker, so that the two longest chains of the suite run side by side."""
 
 
 @pytest.fixture(scope="session")

@@ -658,7 +658,7 @@ def notification_text(template: str, params: Mapping[str, Any], language: str) -
         "total": format_rupees(int(p.get("total_paise") or p.get("amount_paise") or 0)),
         "pay_url": p.get("pay_url") or "",
         "slot": next(
-            (s.label for s in next_slots(count=50) if s.id == p.get("delivery_slot")),
+            (s.label_in(language) for s in next_slots(count=50) if s.id == p.get("delivery_slot")),
             p.get("delivery_slot") or "",
         ),
         "reason": f": {p['reason']}" if p.get("reason") else "",

@@ -101,7 +101,7 @@ def _value(name: str, params: Mapping[str, Any], language: str) -> str:
         return format_rupees(int(params.get("total_paise") or params.get("amount_paise") or 0))
     if name == "slot":
         slot = params.get("delivery_slot") or ""
-        return next((s.label for s in next_slots(count=50) if s.id == slot), slot)
+        return next((s.label_in(language) for s in next_slots(count=50) if s.id == slot), slot)
     if name == "payment":
         return params.get("pay_url") or t("pay_cod", language)
     if name == "pay_url":

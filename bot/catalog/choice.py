@@ -46,7 +46,7 @@ def decide(
     item: str = "",
     bought_before: Collection[str] = (),
     variant_of: dict[str, str] | None = None,
-    price_spread: float = 2.0,
+    price_spread: float = 2.5,
     packs_miss: float | None = None,
 ) -> Decision:
     """`options` in the resolver's order (the shop's usual first); `bought_before`, the SKUs

@@ -566,8 +566,10 @@ def _checkout(channel: Channel, plan: Mapping[str, str]) -> list[dict[str, Any]]
         seen += replies
         if channel.snapshot().order_id != before:
             return seen
-        if not replies:
-            break
+        if not replies or (
+            len(seen) > len(replies) and seen[-2 * len(replies) : -len(replies)] == replies
+        ):
+            break  # nothing, or the same answer again: the shopper gives up
         offered = [o for m in replies for o in options(m)]
         text = " ".join(" ".join(texts(m)) for m in replies)
         if offered:

@@ -11,7 +11,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "which_one": {
         "en": "Which {item}? Reply with a number:",
-        "hi": "कौन सा {item}? नंबर लिखकर बताइए:",
+        "hi": "{item} — कौन-सा विकल्प चाहिए? नंबर लिखकर बताइए:",
         "hinglish": "Kaunsa {item}? Number likh ke batao:",
     },
     "picked_usual": {

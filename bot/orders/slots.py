@@ -20,6 +20,11 @@ class DeliverySlot:
     label: str  # "Today 6–8 pm"
     start: datetime  # aware, shop time zone
     end: datetime
+    label_hi: str = ""  # "आज शाम 6–8 बजे"
+    label_hinglish: str = ""  # "Aaj 6–8 pm"
+
+    def label_in(self, language: str) -> str:
+        return {"hi": self.label_hi, "hinglish": self.label_hinglish}.get(language) or self.label
 
 
 def _hour(h: int) -> tuple[str, str]:
@@ -40,6 +45,51 @@ def _day(day: date, today: date) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
 
+_HINDI_MONTHS = [
+    "जनवरी",
+    "फ़रवरी",
+    "मार्च",
+    "अप्रैल",
+    "मई",
+    "जून",
+    "जुलाई",
+    "अगस्त",
+    "सितंबर",
+    "अक्टूबर",
+    "नवंबर",
+    "दिसंबर",
+]
+
+
+def _day_hi(day: date, today: date) -> str:
+    if day == today:
+        return "आज"
+    if day == today + timedelta(days=1):
+        return "कल"
+    return f"{day.day} {_HINDI_MONTHS[day.month - 1]}"
+
+
+def _day_hinglish(day: date, today: date) -> str:
+    if day == today:
+        return "Aaj"
+    if day == today + timedelta(days=1):
+        return "Kal"
+    return f"{day.day} {day:%b}"
+
+
+def _window_hi(start: datetime, end: datetime) -> str:
+    part = (
+        "सुबह"
+        if start.hour < 12
+        else "दोपहर"
+        if start.hour < 16
+        else "शाम"
+        if start.hour < 19
+        else "रात"
+    )
+    return f"{part} {start.hour % 12 or 12}–{end.hour % 12 or 12} बजे"
+
+
 def _candidates(now: datetime, s: Settings) -> Iterator[DeliverySlot]:
     tz = ZoneInfo(s.shop_timezone)
     local = now.astimezone(tz)
@@ -51,11 +101,14 @@ def _candidates(now: datetime, s: Settings) -> Iterator[DeliverySlot]:
             start = datetime(day.year, day.month, day.day, hour, tzinfo=tz)
             end = start + timedelta(hours=s.slot_hours)
             if start >= earliest:
+                today = local.date()
                 yield DeliverySlot(
                     start.strftime(SLOT_ID_FORMAT),
-                    f"{_day(day, local.date())} {_window(start, end)}",
+                    f"{_day(day, today)} {_window(start, end)}",
                     start,
                     end,
+                    f"{_day_hi(day, today)} {_window_hi(start, end)}",
+                    f"{_day_hinglish(day, today)} {_window(start, end)}",
                 )
             hour += s.slot_hours
 

@@ -10,10 +10,10 @@ from bot.parsing.quantity import number_value
 from bot.text.normalize import normalize
 
 _HINDI_NOT = frozenset(normalize(w) for w in ("nahi", "nahin", "nhi", "nai", "नहीं", "नही"))
-_ENGLISH_NOT = frozenset({"not", "instead of", "no"})
+_ENGLISH_NOT = frozenset({"not", "instead"})
 _OPENING = re.compile(
     "^(?:(?:no+|nope|sorry|oops|arre|are|actually|wait|galat|galti|wrong|that's wrong|thats wrong"
-    "|nahi|nahin|nhi|नहीं|गलत|माफ़ कीजिए|माफ कीजिए|sorry bhai|bhai|bhaiya|hai|है|se|likh diya"
+    "|nahi|nahin|nhi|नहीं|yaar|yar|अरे|गलत|माफ़ कीजिए|माफ कीजिए|sorry bhai|bhai|bhaiya|hai|है|se|likh diya"
     "|i meant|i mean|meant|i said|mera matlab|matlab|मेरा मतलब|मतलब|tha|था)[\\s,.!]+)+"
 )
 
@@ -28,19 +28,22 @@ def _is_number(word: str) -> bool:
 
 def corrected(text: str) -> str:
     """The message without the words it takes back."""
-    words = normalize(text).replace(",", " ").split()
+    words = normalize(text).replace(",", " , ").split()
     kept: list[str] = []
-    skip = 0
+    skipping = False
     for i, word in enumerate(words):
-        if skip:
-            skip -= 1
+        if word == ",":
+            skipping = False
+            continue
+        if skipping:
             continue
         after = words[i + 1] if i + 1 < len(words) else ""
-        if word in _HINDI_NOT and kept and _is_number(kept[-1]) and after:
-            kept.pop()  # "12 nahi 6": the 12 is taken back
+        more = any(w != "," for w in words[i + 1 :])
+        if word in _HINDI_NOT and kept and more:
+            kept.pop()  # "12 nahi 6", "toned nahi full cream": the word before is taken back
             continue
         if word in _ENGLISH_NOT and after and kept:
-            skip = 1  # "5 not 50", "the amul one not the mother dairy": the next word goes
+            skipping = True  # "5 not 50", "toned milk, not full cream": the rest of the clause
             continue
         kept.append(word)
     rest = " ".join(kept)

@@ -363,3 +363,88 @@ DO_VERBS = frozenset(
         "भिजवा",
     ]
 )
+
+# "daal do", "daal dena": the verb "put in", unless the word before is a kind of dal.
+PUT_VERBS = frozenset(
+    normalize(w) for w in ["daal", "dal", "dalo", "daalo", "डाल", "डालो", "डालना"]
+)
+PUT_ENDINGS = frozenset(
+    normalize(w)
+    for w in ["do", "dena", "dijiye", "dijie", "de", "dijiyega", "dena", "दो", "देना", "दीजिए", "दे"]
+)
+DAL_KINDS = frozenset(
+    normalize(w)
+    for w in [
+        "moong",
+        "mung",
+        "toor",
+        "tur",
+        "tuvar",
+        "arhar",
+        "chana",
+        "masoor",
+        "masur",
+        "urad",
+        "moth",
+        "matki",
+        "chane",
+        "मूंग",
+        "मूँग",
+        "तूर",
+        "तुअर",
+        "अरहर",
+        "चना",
+        "मसूर",
+        "उड़द",
+    ]
+)
+# "ande nahi chahiye", "mat bhejna": the item is not wanted.
+NEGATIONS = frozenset(
+    normalize(w) for w in ["nahi", "nahin", "nhi", "nai", "mat", "नहीं", "नही", "मत"]
+)
+WANT_WORDS = frozenset(
+    normalize(w)
+    for w in [
+        "chahiye",
+        "chaiye",
+        "chahie",
+        "chaahiye",
+        "bhejna",
+        "bhejo",
+        "dena",
+        "lena",
+        "chaiyye",
+        "चाहिए",
+        "भेजना",
+        "भेजो",
+        "देना",
+        "लेना",
+    ]
+)
+ENGLISH_NEGATIONS = frozenset({"no", "not", "dont", "don't", "without", "except", "skip"})
+# "flat 402", "house no 12", "by 7 am": numbers that are addresses or times, not quantities.
+ADDRESS_WORDS = frozenset(
+    normalize(w)
+    for w in [
+        "flat",
+        "house",
+        "room",
+        "plot",
+        "wing",
+        "floor",
+        "block",
+        "sector",
+        "building",
+        "bldg",
+        "gali",
+        "ghar",
+        "फ्लैट",
+        "मकान",
+        "कमरा",
+    ]
+)
+TIME_WORDS = frozenset(normalize(w) for w in ["am", "pm", "baje", "bje", "बजे", "oclock"])
+# "5 wale parle g": a price ("the ₹5 one"), not five packs.
+WALA_WORDS = frozenset(
+    normalize(w) for w in ["wala", "wale", "wali", "vala", "vale", "वाला", "वाले", "वाली"]
+)

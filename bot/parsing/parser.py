@@ -14,17 +14,26 @@ import spacy
 from spacy.matcher import PhraseMatcher
 
 from bot.parsing.lexicon import (
+    ADDRESS_WORDS,
     AMBIGUOUS_NUMBERS,
+    DAL_KINDS,
     DO_VERBS,
     DOZEN_WORDS,
+    ENGLISH_NEGATIONS,
     FILLER_WORDS,
     MODIFIERS,
     MULTIPLY_WORDS,
+    NEGATIONS,
     PAAV_WORDS,
     PRICE_WORDS,
     PURPOSE_WORDS,
+    PUT_ENDINGS,
+    PUT_VERBS,
     SPLIT_WORDS,
+    TIME_WORDS,
     UNITS,
+    WALA_WORDS,
+    WANT_WORDS,
 )
 from bot.parsing.quantity import Quantity, number_value, read_quantity
 from bot.text.normalize import normalize
@@ -32,6 +41,16 @@ from bot.text.normalize import normalize
 _HAS_LETTER = re.compile(r"[^\W\d_]|[\u0900-\u097f]")
 _PROTECT = "\u2063"  # joins the words of a protected phrase inside one token
 _GREETING_TIMES = frozenset({"morning", "evening", "afternoon", "night"})
+# "1) tea 2) sugar", "1. atta": list numbers start lines; they are not quantities.
+_LIST_NUMBER = re.compile(r"(?:^|(?<=\s))\d{1,2}[).](?=\s|[^\W\d_])")
+# "2kgatta", "1ltrdoodh": a unit run into the item (single-letter units stay: "2gulab jamun").
+_RUN_TOGETHER = re.compile(
+    r"(\d)\s*(kgs?|kilos?|gms|grams?|ltrs?|litres?|liters?|ml|pcs?|dozen|packets?|pkts?)"
+    r"([^\W\d_]{3,})"
+)
+_TIME = re.compile(r"^\d{1,2}(?::\d{2})?(?:am|pm)$")
+_TIME_LINKS = frozenset({"by", "before", "till", "until", "at", "tak", "se", normalize("तक")})
+_DAL_SPELLINGS = frozenset({"dal", "daal"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,13 +80,16 @@ class MessageParser:
         return words
 
     def parse(self, text: str) -> list[ItemLine]:
-        normalized = normalize(text)
+        normalized = normalize(_LIST_NUMBER.sub("\n", text))
         if not normalized:
             return []
+        normalized = _RUN_TOGETHER.sub(r"\1 \2 \3", normalized)
         words = self.tokens(normalized)
         lines: list[ItemLine] = []
         for segment in _segments(words):
-            lines.extend(_lines(segment))
+            wanted = _wanted(segment)
+            if wanted:
+                lines.extend(_lines(wanted))
         return lines
 
 
@@ -83,6 +105,24 @@ def _segments(words: list[str]) -> Iterable[list[str]]:
             current.append(word)
     if current:
         yield current
+
+
+def _wanted(words: list[str]) -> list[str]:
+    """The words of a segment the shopper wants: none of "ande nahi chahiye", "no eggs" or "mat
+    bhejna chips"; "toned nahi full cream" without the "toned"."""
+    if words and words[0] in ENGLISH_NEGATIONS:
+        return []
+    out = list(words)
+    for i, w in enumerate(words):
+        if w not in NEGATIONS:
+            continue
+        after = words[i + 1 : i + 3]
+        if any(a in WANT_WORDS for a in after) or (i > 0 and words[i - 1] in WANT_WORDS):
+            return []
+        out[i] = ""
+        if i > 0:
+            out[i - 1] = ""  # "toned nahi": not the toned one
+    return [w for w in out if w]
 
 
 def _is_item_word(words: list[str], i: int) -> bool:
@@ -133,10 +173,26 @@ def _lines(words: list[str]) -> Iterable[ItemLine]:
 
 def _drop_non_items(words: list[str]) -> list[str]:
     """Blank the words that look like items or quantities but are not: "do" after a verb
-    ("bhej do"), prices ("5 rupees wala", "rs 10"), purposes ("juice ke liye")."""
+    ("bhej do"), the verb "daal do", prices ("5 rupees wala", "rs 10", "5 wale"), purposes
+    ("juice ke liye"), addresses ("flat 402") and times ("by 7 am", "7 baje tak")."""
     out = list(words)
     for i, w in enumerate(words):
-        if w in AMBIGUOUS_NUMBERS and i > 0 and words[i - 1] in DO_VERBS:
+        before = words[i - 1] if i > 0 else ""
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if w in PUT_VERBS and before and before not in DAL_KINDS:
+            if after in PUT_ENDINGS or w not in _DAL_SPELLINGS:
+                out[i] = ""  # "maggi daal do": put the maggi in
+                if after in PUT_ENDINGS:
+                    out[i + 1] = ""
+        elif before in ADDRESS_WORDS and number_value(w) is not None:
+            out[i] = out[i - 1] = ""
+        elif _TIME.match(w) or (after in TIME_WORDS and number_value(w) is not None):
+            for j in range(max(0, i - 1), min(len(words), i + 3)):
+                if j == i or words[j] in TIME_WORDS or words[j] in _TIME_LINKS:
+                    out[j] = ""
+        elif (
+            after in WALA_WORDS and number_value(w) is not None and w not in AMBIGUOUS_NUMBERS
+        ) or (w in AMBIGUOUS_NUMBERS and i > 0 and words[i - 1] in DO_VERBS):
             out[i] = ""
         elif w == "good" and i + 1 < len(words) and words[i + 1] in _GREETING_TIMES:
             out[i] = out[i + 1] = ""
@@ -178,6 +234,9 @@ class _LineBuilder:
             return None
         if cur.unit in ("g", "ml") and q.unit in ("pack", None) and q.amount == int(q.amount):
             self.qty = Quantity(round(cur.amount * q.amount, 3), cur.unit)
+            return self.qty
+        if cur.unit in ("pack", None) and q.unit in ("g", "ml") and cur.amount == int(cur.amount):
+            self.qty = Quantity(round(q.amount * cur.amount, 3), q.unit)  # "2 packet of 500 g"
             return self.qty
         return None
 

@@ -264,6 +264,63 @@ NEUTRAL_WORDS = frozenset(
 )
 
 
+# Hindi names of groceries that Indian English uses as they are ("1 kg pyaaz and tamatar"):
+# they say what is wanted, not which language the shopper writes in.
+ITEM_WORDS = frozenset(
+    [
+        "adrak",
+        "aloo",
+        "alu",
+        "anda",
+        "anday",
+        "ande",
+        "baingan",
+        "bhindi",
+        "chaval",
+        "chawal",
+        "cheeni",
+        "chini",
+        "dahi",
+        "dhania",
+        "dhaniya",
+        "dood",
+        "doodh",
+        "dudh",
+        "gobhi",
+        "haldi",
+        "jeera",
+        "kela",
+        "kele",
+        "lahsun",
+        "lauki",
+        "lehsun",
+        "makhan",
+        "makkhan",
+        "matar",
+        "mirch",
+        "mirchi",
+        "namak",
+        "nimbu",
+        "paav",
+        "pao",
+        "pav",
+        "pyaaz",
+        "pyaj",
+        "pyaz",
+        "sabji",
+        "sabzi",
+        "sarso",
+        "sarson",
+        "shakkar",
+        "tamatar",
+        "tamater",
+        "tel",
+        "zeera",
+        "kilo",
+    ]
+)
+
+
 def detect_language(text: str) -> Language:
     """`mixed` means both scripts; Latin text is `hinglish` when it uses romanised Hindi words."""
     lowered = text.casefold()
@@ -273,7 +330,7 @@ def detect_language(text: str) -> Language:
         return "mixed"
     if deva:
         return "hi"
-    if any(w in HINGLISH_WORDS for w in latin):
+    if any(w in HINGLISH_WORDS and w not in ITEM_WORDS for w in latin):
         return "hinglish"
     return "en"
 
@@ -325,17 +382,20 @@ class LanguageState:
     pending: ReplyLanguage | None = None
 
 
-def tells_language(text: str) -> bool:
+def tells_language(text: str, *, first: bool = False) -> bool:
     """Whether a message says anything about the shopper's language. A button tap, a number, an
     address or PIN code, a word or two ("ok", "atta", "Amul Gold") or only neutral words
-    ("haan", "theek hai") do not."""
+    ("haan", "theek hai") do not. Before any full message (`first`), an address or PIN code in
+    a sentence ("400093 mein delivery karte ho?") does."""
     lowered = text.casefold().strip()
     if not lowered or lowered.startswith("/"):
         return False
     words = lowered.split()
-    if len(words) <= 2 or _PINCODE.search(lowered):
+    if len(words) <= 2:
         return False
-    if sum(w.strip(",.") in _ADDRESS_WORDS for w in words) >= 2:
+    if not first and _PINCODE.search(lowered):
+        return False
+    if not first and sum(w.strip(",.") in _ADDRESS_WORDS for w in words) >= 2:
         return False
     latin = _LATIN_WORD.findall(lowered)
     if not _DEVANAGARI_WORD.findall(lowered):
@@ -362,7 +422,7 @@ def next_language(text: str, state: LanguageState) -> LanguageState:
     keeps a Hindi or Hinglish conversation where it is."""
     if state.streak is None and _DEVANAGARI_WORD.search(text):
         return LanguageState(_written_in(text), 0)  # a first "नमस्ते" is answered in Hindi
-    if not tells_language(text):
+    if not tells_language(text, first=state.streak is None):
         return state
     written = _written_in(text)
     if state.streak is None:

@@ -90,10 +90,10 @@ def test_a_tap_on_another_one_swaps_the_picked_line() -> None:
     assert result.text.startswith("Changed.")
 
 
-def test_options_far_apart_in_price_are_asked_about() -> None:
-    result = add("12 eggs")  # white, brown or desi: twice the price per egg
+def test_options_of_different_kinds_are_asked_about() -> None:
+    result = add("1 litre amul")  # milk, butter or cheese: the shopper decides
     assert cart_lines() == {}
-    assert result.text.startswith("Which eggs?")
+    assert result.text.startswith("Which amul?")
 
 
 def test_the_shoppers_own_earlier_choice_goes_in() -> None:
@@ -127,14 +127,14 @@ def test_a_stack_of_small_packs_is_asked_about() -> None:
 
 
 def test_ambiguous_item_asks_which_one_with_numbered_buttons() -> None:
-    result = add("1 kg curd")
+    result = add("2 kg aashirvaad")
     pending = result.slots()["pending_choices"]
     assert len(pending) == 1
     entry = pending[0]
-    assert entry["item"] == "curd" and entry["amount"] == 1000 and entry["unit"] == "g"
+    assert entry["item"] == "aashirvaad" and entry["amount"] == 2000 and entry["unit"] == "g"
     assert len(entry["options"]) >= 2
     assert cart_lines() == {}  # nothing added until the shopper chooses
-    assert "Which curd? Reply with a number:" in result.text
+    assert "Which aashirvaad? Reply with a number:" in result.text
     assert "\n1. " in result.text and "\n2. " in result.text
     payloads = [b["payload"] for b in result.buttons]
     assert (
@@ -143,16 +143,16 @@ def test_ambiguous_item_asks_which_one_with_numbered_buttons() -> None:
     )
     assert result.buttons[0]["title"].startswith("1. ")
     [item] = review_items("ambiguous")
-    assert item.text == "1 kg curd" and item.conversation_id == WA_ID
+    assert item.text == "2 kg aashirvaad" and item.conversation_id == WA_ID
     assert item.details["candidates"] == entry["options"]
 
 
 def test_matched_and_ambiguous_in_one_message() -> None:
-    result = add("amul butter and curd")
+    result = add("amul butter and aashirvaad")
     assert cart_lines() == {"DRY-0029": 1}
     assert len(result.slots()["pending_choices"]) == 1
     assert "Added to your cart:" in result.texts[0]
-    assert result.texts[-1].startswith("Which curd?")
+    assert result.texts[-1].startswith("Which aashirvaad?")
 
 
 def test_unmatched_item_gets_suggestions_and_is_kept_for_review() -> None:
@@ -179,20 +179,20 @@ def test_no_item_at_all_is_recorded() -> None:
 
 
 def test_hindi_message_hindi_reply() -> None:
-    result = add("दो किलो दही", slots={"language": "hi"})
-    assert result.text.startswith("कौन सा दही?")
+    result = add("दो किलो आशीर्वाद", slots={"language": "hi"})
+    assert result.text.startswith("आशीर्वाद — कौन-सा विकल्प चाहिए?")
     assert result.slots()["pending_choices"][0]["amount"] == 2000
 
 
 # --- choose -----------------------------------------------------------------------------------
 
 
-def pending_curd() -> list[dict]:
-    return add("1 kg curd").slots()["pending_choices"]
+def pending_aashirvaad() -> list[dict]:
+    return add("2 kg aashirvaad").slots()["pending_choices"]
 
 
 def test_choose_by_number() -> None:
-    pending = pending_curd()
+    pending = pending_aashirvaad()
     result = choose("2", pending)
     second = pending[0]["options"][1]
     assert sum(cart_lines().values()) >= 1
@@ -202,9 +202,9 @@ def test_choose_by_number() -> None:
 
 
 def test_choose_first_gets_the_asked_quantity_in_packs() -> None:
-    pending = pending_curd()
+    pending = pending_aashirvaad()
     choose("1", pending)
-    assert cart_lines() == {"DRY-0020": 2}  # 1 kg of Nandini curd: two 500 g packs
+    assert cart_lines() == {"STP-0001": 2}  # 2 kg of Aashirvaad Shudh Chakki: two 1 kg packs
 
 
 def test_choose_by_ordinal_words() -> None:
@@ -215,12 +215,12 @@ def test_choose_by_ordinal_words() -> None:
             from bot.db.models import Shop
 
             carts.clear(s, s.scalar(select(Shop.id)), WA_ID)
-        choose(word, pending_curd())
-        assert cart_lines() == {"DRY-0020": 2}, word
+        choose(word, pending_aashirvaad())
+        assert cart_lines() == {"STP-0001": 2}, word
 
 
 def test_choose_second_by_ordinal_word() -> None:
-    pending = pending_curd()
+    pending = pending_aashirvaad()
     by_number = pending[0]["options"][1]
     choose("doosra", pending)
     lines = cart_lines()
@@ -230,7 +230,7 @@ def test_choose_second_by_ordinal_word() -> None:
 
 
 def test_choose_by_button_payload_entity() -> None:
-    pending = pending_curd()
+    pending = pending_aashirvaad()
     chosen = pending[0]["options"][1]
     result = choose(
         f'/choose_option{{"choice":"{chosen}"}}',
@@ -242,17 +242,17 @@ def test_choose_by_button_payload_entity() -> None:
 
 
 def test_choosing_one_of_two_questions_asks_the_next() -> None:
-    pending = add("1 kg curd and 12 eggs").slots()["pending_choices"]
-    assert [p["item"] for p in pending] == ["curd", "eggs"]
+    pending = add("2 kg aashirvaad and 1 litre amul").slots()["pending_choices"]
+    assert [p["item"] for p in pending] == ["aashirvaad", "amul"]
     result = choose("1", pending)
-    assert cart_lines() == {"DRY-0020": 2}
+    assert cart_lines() == {"STP-0001": 2}
     left = result.slots()["pending_choices"]
-    assert [p["item"] for p in left] == ["eggs"]
-    assert result.texts[-1].startswith("Which eggs?")
+    assert [p["item"] for p in left] == ["amul"]
+    assert result.texts[-1].startswith("Which amul?")
 
 
 def test_bad_choice_asks_again() -> None:
-    pending = pending_curd()
+    pending = pending_aashirvaad()
     result = choose("7", pending)
     assert "Please reply with a number from 1 to" in result.text
     assert result.slots()["pending_choices"] == pending

@@ -36,7 +36,32 @@ def test_no_i_meant_another_product_replaces_it_keeping_the_amount() -> None:
 
 
 def test_a_correction_while_a_choice_is_open_answers_it() -> None:
-    asked = add("1 kg curd")
+    asked = add("2 kg aashirvaad")
     options = asked.slots()["pending_choices"][0]["options"]  # type: ignore[attr-defined]
-    correct("nahi, nandini wala", asked)
+    correct("nahi, multigrain wala", asked)
     assert set(cart_lines()) <= set(options) and cart_lines()
+
+
+def test_a_correction_naming_something_else_asks_for_it_afresh() -> None:
+    asked = add("2 kg aashirvaad")
+    result = correct("no I meant paneer, not atta", asked)
+    assert set(cart_lines()) <= {
+        "DRY-0023",
+        "DRY-0024",
+        "DRY-0025",
+        "DRY-0026",
+        "DRY-0027",
+        "DRY-0028",
+    }
+    assert cart_lines() and result.slots()["pending_choices"] is None  # type: ignore[attr-defined]
+
+
+def test_make_it_a_quantity_changes_the_line_just_added() -> None:
+    from actions.cart import ActionUpdateQuantity
+
+    added = add("amul butter")
+    run(
+        ActionUpdateQuantity(),
+        make_tracker("make it 3", "update_quantity", slots=added.slots()),  # type: ignore[attr-defined]
+    )
+    assert cart_lines() == {"DRY-0029": 3}

@@ -43,13 +43,7 @@ def placed(assistant: Assistant) -> dict:
     """The whole conversation, once; the tests below look at what it left behind."""
     said: dict[str, list[dict]] = {}
     said["hi"] = assistant.say(SHOPPER, "hi")
-    replies = said["items"] = assistant.say(SHOPPER, "2 kg atta and 1 litre milk")
-    questions = 0
-    while (choice := first_payload(replies, "/choose_option")) is not None:  # "which one?"
-        questions += 1
-        assert questions <= 4, texts(replies)
-        replies = assistant.say(SHOPPER, choice)
-    said["cart"] = replies
+    said["items"] = said["cart"] = assistant.say(SHOPPER, "2 kg atta and 1 litre milk")
     said["checkout"] = assistant.say(SHOPPER, "checkout")
     said["address"] = assistant.say(SHOPPER, "Flat 4B, 12 MG Road, Bengaluru 560001")
     slot = first_payload(said["address"], "/inform")
@@ -65,8 +59,10 @@ def test_greeting(placed: dict) -> None:
     assert texts(placed["hi"]).startswith("Hi! 🙏 I'm ChatCart")
 
 
-def test_which_one_questions_then_the_cart(placed: dict) -> None:
-    assert "Which atta?" in texts(placed["items"])
+def test_the_usual_goes_in_at_once_with_a_change_one_tap_away(placed: dict) -> None:
+    assert "Which" not in texts(placed["items"])
+    assert "I picked" in texts(placed["items"])
+    assert first_payload(placed["items"], "/choose_option") is not None
     cart = texts(placed["cart"])
     assert "Added to your cart:" in cart and "Total:" in cart
     assert first_payload(placed["cart"], "/checkout") == "/checkout"
@@ -127,8 +123,8 @@ def test_hindi_shopper_gets_hindi_replies(assistant: Assistant) -> None:
     sender = "919811100002"
     greeting = texts(assistant.say(sender, "नमस्ते"))
     assert greeting.startswith("नमस्ते! 🙏 मैं ChatCart हूँ")
-    question = texts(assistant.say(sender, "दो लीटर दूध"))
-    assert "कौन सा दूध?" in question
+    added = texts(assistant.say(sender, "दो लीटर दूध"))
+    assert "आपके कार्ट में जोड़ दिया" in added and "दूध" in added
     assert DEVANAGARI.search(texts(assistant.say(sender, "मेरा कार्ट दिखाओ")))
     hinglish = texts(assistant.say("919811100003", "namaste bhaiya"))
     assert hinglish.startswith("Namaste! 🙏 Main ChatCart hoon.")

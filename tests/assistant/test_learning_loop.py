@@ -39,11 +39,11 @@ from cli.engine import RASA, train
 from cli.evaluate import WORK
 from tests.api.console.conftest import csrf_of, log_in, make_merchant
 from tests.conftest import TEST_DATABASE_URL
-from tests.processes import ENGINE_GROUP
+from tests.processes import MODELS_GROUP
 from tests.shop import free_port
 
 pytestmark = [
-    ENGINE_GROUP,
+    MODELS_GROUP,
     pytest.mark.skipif(
         TEST_DATABASE_URL.startswith("postgresql"),
         reason="runs once per CI run, on the SQLite pass: training and promotion do not depend on the "

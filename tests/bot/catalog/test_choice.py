@@ -40,9 +40,9 @@ def test_options_of_different_kinds_are_asked_unless_the_kind_was_named() -> Non
 
 
 def test_prices_far_apart_are_asked() -> None:
-    premium = product("A4", "atta", 9500)
+    premium = product("A4", "atta", 12000)
     assert decide([LOOSE, premium]).reason == "prices_differ"
-    assert decide([LOOSE, premium], price_spread=2.5).pick is LOOSE
+    assert decide([LOOSE, premium], price_spread=3.0).pick is LOOSE
 
 
 def test_what_this_shopper_bought_before_comes_first() -> None:
