@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from actions.faq import answer_from_faqs
 from actions.runtime import ShopAction, Turn, product_label
 from bot.catalog.index import keys
 from bot.catalog.model import format_rupees
@@ -87,7 +88,8 @@ class ActionAskPrice(ShopAction):
             line for line in engine.parse(turn.text).lines if line.resolution.product is not None
         ]
         if not lines:
-            turn.say("which_price")
+            if not answer_from_faqs(turn, topics_only=True):  # "delivery ka kitna lagega"
+                turn.say("which_price")
             return []
         rows = []
         for line in lines:

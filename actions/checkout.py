@@ -20,7 +20,7 @@ from bot.errors import ShopError
 from bot.faq.store import delivery_area
 from bot.i18n import t
 from bot.orders import service as orders
-from bot.orders.slots import DeliverySlot, next_slots
+from bot.orders.slots import DeliverySlot, next_slots, slot_label
 from bot.parsing.lexicon import AMBIGUOUS_NUMBERS
 from bot.parsing.pincode import find_pincode
 from bot.parsing.quantity import number_value
@@ -209,9 +209,7 @@ class ActionAskPaymentMethod(ShopAction):
 
 
 def _slot_label(slot_id: str | None, language: str = "en") -> str:
-    return next(
-        (s.label_in(language) for s in next_slots(count=50) if s.id == slot_id), slot_id or ""
-    )
+    return slot_label(slot_id, language) if slot_id else ""
 
 
 class ActionAskOrderConfirmed(ShopAction):

@@ -11,22 +11,54 @@ from bot.parsing.pincode import find_pincode
 from bot.review.service import record
 
 
+def answer_from_faqs(turn: Turn, *, topics_only: bool = False) -> bool:
+    """Answer from the shop's area and FAQs if the message is one of their questions."""
+    area = delivery_area(turn.session, turn.shop.id)
+    pincode = find_pincode(turn.text)
+    if pincode and area and (not topics_only or asks_about_area(turn.text)):
+        turn.say("delivers_yes" if pincode in area else "delivers_no", pincode=pincode)
+        return True
+    match = best_faq(turn.text, faqs(turn.session, turn.shop.id))
+    if match is not None and (match.topic or not topics_only):
+        turn.send(match.faq.answer_in(turn.language))
+        return True
+    if area and asks_about_area(turn.text):
+        turn.say("delivery_area", pincodes=", ".join(sorted(area)))
+        return True
+    return False
+
+
+class ActionOutOfScope(ShopAction):
+    """What the model calls out of scope may still be a shop question ("till what time ur
+    open"): the merchant's answer then; else the polite decline, kept for review."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    def act(self, turn: Turn) -> list[dict[str, Any]]:
+        if answer_from_faqs(turn, topics_only=True):
+            return []
+        turn.dispatcher.utter_message(response="utter_out_of_scope")
+        name, confidence = turn.intent
+        record(
+            turn.session,
+            turn.shop.id,
+            kind="out_of_scope",
+            text=turn.text,
+            language=turn.language,
+            prediction=name,
+            confidence=confidence,
+            conversation_id=turn.wa_id,
+        )
+        return []
+
+
 class ActionAnswerFaq(ShopAction):
     def name(self) -> str:
         return "action_answer_faq"
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
-        area = delivery_area(turn.session, turn.shop.id)
-        pincode = find_pincode(turn.text)
-        if pincode and area:
-            turn.say("delivers_yes" if pincode in area else "delivers_no", pincode=pincode)
-            return []
-        match = best_faq(turn.text, faqs(turn.session, turn.shop.id))
-        if match is not None:
-            turn.send(match.faq.answer_in(turn.language))
-            return []
-        if area and asks_about_area(turn.text):
-            turn.say("delivery_area", pincodes=", ".join(sorted(area)))
+        if answer_from_faqs(turn):
             return []
         turn.say("faq_unknown")
         name, confidence = turn.intent

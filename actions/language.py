@@ -107,9 +107,9 @@ class ActionChangeLanguage(ShopAction):
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
         text = normalize(turn.text)
-        wanted = next(
-            (lang for lang, words in WANTS.items() if any(w in text for w in words)), None
-        )
+        named = [(text.find(w), lang) for lang, words in WANTS.items() for w in words if w in text]
+        # "reply in english, my hindi is weak": the language asked for is named first
+        wanted = min(named)[1] if named else None
         if wanted is None:  # "change language": toggle between English and Hindi
             wanted = "en" if turn.language != "en" else "hi"
         turn.language = wanted

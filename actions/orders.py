@@ -9,12 +9,17 @@ from actions.runtime import ShopAction, Turn
 from bot.catalog.model import format_rupees
 from bot.errors import ShopError
 from bot.orders import service as orders
+from bot.orders.slots import slot_label as next_slot_label
 
 # What a shopper may cancel from the chat: before the shop has packed it. Later, a person decides.
 SHOPPER_CANCELLABLE = ("pending_payment", "paid")
+ARRIVING = ("pending_payment", "paid", "packed", "out_for_delivery")
 
 
-def status_text(turn: Turn, status: str) -> str:
+def status_text(turn: Turn, status: str, payment_method: str = "upi") -> str:
+    """A cash-on-delivery order is not waiting for a payment: it is confirmed."""
+    if status == "pending_payment" and payment_method == "cod":
+        status = "confirmed_cod"
     try:
         return turn.t(f"status_{status}")
     except KeyError:
@@ -35,8 +40,11 @@ class ActionOrderStatus(ShopAction):
                 "order_status",
                 id=order.id,
                 total=format_rupees(order.total_paise),
-                status=status_text(turn, order.status),
+                status=status_text(turn, order.status, order.payment_method),
             )
+            if order.status in ARRIVING:
+                slot = next_slot_label(order.delivery_slot, turn.language)
+                turn.say("arrives", slot=slot)
             if order.status == "pending_payment" and order.payment and order.payment.pay_url:
                 turn.say("pay_now", url=order.payment.pay_url)
         return []
@@ -57,7 +65,11 @@ class ActionCancelOrder(ShopAction):
             if last.status in ("cancelled", "refunded", "delivered"):
                 turn.say("nothing_to_cancel")
             else:
-                turn.say("cannot_cancel", id=last.id, status=status_text(turn, last.status))
+                turn.say(
+                    "cannot_cancel",
+                    id=last.id,
+                    status=status_text(turn, last.status, last.payment_method),
+                )
             return []
         try:
             orders.cancel_order(

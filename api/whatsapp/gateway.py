@@ -650,17 +650,14 @@ class Gateway:
 
 
 def notification_text(template: str, params: Mapping[str, Any], language: str) -> str:
-    from bot.orders.slots import next_slots
+    from bot.orders.slots import slot_label
 
     p = dict(params)
     values = {
         "order_id": p.get("order_id", ""),
         "total": format_rupees(int(p.get("total_paise") or p.get("amount_paise") or 0)),
         "pay_url": p.get("pay_url") or "",
-        "slot": next(
-            (s.label_in(language) for s in next_slots(count=50) if s.id == p.get("delivery_slot")),
-            p.get("delivery_slot") or "",
-        ),
+        "slot": slot_label(str(p.get("delivery_slot") or ""), language),
         "reason": f": {p['reason']}" if p.get("reason") else "",
     }
     text = t(f"notify_{template}", language, **values)

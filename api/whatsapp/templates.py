@@ -93,15 +93,14 @@ def _text_language(code: str) -> str:
 
 
 def _value(name: str, params: Mapping[str, Any], language: str) -> str:
-    from bot.orders.slots import next_slots
+    from bot.orders.slots import slot_label
 
     if name == "order_id":
         return str(params.get("order_id", ""))
     if name == "total":
         return format_rupees(int(params.get("total_paise") or params.get("amount_paise") or 0))
     if name == "slot":
-        slot = params.get("delivery_slot") or ""
-        return next((s.label_in(language) for s in next_slots(count=50) if s.id == slot), slot)
+        return slot_label(str(params.get("delivery_slot") or ""), language)
     if name == "payment":
         return params.get("pay_url") or t("pay_cod", language)
     if name == "pay_url":

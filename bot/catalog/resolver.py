@@ -34,6 +34,9 @@ ALTERNATIVE_SPAN = 0.1  # choices offered must be nearly as good as the pick
 MAX_ALTERNATIVES = 5
 MAX_FITS = 16  # amounts remembered per variant
 PRODUCE = ("fruit", "vegetable")
+# A word that only looks like a catalog word ("मटन" ~ "matta", "onoin" ~ "onion") is no match:
+# below this similarity for every word, the shopper hears "we don't have it" and suggestions.
+REAL_HIT = 0.8
 
 
 @dataclass(slots=True)  # not frozen: thousands are made a message, and frozen init is 4x slower
@@ -193,7 +196,7 @@ class Resolver:
     ) -> Resolution:
         if ranked is None:
             ranked = self.rank(item)
-        if not ranked or ranked[0].score < self.threshold:
+        if not ranked or ranked[0].score < self.threshold or not self.names_something(item):
             suggestions = tuple(
                 default_pack(s.variant.variant.packs)
                 for s in ranked[:MAX_ALTERNATIVES]
@@ -223,6 +226,12 @@ class Resolver:
             packs=tuple(packs),
             alternatives=alternatives,
             unit=unit,
+        )
+
+    def names_something(self, item: str) -> bool:
+        """Whether some word of `item` is a catalog word, allowing for spelling."""
+        return any(
+            max(self.index.match_token(k).values(), default=0.0) >= REAL_HIT for k in keys(item)
         )
 
     def _fit(self, s: Scored, amount: float | None, unit: str | None) -> PackFit:

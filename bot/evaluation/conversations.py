@@ -235,9 +235,8 @@ def options(message: Mapping[str, Any]) -> list[tuple[str, str, str]]:
 
 
 def _fragments(template: str) -> list[str]:
-    return [
-        f.strip(" .,:;!?\"'“”()-—") for f in re.split(r"\{[^}]*\}", template) if len(f.strip()) >= 8
-    ]
+    pieces = (f.strip(" .,:;!?\"'“”()-—\n*") for f in re.split(r"\{[^}]*\}", template))
+    return [f for f in pieces if len(f) >= 8]
 
 
 _TEMPLATE_FRAGMENTS: dict[str, list[str]] = {

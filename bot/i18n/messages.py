@@ -257,6 +257,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hinglish": "Abhi available nahi: {names}.",
     },
     # order statuses as shoppers read them
+    "status_confirmed_cod": {
+        "en": "confirmed, pay cash on delivery",
+        "hi": "पक्का हो गया, पैसे डिलीवरी पर",
+        "hinglish": "confirm ho gaya, cash delivery par",
+    },
+    "arrives": {
+        "en": "Delivery: {slot}.",
+        "hi": "डिलीवरी: {slot}।",
+        "hinglish": "Delivery: {slot}.",
+    },
     "status_pending_payment": {
         "en": "waiting for payment",
         "hi": "पेमेंट बाकी",

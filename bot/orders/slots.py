@@ -134,3 +134,15 @@ def check_slot(
         if slot.id == slot_id:
             return slot
     raise InvalidSlot(f"{slot_id!r} is not a delivery slot that can still be booked", slot=slot_id)
+
+
+def slot_label(slot_id: str, language: str = "en") -> str:
+    """A chosen slot's label in the shopper's language; past slots are read from their id."""
+    for slot in next_slots(count=200):
+        if slot.id == slot_id:
+            return slot.label_in(language)
+    try:
+        start = datetime.strptime(slot_id, SLOT_ID_FORMAT)
+    except ValueError:
+        return slot_id
+    return f"{start.day} {start:%b} {_window(start, start + timedelta(hours=get_settings().slot_hours))}"

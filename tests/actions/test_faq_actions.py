@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from actions.catalog import ActionAskPrice
 from actions.checkout import ValidateCheckoutForm
-from actions.faq import ActionAnswerFaq
+from actions.faq import ActionAnswerFaq, ActionOutOfScope
 from bot.db.session import session_scope
 from bot.faq.store import add_faq, set_delivery_area
 from tests.actions.conftest import make_tracker, review_items, run
@@ -64,3 +65,16 @@ def test_an_address_outside_the_area_is_refused_politely() -> None:
     )
     assert outside.slots()["address"] is None
     assert "400020 mein delivery nahi karte" in outside.text
+
+
+def test_a_shop_question_read_as_out_of_scope_still_gets_its_answer() -> None:
+    answered = run(ActionOutOfScope(), make_tracker("till what time ur open", "out_of_scope"))
+    assert answered.text == "8 am to 9 pm every day."
+    declined = run(ActionOutOfScope(), make_tracker("who won the match yesterday", "out_of_scope"))
+    assert declined.messages[0]["response"] == "utter_out_of_scope"
+    assert [i.text for i in review_items("out_of_scope")] == ["who won the match yesterday"]
+
+
+def test_a_shop_question_read_as_a_price_question_still_gets_its_answer() -> None:
+    result = run(ActionAskPrice(), make_tracker("COD ka kitna extra lagta hai", "ask_price"))
+    assert result.text == "Yes, cash or UPI."

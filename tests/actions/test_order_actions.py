@@ -53,7 +53,18 @@ def test_status_of_an_unpaid_order_has_the_payment_link() -> None:
     result = run(ActionOrderStatus(), make_tracker("where is my order?", "order_status"))
     assert result.texts[0].startswith(f"Order #{order_id} (₹")
     assert "waiting for payment" in result.texts[0]
-    assert result.texts[1].startswith("Pay by UPI here: http")
+    assert result.texts[1].startswith("Delivery: ")  # the slot chosen at checkout
+    assert result.texts[2].startswith("Pay by UPI here: http")
+
+
+def test_a_cash_on_delivery_order_is_confirmed_not_waiting_for_payment() -> None:
+    order_id = place(method="cod")
+    result = run(ActionOrderStatus(), make_tracker("where is my order?", "order_status"))
+    assert (
+        result.texts[0]
+        == f"Order #{order_id} (₹{result.texts[0].split('₹')[1].split(')')[0]}): confirmed, pay cash on delivery."
+    )
+    assert "waiting for payment" not in result.text and result.texts[1].startswith("Delivery: ")
 
 
 def test_status_in_hindi() -> None:
@@ -63,7 +74,8 @@ def test_status_in_hindi() -> None:
         ActionOrderStatus(),
         make_tracker("मेरा ऑर्डर कहाँ है", "order_status", slots={"language": "hi"}),
     )
-    assert result.text.startswith(f"ऑर्डर #{order_id} (₹") and result.text.endswith("पैक हो गया।")
+    assert result.texts[0].startswith(f"ऑर्डर #{order_id} (₹")
+    assert result.texts[0].endswith("पैक हो गया।") and result.texts[1].startswith("डिलीवरी: ")
 
 
 def test_cancel_an_unpaid_order() -> None:
