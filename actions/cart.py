@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rasa_sdk.events import SlotSet
@@ -91,8 +92,11 @@ class ActionAddItems(ShopAction):
                     self._review(
                         turn, "ambiguous", line, [p.sku for p in (r.product, *r.alternatives)]
                     )
+                elif _count(packs := self._packs_of(turn, line, decision.pick)) > (
+                    settings.max_packs_unasked
+                ):
+                    pending.append(_pending_entry(line))  # "2 kg hing": 40 small packs, ask
                 else:
-                    packs = self._packs_of(turn, line, decision.pick)
                     added.extend(packs)
                     changes.append(
                         {
@@ -193,6 +197,10 @@ class ActionAddItems(ShopAction):
             conversation_id=turn.wa_id,
             details={"message": turn.text, "candidates": candidates},
         )
+
+
+def _count(packs: Sequence[tuple[CatalogProduct, int]]) -> int:
+    return sum(count for _, count in packs)
 
 
 def _packs_miss(packs: tuple[tuple[CatalogProduct, int], ...], line: ParsedLine) -> float | None:

@@ -29,7 +29,13 @@ def cart_text(turn: Turn, cart: CartView, header: str | None = None) -> str:
     )
     rows.append(f"*{turn.t('total', amount=format_rupees(cart.total_paise))}*")
     if cart.below_minimum:
-        rows.append(turn.t("below_minimum", amount=format_rupees(cart.minimum_order_paise)))
+        rows.append(
+            turn.t(
+                "below_minimum",
+                amount=format_rupees(cart.minimum_order_paise),
+                short=format_rupees(cart.minimum_order_paise - cart.subtotal_paise),
+            )
+        )
     return "\n".join(rows)
 
 

@@ -27,11 +27,22 @@ def _unit_price(p: CatalogProduct) -> float:
     return p.price_paise / max(p.pack_size, 1)
 
 
+def _brand_keys(product: CatalogProduct) -> set[str]:
+    return set(keys(product.brand)) if product.brand else set()
+
+
+def names_only_brand(item: str, product: CatalogProduct) -> bool:
+    """ "2 packet Maggi", "ek Colgate": the brand alone means its usual product."""
+    asked = set(keys(item))
+    return bool(asked) and asked <= _brand_keys(product)
+
+
 def names_kind(item: str, product: CatalogProduct, others: Sequence[CatalogProduct] = ()) -> bool:
     """Whether the shopper's words are just the product's kind ("atta", "aata", "doodh" for
     milk): then other kinds among the options ("multigrain atta") were not what they asked. A
     word the other kinds answer to as well ("oil" for mustard and sunflower oil) is no kind."""
-    asked = keys(item)
+    brand = _brand_keys(product)
+    asked = tuple(k for k in keys(item) if k not in brand)  # "tata namak": the kind is namak
     if not asked:
         return False
     if asked == keys(product.kind):
@@ -60,14 +71,16 @@ def decide(
         options = [p for p in options if p.kind == options[0].kind]
     if len(options) < 2:
         return Decision(options[0], (), "usual")
-    kinds = {p.kind.casefold() for p in options if p.kind}
-    if len(kinds) > 1:
-        return Decision(None, tuple(options), "kinds_differ")
     bought_variants = [variants.get(sku, sku) for sku in bought_before]
     for wanted in bought_variants:
         for p in options:
             if variants.get(p.sku, p.sku) == wanted:
                 return Decision(p, tuple(o for o in options if o is not p), "bought_before")
+    if item and names_only_brand(item, options[0]):
+        return Decision(options[0], tuple(options[1:]), "usual")
+    kinds = {p.kind.casefold() for p in options if p.kind}
+    if len(kinds) > 1:
+        return Decision(None, tuple(options), "kinds_differ")
     units = {p.pack_unit for p in options}
     prices = [_unit_price(p) for p in options]
     if len(units) == 1 and min(prices) > 0 and max(prices) / min(prices) > price_spread:

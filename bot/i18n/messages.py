@@ -87,9 +87,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "free_delivery": {"en": "Delivery: free", "hi": "डिलीवरी: मुफ़्त", "hinglish": "Delivery: free"},
     "total": {"en": "Total: {amount}", "hi": "कुल: {amount}", "hinglish": "Total: {amount}"},
     "below_minimum": {
-        "en": "Minimum order is {amount} — add a little more to check out.",
-        "hi": "कम से कम {amount} का ऑर्डर होना चाहिए — थोड़ा और जोड़िए।",
-        "hinglish": "Minimum order {amount} ka hai — thoda aur add karo.",
+        "en": "The minimum order is {amount} of items (delivery not counted): add {short} more"
+        " to check out.",
+        "hi": "कम से कम {amount} का सामान चाहिए (डिलीवरी शुल्क नहीं गिना जाता): {short} का और जोड़िए।",
+        "hinglish": "Minimum order {amount} ke saamaan ka hai (delivery nahi gini jaati): {short} ka"
+        " aur add karo.",
     },
     "meaning_checkout": {"en": "Checkout", "hi": "ऑर्डर करें", "hinglish": "Checkout"},
     "cart_next": {

@@ -345,6 +345,18 @@ FILLER_WORDS = frozenset(
         "this",
         "these",
         "those",
+        # when, not what: "2 ltr dudh bhejna jaldi", "abhi bhejo", "urgent"
+        "jaldi",
+        "jaldise",
+        "जल्दी",
+        "urgent",
+        "urgently",
+        "asap",
+        "turant",
+        "तुरंत",
+        "quickly",
+        "abhi",
+        "अभी",
     ]
 )
 # "5 rupees wala": a price tells which pack, it is not a quantity.

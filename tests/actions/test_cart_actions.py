@@ -3,6 +3,10 @@ change a quantity, view, clear."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
+
 from actions.cart import (
     ActionAddItems,
     ActionChooseOption,
@@ -13,6 +17,7 @@ from actions.cart import (
 )
 from bot.cart import service as carts
 from bot.db.session import session_scope
+from bot.settings import get_settings
 from tests.actions.conftest import make_tracker, review_items, run
 from tests.shop import WA_ID
 
@@ -42,6 +47,15 @@ def choose(text: str, pending: list[dict], entities: list[dict] | None = None, *
             **kw,
         ),
     )
+
+
+@pytest.fixture
+def choosy(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A shop that asks once unit prices are twice apart (curd, eggs), for the questions."""
+    monkeypatch.setenv("CHOICE_PRICE_SPREAD", "2.0")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 # --- add --------------------------------------------------------------------------------------
@@ -90,10 +104,16 @@ def test_a_tap_on_another_one_swaps_the_picked_line() -> None:
     assert result.text.startswith("Changed.")
 
 
-def test_options_of_different_kinds_are_asked_about() -> None:
-    result = add("1 litre amul")  # milk, butter or cheese: the shopper decides
+@pytest.mark.usefixtures("choosy")
+def test_options_far_apart_in_price_are_asked_about() -> None:
+    result = add("500 g curd")  # plain or organic set curd: more than twice the price a kilo
     assert cart_lines() == {}
-    assert result.text.startswith("Which amul?")
+    assert result.text.startswith("Which curd?")
+
+
+def test_a_brand_alone_means_its_usual_product() -> None:
+    result = add("2 packet amul")  # milk, butter, cheese: Amul's usual, the rest a tap away
+    assert len(cart_lines()) == 1 and "I picked" in result.text
 
 
 def test_the_shoppers_own_earlier_choice_goes_in() -> None:
@@ -121,20 +141,22 @@ def test_the_shoppers_own_earlier_choice_goes_in() -> None:
 
 
 def test_a_stack_of_small_packs_is_asked_about() -> None:
-    result = add("40 packet amul butter")
-    assert cart_lines() == {}
-    assert result.slots()["pending_choices"]
+    for text in ("40 packet amul butter", "10 kg paneer"):  # matched, and the usual pick
+        result = add(text)
+        assert cart_lines() == {}, text
+        assert result.slots()["pending_choices"], text
 
 
+@pytest.mark.usefixtures("choosy")
 def test_ambiguous_item_asks_which_one_with_numbered_buttons() -> None:
-    result = add("2 kg aashirvaad")
+    result = add("1 kg curd")
     pending = result.slots()["pending_choices"]
     assert len(pending) == 1
     entry = pending[0]
-    assert entry["item"] == "aashirvaad" and entry["amount"] == 2000 and entry["unit"] == "g"
+    assert entry["item"] == "curd" and entry["amount"] == 1000 and entry["unit"] == "g"
     assert len(entry["options"]) >= 2
     assert cart_lines() == {}  # nothing added until the shopper chooses
-    assert "Which aashirvaad? Reply with a number:" in result.text
+    assert "Which curd? Reply with a number:" in result.text
     assert "\n1. " in result.text and "\n2. " in result.text
     payloads = [b["payload"] for b in result.buttons]
     assert (
@@ -143,16 +165,17 @@ def test_ambiguous_item_asks_which_one_with_numbered_buttons() -> None:
     )
     assert result.buttons[0]["title"].startswith("1. ")
     [item] = review_items("ambiguous")
-    assert item.text == "2 kg aashirvaad" and item.conversation_id == WA_ID
+    assert item.text == "1 kg curd" and item.conversation_id == WA_ID
     assert item.details["candidates"] == entry["options"]
 
 
+@pytest.mark.usefixtures("choosy")
 def test_matched_and_ambiguous_in_one_message() -> None:
-    result = add("amul butter and aashirvaad")
+    result = add("amul butter and curd")
     assert cart_lines() == {"DRY-0029": 1}
     assert len(result.slots()["pending_choices"]) == 1
     assert "Added to your cart:" in result.texts[0]
-    assert result.texts[-1].startswith("Which aashirvaad?")
+    assert result.texts[-1].startswith("Which curd?")
 
 
 def test_unmatched_item_gets_suggestions_and_is_kept_for_review() -> None:
@@ -178,21 +201,23 @@ def test_no_item_at_all_is_recorded() -> None:
     assert item.text == "please" and item.prediction == "add_items"
 
 
+@pytest.mark.usefixtures("choosy")
 def test_hindi_message_hindi_reply() -> None:
-    result = add("दो किलो आशीर्वाद", slots={"language": "hi"})
-    assert result.text.startswith("आशीर्वाद — कौन-सा विकल्प चाहिए?")
+    result = add("दो किलो दही", slots={"language": "hi"})
+    assert result.text.startswith("दही — कौन-सा विकल्प चाहिए?")
     assert result.slots()["pending_choices"][0]["amount"] == 2000
 
 
 # --- choose -----------------------------------------------------------------------------------
 
 
-def pending_aashirvaad() -> list[dict]:
-    return add("2 kg aashirvaad").slots()["pending_choices"]
+def pending_curd() -> list[dict]:
+    return add("1 kg curd").slots()["pending_choices"]
 
 
+@pytest.mark.usefixtures("choosy")
 def test_choose_by_number() -> None:
-    pending = pending_aashirvaad()
+    pending = pending_curd()
     result = choose("2", pending)
     second = pending[0]["options"][1]
     assert sum(cart_lines().values()) >= 1
@@ -201,12 +226,14 @@ def test_choose_by_number() -> None:
     assert "Added to your cart:" in result.text
 
 
+@pytest.mark.usefixtures("choosy")
 def test_choose_first_gets_the_asked_quantity_in_packs() -> None:
-    pending = pending_aashirvaad()
+    pending = pending_curd()
     choose("1", pending)
-    assert cart_lines() == {"STP-0001": 2}  # 2 kg of Aashirvaad Shudh Chakki: two 1 kg packs
+    assert cart_lines() == {"DRY-0020": 2}  # 1 kg of Nandini curd: two 500 g packs
 
 
+@pytest.mark.usefixtures("choosy")
 def test_choose_by_ordinal_words() -> None:
     for word in ("the first one", "pehla wala", "पहला वाला"):
         with session_scope() as s:
@@ -215,12 +242,13 @@ def test_choose_by_ordinal_words() -> None:
             from bot.db.models import Shop
 
             carts.clear(s, s.scalar(select(Shop.id)), WA_ID)
-        choose(word, pending_aashirvaad())
-        assert cart_lines() == {"STP-0001": 2}, word
+        choose(word, pending_curd())
+        assert cart_lines() == {"DRY-0020": 2}, word
 
 
+@pytest.mark.usefixtures("choosy")
 def test_choose_second_by_ordinal_word() -> None:
-    pending = pending_aashirvaad()
+    pending = pending_curd()
     by_number = pending[0]["options"][1]
     choose("doosra", pending)
     lines = cart_lines()
@@ -229,8 +257,9 @@ def test_choose_second_by_ordinal_word() -> None:
     assert sku == by_number or sku.split("-")[0] == by_number.split("-")[0]
 
 
+@pytest.mark.usefixtures("choosy")
 def test_choose_by_button_payload_entity() -> None:
-    pending = pending_aashirvaad()
+    pending = pending_curd()
     chosen = pending[0]["options"][1]
     result = choose(
         f'/choose_option{{"choice":"{chosen}"}}',
@@ -241,18 +270,20 @@ def test_choose_by_button_payload_entity() -> None:
     assert result.slots() == {"pending_choices": None}
 
 
+@pytest.mark.usefixtures("choosy")
 def test_choosing_one_of_two_questions_asks_the_next() -> None:
-    pending = add("2 kg aashirvaad and 1 litre amul").slots()["pending_choices"]
-    assert [p["item"] for p in pending] == ["aashirvaad", "amul"]
+    pending = add("1 kg curd and 12 eggs").slots()["pending_choices"]
+    assert [p["item"] for p in pending] == ["curd", "eggs"]
     result = choose("1", pending)
-    assert cart_lines() == {"STP-0001": 2}
+    assert cart_lines() == {"DRY-0020": 2}
     left = result.slots()["pending_choices"]
-    assert [p["item"] for p in left] == ["amul"]
-    assert result.texts[-1].startswith("Which amul?")
+    assert [p["item"] for p in left] == ["eggs"]
+    assert result.texts[-1].startswith("Which eggs?")
 
 
+@pytest.mark.usefixtures("choosy")
 def test_bad_choice_asks_again() -> None:
-    pending = pending_aashirvaad()
+    pending = pending_curd()
     result = choose("7", pending)
     assert "Please reply with a number from 1 to" in result.text
     assert result.slots()["pending_choices"] == pending

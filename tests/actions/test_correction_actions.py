@@ -3,9 +3,11 @@ product named, the product the bot picked."""
 
 from __future__ import annotations
 
+import pytest
+
 from actions.corrections import ActionCorrect
 from tests.actions.conftest import make_tracker, run
-from tests.actions.test_cart_actions import add, cart_lines
+from tests.actions.test_cart_actions import add, cart_lines, choosy  # noqa: F401 - the fixture
 
 
 def correct(text: str, after: object) -> object:
@@ -35,16 +37,18 @@ def test_no_i_meant_another_product_replaces_it_keeping_the_amount() -> None:
     assert lines.get("DRY-0004") == 2  # Amul Gold 1 L × 2: still two litres
 
 
+@pytest.mark.usefixtures("choosy")
 def test_a_correction_while_a_choice_is_open_answers_it() -> None:
-    asked = add("2 kg aashirvaad")
+    asked = add("1 kg curd")
     options = asked.slots()["pending_choices"][0]["options"]  # type: ignore[attr-defined]
-    correct("nahi, multigrain wala", asked)
+    correct("nahi, nandini wala", asked)
     assert set(cart_lines()) <= set(options) and cart_lines()
 
 
+@pytest.mark.usefixtures("choosy")
 def test_a_correction_naming_something_else_asks_for_it_afresh() -> None:
-    asked = add("2 kg aashirvaad")
-    result = correct("no I meant paneer, not atta", asked)
+    asked = add("1 kg curd")
+    result = correct("no I meant paneer, not curd", asked)
     assert set(cart_lines()) <= {
         "DRY-0023",
         "DRY-0024",
