@@ -405,6 +405,12 @@ def tells_language(text: str, *, first: bool = False) -> bool:
     return True
 
 
+def _hinglish_only(text: str) -> bool:
+    """Romanised Hindi words that are not neutral ("namaste", not "haan" or "bhaiya")."""
+    latin = _LATIN_WORD.findall(text.casefold())
+    return any(w in HINGLISH_WORDS and w not in NEUTRAL_WORDS and w not in ITEM_WORDS for w in latin)
+
+
 def _written_in(text: str) -> ReplyLanguage:
     detected = detect_language(text)
     if detected != "mixed":
@@ -420,8 +426,8 @@ def next_language(text: str, state: LanguageState) -> LanguageState:
     language is sticky: it follows the shopper only after SWITCH_AFTER full messages in a row in
     another one (an explicit request is the other way, see `change_language`). Mixed script
     keeps a Hindi or Hinglish conversation where it is."""
-    if state.streak is None and _DEVANAGARI_WORD.search(text):
-        return LanguageState(_written_in(text), 0)  # a first "नमस्ते" is answered in Hindi
+    if state.streak is None and (_DEVANAGARI_WORD.search(text) or _hinglish_only(text)):
+        return LanguageState(_written_in(text), 0)  # a first "नमस्ते", "namaste bhaiya"
     if not tells_language(text, first=state.streak is None):
         return state
     written = _written_in(text)
