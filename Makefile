@@ -74,8 +74,9 @@ lint: $(APP) ## ruff check, ruff format --check and mypy (strict on bot/); fails
 	@echo "==> ruff format --check" && $(VENV)/bin/ruff format --check --quiet .
 	@echo "==> mypy" && $(VENV)/bin/mypy
 
-evaluate: install ## The newest model against production: intents, entities, item lines per language (reports/)
+evaluate: install ## The newest model against production (intents, entities, item lines), then the conversation set on the newest model (reports/)
 	@$(VENV)/bin/chatcart evaluate model
+	@$(VENV)/bin/chatcart evaluate conversations --model newest
 
 bench: $(APP) ## Run the benchmarks in bench/ (results in bench/results/)
 	@$(VENV)/bin/python bench/parse.py
