@@ -408,7 +408,9 @@ def tells_language(text: str, *, first: bool = False) -> bool:
 def _hinglish_only(text: str) -> bool:
     """Romanised Hindi words that are not neutral ("namaste", not "haan" or "bhaiya")."""
     latin = _LATIN_WORD.findall(text.casefold())
-    return any(w in HINGLISH_WORDS and w not in NEUTRAL_WORDS and w not in ITEM_WORDS for w in latin)
+    return any(
+        w in HINGLISH_WORDS and w not in NEUTRAL_WORDS and w not in ITEM_WORDS for w in latin
+    )
 
 
 def _written_in(text: str) -> ReplyLanguage:
