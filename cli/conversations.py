@@ -31,7 +31,13 @@ from bot.evaluation.conversations import Conversation, Result, load, markdown, p
 from bot.faq.store import load_facts
 from bot.settings import PROJECT_ROOT, get_settings
 from cli.engine import registry
-from cli.stack import assistant_services, start_all, stop_all, whatsapp_services
+from cli.stack import (
+    assistant_services,
+    start_all,
+    stop_all,
+    stop_on_sigterm,
+    whatsapp_services,
+)
 
 CONVERSATIONS = PROJECT_ROOT / "data" / "eval" / "conversations"
 EARLIER_ADDRESS = "Flat 7, Shanti Apartments, Andheri East, Mumbai 400069"
@@ -58,6 +64,7 @@ def local_stack(database_url: str, run_dir: Path, model: Path | None = None) -> 
         "RASA_URL": f"http://127.0.0.1:{engine_port}",
         "EXPIRE_UNPAID_EVERY_SECONDS": "0",
     }
+    stop_on_sigterm()
     for name in ("WHATSAPP_GRAPH_URL", "WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_SECRET"):
         env.pop(name, None)  # the simulator's capture stands in for the Graph API
     running = start_all(

@@ -242,6 +242,7 @@ def run(api_port: int = typer.Option(8000, help="Port of the API.")) -> None:
     """Load the catalog, train if the model is stale, start everything, wait for Ctrl-C."""
     from cli.catalog import load
 
+    stop_on_sigterm()
     load(None)
     console_login = first_console_user()
     announce_models()
@@ -296,6 +297,16 @@ def announce_models() -> None:
                 f"`chatcart model promote {current.name} --force` overrides"
             )
     typer.echo(f"==> engine model: {production_model().name} (production)")
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM (systemd, `kill`, a CI timeout) stops the children as Ctrl-C does: without it
+    the parent dies and leaves an engine or an action server running (and busy)."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def start_all(todo: list[Service]) -> list[Service]:

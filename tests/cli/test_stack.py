@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
 import pytest
 
 from bot.settings import get_settings
-from cli.stack import Service, assistant_services, whatsapp_services
+from cli.stack import Service, assistant_services, stop_on_sigterm, whatsapp_services
 
 # The child writes the niceness of each of its threads, as the kernel reports it in
 # /proc/<pid>/task/<tid>/stat (field 19), once a second thread runs.
@@ -77,3 +78,13 @@ def test_the_engine_actions_and_worker_are_background_the_api_is_not(
             get_settings()
     finally:
         get_settings.cache_clear()
+
+
+def test_sigterm_becomes_the_interrupt_that_stops_the_children() -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        stop_on_sigterm()
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGTERM)  # the handler runs before the next bytecode
+    finally:
+        signal.signal(signal.SIGTERM, before)
