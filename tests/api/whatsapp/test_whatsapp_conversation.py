@@ -37,14 +37,16 @@ pytestmark = ENGINE_GROUP
 ADDRESS = "Flat 302, Shanti Apartments, Andheri East, Mumbai 400069"
 
 
-@pytest.fixture(scope="module")
+# Session-scoped, though used by this module alone: xdist interleaves the engine group's modules
+# on one worker, and a module-scoped gateway was torn down and started again (a minute each).
+@pytest.fixture(scope="session")
 def graph() -> Iterator[FakeGraph]:
     server = FakeGraph()
     yield server
     server.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def gateway(
     assistant: Assistant, graph: FakeGraph, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Gateway]:
