@@ -54,15 +54,21 @@ class ActionRecordMisunderstood(ShopAction):
         return "action_record_misunderstood"
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
-        name, confidence = turn.intent
-        record(
-            turn.session,
-            turn.shop.id,
-            kind="out_of_scope",
-            text=turn.text,
-            language=turn.language,
-            prediction=name,
-            confidence=confidence,
-            conversation_id=turn.wa_id,
-        )
+        record_misunderstood(turn)
         return []
+
+
+def record_misunderstood(turn: Turn, details: dict[str, Any] | None = None) -> None:
+    """Keep the message for the merchants' review queue, as out of scope."""
+    name, confidence = turn.intent
+    record(
+        turn.session,
+        turn.shop.id,
+        kind="out_of_scope",
+        text=turn.text,
+        language=turn.language,
+        prediction=name,
+        confidence=confidence,
+        conversation_id=turn.wa_id,
+        details=details,
+    )

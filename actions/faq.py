@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from actions.fallback import record_misunderstood
 from actions.runtime import ShopAction, Turn
 from bot.faq.answer import asks_about_area, best_faq
 from bot.faq.store import delivery_area, faqs
 from bot.parsing.pincode import find_pincode
-from bot.review.service import record
 
 
 def answer_from_faqs(turn: Turn, *, topics_only: bool = False) -> bool:
@@ -39,17 +39,7 @@ class ActionOutOfScope(ShopAction):
         if answer_from_faqs(turn, topics_only=True):
             return []
         turn.dispatcher.utter_message(response="utter_out_of_scope")
-        name, confidence = turn.intent
-        record(
-            turn.session,
-            turn.shop.id,
-            kind="out_of_scope",
-            text=turn.text,
-            language=turn.language,
-            prediction=name,
-            confidence=confidence,
-            conversation_id=turn.wa_id,
-        )
+        record_misunderstood(turn)
         return []
 
 
@@ -61,16 +51,5 @@ class ActionAnswerFaq(ShopAction):
         if answer_from_faqs(turn):
             return []
         turn.say("faq_unknown")
-        name, confidence = turn.intent
-        record(  # the merchant can answer it once, as a new FAQ, for everyone after
-            turn.session,
-            turn.shop.id,
-            kind="out_of_scope",
-            text=turn.text,
-            language=turn.language,
-            prediction=name,
-            confidence=confidence,
-            conversation_id=turn.wa_id,
-            details={"faq": True},
-        )
+        record_misunderstood(turn, {"faq": True})  # answered once, as a new FAQ, for all after
         return []
