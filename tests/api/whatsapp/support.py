@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 from sqlalchemy import func, select
@@ -119,19 +119,36 @@ class Gateway:
     (`WHATSAPP_WORKERS=false`) and `chatcart whatsapp worker` processing them — as real
     processes, so that either can be killed mid-message."""
 
+    # The worker of each database in this test process. One worker processes a database (the
+    # others stand by), so a gateway started on a database whose worker belongs to another
+    # gateway of the session takes over, and the other `resume()`s before its next test.
+    _processing: ClassVar[dict[str, Gateway]] = {}
+
     def __init__(
         self, env: dict[str, str], port: int, run_dir: Path, prefix: str = "test-wa-"
     ) -> None:
         self.api, self.worker = whatsapp_services(env, port, prefix=prefix, run_dir=run_dir)
         self.url = f"http://127.0.0.1:{port}"
+        self.database_url = env["DATABASE_URL"]
 
     @property
     def services(self) -> list[Service]:
         return [self.api, self.worker]
 
     def start(self, *which: Service) -> Gateway:
-        start_all(list(which) or self.services)
+        todo = list(which) or self.services
+        if self.worker in todo:
+            holder = self._processing.get(self.database_url)
+            if holder is not None and holder is not self:
+                holder.worker.stop()
+            self._processing[self.database_url] = self
+        start_all(todo)
         return self
+
+    def resume(self) -> None:
+        """Start this gateway's worker again if another gateway took the database over."""
+        if self.worker.process is None or self.worker.process.poll() is not None:
+            self.start(self.worker)
 
     def kill(self, *which: Service) -> None:
         """SIGKILL: no shutdown, no cleanup, as a crash or a power cut."""
@@ -142,6 +159,8 @@ class Gateway:
 
     def stop(self) -> None:
         stop_all(self.services)
+        if self._processing.get(self.database_url) is self:
+            del self._processing[self.database_url]
 
     def post(self, payload: dict[str, Any] | bytes, signature: str | None = None) -> httpx.Response:
         if isinstance(payload, bytes):

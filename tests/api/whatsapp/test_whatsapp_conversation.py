@@ -60,6 +60,12 @@ def gateway(
     gw.stop()
 
 
+@pytest.fixture(autouse=True)
+def processing(gateway: Gateway) -> None:
+    """The simulator's tests share the assistant's database and take its worker over."""
+    gateway.resume()
+
+
 def tracker_wamids(assistant: Assistant, wa_id: str) -> list[str]:
     events = httpx.get(
         f"{assistant.url}/conversations/{wa_id}/tracker",
