@@ -10,7 +10,7 @@ ENGINE := $(RASA_VENV)/.installed
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-fast lint install chromium train chat evaluate bench lock parse clean help
+.PHONY: run test test-fast lint install chromium tesseract train chat evaluate bench lock parse clean help
 .DEFAULT_GOAL := help
 
 help: ## List the targets
@@ -33,7 +33,7 @@ $(ENGINE): requirements/rasa.lock | $(APP)
 	@$(UV) pip sync -q --python $(RASA_VENV)/bin/python requirements/rasa.lock
 	@touch $@
 
-install: $(APP) $(ENGINE) chromium ## Create or update both environments (and Debian's Chromium)
+install: $(APP) $(ENGINE) chromium tesseract ## Create or update both environments (and Debian's Chromium and Tesseract)
 
 CHROMIUM := /usr/bin/chromium
 # Hindi in screenshots needs a Devanagari font; Chromium alone draws boxes.
@@ -45,6 +45,18 @@ chromium: ## Debian's Chromium and fonts for the browser tests; skipped when pre
 			apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-color-emoji fonts-noto-core >/dev/null; \
 		else \
 			echo "chromium or its fonts are missing and cannot be installed here (needs root and apt-get): browser tests may be skipped"; \
+		fi; }
+
+TESSERACT := /usr/bin/tesseract
+TESSDATA := /usr/share/tesseract-ocr/5/tessdata
+# Photos of shopping lists (bot/ocr): Tesseract 5 with its English and Hindi models.
+tesseract: ## Debian's Tesseract with English and Hindi models for photos of lists; skipped when present
+	@test -x $(TESSERACT) -a -f $(TESSDATA)/eng.traineddata -a -f $(TESSDATA)/hin.traineddata || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "==> installing tesseract with English and Hindi (apt-get)"; \
+			apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q tesseract-ocr tesseract-ocr-eng tesseract-ocr-hin >/dev/null; \
+		else \
+			echo "tesseract or its English/Hindi models are missing and cannot be installed here (needs root and apt-get): photos of lists will not be read"; \
 		fi; }
 
 run: install ## Install, load the catalog, train if needed, start every process (Ctrl-C stops)
