@@ -123,4 +123,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.processes)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Under `--dist loadgroup` each xdist worker tags a grouped test's id with its group, and
+    the scheduler sends a group to one worker. When the tag is missing (pytest and pytest-xdist
+    out of step), the groups are spread over every worker and each starts an engine of its
+    own: stop at once rather than run the suite twice as slowly."""
+    if not session.config.getvalue("loadgroup"):
+        return
+    untagged = [
+        item.nodeid
+        for item in session.items
+        if item.get_closest_marker("xdist_group") and "@" not in item.nodeid
+    ]
+    if untagged:
+        raise pytest.UsageError(
+            f"pytest-xdist did not tag {len(untagged)} grouped tests with their group "
+            f"(e.g. {untagged[0]}): this pytest and pytest-xdist do not work together"
+        )
+
+
 pytest_plugins = ("tests.shop", "tests.processes")

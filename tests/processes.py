@@ -26,6 +26,8 @@ ENGINE_GROUP = pytest.mark.xdist_group("engine")
 MODELS_GROUP = pytest.mark.xdist_group("models")
 """For the tests that train, load and swap models in engines of their own: kept off the shared
 engine's worker, so that the two longest chains of the suite run side by side."""
+STORIES_GROUP = pytest.mark.xdist_group("stories")
+"""For tests that share one `rasa test` run (a module fixture): on one worker, it runs once."""
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ import yaml
 
 from bot.settings import PROJECT_ROOT
 from cli.engine import RASA, engine_env
+from tests.processes import STORIES_GROUP
 
 E2E = PROJECT_ROOT / "tests" / "e2e"
 # Used by Rasa's own two-stage fallback (action_two_stage_fallback), never by our rules.
@@ -95,12 +96,14 @@ def e2e_run(trained_model: str, tmp_path_factory: pytest.TempPathFactory) -> tup
     return _run_stories(out, trained_model, "--e2e"), out
 
 
+@STORIES_GROUP
 def test_e2e_stories_predict_every_action(e2e_run: tuple[str, Path]) -> None:
     output, _ = e2e_run
     correct = re.search(r"Correct:\s+(\d+) / (\d+)", output)
     assert correct and correct.group(1) == correct.group(2), output[-3000:]
 
 
+@STORIES_GROUP
 def test_e2e_stories_understand_every_message(e2e_run: tuple[str, Path]) -> None:
     """Each user line's intent and entities, as the model parsed them, must be the story's."""
     import json
