@@ -10,6 +10,7 @@ from cli import (
     conversations,
     evaluate,
     faq,
+    lists,
     merchant,
     model,
     nlu,
@@ -27,6 +28,7 @@ app = typer.Typer(
 app.command("parse")(parse.parse)
 app.add_typer(catalog.app, name="catalog")
 evaluate.app.command()(conversations.conversations)  # its stack imports cli.model
+evaluate.app.command()(lists.lists)
 app.add_typer(evaluate.app, name="evaluate")
 app.add_typer(faq.app, name="faq")
 app.add_typer(model.app, name="model")

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from bot.catalog.model import format_pack, format_rupees
-from bot.engine import ParsedMessage
+from bot.engine import ItemEngine, ParsedMessage
 from cli.shop import engine_from_db, engine_from_file
 
 
@@ -26,9 +26,19 @@ def parse(
     fmt: Annotated[
         str, typer.Option("--format", help="Catalog file format: shop or bigbasket.")
     ] = "shop",
+    image: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="A photo of a shopping list (repeatable): its lines read (OCR), then parsed."
+        ),
+    ] = None,
 ) -> None:
-    """Turn shopping messages into cart lines resolved against the catalog."""
+    """Turn shopping messages (or photos of lists) into cart lines resolved against the catalog."""
     engine = engine_from_file(catalog, fmt) if catalog else engine_from_db()
+    if image:
+        _parse_images(engine, image, as_json)
+        if not text:
+            return
     interactive = not text and sys.stdin.isatty()
     messages = text if text else _stdin_lines(interactive)
     for message in messages:
@@ -38,6 +48,34 @@ def parse(
             sys.stdout.flush()
         else:
             _print_table(result)
+
+
+def _parse_images(engine: ItemEngine, paths: list[Path], as_json: bool) -> None:
+    """Each photo as the WhatsApp worker reads it: the same JSON as for text (`lines`), each
+    line with the OCR's own reading and confidence; `unreadable` lists what was not read."""
+    from bot.ocr.image import UnreadableImage
+    from bot.ocr.reading import TIME_LIMIT, read_list
+    from bot.ocr.recognise import OcrTimeout, OcrUnavailable
+
+    for path in paths:
+        try:
+            read = read_list(path.read_bytes(), engine, timeout=TIME_LIMIT)
+        except (OSError, UnreadableImage, OcrTimeout, OcrUnavailable) as e:
+            typer.echo(f"{path}: {e}", err=True)
+            raise typer.Exit(1) from e
+        if as_json:
+            out = {"image": str(path), **read.as_dict()}
+            sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+            continue
+        typer.echo(f"{path}  [{read.language}]  {read.seconds:.2f} s")
+        for line in read.lines:
+            mark = {"item": "·", "heading": "#", "unreadable": "✗"}[line.kind]
+            typer.echo(f"  {mark} ocr {line.ocr.confidence:.2f}  {line.ocr.text!r}")
+        if read.items:
+            _print_table(engine.parse(read.text))
+        else:
+            typer.echo("  (no list found)")
 
 
 def _stdin_lines(interactive: bool) -> Iterator[str]:

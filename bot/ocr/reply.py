@@ -1,0 +1,31 @@
+"""What the shop says about a photo before the items reach the cart: what it read, and what
+it could not, in the shopper's language.
+
+The cart itself is answered by the assistant, exactly as for a typed list (see the gateway:
+the read lines go to the engine as the shopper's text), so this only says what was read.
+"""
+
+from __future__ import annotations
+
+from bot.i18n import t
+from bot.ocr.reading import ReadList
+
+MAX_LISTED = 30  # WhatsApp's 4,096 characters hold this many lines and more; a list is shorter
+
+
+def summary(read: ReadList, language: str) -> list[str]:
+    """'I read N items: …' (one line each, as read), then the lines to type; or the polite
+    answer for a photo with no list on it."""
+    items = read.items
+    if not items:
+        return [_unreadable(read, language) if read.unreadable else t("photo_no_list", language)]
+    lines = "\n".join(f"{i}. {line.text}" for i, line in enumerate(items[:MAX_LISTED], start=1))
+    out = [t("photo_read", language, count=len(items), items=lines)]
+    if read.unreadable:
+        out.append(_unreadable(read, language))
+    return out
+
+
+def _unreadable(read: ReadList, language: str) -> str:
+    lines = "\n".join(f"• {line.ocr.text}" for line in read.unreadable[:MAX_LISTED])
+    return t("photo_unreadable_lines", language, lines=lines)
