@@ -26,10 +26,10 @@ from typing import Any, ParamSpec, TypeVar
 from sqlalchemy import select
 
 from api.whatsapp import inbox, templates
-from api.whatsapp.graph import GraphClient, GraphError
+from api.whatsapp.graph import GraphClient, GraphError, MediaTooLarge
 from api.whatsapp.inbox import InboxRow
 from api.whatsapp.lock import ProcessorLock
-from api.whatsapp.payloads import Message, Status
+from api.whatsapp.payloads import Media, Message, Status
 from api.whatsapp.rasa import EngineUnavailable, RasaClient
 from api.whatsapp.render import Rendered, list_page, render, resolve, text_messages
 from bot.cart import service as carts
@@ -42,6 +42,9 @@ from bot.errors import ShopError
 from bot.i18n import t
 from bot.i18n.render import LANGUAGES
 from bot.notifications import outbox
+from bot.ocr import reading, reply, shop
+from bot.ocr.image import UnreadableImage
+from bot.ocr.recognise import OcrTimeout, OcrUnavailable, available
 from bot.payments.provider import EventKind, WebhookEvent
 from bot.payments.webhooks import handle_webhook
 from bot.settings import Settings
@@ -54,7 +57,7 @@ SWEEP_SECONDS = 1.0
 UNSUPPORTED = {
     "audio": "wa_unsupported_audio",
     "voice": "wa_unsupported_audio",
-    "image": "wa_unsupported_image",
+    "image": "wa_unsupported_image",  # when Tesseract is not installed (make tesseract)
     "sticker": "wa_unsupported_sticker",
 }
 
@@ -389,6 +392,8 @@ class Gateway:
             return await self._location(row, m)
         if m.type == "order" and m.order is not None:
             return await self._db(self._order, row, m, await self._shopper_language(row.wa_id))
+        if (photo := _photo(m)) is not None and self._ocr_problem() is None:
+            return await self._photo(row, photo, await self._shopper_language(row.wa_id))
         if m.type == "system":
             return await self._db(inbox.save_replies, row, [], "system")
         language = await self._shopper_language(row.wa_id)
@@ -400,6 +405,88 @@ class Gateway:
             key = UNSUPPORTED.get(m.type, "wa_unsupported")
             reply = text_messages(t(key, language))
         await self._db(inbox.save_replies, row, reply, f"polite:{m.type}")
+
+    _ocr: str | bool | None = False  # why photos cannot be read here (False: not asked yet)
+
+    def _ocr_problem(self) -> str | None:
+        if self._ocr is False:
+            self._ocr = available()
+            if self._ocr:
+                log.warning("photos of lists will get the polite reply: %s", self._ocr)
+        return self._ocr if isinstance(self._ocr, str) else None
+
+    async def _photo(self, row: InboxRow, media: Media, language: str) -> None:
+        """A photo of a shopping list (an image, or a document that is one). Downloaded from
+        the Graph API (at most `reading.MAX_BYTES`) and read in a thread of this worker,
+        off the webhook's path, within `reading.TIME_LIMIT` seconds. The lines read go to
+        the engine as the shopper's text, one per line — the same turn a typed list gets, so
+        the confident ones go into the cart, the unsure ones are asked about with the usual
+        buttons, unknown ones are said to be unknown and the misunderstood are recorded for
+        review, by the same actions — preceded by what was read and what could not be."""
+        polite = None
+        try:
+            data, _ = await self.graph.media(media.id or "", reading.MAX_BYTES)
+            read = await asyncio.wait_for(
+                asyncio.to_thread(self._read_photo, data), reading.TIME_LIMIT + 5
+            )
+        except MediaTooLarge:
+            polite = t("photo_too_large", language, megabytes=reading.MAX_BYTES // 2**20)
+        except GraphError as e:
+            if e.retryable:
+                raise Retry(str(e)) from e
+            log.warning("photo %s of %s not downloaded: %s", media.id, row.key, e)
+            polite = t("photo_failed", language)
+        except UnreadableImage as e:
+            log.info("photo %s of %s is no picture: %s", media.id, row.key, e)
+            polite = t("photo_failed", language)
+        except (OcrTimeout, TimeoutError):
+            polite = t("photo_slow", language)
+        except OcrUnavailable as e:
+            log.warning("photo %s: %s", media.id, e)
+            polite = t("wa_unsupported_image", language)
+        if polite is not None:
+            outcome = "photo_refused"
+            return await self._db(inbox.save_replies, row, text_messages(polite), outcome)
+        said = [x for text in reply.summary(read, language) for x in text_messages(text)]
+        log.info(
+            "photo %s of %s: %d items, %d unreadable in %.2f s",
+            media.id,
+            row.key,
+            len(read.items),
+            len(read.unreadable),
+            read.seconds,
+        )
+        if not read.items:
+            return await self._db(inbox.save_replies, row, said, "photo_no_list")
+        await self._db(self._forward_photo, row, read.text, said, len(read.items))
+
+    def _read_photo(self, data: bytes) -> reading.ReadList:
+        shop_id = self.shop_id()
+        with session_scope() as s:
+            engine = shop.engine_for(s, s.get_one(db.Shop, shop_id))
+        return reading.read_list(data, engine, timeout=reading.TIME_LIMIT)
+
+    def _forward_photo(self, row: InboxRow, text: str, said: list[Rendered], items: int) -> None:
+        """The read lines to the engine, and what was read said first (as `_order` does: the
+        rows before the engine's replies), in one transaction with the row's move."""
+        shop_id = self.shop_id()
+        with session_scope(write=True) as s:
+            r = s.get_one(WhatsAppInbox, row.id)
+            r.payload = {**r.payload, "forward": text}
+            r.state, r.outcome = "forwarding", f"photo:{items}_items"
+            carts.customer_row(s, shop_id, row.wa_id, name=row.payload.get("name") or None)
+            for seq, x in enumerate(said):
+                s.add(
+                    WhatsAppOutgoing(
+                        inbox_id=row.id,
+                        seq=-len(said) + seq,
+                        wa_id=row.wa_id,
+                        phone_number_id=row.phone_number_id,
+                        type=x.type,
+                        body=x.request(row.wa_id),
+                        options={},
+                    )
+                )
 
     async def _location(self, row: InboxRow, m: Message) -> None:
         from bot.parsing.pincode import find_pincode  # the checkout form's own rule
@@ -647,6 +734,16 @@ class Gateway:
             out = s.get(WhatsAppOutgoing, outgoing_id)
             if out is not None and status == "dead":
                 out.state, out.error = "failed", error[:2000]
+
+
+def _photo(m: Message) -> Media | None:
+    """The picture in an image message, or in a document that is an image."""
+    if m.type == "image" and m.image is not None and m.image.id:
+        return m.image
+    document = m.document if m.type == "document" else None
+    if document is not None and document.id and (document.mime_type or "").startswith("image/"):
+        return document
+    return None
 
 
 def notification_text(template: str, params: Mapping[str, Any], language: str) -> str:

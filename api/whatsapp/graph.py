@@ -7,11 +7,15 @@
 - A per-number send rate (`WHATSAPP_SEND_RATE`, 80/s by default, Meta's default tier): a
   token bucket in front of every request.
 - Every send is logged with its WhatsApp message id.
+- Media (a shopper's photo) is fetched as Meta documents it: `GET /{version}/{media-id}`
+  gives a short-lived URL, which is downloaded with the same bearer token; never more than
+  the caller's byte limit is read, whatever the server says the size is.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import random
 import time
@@ -31,6 +35,10 @@ class GraphError(Exception):
         self.status, self.body, self.retryable = status, body, retryable
         self.code = error.get("code")
         super().__init__(f"Graph API {status} (code {self.code}): {error.get('message') or body!r}")
+
+
+class MediaTooLarge(Exception):
+    """The media is larger than the caller accepts (nothing beyond the limit was read)."""
 
 
 class RateLimiter:
@@ -144,3 +152,52 @@ class GraphClient:
             body["typing_indicator"] = {"type": "text"}
         await self.post(body, phone_number_id, attempts=1)  # a courtesy: never worth a wait
         log.info("whatsapp marked %s as read", message_id)
+
+    async def media(self, media_id: str, max_bytes: int) -> tuple[bytes, str]:
+        """The media's bytes and MIME type. A network error, 429 or 5xx is a retryable
+        GraphError; a size over `max_bytes` (announced, or found while reading) raises
+        MediaTooLarge; a body whose SHA-256 differs from the one Meta gives is refused."""
+        try:
+            r = await self._http.get(f"{self.base}/{media_id}", headers=self._headers)
+        except httpx.HTTPError as e:
+            raise GraphError(0, {"error": {"message": repr(e)}}, True) from e
+        info = self._answer(r)
+        size = int(info.get("file_size") or 0)
+        if size > max_bytes:
+            raise MediaTooLarge(f"media {media_id} is {size} bytes (limit {max_bytes})")
+        url, mime = str(info.get("url") or ""), str(info.get("mime_type") or "")
+        if not url:
+            raise GraphError(r.status_code, {"error": {"message": "no url for media"}}, False)
+        body = bytearray()
+        try:
+            async with self._http.stream("GET", url, headers=self._headers) as download:
+                if download.status_code >= 300:
+                    await download.aread()
+                    self._answer(download)
+                async for chunk in download.aiter_bytes():
+                    body += chunk
+                    if len(body) > max_bytes:
+                        raise MediaTooLarge(f"media {media_id} is over {max_bytes} bytes")
+                mime = download.headers.get("content-type", "").split(";")[0] or mime
+        except httpx.HTTPError as e:
+            raise GraphError(0, {"error": {"message": repr(e)}}, True) from e
+        digest = str(info.get("sha256") or "")
+        if len(digest) == 64 and hashlib.sha256(body).hexdigest() != digest.lower():
+            raise GraphError(
+                200, {"error": {"message": f"media {media_id}: sha256 differs"}}, False
+            )
+        log.info("whatsapp media %s: %d bytes, %s", media_id, len(body), mime)
+        return bytes(body), mime
+
+    @staticmethod
+    def _answer(r: httpx.Response) -> dict[str, Any]:
+        """A JSON answer, or the GraphError it is (retryable for 429 and 5xx)."""
+        try:
+            payload = r.json()
+        except ValueError:
+            payload = {"error": {"message": r.text[:500]}}
+        if r.status_code < 300 and isinstance(payload, dict):
+            return payload
+        error = GraphError(r.status_code, payload, False)
+        error.retryable = r.status_code == 429 or r.status_code >= 500
+        raise error

@@ -331,6 +331,36 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hi": "फ़ोटो के लिए धन्यवाद! मैं अभी सिर्फ़ लिखा हुआ पढ़ सकता हूँ — कृपया सामान लिखकर भेजिए।",
         "hinglish": "Photo ke liye thanks! Main abhi sirf text padh sakta hoon — please saamaan likh ke bhejo.",
     },
+    "photo_read": {
+        "en": "📷 I read {count} items on your list:\n{items}",
+        "hi": "📷 आपकी लिस्ट में मैंने {count} चीज़ें पढ़ीं:\n{items}",
+        "hinglish": "📷 Aapki list mein maine {count} items padhe:\n{items}",
+    },
+    "photo_unreadable_lines": {
+        "en": "I couldn't read these lines — please type them:\n{lines}",
+        "hi": "ये लाइनें मैं पढ़ नहीं पाया — कृपया इन्हें लिखकर भेजिए:\n{lines}",
+        "hinglish": "Ye lines main padh nahi paaya — please inhe likh ke bhejo:\n{lines}",
+    },
+    "photo_no_list": {
+        "en": 'I couldn\'t find a shopping list in this photo. Send a clear photo of the list, or type what you need, e.g. "2 kg atta".',
+        "hi": 'इस फ़ोटो में मुझे सामान की लिस्ट नहीं मिली। लिस्ट की साफ़ फ़ोटो भेजिए, या लिखकर बताइए, जैसे "2 किलो आटा"।',
+        "hinglish": 'Is photo mein mujhe saamaan ki list nahi mili. List ki saaf photo bhejo, ya likh ke batao, jaise "2 kg atta".',
+    },
+    "photo_too_large": {
+        "en": "That file is too large for me to read. Please send a photo of the list (under {megabytes} MB).",
+        "hi": "यह फ़ाइल पढ़ने के लिए बहुत बड़ी है। कृपया लिस्ट की फ़ोटो भेजिए ({megabytes} MB से कम)।",
+        "hinglish": "Ye file padhne ke liye bahut badi hai. Please list ki photo bhejo ({megabytes} MB se kam).",
+    },
+    "photo_failed": {
+        "en": "Sorry, I couldn't open that photo. Please send it again, or type the items you need.",
+        "hi": "माफ़ कीजिए, मैं यह फ़ोटो खोल नहीं पाया। कृपया दोबारा भेजिए, या सामान लिखकर बताइए।",
+        "hinglish": "Sorry, main ye photo khol nahi paaya. Please dobara bhejo, ya saamaan likh ke batao.",
+    },
+    "photo_slow": {
+        "en": "Sorry, reading that photo took too long. A closer, well-lit photo of just the list helps — or type the items.",
+        "hi": "माफ़ कीजिए, यह फ़ोटो पढ़ने में बहुत समय लग गया। सिर्फ़ लिस्ट की पास से, रोशनी में ली फ़ोटो भेजिए — या सामान लिखकर बताइए।",
+        "hinglish": "Sorry, ye photo padhne mein bahut time lag gaya. Sirf list ki paas se, roshni mein li photo bhejo — ya saamaan likh ke batao.",
+    },
     "wa_unsupported_sticker": {
         "en": "Nice sticker! 😊 Tell me what you'd like to order.",
         "hi": "बढ़िया स्टिकर! 😊 बताइए क्या मँगवाना है।",

@@ -3,6 +3,7 @@ records every request), and the gateway as its two processes: the API and the wo
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import signal
@@ -33,7 +34,8 @@ PHONE_NUMBER_ID = "106540352242922"
 
 class FakeGraph:
     """Answers `POST /{version}/{phone-number-id}/messages` like Meta; `script` holds the
-    (status, body) answers to give first, e.g. a 500 then the default 200."""
+    (status, body) answers to give first, e.g. a 500 then the default 200. Serves the media
+    in `media` (a shopper's photos) as Meta does."""
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
@@ -41,15 +43,53 @@ class FakeGraph:
         self.lock = threading.Lock()
         self.sent_to: dict[str, int] = {}  # messages (not read receipts) per recipient
         self.arrivals: dict[str, list[float]] = {}  # time.monotonic() of each, per recipient
+        self.media: dict[str, tuple[bytes, str]] = {}  # media id → (bytes, MIME type)
+        self.media_requests: list[dict[str, Any]] = []
         graph = self
 
         class Handler(JsonHandler):
             def do_GET(self) -> None:  # noqa: N802
                 """`/_arrivals`: when each recipient's messages arrived (for a benchmark that
-                runs this server in a process of its own; the clock is system-wide)."""
+                runs this server in a process of its own; the clock is system-wide). Media as
+                Meta serves it: `GET /{version}/{media-id}` → its URL, size and SHA-256; the
+                URL → the bytes; both only with the access token."""
+                if self.path == "/_arrivals":
+                    with graph.lock:
+                        arrivals = {to: list(times) for to, times in graph.arrivals.items()}
+                    return self.send_json(200, arrivals)
                 with graph.lock:
-                    arrivals = {to: list(times) for to, times in graph.arrivals.items()}
-                self.send_json(200 if self.path == "/_arrivals" else 404, arrivals)
+                    graph.media_requests.append(
+                        {"path": self.path, "auth": self.headers.get("Authorization")}
+                    )
+                if self.headers.get("Authorization") != f"Bearer {ACCESS_TOKEN}":
+                    return self.send_json(
+                        401, {"error": {"message": "Invalid OAuth access token.", "code": 190}}
+                    )
+                parts = self.path.strip("/").split("/")
+                if len(parts) == 2 and parts[0] == "_media" and parts[1] in graph.media:
+                    data, mime = graph.media[parts[1]]
+                    self.send_response(200)
+                    self.send_header("Content-Type", mime)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return None
+                if len(parts) == 2 and parts[1] in graph.media:
+                    data, mime = graph.media[parts[1]]
+                    return self.send_json(
+                        200,
+                        {
+                            "messaging_product": "whatsapp",
+                            "url": f"{graph.url}/_media/{parts[1]}",
+                            "mime_type": mime,
+                            "sha256": hashlib.sha256(data).hexdigest(),
+                            "file_size": len(data),
+                            "id": parts[1],
+                        },
+                    )
+                return self.send_json(
+                    400, {"error": {"message": "Unsupported get request.", "code": 100}}
+                )
 
             def do_POST(self) -> None:  # noqa: N802
                 body = self.read_json()
