@@ -9,6 +9,7 @@ client over HTTP. In production every route here answers 404.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import secrets
 import threading
@@ -17,8 +18,8 @@ from collections import defaultdict
 from typing import Annotated, Any
 
 import httpx
-from fastapi import APIRouter, Header, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi import APIRouter, Form, Header, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
@@ -82,6 +83,33 @@ class Capture:
 
 
 CAPTURE = Capture()
+
+
+class MediaStore:
+    """Photos the page sent, served as the Graph API serves a shopper's media (this process
+    only, the newest `KEEP`): the worker fetches them over HTTP like real ones."""
+
+    KEEP = 50
+    MAX_BYTES = 16 * 2**20  # the page may send more than the gateway accepts: it refuses
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[str, tuple[bytes, str]] = {}
+
+    def add(self, data: bytes, mime: str) -> str:
+        media_id = str(10**14 + secrets.randbelow(9 * 10**14))
+        with self._lock:
+            self._items[media_id] = (data, mime)
+            while len(self._items) > self.KEEP:
+                del self._items[next(iter(self._items))]
+        return media_id
+
+    def get(self, media_id: str) -> tuple[bytes, str] | None:
+        with self._lock:
+            return self._items.get(media_id)
+
+
+MEDIA = MediaStore()
 
 
 def _dev(settings: Settings) -> None:
@@ -165,6 +193,68 @@ async def graph_messages(
     )
 
 
+def _authorised(settings: Settings, authorization: str) -> JSONResponse | None:
+    if authorization == f"Bearer {settings.whatsapp_access_token.get_secret_value()}":
+        return None
+    return JSONResponse(
+        {
+            "error": {
+                "message": "Invalid OAuth access token.",
+                "type": "OAuthException",
+                "code": 190,
+            }
+        },
+        status_code=401,
+    )
+
+
+@router.get("/graph/media/{media_id}")
+def graph_media_download(
+    media_id: str, settings: SettingsDep, authorization: Annotated[str, Header()] = ""
+) -> Response:
+    """The media's bytes, at the URL `graph_media` gave (with the token, as at Meta)."""
+    _dev(settings)
+    refused = _authorised(settings, authorization)
+    if refused is not None:
+        return refused
+    item = MEDIA.get(media_id)
+    if item is None:
+        return JSONResponse({"error": {"message": "Not found", "code": 100}}, status_code=404)
+    return Response(item[0], media_type=item[1])
+
+
+@router.get("/graph/{version}/{media_id}")
+def graph_media(
+    version: str,
+    media_id: str,
+    request: Request,
+    settings: SettingsDep,
+    authorization: Annotated[str, Header()] = "",
+) -> JSONResponse:
+    """`GET /{version}/{media-id}` as Meta answers it: a URL to download from, and the size,
+    type and SHA-256 of what is there."""
+    _dev(settings)
+    refused = _authorised(settings, authorization)
+    if refused is not None:
+        return refused
+    item = MEDIA.get(media_id)
+    if item is None:
+        return JSONResponse(
+            {"error": {"message": "Unsupported get request.", "code": 100}}, status_code=400
+        )
+    data, mime = item
+    return JSONResponse(
+        {
+            "messaging_product": "whatsapp",
+            "url": str(request.url_for("graph_media_download", media_id=media_id)),
+            "mime_type": mime,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "file_size": len(data),
+            "id": media_id,
+        }
+    )
+
+
 # The page's own API ---------------------------------------------------------------------------
 class Outgoing(BaseModel):
     wa_id: str = Field(pattern=WA_ID)
@@ -239,6 +329,41 @@ async def send(o: Outgoing, request: Request, settings: SettingsDep) -> dict[str
     wamid = value["messages"][0]["id"] if "messages" in value else None
     if wamid:
         CAPTURE.inbound(o.wa_id, wamid)
+    body, headers = webhooks.signed(payload, settings.whatsapp_app_secret.get_secret_value())
+    url = str(request.base_url).rstrip("/") + "/webhooks/whatsapp"
+    async with httpx.AsyncClient(timeout=10) as client:
+        r = await client.post(url, content=body, headers=headers)
+    return {"status": r.status_code, "message_id": wamid, "webhook": payload}
+
+
+@router.post("/api/photo")
+async def send_photo(
+    request: Request,
+    settings: SettingsDep,
+    photo: UploadFile,
+    wa_id: Annotated[str, Form(pattern=WA_ID)],
+    name: Annotated[str, Form(max_length=100)] = "Shopper",
+    as_document: Annotated[bool, Form()] = False,
+) -> dict[str, Any]:
+    """📷: a photo from the computer, kept as media the Graph API stand-in serves, and an
+    `image` (or `document`) webhook naming it posted to the gateway as Meta would."""
+    _dev(settings)
+    data = await photo.read(MediaStore.MAX_BYTES + 1)
+    if len(data) > MediaStore.MAX_BYTES:
+        raise ProblemError(413, "too-large", "Photo too large for the simulator")
+    mime = photo.content_type or "application/octet-stream"
+    media_id = MEDIA.add(data, mime)
+    kind = "document" if as_document else "image"
+    content: dict[str, Any] = {
+        "mime_type": mime,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "id": media_id,
+    }
+    if as_document:
+        content["filename"] = photo.filename or "list.jpg"
+    payload = webhooks.inbound(settings.whatsapp_phone_number_id, wa_id, name, kind, content)
+    wamid = payload["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
+    CAPTURE.inbound(wa_id, wamid)
     body, headers = webhooks.signed(payload, settings.whatsapp_app_secret.get_secret_value())
     url = str(request.base_url).rstrip("/") + "/webhooks/whatsapp"
     async with httpx.AsyncClient(timeout=10) as client:

@@ -156,6 +156,32 @@
     if (address === null) { return; }
     say("📍 " + address, { type: "location", latitude: 19.1136, longitude: 72.8697, place: "Home", address: address });
   });
+  $("photo").addEventListener("click", () => $("photo-file").click());
+  $("photo-file").addEventListener("change", async () => {
+    const file = $("photo-file").files[0];
+    $("photo-file").value = "";
+    if (!file) { return; }
+    const { b, meta } = bubble("📷 " + file.name, "out");
+    const img = document.createElement("img");
+    img.className = "photo";
+    img.alt = file.name;
+    img.src = URL.createObjectURL(file);
+    b.insertBefore(img, b.firstChild);
+    const ticks = document.createElement("span");
+    ticks.className = "ticks";
+    ticks.textContent = "✓";
+    meta.appendChild(ticks);
+    const form = new FormData();
+    form.append("photo", file);
+    form.append("wa_id", waId());
+    form.append("name", $("name").value || "Shopper");
+    const r = await fetch("/simulator/api/photo", { method: "POST", body: form });
+    const answer = await r.json();
+    $("last-webhook").textContent = JSON.stringify(answer.webhook || answer, null, 2);
+    ticks.textContent = answer.status === 200 ? "✓✓" : "!";
+    if (answer.message_id) { mine.set(answer.message_id, ticks); }
+    startPolling();
+  });
   $("sheet-close").addEventListener("click", () => sheet.classList.add("hidden"));
   $("wa-id").addEventListener("change", () => { chat.innerHTML = ""; after = 0; mine.clear(); });
   startPolling();
