@@ -52,10 +52,10 @@ def test_the_gateways_client_downloads_it_within_its_limit(client: TestClient) -
         whatsapp_access_token=TOKEN,
     )
 
-    async def fetch(limit: int) -> tuple[bytes, str]:
+    async def fetch(limit: int, which: str = media_id) -> tuple[bytes, str]:
         graph = GraphClient(settings, http=httpx.AsyncClient(transport=transport))
         try:
-            return await graph.media(media_id, limit)
+            return await graph.media(which, limit)
         finally:
             await graph.aclose()
 
@@ -64,5 +64,4 @@ def test_the_gateways_client_downloads_it_within_its_limit(client: TestClient) -
     with pytest.raises(MediaTooLarge):
         asyncio.run(fetch(4000))
     with pytest.raises(GraphError):
-        media_id = "404"
-        asyncio.run(fetch(10_000))
+        asyncio.run(fetch(10_000, "404"))
