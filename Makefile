@@ -49,12 +49,15 @@ chromium: ## Debian's Chromium and fonts for the browser tests; skipped when pre
 
 TESSERACT := /usr/bin/tesseract
 TESSDATA := /usr/share/tesseract-ocr/5/tessdata
-# Photos of shopping lists (bot/ocr): Tesseract 5 with its English and Hindi models.
-tesseract: ## Debian's Tesseract with English and Hindi models for photos of lists; skipped when present
-	@test -x $(TESSERACT) -a -f $(TESSDATA)/eng.traineddata -a -f $(TESSDATA)/hin.traineddata || { \
+# Photos of shopping lists (bot/ocr): Tesseract 5 with its English and Hindi models, and the
+# handwriting-style fonts scripts/make_list_images.py draws data/eval/lists/ with.
+LIST_FONTS := fonts-comic-neue fonts-dkg-handwriting fonts-humor-sans fonts-lohit-deva fonts-deva-extra fonts-aksharyogini2
+HAND_FONT := /usr/share/fonts/truetype/fonts-aksharyogini2/Aksharyogini2Normal.ttf
+tesseract: ## Debian's Tesseract with English and Hindi models for photos of lists (and the list set's fonts); skipped when present
+	@test -x $(TESSERACT) -a -f $(TESSDATA)/eng.traineddata -a -f $(TESSDATA)/hin.traineddata -a -f $(HAND_FONT) || { \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			echo "==> installing tesseract with English and Hindi (apt-get)"; \
-			apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q tesseract-ocr tesseract-ocr-eng tesseract-ocr-hin >/dev/null; \
+			apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q tesseract-ocr tesseract-ocr-eng tesseract-ocr-hin $(LIST_FONTS) >/dev/null; \
 		else \
 			echo "tesseract or its English/Hindi models are missing and cannot be installed here (needs root and apt-get): photos of lists will not be read"; \
 		fi; }
@@ -86,9 +89,10 @@ lint: $(APP) ## ruff check, ruff format --check and mypy (strict on bot/); fails
 	@echo "==> ruff format --check" && $(VENV)/bin/ruff format --check --quiet .
 	@echo "==> mypy" && $(VENV)/bin/mypy
 
-evaluate: install ## The newest model against production (intents, entities, item lines), then the conversation set on the newest model (reports/)
+evaluate: install ## The newest model against production (intents, entities, item lines), then the conversation set on the newest model, then photos of lists (reports/)
 	@$(VENV)/bin/chatcart evaluate model
 	@$(VENV)/bin/chatcart evaluate conversations --model newest
+	@$(VENV)/bin/chatcart evaluate lists
 
 bench: $(APP) ## Run the benchmarks in bench/ (results in bench/results/)
 	@$(VENV)/bin/python bench/parse.py
