@@ -1,0 +1,83 @@
+"""bot/ocr on a handful of the evaluation's own images (the whole set is `chatcart evaluate
+lists`' job): Tesseract for real, the seed catalog's item engine, and the pieces around it."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from bot.engine import ItemEngine
+from bot.ocr import reply
+from bot.ocr.evaluation import load_gold, pair, score_image
+from bot.ocr.image import UnreadableImage, load
+from bot.ocr.reading import clean, read_list, repair
+from bot.ocr.recognise import available
+from bot.settings import PROJECT_ROOT
+
+LISTS = PROJECT_ROOT / "data" / "eval" / "lists"
+needs_tesseract = pytest.mark.skipif(available() is not None, reason=f"{available()}")
+
+
+def gold(name: str):  # type: ignore[no-untyped-def]
+    return next(g for g in load_gold(LISTS) if g.image.name == name)
+
+
+@pytest.mark.parametrize(
+    ("read", "meant"),
+    [
+        ("1) besan 5OO g", "besan 500 g"),
+        ("3) haldi 200 9", "haldi 200 g"),
+        ("e maida 1 kg", "maida 1 kg"),
+        ("- poha | Ka", "poha 1 kg"),
+        ("४) मैगी ४ पेकेट", "मैगी ४ पैकेट"),
+        ("• lux soap 4", "lux soap 4"),
+        ("Saman list", "Saman list"),
+    ],
+)
+def test_list_markers_and_misread_quantities_are_repaired(read: str, meant: str) -> None:
+    assert repair(clean(read)) == meant
+
+
+def test_pairing_keeps_order_and_leaves_a_missed_line_unpaired() -> None:
+    assert pair(["atta 5 kg", "sugar 2 kg", "milk 1 l"], ["atta 5 kg", "milk 1 l"]) == [
+        0,
+        None,
+        1,
+    ]
+
+
+def test_what_is_not_a_picture_is_refused() -> None:
+    with pytest.raises(UnreadableImage):
+        load(b"not a picture")
+    with pytest.raises(UnreadableImage):
+        load(Path(__file__).read_bytes())
+
+
+@needs_tesseract
+@pytest.mark.parametrize(
+    "name",
+    ["latin-printed-01-clean.png", "devanagari-printed-01-clean.png", "latin-printed-01-photo.jpg"],
+)
+def test_printed_lists_are_read_line_for_line(engine: ItemEngine, name: str) -> None:
+    expected = gold(name)
+    read = read_list(expected.image.read_bytes(), engine)
+    scored = score_image(engine, expected, read)
+    right = sum(line["right"] for line in scored["lines"])
+    assert right >= len(expected.lines) - 1, scored
+    assert read.seconds < 15
+    first = read.as_dict()["lines"][0]
+    assert 0 < first["ocr_confidence"] <= 1 and first["product"]["price_paise"] > 0
+
+
+@needs_tesseract
+def test_a_picture_without_a_list_reads_as_none_and_says_so(engine: ItemEngine) -> None:
+    blank = io.BytesIO()
+    Image.new("RGB", (800, 600), (230, 220, 200)).save(blank, "JPEG")
+    read = read_list(blank.getvalue(), engine)
+    assert read.items == [] and read.text == ""
+    assert reply.summary(read, "hi") == [
+        'इस फ़ोटो में मुझे सामान की लिस्ट नहीं मिली। लिस्ट की साफ़ फ़ोटो भेजिए, या लिखकर बताइए, जैसे "2 किलो आटा"।'
+    ]
