@@ -129,7 +129,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     the scheduler sends a group to one worker. When the tag is missing (pytest and pytest-xdist
     out of step), the groups are spread over every worker and each starts an engine of its
     own: stop at once rather than run the suite twice as slowly."""
-    if not session.config.getvalue("loadgroup"):
+    if not getattr(session.config.option, "loadgroup", False):  # set in xdist workers only
         return
     untagged = [
         item.nodeid
