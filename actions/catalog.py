@@ -50,6 +50,14 @@ class ActionBrowseCatalog(ShopAction):
         if slug is None:
             slug = _named_category(turn.text, cats)
         if slug is None:
+            lines = engine.parse(turn.text).lines
+            named = [(ln.line.item, ln.resolution.product) for ln in lines if ln.resolution.product]
+            if named:  # "paneer kaun kaun se hai", "doodh ke options": that kind, every brand
+                said, product = named[0]
+                return _list_kind(turn, said or product.kind, product.kind)
+            for line in lines:  # "do you have fish?": said plainly, then the aisles
+                if line.line.item and not engine.resolver.names_something(line.line.item):
+                    turn.say("unmatched", item=line.line.item)
             # "masale dikhao": the aisle of what the words name
             ranked = engine.resolver.rank(turn.text)
             if ranked and ranked[0].score >= engine.resolver.threshold:
@@ -106,3 +114,18 @@ class ActionAskPrice(ShopAction):
                     )
         turn.send("\n".join(dict.fromkeys(rows)))
         return []
+
+
+def _list_kind(turn: Turn, said: str, kind: str) -> list[dict[str, Any]]:
+    """Every product of one kind, cheapest pack first within each, as the shop shelves them."""
+    engine, _ = turn.engine()
+    variants = [iv.variant for iv in engine.index.variants if iv.variant.first.kind == kind]
+    variants.sort(key=lambda v: v.position)
+    rows = [turn.t("category_products", category=said)]
+    buttons = []
+    for v in variants[:MAX_LISTED]:
+        for pack in v.packs:
+            rows.append(f"• {turn.label(pack)} — {format_rupees(pack.price_paise)}")
+        buttons.append({"title": turn.label(v.first), "payload": product_label(v.first)})
+    turn.send("\n".join(rows), buttons)
+    return []

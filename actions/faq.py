@@ -6,26 +6,40 @@ from typing import Any
 
 from actions.fallback import record_misunderstood
 from actions.runtime import ShopAction, Turn
-from bot.faq.answer import asks_about_area, best_faq
-from bot.faq.store import delivery_area, faqs
+from bot.faq.answer import asks_about_area, best_faq, faq_on
+from bot.faq.store import Faq, delivery_area, faqs
 from bot.parsing.pincode import find_pincode
 
 
 def answer_from_faqs(turn: Turn, *, topics_only: bool = False) -> bool:
     """Answer from the shop's area and FAQs if the message is one of their questions."""
     area = delivery_area(turn.session, turn.shop.id)
+    shop_faqs = faqs(turn.session, turn.shop.id)
     pincode = find_pincode(turn.text)
     if pincode and area and (not topics_only or asks_about_area(turn.text)):
-        turn.say("delivers_yes" if pincode in area else "delivers_no", pincode=pincode)
+        if pincode in area:
+            turn.say("delivers_yes", pincode=pincode)
+        else:  # a shopper just outside wants to know where the shop does go
+            turn.say("delivers_no", pincode=pincode)
+            _say_area(turn, area, shop_faqs)
         return True
-    match = best_faq(turn.text, faqs(turn.session, turn.shop.id))
+    match = best_faq(turn.text, shop_faqs)
     if match is not None and (match.topic or not topics_only):
         turn.send(match.faq.answer_in(turn.language))
         return True
     if area and asks_about_area(turn.text):
-        turn.say("delivery_area", pincodes=", ".join(sorted(area)))
+        _say_area(turn, area, shop_faqs)
         return True
     return False
+
+
+def _say_area(turn: Turn, area: frozenset[str], shop_faqs: list[Faq]) -> None:
+    """The merchant's words for the delivery area (areas people know by name), else the PINs."""
+    own = faq_on("area", shop_faqs)
+    if own is not None:
+        turn.send(own.answer_in(turn.language))
+    else:
+        turn.say("delivery_area", pincodes=", ".join(sorted(area)))
 
 
 class ActionOutOfScope(ShopAction):

@@ -48,6 +48,8 @@ TOPICS: dict[str, tuple[str, ...]] = {
         "minimum order",
         "min order",
         "free delivery",
+        "minimum",
+        "kam se kam",
         "shipping",
         "kitna lagega delivery",
         "delivery ka kitna",
@@ -175,6 +177,11 @@ def best_faq(question: str, faqs: Sequence[Faq]) -> Match | None:
             topic = next(iter(sorted(shared)), None)
             best = Match(faq, topic, score)
     return best
+
+
+def faq_on(topic: str, faqs: Sequence[Faq]) -> Faq | None:
+    """The merchant's own answer on a topic ("area": where the shop delivers), if there is one."""
+    return next((faq for faq in faqs if topic in topics(faq.question)), None)
 
 
 def asks_about_area(question: str) -> bool:

@@ -43,6 +43,14 @@ def test_do_you_deliver_to_a_pincode() -> None:
     assert "400069, 400093" in ask("which areas do you deliver to")
 
 
+def test_outside_the_area_the_shopper_hears_where_the_shop_does_deliver(shop_id: int) -> None:
+    no = ask("do u deliver to bandra west 400050")
+    assert "don't deliver to 400050" in no and "400069, 400093" in no
+    with session_scope(write=True) as s:
+        add_faq(s, shop_id, "Which areas do you deliver to?", "Andheri East and Marol.")
+    assert "Andheri East and Marol." in ask("bandra 400050 mein delivery hai kya", "hinglish")
+
+
 def test_an_unknown_question_goes_to_the_merchant() -> None:
     assert "passed your question to the shop" in ask("do you sell fireworks for diwali")
     [item] = review_items("out_of_scope")

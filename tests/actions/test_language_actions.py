@@ -258,6 +258,21 @@ def test_browse_by_name_in_hindi() -> None:
     assert "हमारे कुछ सामान" in result.text
 
 
+def test_browse_one_kind_lists_every_brand_of_it() -> None:
+    result = run(
+        ActionBrowseCatalog(), make_tracker("paneer kaun kaun se hai dikhao", "browse_catalog")
+    )
+    assert result.text.startswith("paneer — ")
+    assert "Amul" in result.text and "Mother Dairy" in result.text, result.text
+    assert "Butter" not in result.text  # the kind, not the whole dairy aisle
+
+
+def test_browse_for_something_not_sold_says_so_then_shows_the_aisles() -> None:
+    result = run(ActionBrowseCatalog(), make_tracker("do you have fish?", "browse_catalog"))
+    assert result.messages[0]["text"] == 'Sorry, we don\'t have "fish".'
+    assert result.messages[-1]["text"] == "What would you like to see?"
+
+
 def test_ask_price() -> None:
     result = run(ActionAskPrice(), make_tracker("how much is amul butter?", "ask_price"))
     assert "Amul Butter 100 g: ₹58" in result.text
