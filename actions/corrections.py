@@ -8,13 +8,21 @@ from typing import Any
 
 from rasa_sdk.events import SlotSet
 
-from actions.cart import ActionAddItems, ActionChooseOption, in_cart, replace_line
+from actions.cart import (
+    ActionAddItems,
+    ActionChooseOption,
+    ask_next_choice,
+    in_cart,
+    replace_line,
+)
 from actions.render import cart_buttons, cart_text
 from actions.runtime import ShopAction, Turn
 from bot.cart import service as carts
 from bot.catalog.index import CatalogIndex
 from bot.catalog.resolver import Resolver
+from bot.engine import ParsedLine
 from bot.parsing.correction import corrected
+from bot.parsing.quantity import Quantity
 
 
 class ActionCorrect(ShopAction):
@@ -24,29 +32,37 @@ class ActionCorrect(ShopAction):
     def act(self, turn: Turn) -> list[dict[str, Any]]:
         text = corrected(turn.text)
         engine, _ = turn.engine()
+        lines = engine.parse(text).lines if text else []
         pending = list(turn.tracker.get_slot("pending_choices") or [])
         if pending:
-            if _names_one_of(turn, text, pending[0]["options"]) or not text:
+            first = pending[0]
+            if not lines or _names_one_of(turn, text, first["options"]):
                 return ActionChooseOption().act(turn)
-            # "no, I meant sona masoori": not one of the offered, so asked for afresh
-            return ActionAddItems().add(turn, text, waiting=pending[1:])
-        changes = turn.tracker.get_slot("offered_changes") or []
-        offered = [s for c in changes for s in c["options"]]
-        if offered and _names_one_of(turn, text, offered):
-            return ActionChooseOption().act(turn)
-        lines = engine.parse(text).lines
+            if all(_amount_only(line) for line in lines):
+                # "sorry, 100 g only" while "which elaichi?" is open: the open question's amount
+                asked = f"{_spoken(lines[0].line.quantity)} {first['item']}"
+                return ActionAddItems().add(turn, asked, waiting=pending[1:])
+            if not any(_in_cart_line(turn, line) for line in lines):
+                # "no, I meant sona masoori": not one of the offered, so asked for afresh
+                return ActionAddItems().add(turn, text, waiting=pending[1:])
+            # "12 nahi 6 ande" about a line already in the cart: changed; the question stays
+        else:
+            changes = turn.tracker.get_slot("offered_changes") or []
+            offered = [s for c in changes for s in c["options"]]
+            if offered and _names_one_of(turn, text, offered):
+                return ActionChooseOption().act(turn)
         cart = carts.view(turn.session, turn.shop.id, turn.wa_id)
         if cart.is_empty:
-            return ActionAddItems().act(turn) if lines else _nothing(turn)
+            return ActionAddItems().add(turn, text) if lines else _nothing(turn)
         last: list[str] = list(turn.tracker.get_slot("last_added") or [])
         changed = False
         for line in lines:
-            named = in_cart(turn, line.line.item) if line.line.item else []
+            named = _in_cart_line(turn, line)
             quantity = line.line.quantity
             if named and quantity is not None:
-                replace_line(turn, named[0].sku, named[0].sku, quantity)
+                replace_line(turn, named, named, quantity)
                 changed = True
-            elif not line.line.item and quantity is not None and last:
+            elif _amount_only(line) and last:
                 replace_line(turn, last[-1], last[-1], quantity)
                 changed = True
             elif line.line.item and line.resolution.product is not None:
@@ -61,7 +77,29 @@ class ActionCorrect(ShopAction):
             return _nothing(turn)
         cart = carts.view(turn.session, turn.shop.id, turn.wa_id)
         turn.send(cart_text(turn, cart, header=turn.t("changed")), cart_buttons(turn, cart))
+        if pending:
+            return ask_next_choice(turn, pending)
         return [SlotSet("offered_changes", None)]
+
+
+def _amount_only(line: ParsedLine) -> bool:
+    """A quantity with no product named ("sorry, 5 kg"; leftover words that name nothing)."""
+    return line.line.quantity is not None and (
+        not line.line.item or line.resolution.product is None
+    )
+
+
+def _spoken(quantity: Quantity | None) -> str:
+    if quantity is None:
+        return ""
+    unit = {"pack": "packet", None: ""}.get(quantity.unit, quantity.unit)
+    return f"{quantity.amount:g} {unit}".strip()
+
+
+def _in_cart_line(turn: Turn, line: ParsedLine) -> str | None:
+    """The cart line the correction's item names, if one does."""
+    named = in_cart(turn, line.line.item) if line.line.item else []
+    return named[0].sku if named else None
 
 
 def _names_one_of(turn: Turn, text: str, skus: list[str]) -> bool:

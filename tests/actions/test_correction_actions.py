@@ -4,10 +4,15 @@ product named, the product the bot picked."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from actions.corrections import ActionCorrect
+from bot.cart import service as carts
+from bot.db.models import Shop
+from bot.db.session import session_scope
 from tests.actions.conftest import make_tracker, run
 from tests.actions.test_cart_actions import add, cart_lines, choosy  # noqa: F401 - the fixture
+from tests.shop import WA_ID
 
 
 def correct(text: str, after: object) -> object:
@@ -69,3 +74,40 @@ def test_make_it_a_quantity_changes_the_line_just_added() -> None:
         make_tracker("make it 3", "update_quantity", slots=added.slots()),  # type: ignore[attr-defined]
     )
     assert cart_lines() == {"DRY-0029": 3}
+
+
+@pytest.mark.usefixtures("choosy")
+def test_a_correction_about_a_cart_line_changes_it_and_keeps_the_open_question() -> None:
+    add("12 white eggs")
+    asked = add("1 kg curd")
+    assert asked.slots()["pending_choices"]  # type: ignore[attr-defined]
+    result = correct("12 nahi 6 ande", asked)
+    assert cart_lines().get("DRY-0049") == 1 and "DRY-0051" not in cart_lines()  # six eggs
+    assert result.slots()["pending_choices"]  # type: ignore[attr-defined]  # still: which curd?
+
+
+@pytest.mark.usefixtures("choosy")
+def test_an_amount_alone_while_a_choice_is_open_is_that_items_new_amount() -> None:
+    asked = add("1 kg curd")
+    result = correct("arre sorry 400 gram hi chahiye", asked)
+    pending = result.slots()["pending_choices"]  # type: ignore[attr-defined]
+    assert pending and pending[0]["amount"] == 400 and pending[0]["unit"] == "g"
+    assert "curd" in pending[0]["item"]
+
+
+@pytest.mark.parametrize(
+    ("first", "fix", "expected"),
+    [
+        ("2 kg aata", "oh sorry i meant 5 kg", 5000),
+        ("12 white eggs", "12 नही 6 अंडे भैया गलती से लिखा", 6),
+        ("12 white eggs", "sorry not 12, only 6 eggs", 6),
+        ("2 kg aata", "अरे नहीं 1 किलो, दो गलती से लिख दिया", 1000),
+    ],
+)
+def test_the_line_just_added_takes_the_corrected_amount(
+    first: str, fix: str, expected: int
+) -> None:
+    correct(fix, add(first))
+    with session_scope() as s:
+        lines = carts.view(s, s.scalar(select(Shop.id)), WA_ID).lines
+    assert len(lines) == 1 and lines[0].pack_size * lines[0].count == expected, lines

@@ -18,6 +18,14 @@ from bot.parsing.correction import corrected
         ("galat hai, amul wala", "amul wala"),
         ("मेरा मतलब 2 किलो था", "2 किलो"),
         ("5 nahi 3 packet", "3 packet"),
+        ("oh sorry i meant 5 kg", "5 kg"),
+        ("sorry not 12, only 6 eggs", "6 eggs"),
+        ("12 नही 6 अंडे भैया गलती से लिखा", "6 अंडे"),
+        ("अरे नहीं 100 ग्राम, किलो गलती से लिख दिया", "100 ग्राम"),
+        ("galti se 10 likh diya, 1 karo", "1 karo"),
+        ("nahi yaar toned nahi, full cream wala", "full cream wala"),
+        ("no no i meant toned milk, not full cream", "toned milk"),
+        ("इस बार टोंड वाला दूध, फुल क्रीम नहीं", "इस बार टोंड वाला दूध"),
     ],
 )
 def test_a_correction_keeps_what_was_meant(text: str, meant: str) -> None:
