@@ -18,8 +18,6 @@ from actions.cart import (
 from actions.render import cart_buttons, cart_text
 from actions.runtime import ShopAction, Turn
 from bot.cart import service as carts
-from bot.catalog.index import CatalogIndex
-from bot.catalog.resolver import Resolver
 from bot.engine import ParsedLine
 from bot.parsing.correction import corrected
 from bot.parsing.quantity import Quantity
@@ -48,9 +46,9 @@ class ActionCorrect(ShopAction):
             # "12 nahi 6 ande" about a line already in the cart: changed; the question stays
         else:
             changes = turn.tracker.get_slot("offered_changes") or []
-            offered = [s for c in changes for s in c["options"]]
-            if offered and _names_one_of(turn, text, offered):
-                return ActionChooseOption().act(turn)
+            for change in changes:  # "no, the mother dairy one": the bot's pick, swapped
+                if _names_one_of(turn, text, change["options"], against=change.get("picked")):
+                    return ActionChooseOption().act(turn)
         cart = carts.view(turn.session, turn.shop.id, turn.wa_id)
         if cart.is_empty:
             return ActionAddItems().add(turn, text) if lines else _nothing(turn)
@@ -97,16 +95,42 @@ def _spoken(quantity: Quantity | None) -> str:
 
 
 def _in_cart_line(turn: Turn, line: ParsedLine) -> str | None:
-    """The cart line the correction's item names, if one does."""
+    """The cart line the correction's item names, if one does — and names as well as anything
+    in the catalog: "toned milk" with full cream milk in the cart names the toned milk."""
     named = in_cart(turn, line.line.item) if line.line.item else []
-    return named[0].sku if named else None
+    if not named:
+        return None
+    best = line.resolution.product
+    if best is not None and best.sku not in {p.sku for p in named}:
+        standing = _standing(turn, line.line.item)
+        if standing.get(best.sku, 0.0) - standing.get(named[0].sku, 0.0) > SINGLES_OUT:
+            return None
+    return named[0].sku
 
 
-def _names_one_of(turn: Turn, text: str, skus: list[str]) -> bool:
+SINGLES_OUT = 0.05  # how much better one product must be named than another to mean it
+
+
+def _standing(turn: Turn, text: str) -> dict[str, float]:
+    """Each pack's score for `text` against the whole catalog: comparable across products, as
+    scores over a few products' own index are not."""
     engine, _ = turn.engine()
-    products = [engine.index.by_sku[s] for s in skus if s in engine.index.by_sku]
-    ranked = Resolver(CatalogIndex(products)).rank(text) if products else []
-    return bool(ranked) and ranked[0].score >= 0.5
+    return {
+        pack.sku: scored.score
+        for scored in engine.resolver.rank(text)
+        for pack in scored.variant.variant.packs
+    }
+
+
+def _names_one_of(turn: Turn, text: str, skus: list[str], against: str | None = None) -> bool:
+    """Whether `text` singles out one of `skus`: named well, and better than the others (or
+    than `against`, the product already picked). "6 eggs" names every egg alike: none of them."""
+    standing = _standing(turn, text)
+    scores = sorted((standing.get(s, 0.0) for s in set(skus)), reverse=True)
+    if not scores or scores[0] < 0.5:
+        return False
+    rival = standing.get(against, 0.0) if against else (scores[1] if len(scores) > 1 else 0.0)
+    return scores[0] - rival > SINGLES_OUT
 
 
 def _same_kind_in_cart(turn: Turn, kind: str) -> str | None:

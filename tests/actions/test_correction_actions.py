@@ -111,3 +111,20 @@ def test_the_line_just_added_takes_the_corrected_amount(
     with session_scope() as s:
         lines = carts.view(s, s.scalar(select(Shop.id)), WA_ID).lines
     assert len(lines) == 1 and lines[0].pack_size * lines[0].count == expected, lines
+
+
+def test_an_amount_for_the_picked_product_does_not_swap_it_for_an_offered_one() -> None:
+    added = add("1 ltr milk and 12 eggs")
+    assert added.slots()["offered_changes"]  # type: ignore[attr-defined]  # "want another?"
+    picked = set(cart_lines())
+    correct("sorry not 12, only 6 eggs", added)
+    eggs = {sku for sku in cart_lines() if sku.startswith(("DRY-004", "DRY-005"))}
+    assert eggs == {"DRY-0049"}, (picked, cart_lines())  # the same white eggs, six of them
+
+
+def test_naming_another_product_of_a_cart_lines_kind_swaps_that_line() -> None:
+    added = add("1 litre full cream milk")
+    assert cart_lines() == {"DRY-0004": 1}
+    correct("no no i meant toned milk, not full cream", added)
+    lines = cart_lines()
+    assert "DRY-0004" not in lines and len(lines) == 1, lines
