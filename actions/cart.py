@@ -375,7 +375,9 @@ class ActionRemoveItems(ShopAction):
             return []
         engine, _ = turn.engine()
         removed: list[str] = []
-        for line in engine.parse(turn.text).lines:
+        # "sabun hata do" names what goes; "butter is baar nahi chahiye" what is not wanted
+        lines = engine.parse(turn.text).lines or engine.parse(turn.text, wanted=False).lines
+        for line in lines:
             hits = _in_products(products, line.line.item)
             if not hits:
                 turn.say("not_in_cart", item=line.line.item or line.line.text)

@@ -77,7 +77,7 @@ class ItemEngine:
         self.max_chars = settings.max_message_chars
         self.max_lines = settings.max_lines_per_message
 
-    def parse(self, text: str) -> ParsedMessage:
+    def parse(self, text: str, *, wanted: bool = True) -> ParsedMessage:
         warnings: list[str] = []
         if not isinstance(text, str):
             text = bytes(text).decode("utf-8", errors="replace")
@@ -90,7 +90,7 @@ class ItemEngine:
         # Rankings by query keys, for this message only: "eggs" twice, or a tail that
         # `_join_tails` has already ranked, is scored once.
         memo: dict[tuple[str, ...], list[Scored]] = {}
-        lines = self._join_tails(self.parser.parse(body), memo)
+        lines = self._join_tails(self.parser.parse(body, wanted=wanted), memo)
         if len(lines) > self.max_lines:
             lines = lines[: self.max_lines]
             warnings.append(

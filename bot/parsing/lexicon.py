@@ -102,6 +102,14 @@ SPLIT_WORDS = frozenset(
 FILLER_WORDS = frozenset(
     normalize(w)
     for w in [
+        # "butter is baar nahi chahiye", "no biscuits this time"
+        "baar",
+        "dafa",
+        "iss",
+        "इस",
+        "बार",
+        "दफ़ा",
+        "time",
         # "paneer kaun kaun se hai dikhao", "doodh ke options", "what do you sell"
         "dikhao",
         "dikha",
@@ -493,7 +501,8 @@ DAL_KINDS = frozenset(
 )
 # "ande nahi chahiye", "mat bhejna": the item is not wanted.
 NEGATIONS = frozenset(
-    normalize(w) for w in ["nahi", "nahin", "nhi", "nai", "mat", "नहीं", "नही", "मत"]
+    normalize(w)
+    for w in ["nahi", "nahin", "nhi", "nai", "mat", "नहीं", "नही", "मत", "skip", "chhodo"]
 )
 WANT_WORDS = frozenset(
     normalize(w)

@@ -79,7 +79,9 @@ class MessageParser:
             words[span.start : span.end] = [_PROTECT.join(t.text for t in span)]
         return words
 
-    def parse(self, text: str) -> list[ItemLine]:
+    def parse(self, text: str, *, wanted: bool = True) -> list[ItemLine]:
+        """The items the message asks for; with `wanted=False`, the ones it says it does not
+        want ("butter is baar nahi chahiye", "no biscuits this time"), for a removal."""
         normalized = normalize(_LIST_NUMBER.sub("\n", text))
         if not normalized:
             return []
@@ -87,9 +89,9 @@ class MessageParser:
         words = self.tokens(normalized)
         lines: list[ItemLine] = []
         for segment in _segments(words):
-            wanted = _wanted(segment)
-            if wanted:
-                lines.extend(_lines(wanted))
+            kept = _wanted(segment) if wanted else _unwanted(segment)
+            if kept:
+                lines.extend(_lines(kept))
         return lines
 
 
@@ -123,6 +125,20 @@ def _wanted(words: list[str]) -> list[str]:
         if i > 0:
             out[i - 1] = ""  # "toned nahi": not the toned one
     return [w for w in out if w]
+
+
+def _unwanted(words: list[str]) -> list[str]:
+    """The words of a segment the shopper does not want: what `_wanted` leaves out."""
+    if words and words[0] in ENGLISH_NEGATIONS:
+        return words[1:]
+    for i, w in enumerate(words):
+        if w not in NEGATIONS:
+            continue
+        after = words[i + 1 : i + 3]
+        if any(a in WANT_WORDS for a in after) or (i > 0 and words[i - 1] in WANT_WORDS):
+            return [x for x in words if x not in NEGATIONS and x not in WANT_WORDS]
+        return words[:i]  # "toned nahi", "ghee is baar skip": what comes before
+    return []
 
 
 def _is_item_word(words: list[str], i: int) -> bool:

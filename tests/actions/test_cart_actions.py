@@ -306,6 +306,21 @@ def test_remove_an_item() -> None:
     assert "Removed Amul Taaza Toned Milk 1 L." in result.text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "butter is baar nahi chahiye",
+        "no butter this time",
+        "मक्खन इस बार नहीं चाहिए",
+        "skip the butter",
+    ],
+)
+def test_not_wanted_this_time_removes_it(text: str) -> None:
+    add("amul butter and amul taaza milk 1 l")
+    run(ActionRemoveItems(), make_tracker(text, "remove_items"))
+    assert cart_lines() == {"DRY-0002": 1}
+
+
 def test_remove_something_not_in_the_cart() -> None:
     add("amul butter")
     result = run(ActionRemoveItems(), make_tracker("remove the paneer", "remove_items"))
