@@ -57,6 +57,19 @@ class ActionOutOfScope(ShopAction):
         return []
 
 
+class ActionHelp(ShopAction):
+    """ "payment kaise karna hai?" and "COD chalega na?" read as a call for help, or a stray
+    no: the shop's answer when it is one of its questions, else how to order."""
+
+    def name(self) -> str:
+        return "action_help"
+
+    def act(self, turn: Turn) -> list[dict[str, Any]]:
+        if not answer_from_faqs(turn, topics_only=True):
+            turn.dispatcher.utter_message(response="utter_help")
+        return []
+
+
 class ActionAnswerFaq(ShopAction):
     def name(self) -> str:
         return "action_answer_faq"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from actions.faq import answer_from_faqs
 from actions.render import cart_buttons, cart_text
 from actions.runtime import ShopAction, Turn
 from bot.catalog.model import format_rupees
@@ -32,8 +33,9 @@ class ActionOrderStatus(ShopAction):
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
         recent = orders.orders_for(turn.session, turn.shop.id, turn.wa_id, limit=3)
-        if not recent:
-            turn.say("no_orders")
+        if not recent:  # "डिलीवरी का कितना लगेगा?" reads like a delivery question: it is one
+            if not answer_from_faqs(turn, topics_only=True):
+                turn.say("no_orders")
             return []
         for order in recent[:1]:
             turn.say(

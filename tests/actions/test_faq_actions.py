@@ -7,7 +7,8 @@ import pytest
 
 from actions.catalog import ActionAskPrice
 from actions.checkout import ValidateCheckoutForm
-from actions.faq import ActionAnswerFaq, ActionOutOfScope
+from actions.faq import ActionAnswerFaq, ActionHelp, ActionOutOfScope
+from actions.orders import ActionOrderStatus
 from bot.db.session import session_scope
 from bot.faq.store import add_faq, set_delivery_area
 from tests.actions.conftest import make_tracker, review_items, run
@@ -86,3 +87,15 @@ def test_a_shop_question_read_as_out_of_scope_still_gets_its_answer() -> None:
 def test_a_shop_question_read_as_a_price_question_still_gets_its_answer() -> None:
     result = run(ActionAskPrice(), make_tracker("COD ka kitna extra lagta hai", "ask_price"))
     assert result.text == "Yes, cash or UPI."
+
+
+def test_a_shop_question_read_as_help_or_a_stray_no_gets_its_answer() -> None:
+    tracker = make_tracker("COD chalega na? gpay nahi hai mere paas", "deny")
+    assert run(ActionHelp(), tracker).text == "Yes, cash or UPI."
+    plain = run(ActionHelp(), make_tracker("help", "help"))
+    assert plain.messages[0]["response"] == "utter_help"
+
+
+def test_a_shop_question_read_as_order_status_gets_its_answer_when_there_is_no_order() -> None:
+    asked = run(ActionOrderStatus(), make_tracker("dukan kitne baje khulti hai", "order_status"))
+    assert asked.text == "8 am to 9 pm every day."
