@@ -37,6 +37,7 @@ PRODUCE = ("fruit", "vegetable")
 # A word that only looks like a catalog word ("मटन" ~ "matta", "onoin" ~ "onion") is no match:
 # below this similarity for every word, the shopper hears "we don't have it" and suggestions.
 REAL_HIT = 0.8
+BARE_WEIGHT = 50  # a bare number from here up, for a product weighed or measured, is its unit
 
 
 @dataclass(slots=True)  # not frozen: thousands are made a message, and frozen init is 4x slower
@@ -256,8 +257,11 @@ class Resolver:
 
     @staticmethod
     def bare_unit(p: CatalogProduct, amount: float | None, unit: str | None) -> str | None:
-        """A bare count means pieces for eggs and produce, packs for everything else."""
+        """A bare count means pieces for eggs and produce, packs for everything else — but a
+        bare 250 of garlic or 500 of oil is grams or millilitres: nobody orders 250 packs."""
         if unit is None and amount is not None:
+            if p.pack_unit in ("g", "ml") and amount >= BARE_WEIGHT:
+                return p.pack_unit
             return "pc" if (p.pack_unit == "pc" and p.pack_known) or _is_produce(p) else "pack"
         return unit
 

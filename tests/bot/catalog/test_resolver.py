@@ -90,6 +90,16 @@ def test_bare_counts_are_pieces_for_produce_and_packs_otherwise(engine: ItemEngi
 
 
 @pytest.mark.parametrize(
+    ("text", "grams"), [("lehsun 250", 250), ("sarso tel 500", 500), ("dahi 400", 400)]
+)
+def test_a_bare_weight_is_grams_not_hundreds_of_packs(
+    engine: ItemEngine, text: str, grams: int
+) -> None:
+    packs = first(engine, text).resolution.packs
+    assert sum(p.pack_size * c for p, c in packs) == grams and sum(c for _, c in packs) <= 2
+
+
+@pytest.mark.parametrize(
     "text", ["iphone", "petrol", "cement bags 10", "xyzzy", "doctor appointment"]
 )
 def test_unknown_items_are_unmatched_never_a_silly_match(engine: ItemEngine, text: str) -> None:
