@@ -84,6 +84,9 @@ class IndexedVariant:
     # Words that only ever qualify the head noun: "chicken" in chicken masala, "atta" in
     # Maggi Atta Noodles. A match on such words alone is not a match on the product.
     modifiers: frozenset[str]
+    # Words of a name that never says what the product is ("Cashew & Almond" of a biscuit):
+    # matched alone, without the brand, they are no match either.
+    flavours: frozenset[str]
     heads: list[tuple[str, ...]]  # other names for what it is: aliases, brand words removed
     names: tuple[tuple[str, ...], ...]  # its shelf name in English and in Hindi
     category: str
@@ -202,6 +205,14 @@ class CatalogIndex:
         explained = {k for sf in (own_name, kind, *unbranded) for k in sf}
         english = [kind, own_name, *unbranded]
         finals = {sf[-1] for sf in english if sf}
+        said = set(kind) | {k for ak in alias_keys for k in ak}
+        if not set(kind) & set(own_name):
+            # "Mom's Magic Cashew & Almond" never says it is a biscuit: its words are a flavour
+            # (in both scripts), and "badam" alone is no match for it.
+            hindi_words = (k for k in names[1] if k not in brand_tokens)
+            flavour = {k for k in (*own_name, *hindi_words) if k not in said}
+        else:
+            flavour = set()
 
         tokens: dict[str, float] = {}
         category = category_names.get(first.category, first.category)
@@ -216,6 +227,7 @@ class CatalogIndex:
             tokens=tokens,
             kind=kind,
             modifiers=frozenset(k for sf in english for k in sf[:-1] if k not in finals),
+            flavours=frozenset(flavour),
             heads=heads,
             names=names,
             category=first.category,

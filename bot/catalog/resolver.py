@@ -103,6 +103,8 @@ class Resolver:
             all_brand = n_matches == len(mw)
             content_any = False
             content_all_mod = True
+            content_all_flavour = True
+            brand_hit = False
             for m, w in mw:
                 plain = branded_hit = 0.0
                 top_raw = -1.0
@@ -125,10 +127,14 @@ class Resolver:
                 cov_ub += w * (plain if plain > branded_hit else branded_hit)
                 if not in_brand:
                     all_brand = False
+                else:
+                    brand_hit = True
                 if top_raw >= 0.0 and top_t not in iv.brand_tokens:
                     content_any = True
                     if top_t not in iv.modifiers:
                         content_all_mod = False
+                        if top_t not in iv.flavours:
+                            content_all_flavour = False
             if prune and W_COVERAGE * (cov_ub / total_w) + W_NAME + W_HEAD < cutoff:
                 continue
             prep = iv._prepared or iv.prepared(idf)
@@ -169,7 +175,7 @@ class Resolver:
             head = max(kind, (alias or branded) * ALIAS_HEAD)
             score = W_COVERAGE * cov + W_NAME * name + W_HEAD * head
             # Matched only through a modifier: "chicken" in chicken masala.
-            if content_any and content_all_mod:
+            if content_any and (content_all_mod or (content_all_flavour and not brand_hit)):
                 score -= MODIFIER_PENALTY
             scored.append(Scored(iv, score, cov, head, prep.sort_tail))
             if prune and score > top_score:

@@ -142,3 +142,17 @@ def test_pruned_ranking_resolves_exactly_like_the_full_one(engine: ItemEngine, t
             text, amount, unit
         )
     assert resolver.explains(text, pruned) == resolver.explains(text)
+
+
+@pytest.mark.parametrize("text", ["badam", "बादाम", "250 gm badam"])
+def test_a_flavour_word_alone_is_no_match(engine: ItemEngine, text: str) -> None:
+    """The shop sells Mom's Magic *Cashew & Almond* biscuits, not almonds: "we don't have
+    badam", with the biscuit offered as a suggestion."""
+    line = first(engine, text)
+    assert line.resolution.status == "unmatched"
+    assert any("Almond" in p.name for p in line.resolution.alternatives)
+
+
+def test_a_name_that_never_says_its_kind_still_finds_its_product(engine: ItemEngine) -> None:
+    line = first(engine, "sunfeast moms magic cashew almond")
+    assert line.resolution.product is not None and line.resolution.product.sku == "SNK-0043"
