@@ -475,18 +475,7 @@ class Gateway:
             r.payload = {**r.payload, "forward": text}
             r.state, r.outcome = "forwarding", f"photo:{items}_items"
             carts.customer_row(s, shop_id, row.wa_id, name=row.payload.get("name") or None)
-            for seq, x in enumerate(said):
-                s.add(
-                    WhatsAppOutgoing(
-                        inbox_id=row.id,
-                        seq=-len(said) + seq,
-                        wa_id=row.wa_id,
-                        phone_number_id=row.phone_number_id,
-                        type=x.type,
-                        body=x.request(row.wa_id),
-                        options={},
-                    )
-                )
+            inbox.add_first(s, row, said)
 
     async def _location(self, row: InboxRow, m: Message) -> None:
         from bot.parsing.pincode import find_pincode  # the checkout form's own rule
@@ -546,18 +535,7 @@ class Gateway:
             if packs and error is None:
                 r.payload = {**r.payload, "forward": "/view_cart"}
                 r.state, r.outcome = "forwarding", f"order:{len(packs)}_lines"
-                for seq, x in enumerate(replies):  # the unknown SKUs note goes out first
-                    s.add(
-                        WhatsAppOutgoing(
-                            inbox_id=row.id,
-                            seq=-len(replies) + seq,
-                            wa_id=row.wa_id,
-                            phone_number_id=row.phone_number_id,
-                            type=x.type,
-                            body=x.request(row.wa_id),
-                            options={},
-                        )
-                    )
+                inbox.add_first(s, row, replies)  # the unknown SKUs note goes out first
                 return
             if error is not None:
                 replies += text_messages(

@@ -379,22 +379,31 @@ def failed_attempt(row_id: int, error: str) -> str:
         return r.state
 
 
+def _outgoing(row: InboxRow, m: Rendered, seq: int) -> WhatsAppOutgoing:
+    return WhatsAppOutgoing(
+        inbox_id=row.id,
+        seq=seq,
+        wa_id=row.wa_id,
+        phone_number_id=row.phone_number_id,
+        type=m.type,
+        body=m.request(row.wa_id),
+        options=m.options,
+    )
+
+
 def add_replies(session: Any, row: InboxRow, messages: list[Rendered]) -> None:
     """Store the rendered replies (to send) and move the row to `replied`, in `session`."""
     r = session.get(WhatsAppInbox, row.id)
     for seq, m in enumerate(messages):
-        session.add(
-            WhatsAppOutgoing(
-                inbox_id=row.id,
-                seq=seq,
-                wa_id=row.wa_id,
-                phone_number_id=row.phone_number_id,
-                type=m.type,
-                body=m.request(row.wa_id),
-                options=m.options,
-            )
-        )
+        session.add(_outgoing(row, m, seq))
     r.state = "replied"
+
+
+def add_first(session: Any, row: InboxRow, messages: list[Rendered]) -> None:
+    """Store messages that go out before the engine's replies to the row (which start at 0),
+    in `session`; the row itself moves on elsewhere."""
+    for seq, m in enumerate(messages, start=-len(messages)):
+        session.add(_outgoing(row, m, seq))
 
 
 def save_replies(row: InboxRow, messages: list[Rendered], outcome: str) -> None:
