@@ -140,6 +140,21 @@ def static(name: str, settings: SettingsDep) -> FileResponse:
 
 
 # The Graph API stand-in ---------------------------------------------------------------------
+def _authorised(settings: Settings, authorization: str) -> JSONResponse | None:
+    if authorization == f"Bearer {settings.whatsapp_access_token.get_secret_value()}":
+        return None
+    return JSONResponse(
+        {
+            "error": {
+                "message": "Invalid OAuth access token.",
+                "type": "OAuthException",
+                "code": 190,
+            }
+        },
+        status_code=401,
+    )
+
+
 @router.post("/graph/{version}/{phone_number_id}/messages")
 async def graph_messages(
     version: str,
@@ -150,17 +165,9 @@ async def graph_messages(
 ) -> JSONResponse:
     """Answers like the Graph API: Meta's error for what Meta would refuse, else the message id."""
     _dev(settings)
-    if authorization != f"Bearer {settings.whatsapp_access_token.get_secret_value()}":
-        return JSONResponse(
-            {
-                "error": {
-                    "message": "Invalid OAuth access token.",
-                    "type": "OAuthException",
-                    "code": 190,
-                }
-            },
-            status_code=401,
-        )
+    refused = _authorised(settings, authorization)
+    if refused is not None:
+        return refused
     if phone_number_id != settings.whatsapp_phone_number_id:
         return JSONResponse(
             {"error": {"message": "Unsupported post request.", "code": 100}}, status_code=400
@@ -190,21 +197,6 @@ async def graph_messages(
             "contacts": [{"input": body["to"], "wa_id": body["to"]}],
             "messages": [{"id": wamid}],
         }
-    )
-
-
-def _authorised(settings: Settings, authorization: str) -> JSONResponse | None:
-    if authorization == f"Bearer {settings.whatsapp_access_token.get_secret_value()}":
-        return None
-    return JSONResponse(
-        {
-            "error": {
-                "message": "Invalid OAuth access token.",
-                "type": "OAuthException",
-                "code": 190,
-            }
-        },
-        status_code=401,
     )
 
 
