@@ -135,22 +135,32 @@ class FakeGraph:
         self.server.server_close()
 
 
-def gateway_env(database_url: str, graph_url: str, rasa_url: str, **extra: str) -> dict[str, str]:
+def channel_settings(graph_url: str, rasa_url: str, **extra: str) -> dict[str, str]:
+    """The WhatsApp channel's settings for a test: this module's credentials, the fake Graph
+    API and an engine; for an app in the test process (monkeypatched) or a process's env."""
     return {
-        **os.environ,
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "DATABASE_URL": database_url,
-        "ENVIRONMENT": "test",
         "RASA_URL": rasa_url,
         "WHATSAPP_GRAPH_URL": graph_url,
         "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN,
         "WHATSAPP_APP_SECRET": APP_SECRET,
         "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
         "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
-        "WHATSAPP_BACKOFF_SECONDS": "0.05",
-        "WHATSAPP_OUTBOX_EVERY_SECONDS": "0.5",
         "EXPIRE_UNPAID_EVERY_SECONDS": "0",
         **extra,
+    }
+
+
+def gateway_env(database_url: str, graph_url: str, rasa_url: str, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "DATABASE_URL": database_url,
+        "ENVIRONMENT": "test",
+        **channel_settings(
+            graph_url,
+            rasa_url,
+            **{"WHATSAPP_BACKOFF_SECONDS": "0.05", "WHATSAPP_OUTBOX_EVERY_SECONDS": "0.5", **extra},
+        ),
     }
 
 

@@ -28,8 +28,8 @@ from tests.api.whatsapp.support import (
     ACCESS_TOKEN,
     APP_SECRET,
     PHONE_NUMBER_ID,
-    VERIFY_TOKEN,
     FakeGraph,
+    channel_settings,
     wait_for_messages,
 )
 from tests.loopback import JsonHandler, serve
@@ -61,13 +61,6 @@ class Engine:
 
 
 @pytest.fixture
-def graph() -> Iterator[FakeGraph]:
-    server = FakeGraph()
-    yield server
-    server.close()
-
-
-@pytest.fixture
 def engine() -> Iterator[Engine]:
     stand_in = Engine()
     yield stand_in
@@ -79,16 +72,7 @@ def engine() -> Iterator[Engine]:
 def client(
     database_url: str, monkeypatch: pytest.MonkeyPatch, graph: FakeGraph, engine: Engine
 ) -> Iterator[TestClient]:
-    for k, v in {
-        "WHATSAPP_APP_SECRET": APP_SECRET,
-        "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
-        "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN,
-        "WHATSAPP_GRAPH_URL": graph.url,
-        "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
-        "RASA_URL": engine.url,
-        "EXPIRE_UNPAID_EVERY_SECONDS": "0",
-        "WHATSAPP_OUTBOX_EVERY_SECONDS": "0",
-    }.items():
+    for k, v in channel_settings(graph.url, engine.url, WHATSAPP_OUTBOX_EVERY_SECONDS="0").items():
         monkeypatch.setenv(k, v)
     get_settings.cache_clear()
     settings = get_settings()

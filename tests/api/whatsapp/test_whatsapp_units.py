@@ -30,6 +30,7 @@ from tests.api.whatsapp.support import (
     PHONE_NUMBER_ID,
     VERIFY_TOKEN,
     FakeGraph,
+    channel_settings,
     notify,
     outbox_drained,
     shopper_wrote,
@@ -193,13 +194,6 @@ def test_check_finds_what_meta_refuses() -> None:
 
 
 # Graph API client -----------------------------------------------------------------------------
-@pytest.fixture
-def graph() -> FakeGraph:
-    server = FakeGraph()
-    yield server
-    server.close()
-
-
 def _client(graph: FakeGraph, **extra: object) -> GraphClient:
     return GraphClient(
         Settings(
@@ -313,16 +307,10 @@ def test_the_engines_tracker_is_read_with_its_token() -> None:
 # the webhook route ------------------------------------------------------------------------------
 @pytest.fixture
 def app_client(database_url: str, monkeypatch: pytest.MonkeyPatch, graph: FakeGraph):
-    for k, v in {
-        "WHATSAPP_APP_SECRET": APP_SECRET,
-        "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
-        "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN,
-        "WHATSAPP_GRAPH_URL": graph.url,
-        "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
-        "RASA_URL": "http://127.0.0.1:9",
-        "EXPIRE_UNPAID_EVERY_SECONDS": "0",
-        "WHATSAPP_OUTBOX_EVERY_SECONDS": "0.2",
-    }.items():
+    settings = channel_settings(
+        graph.url, "http://127.0.0.1:9", WHATSAPP_OUTBOX_EVERY_SECONDS="0.2"
+    )
+    for k, v in settings.items():
         monkeypatch.setenv(k, v)
     get_settings.cache_clear()
     from api.main import create_app

@@ -38,13 +38,6 @@ NO_ENGINE = "http://127.0.0.1:9"
 
 
 @pytest.fixture
-def graph() -> Iterator[FakeGraph]:
-    server = FakeGraph()
-    yield server
-    server.close()
-
-
-@pytest.fixture
 def channel(database_url: str, graph: FakeGraph, tmp_path: Path) -> Iterator[Gateway]:
     gw = Gateway(gateway_env(database_url, graph.url, NO_ENGINE), free_port(), tmp_path)
     yield gw
