@@ -7,6 +7,10 @@ local HTTP server standing in for Razorpay. Webhooks are verified with the packa
 Events read: `payment_link.paid` (the payment is captured), `payment.captured` and
 `payment.failed` (found through the note we put on the link), `payment_link.expired` and
 `payment_link.cancelled`. Anything else is acknowledged and recorded, and changes nothing.
+
+An event is known by what its signature covers: its own `id` when the body has one, else the
+SHA-256 of the body's canonical JSON. `X-Razorpay-Event-Id` is not signed — anyone replaying a
+captured delivery could give it a new value, and an event keyed by it would count again.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from bot.payments.errors import InvalidSignature, MalformedEvent, ProviderUnavai
 from bot.payments.provider import EventKind, PaymentRequest, ProviderPayment, WebhookEvent
 
 SIGNATURE_HEADER = "X-Razorpay-Signature"
-EVENT_ID_HEADER = "X-Razorpay-Event-Id"
+EVENT_ID_HEADER = "X-Razorpay-Event-Id"  # unsigned: never used to tell events apart
 NOTE = "chatcart_payment"
 _KINDS: dict[str, EventKind] = {
     "payment_link.paid": "captured",
@@ -39,6 +43,16 @@ _KINDS: dict[str, EventKind] = {
 def _header(headers: Mapping[str, str], name: str) -> str | None:
     lower = name.lower()
     return next((v for k, v in headers.items() if k.lower() == lower), None)
+
+
+def signed_event_id(event: Mapping[str, Any]) -> str:
+    """The event's identity from the signed body alone: the same event re-serialised with other
+    spacing or key order is still the same event, and no header can make it another."""
+    own = event.get("id")
+    if isinstance(own, str) and own:
+        return own[:100]
+    canonical = json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
 class RazorpayProvider:
@@ -112,9 +126,9 @@ class RazorpayProvider:
             payment = (payload.get("payment") or {}).get("entity") or {}
             link = (payload.get("payment_link") or {}).get("entity") or {}
             notes = payment.get("notes") if isinstance(payment.get("notes"), dict) else {}
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             raise MalformedEvent(f"not a Razorpay webhook: {exc}") from exc
-        event_id = _header(headers, EVENT_ID_HEADER) or hashlib.sha256(body).hexdigest()
+        event_id = signed_event_id(event)
         kind = _KINDS.get(event_type, "ignored")
         provider_ref = link.get("id") or None
         public_id = (notes or {}).get(NOTE) or link.get("reference_id") or None

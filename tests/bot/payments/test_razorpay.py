@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.cart import service as cart
-from bot.db.models import Payment
+from bot.db.models import Payment, PaymentEvent
 from bot.db.session import session_scope
 from bot.orders import service
 from bot.payments.configured import configured_provider
@@ -192,3 +192,43 @@ def test_an_expired_link_cancels_the_order(razorpay: FakeRazorpay, shop_id: int)
     with session_scope() as s:
         assert handle_webhook(s, configured_provider(), body, headers).outcome == "expired"
         assert service.get_order(s, shop_id, order.id).status == "cancelled"
+
+
+def test_a_replayed_body_is_the_same_event_whatever_its_event_id_header(
+    razorpay: FakeRazorpay, shop_id: int
+) -> None:
+    """`X-Razorpay-Event-Id` is not signed: a captured delivery replayed with a new header value
+    (or none, or re-serialised) must still be the event already applied."""
+    with session_scope() as s:
+        cart.add_packs(s, shop_id, WA_ID, [("STP-0013", 2)])
+        order = service.place_order(s, shop_id, WA_ID, **checkout())
+        link_id = s.scalar(select(Payment.provider_ref))
+    event = _link_paid(link_id, order.total_paise)
+    body, headers = _signed(event, "evt_first")
+    with session_scope() as s:
+        first = handle_webhook(s, configured_provider(), body, headers)
+    assert first.outcome == "paid" and not first.duplicate
+    respaced = json.dumps(event, indent=2, sort_keys=True).encode()
+    replays = [
+        (body, headers | {EVENT_ID_HEADER: "evt_forged_2"}),
+        (body, {SIGNATURE_HEADER: headers[SIGNATURE_HEADER]}),
+        _signed(json.loads(respaced), "evt_forged_3"),
+    ]
+    for replay_body, replay_headers in replays:
+        with session_scope() as s:
+            again = handle_webhook(s, configured_provider(), replay_body, replay_headers)
+        assert again.duplicate and again.event_id == first.event_id
+    with session_scope() as s:
+        events = s.scalars(select(PaymentEvent.event_id)).all()
+    assert events == [first.event_id]
+
+
+@pytest.mark.shared
+def test_the_real_webhook_is_known_by_its_signed_body() -> None:
+    v = _vectors()["webhook"]
+    body = shared_path("payments", v["body_file"]).read_bytes()
+    provider = RazorpayProvider("rzp_test", "unused", v["secret"])
+    signature = {SIGNATURE_HEADER: v["x_razorpay_signature"]}
+    plain = provider.parse_webhook(body, signature)
+    headed = provider.parse_webhook(body, signature | {EVENT_ID_HEADER: "evt_anything"})
+    assert plain.event_id == headed.event_id and plain.event_id.startswith("sha256:")
