@@ -55,7 +55,11 @@ def _merged_over(
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    environment: str = Field(default="development", description="development | test | production")
+    # Anything else is refused: a misspelt "prod" must not quietly run with the sandbox payment
+    # provider and the simulator switched on.
+    environment: Literal["development", "test", "production"] = Field(
+        default="development", description="development | test | production (any case)"
+    )
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'chatcart.db'}"
     default_shop_slug: str = "default"
     default_shop_name: str = "ChatCart Kirana"
@@ -158,6 +162,11 @@ class Settings(BaseSettings):
         default_factory=lambda: dict(DEFAULT_WHATSAPP_TEMPLATE_LANGUAGES),
         description="shopper language → template language code (JSON; merged over the defaults)",
     )
+
+    @field_validator("environment", mode="before")
+    @classmethod
+    def _environment_any_case(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
 
     @field_validator("whatsapp_templates")
     @classmethod
