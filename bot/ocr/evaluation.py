@@ -181,6 +181,7 @@ def describe(setting: Setting) -> dict[str, Any]:
         "languages": setting.languages,
         "psm": setting.psm,
         "preprocess": {
+            "page": p.page,
             "flatten": p.flatten,
             "threshold": p.threshold,
             "deskew": p.deskew,
@@ -222,6 +223,7 @@ SETTINGS: dict[str, Setting] = {
     for s in (
         Setting("chosen", Preprocess()),
         Setting("raw", Preprocess.raw()),
+        Setting("no-page", Preprocess(page=False)),
         Setting("no-flatten", Preprocess(flatten=False)),
         Setting("no-deskew", Preprocess(deskew=False)),
         Setting("no-rescale", Preprocess(rescale=False)),

@@ -37,6 +37,7 @@ class Preprocess:
     photo-like images; upscaling text that was already 25–40 pixels high cost accuracy,
     so only small text is upscaled; binarising here, Otsu or Sauvola, did not help)."""
 
+    page: bool = True  # find the sheet on the table and warp it flat (perspective, rotation)
     flatten: bool = True  # divide by the blurred page: shadows and uneven light out
     threshold: Literal["none", "otsu", "sauvola"] = (
         "none"  # binarise here, or leave it to Tesseract
@@ -47,7 +48,7 @@ class Preprocess:
     @classmethod
     def raw(cls) -> Preprocess:
         """Grayscale only: the baseline every step is measured against."""
-        return cls(flatten=False, threshold="none", deskew=False, rescale=False)
+        return cls(page=False, flatten=False, threshold="none", deskew=False, rescale=False)
 
 
 def load(data: bytes) -> Image.Image:
@@ -75,6 +76,10 @@ def prepare(image: Image.Image, options: Preprocess | None = None) -> Image.Imag
     if max(image.size) > MAX_SIDE:
         image = _scaled(image, MAX_SIDE / max(image.size))
     gray = np.asarray(image, dtype=np.float32)
+    if options.page:
+        quad = page_corners(gray)
+        if quad is not None:
+            gray = unwarp(gray, quad)
     if options.flatten:
         gray = flatten(gray)
     if options.deskew:
@@ -142,6 +147,135 @@ def sauvola(gray: Gray, window: int = 41, k: float = 0.2) -> Gray:
 
 
 MAX_SKEW = 8.0
+PAGE_WORK_PX = 400  # the page's edges are found on a copy this large: they are long and sharp
+PAGE_EDGE_STEP = 18.0  # gray levels over two pixels: a sheet's edge on a table, not noise
+Point = tuple[float, float]
+Line = tuple[float, float]  # across = slope * along + offset
+
+
+def page_corners(gray: Gray) -> tuple[Point, Point, Point, Point] | None:
+    """The sheet's four corners (top left, top right, bottom right, bottom left) when the
+    picture shows it lying on something darker; None for a scan or a screenshot.
+
+    Tesseract's layout analysis takes the table around a photographed sheet, or the halo
+    flattening leaves there, for a picture and drops every line beside it (a printed list
+    read as nothing at all). Each side of the sheet is found where, coming from the
+    picture's edge inward, the first strong step in brightness goes from dark to bright:
+    coming from outside, ink is met as bright to dark, so a scan's text is never taken for
+    an edge. A side with too few such steps on one straight line is the picture's border."""
+    h, w = gray.shape
+    scale = PAGE_WORK_PX / max(h, w)
+    small = Image.fromarray(np.clip(gray, 0, 255).astype(np.uint8)).resize(
+        (max(3, round(w * scale)), max(3, round(h * scale))), Image.Resampling.BOX
+    )
+    a = np.asarray(small.filter(ImageFilter.GaussianBlur(1.0)), dtype=np.float64)
+    sh, sw = a.shape
+    sides = (
+        _side(*_steps(a, reverse=False), sh),
+        _side(*_steps(a, reverse=True), sh),
+        _side(*_steps(a.T, reverse=False), sw),
+        _side(*_steps(a.T, reverse=True), sw),
+    )
+    if all(side is None for side in sides):
+        return None
+    left = sides[0] or (0.0, 0.0)
+    right = sides[1] or (0.0, sw - 1.0)
+    top = sides[2] or (0.0, 0.0)
+    bottom = sides[3] or (0.0, sh - 1.0)
+
+    def meet(upright: Line, level: Line) -> Point:
+        y = (level[0] * upright[1] + level[1]) / (1 - upright[0] * level[0])
+        return (upright[0] * y + upright[1]) / scale, y / scale
+
+    quad = (meet(left, top), meet(right, top), meet(right, bottom), meet(left, bottom))
+    if _area(quad) < 0.25 * w * h:
+        return None
+    return quad
+
+
+def _steps(
+    a: npt.NDArray[np.float64], reverse: bool
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """For each row, where the first strong step from the row's start (or end) lies, for
+    the rows where that step goes from dark to bright."""
+    step = a[:, 2:] - a[:, :-2]
+    if reverse:
+        step = -step[:, ::-1]
+    strong = np.abs(step) > PAGE_EDGE_STEP
+    strong[:, int(a.shape[1] * 0.4) :] = False
+    first = strong.argmax(axis=1)
+    rows = np.arange(len(step))
+    good = strong.any(axis=1) & (step[rows, first] > 0)
+    where = first + 1.0
+    if reverse:
+        where = a.shape[1] - 1 - where
+    return rows[good].astype(np.float64), where[good]
+
+
+def _side(
+    along: npt.NDArray[np.float64], across: npt.NDArray[np.float64], span: int
+) -> Line | None:
+    """A straight edge through the steps (Theil–Sen, then least squares on its inliers), when
+    enough of them lie on it and it is no steeper than a held phone makes it."""
+    if len(along) < 0.3 * span:
+        return None
+    sample = np.linspace(0, len(along) - 1, min(len(along), 120)).astype(int)
+    da = along[sample, None] - along[None, sample]
+    dc = across[sample, None] - across[None, sample]
+    apart = np.abs(da) > 5
+    if not apart.any():
+        return None
+    slope = float(np.median(dc[apart] / da[apart]))
+    offset = float(np.median(across - slope * along))
+    inliers = np.abs(across - (slope * along + offset)) < 2.5
+    if inliers.sum() < 0.3 * span or abs(slope) > 0.3:
+        return None
+    fitted = np.polyfit(along[inliers], across[inliers], 1)
+    return float(fitted[0]), float(fitted[1])
+
+
+def _area(quad: tuple[Point, ...]) -> float:
+    xs = [p[0] for p in quad]
+    ys = [p[1] for p in quad]
+    return 0.5 * abs(sum(xs[i] * ys[i - 1] - xs[i - 1] * ys[i] for i in range(len(quad))))
+
+
+PAGE_INSET = 0.012  # of the sheet's size: its very edge (and its shadow) is left out
+
+
+def unwarp(gray: Gray, quad: tuple[Point, Point, Point, Point]) -> Gray:
+    """The sheet inside `quad` as if photographed square on: rotation and perspective out,
+    the table gone."""
+    cx = sum(p[0] for p in quad) / 4
+    cy = sum(p[1] for p in quad) / 4
+    inset = [(x + (cx - x) * PAGE_INSET * 2, y + (cy - y) * PAGE_INSET * 2) for x, y in quad]
+    tl, tr, br, bl = inset
+    width = round(max(_distance(tl, tr), _distance(bl, br)))
+    height = round(max(_distance(tl, bl), _distance(tr, br)))
+    target = [(0.0, 0.0), (width, 0.0), (width, height), (0.0, height)]
+    image = Image.fromarray(np.clip(gray, 0, 255).astype(np.uint8))
+    flat = image.transform(
+        (width, height),
+        Image.Transform.PERSPECTIVE,
+        _perspective(target, inset),
+        Image.Resampling.BICUBIC,
+        fillcolor=255,
+    )
+    return np.asarray(flat, dtype=np.float32)
+
+
+def _distance(a: Point, b: Point) -> float:
+    return float(np.hypot(a[0] - b[0], a[1] - b[1]))
+
+
+def _perspective(target: list[Point], source: list[Point]) -> tuple[float, ...]:
+    """PIL's eight coefficients that map each point of the output to the input."""
+    rows = []
+    for (x, y), (u, v) in zip(target, source, strict=True):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+    solved = np.linalg.solve(np.array(rows, np.float64), np.array([c for p in source for c in p]))
+    return tuple(float(c) for c in solved)
 
 
 def central(gray: Gray) -> Gray:

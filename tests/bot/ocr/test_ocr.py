@@ -6,13 +6,14 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
 from bot.engine import ItemEngine
 from bot.ocr import reply
 from bot.ocr.evaluation import load_gold, pair, score_image
-from bot.ocr.image import UnreadableImage, load
+from bot.ocr.image import UnreadableImage, load, page_corners, unwarp
 from bot.ocr.reading import clean, read_list, repair
 from bot.ocr.recognise import available
 from bot.settings import PROJECT_ROOT
@@ -81,3 +82,20 @@ def test_a_picture_without_a_list_reads_as_none_and_says_so(engine: ItemEngine) 
     assert reply.summary(read, "hi") == [
         'इस फ़ोटो में मुझे सामान की लिस्ट नहीं मिली। लिस्ट की साफ़ फ़ोटो भेजिए, या लिखकर बताइए, जैसे "2 किलो आटा"।'
     ]
+
+
+def test_a_photographed_sheet_is_found_and_a_scan_is_left_whole() -> None:
+    photo = np.asarray(load(gold("devanagari-printed-03-photo.jpg").image.read_bytes()), np.float32)
+    quad = page_corners(photo)
+    assert quad is not None
+    (tlx, tly), (trx, _), (_, bry), _ = quad
+    h, w = photo.shape
+    # the sheet lies inside the picture with the table around it (the generator leaves a
+    # margin of some 10 % on each side)
+    assert 0 < tlx < 0.2 * w and 0.8 * w < trx < w and 0.8 * h < bry <= h and tly < 0.2 * h
+    flat = unwarp(photo, quad)
+    assert flat.shape[0] < h and flat.shape[1] < w
+    # no table left: the border of the warped sheet is paper, not the dark table
+    assert float(np.median(flat[:, :5])) > 150 and float(np.median(flat[-5:, :])) > 150
+    scan = np.asarray(load(gold("devanagari-printed-03-clean.png").image.read_bytes()), np.float32)
+    assert page_corners(scan) is None
