@@ -5,13 +5,16 @@ posts signed webhooks to the gateway; replies come back through the Graph API ca
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
+from tests import meta_openapi
 from tests.api.whatsapp.support import Gateway, gateway_env
 from tests.processes import ENGINE_GROUP, Assistant
 from tests.shop import free_port, load_shop
@@ -121,3 +124,10 @@ def test_order_2_kg_atta_and_milk_in_the_simulator(simulator: str) -> None:
             page.locator(".ticks.read").count() > 0
         )  # the gateway marked the shopper's messages read
         browser.close()
+    if meta_openapi.available():
+        feed = httpx.get(
+            f"{simulator}/simulator/api/feed", params={"wa_id": "919811112222"}, timeout=10
+        ).json()["events"]
+        sent = [e["body"] for e in feed if e["kind"] == "message"]
+        refused = {json.dumps(b): found for b in sent if (found := meta_openapi.problems(b))}
+        assert sent and not refused, refused  # what the gateway sent, as Meta describes it

@@ -23,6 +23,7 @@ from bot.db.session import session_scope
 from bot.db.whatsapp_models import WhatsAppInbox
 from bot.settings import PROJECT_ROOT, get_settings
 from cli.stack import Service, start_all, stop_all, whatsapp_services
+from tests import meta_openapi
 from tests.loopback import JsonHandler, serve
 from tests.waiting import wait_until
 
@@ -35,7 +36,9 @@ PHONE_NUMBER_ID = "106540352242922"
 class FakeGraph:
     """Answers `POST /{version}/{phone-number-id}/messages` like Meta; `script` holds the
     (status, body) answers to give first, e.g. a 500 then the default 200. Serves the media
-    in `media` (a shopper's photos) as Meta does."""
+    in `media` (a shopper's photos) as Meta does. Every messages body is checked against Meta's
+    OpenAPI description (`tests/meta_openapi`): one it refuses is answered 400 as Meta would
+    and fails the test at its next `messages()` (or at `close()`) with the objections."""
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
@@ -45,6 +48,9 @@ class FakeGraph:
         self.arrivals: dict[str, list[float]] = {}  # time.monotonic() of each, per recipient
         self.media: dict[str, tuple[bytes, str]] = {}  # media id → (bytes, MIME type)
         self.media_requests: list[dict[str, Any]] = []
+        self.refused: list[str] = []  # bodies Meta's description refuses, with why
+        if meta_openapi.available():
+            meta_openapi.validator()  # built now, not inside the first message's answer
         graph = self
 
         class Handler(JsonHandler):
@@ -93,6 +99,25 @@ class FakeGraph:
 
             def do_POST(self) -> None:  # noqa: N802
                 body = self.read_json()
+                objections = (
+                    meta_openapi.problems(body)
+                    if self.path.endswith("/messages") and meta_openapi.available()
+                    else []
+                )
+                if objections:
+                    with graph.lock:
+                        graph.refused.append(f"{body} → {'; '.join(objections)}")
+                    return self.send_json(
+                        400,
+                        {
+                            "error": {
+                                "message": "(#100) Invalid parameter",
+                                "type": "OAuthException",
+                                "code": 100,
+                                "error_data": {"details": "; ".join(objections)},
+                            }
+                        },
+                    )
                 with graph.lock:
                     answer = graph.script.pop(0) if graph.script else None
                     graph.requests.append(
@@ -123,6 +148,7 @@ class FakeGraph:
         self.server, self.url = serve(Handler)
 
     def messages(self, wa_id: str | None = None) -> list[dict[str, Any]]:
+        self.check()
         with self.lock:
             return [
                 r["body"]
@@ -130,9 +156,19 @@ class FakeGraph:
                 if r["body"].get("type") and (wa_id is None or r["body"].get("to") == wa_id)
             ]
 
+    def check(self) -> None:
+        """Fail with every body Meta's description refused since the last check."""
+        with self.lock:
+            refused, self.refused = self.refused, []
+        if refused:
+            raise AssertionError(
+                "Meta's OpenAPI description refuses what was sent:\n" + "\n".join(refused)
+            )
+
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+        self.check()
 
 
 def channel_settings(graph_url: str, rasa_url: str, **extra: str) -> dict[str, str]:
