@@ -105,6 +105,8 @@ class ItemEngine:
                     q.amount if q else None,
                     q.unit if q else None,
                     ranked=self._rank(line.item, memo),
+                    size=line.size,
+                    pack_size=line.pack_size,
                 )
                 if line.item
                 else Resolution("unmatched", 0.0)

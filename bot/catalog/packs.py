@@ -7,6 +7,7 @@ there is one, else two 1 kg packs; "500 g paneer" with only 200 g packs is two o
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 from bot.catalog.model import CatalogProduct
 
@@ -71,8 +72,12 @@ def choose_packs(
     pool = [p for p in packs if p.in_stock] or list(packs)
     if amount is None or unit is None:
         return [(default_pack(pool), 1)]
-    if unit == "pack":
+    units = {p.pack_unit for p in pool}
+    if unit == "pack" or (unit == "pc" and "pc" in units and len(units) > 1):
+        # "2 lifebuoy": sold as a bar and as a 4-bar pack, two pieces are two bars
         return [(default_pack(pool), max(1, min(MAX_PACKS * 4, round(amount))))]
+    if unit in units:
+        pool = [p for p in pool if p.pack_unit == unit]  # never a 4-piece pack for 500 g
     target = target_in_pack_units(amount, unit, pool[0])
     if target is None or target <= 0:
         return [(default_pack(pool), 1)]
@@ -121,3 +126,28 @@ def _closest_combination(
     assert best is not None
     counts = {s: c for s, c in best[1].items() if c > 0}
     return [(by_size[s], int(c)) for s, c in sorted(counts.items(), reverse=True)]
+
+
+def sized_packs(
+    packs: Sequence[CatalogProduct],
+    chosen: list[tuple[CatalogProduct, int]],
+    amount: float | None,
+    unit: str | None,
+    size: Literal["small", "big"] | None = None,
+    pack_size: float | None = None,
+) -> list[tuple[CatalogProduct, int]]:
+    """The packs the shopper named by size: "2 packet of 500 g" is two 500 g packs even where
+    a 1 kg pack exists; "chhoti wali maggi 4" four of the smallest, "1 bada surf" the largest.
+    Without such words, or when no pack fits them, `chosen` stands."""
+    pool = [p for p in packs if p.in_stock] or list(packs)
+    if pack_size and amount and unit in ("g", "ml"):
+        exact = [p for p in pool if target_in_pack_units(pack_size, unit, p) == p.pack_size]
+        if exact:
+            return [(min(exact, key=lambda p: p.price_paise), max(1, round(amount / pack_size)))]
+    if size is None or len({p.pack_size for p in pool}) < 2:
+        return chosen
+    if unit not in (None, "pack"):
+        return chosen  # "1 kg" says the amount already
+    count = max(1, round(amount)) if amount else 1
+    pick = min(pool, key=lambda p: p.pack_size if size == "small" else -p.pack_size)
+    return [(pick, count)]

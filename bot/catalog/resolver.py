@@ -22,7 +22,7 @@ from bot.catalog.index import (
     keys,
 )
 from bot.catalog.model import CatalogProduct
-from bot.catalog.packs import choose_packs, default_pack, target_in_pack_units
+from bot.catalog.packs import choose_packs, default_pack, sized_packs, target_in_pack_units
 
 Status = Literal["matched", "ambiguous", "unmatched"]
 W_COVERAGE, W_NAME, W_HEAD = 0.72, 0.08, 0.2
@@ -200,7 +200,10 @@ class Resolver:
         amount: float | None = None,
         unit: str | None = None,
         ranked: list[Scored] | None = None,
+        size: Literal["small", "big"] | None = None,
+        pack_size: float | None = None,
     ) -> Resolution:
+        """`size` ("chhota", "bada") and `pack_size` ("2 packet of 500 g") name the packs."""
         if ranked is None:
             ranked = self.rank(item)
         if not ranked or ranked[0].score < self.threshold or not self.names_something(item):
@@ -219,7 +222,9 @@ class Resolver:
         top = ranked[0]
         chosen = top.variant.variant
         unit = self.bare_unit(chosen.first, amount, unit)
-        packs = choose_packs(chosen.packs, amount, unit)
+        packs = sized_packs(
+            chosen.packs, choose_packs(chosen.packs, amount, unit), amount, unit, size, pack_size
+        )
         floor = max(self.threshold, max(s.score for s in ranked) - ALTERNATIVE_SPAN)
         alternatives = tuple(
             default_pack(s.variant.variant.packs)

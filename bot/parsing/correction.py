@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
+from bot.parsing.lexicon import HINDI_NOT as _HINDI_NOT
 from bot.text.normalize import normalize
 
-_HINDI_NOT = frozenset(normalize(w) for w in ("nahi", "nahin", "nhi", "nai", "नहीं", "नही"))
 _ENGLISH_NOT = frozenset({"not", "instead"})
 
 

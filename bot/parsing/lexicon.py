@@ -327,6 +327,14 @@ FILLER_WORDS = frozenset(
         "chota",
         "choti",
         "chote",
+        "chhota",
+        "chhoti",
+        "chhote",
+        "mini",
+        "bara",
+        "bari",
+        "छोटे",
+        "बड़े",
         "big",
         "small",
         "large",
@@ -415,7 +423,87 @@ FILLER_WORDS = frozenset(
         "quickly",
         "abhi",
         "अभी",
+        "subah",
+        "सुबह",
+        "shaam",
+        "sham",
+        "शाम",
+        "kal",
+        "कल",
+        "tmrw",
+        "tomorrow",
+        "today",
+        # a reply's opening, not an item: "theek h 1 dozen ande", "अच्छा फिर 1 लीटर Amul Gold"
+        "theek",
+        "thik",
+        "fine",
+        "ठीक",
+        "accha",
+        "acha",
+        "achha",
+        "achcha",
+        "अच्छा",
+        "fir",
+        "phir",
+        "फिर",
+        "then",
+        "haan",
+        "हाँ",
+        "हां",
+        # what was bought before: "the toor dal i took last time", "पिछली बार वाला आटा",
+        # "wahi jo pichli baar li thi"; the choice comes from the shopper's orders
+        "wahi",
+        "vahi",
+        "wohi",
+        "वही",
+        "same",
+        "last",
+        "previous",
+        "pichli",
+        "pichle",
+        "pichhli",
+        "pichhle",
+        "पिछली",
+        "पिछले",
+        "jo",
+        "जो",
+        "li",
+        "ली",
+        "thi",
+        "थी",
+        "tha",
+        "था",
+        "liya",
+        "लिया",
+        "took",
+        "bought",
+        "ordered",
+        "as",
+        "jaisa",
+        "jaise",
+        "जैसा",
+        "जैसे",
+        "mahine",
+        "महीने",
+        "week",
+        "hafte",
+        "always",
+        "hamesha",
+        "हमेशा",
+        "ho",
+        "देना",
+        "दीजिए",
     ]
+)
+# "chhoti wali maggi", "1 bada surf", "1 big coke": the smallest or the largest pack.
+SMALL_WORDS = frozenset(
+    normalize(w)
+    for w in ["chota", "choti", "chote", "chhota", "chhoti", "chhote", "small", "mini", "छोटा",
+              "छोटी", "छोटे"]
+)  # fmt: skip
+BIG_WORDS = frozenset(
+    normalize(w)
+    for w in ["bada", "badi", "bade", "big", "large", "bara", "bari", "बड़ा", "बड़ी", "बड़े"]
 )
 # "5 rupees wala": a price tells which pack, it is not a quantity.
 PRICE_WORDS = frozenset(
@@ -450,6 +538,8 @@ DO_VERBS = frozenset(
         "bhijwa",
         "laga",
         "rakh",
+        "रख",
+        "डाल",
         "dal",
         "daal",
         "nikal",
@@ -467,7 +557,8 @@ DO_VERBS = frozenset(
 
 # "daal do", "daal dena": the verb "put in", unless the word before is a kind of dal.
 PUT_VERBS = frozenset(
-    normalize(w) for w in ["daal", "dal", "dalo", "daalo", "डाल", "डालो", "डालना"]
+    normalize(w)
+    for w in ["daal", "dal", "dalo", "daalo", "डाल", "डालो", "डालना", "rakh", "rakho", "रख", "रखो"]
 )
 PUT_ENDINGS = frozenset(
     normalize(w)
@@ -500,10 +591,9 @@ DAL_KINDS = frozenset(
     ]
 )
 # "ande nahi chahiye", "mat bhejna": the item is not wanted.
-NEGATIONS = frozenset(
-    normalize(w)
-    for w in ["nahi", "nahin", "nhi", "nai", "mat", "नहीं", "नही", "मत", "skip", "chhodo"]
-)
+# Hindi puts "nahi" after what it negates ("12 nahi 6", "toned nahi"); the corrections read it too.
+HINDI_NOT = frozenset(normalize(w) for w in ["nahi", "nahin", "nhi", "nai", "नहीं", "नही"])
+NEGATIONS = HINDI_NOT | frozenset(normalize(w) for w in ["mat", "मत", "skip", "chhodo"])
 WANT_WORDS = frozenset(
     normalize(w)
     for w in [
@@ -521,6 +611,10 @@ WANT_WORDS = frozenset(
         "भेजो",
         "देना",
         "लेना",
+        "needed",
+        "required",
+        "reqd",
+        "want",
     ]
 )
 ENGLISH_NEGATIONS = frozenset({"no", "not", "dont", "don't", "without", "except", "skip"})

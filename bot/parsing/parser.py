@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 import spacy
 from spacy.matcher import PhraseMatcher
@@ -16,6 +17,7 @@ from spacy.matcher import PhraseMatcher
 from bot.parsing.lexicon import (
     ADDRESS_WORDS,
     AMBIGUOUS_NUMBERS,
+    BIG_WORDS,
     DAL_KINDS,
     DO_VERBS,
     DOZEN_WORDS,
@@ -29,6 +31,7 @@ from bot.parsing.lexicon import (
     PURPOSE_WORDS,
     PUT_ENDINGS,
     PUT_VERBS,
+    SMALL_WORDS,
     SPLIT_WORDS,
     TIME_WORDS,
     UNITS,
@@ -61,6 +64,12 @@ class ItemLine:
     # Words after a complete "item quantity" line: another item ("atta 2 kg milk") or more
     # about the same one ("tea 500 g red label"). Only the catalog can tell; see ItemEngine.
     tail: bool = False
+    size: Literal["small", "big"] | None = None  # "chhoti wali maggi", "1 bada surf"
+
+    @property
+    def pack_size(self) -> float | None:
+        """ "2 packet of 500 g": the size each pack was said to be (500)."""
+        return self.quantity.pack if self.quantity else None
 
 
 class MessageParser:
@@ -92,7 +101,22 @@ class MessageParser:
             kept = _wanted(segment) if wanted else _unwanted(segment)
             if kept:
                 lines.extend(_lines(kept))
-        return lines
+        return _amounts_joined(lines)
+
+
+def _amounts_joined(lines: list[ItemLine]) -> list[ItemLine]:
+    """ "same atta as last time, 10 kilo": an amount alone after an item said without one is
+    that item's amount."""
+    out: list[ItemLine] = []
+    for line in lines:
+        prev = out[-1] if out else None
+        if not line.item and line.quantity and prev and prev.item and prev.quantity is None:
+            out[-1] = ItemLine(
+                f"{prev.text} {line.text}", prev.item, line.quantity, prev.tail, prev.size
+            )
+            continue
+        out.append(line)
+    return out
 
 
 def _segments(words: list[str]) -> Iterable[list[str]]:
@@ -109,36 +133,55 @@ def _segments(words: list[str]) -> Iterable[list[str]]:
         yield current
 
 
-def _wanted(words: list[str]) -> list[str]:
-    """The words of a segment the shopper wants: none of "ande nahi chahiye", "no eggs" or "mat
-    bhejna chips"; "toned nahi full cream" without the "toned"."""
+def _negation(words: list[str]) -> tuple[int, bool] | None:
+    """Where a segment says "not", and whether that refuses the whole segment ("ande nahi
+    chahiye", "onion not needed", "no eggs") rather than one word of it ("toned nahi full
+    cream", "desi tomatoes not hybrid")."""
     if words and words[0] in ENGLISH_NEGATIONS:
-        return []
-    out = list(words)
+        return 0, True
     for i, w in enumerate(words):
-        if w not in NEGATIONS:
+        if w not in NEGATIONS and w not in ENGLISH_NEGATIONS:
             continue
         after = words[i + 1 : i + 3]
         if any(a in WANT_WORDS for a in after) or (i > 0 and words[i - 1] in WANT_WORDS):
-            return []
-        out[i] = ""
-        if i > 0:
-            out[i - 1] = ""  # "toned nahi": not the toned one
-    return [w for w in out if w]
+            return i, True
+        return i, False
+    return None
+
+
+def _wanted(words: list[str]) -> list[str]:
+    """The words of a segment the shopper wants: none of "ande nahi chahiye", "no eggs" or "mat
+    bhejna chips"; "toned nahi full cream" without the "toned", "desi not hybrid" without the
+    "hybrid"."""
+    found = _negation(words)
+    if found is None:
+        return list(words)
+    i, whole = found
+    if whole:
+        return []
+    if words[i] not in NEGATIONS:
+        return words[:i]  # English negates what follows: "desi tomatoes not hybrid"
+    kept = words[: max(0, i - 1)] + words[i + 1 :]  # "toned nahi": not the toned one
+    return _wanted(kept)
 
 
 def _unwanted(words: list[str]) -> list[str]:
     """The words of a segment the shopper does not want: what `_wanted` leaves out."""
-    if words and words[0] in ENGLISH_NEGATIONS:
+    found = _negation(words)
+    if found is None:
+        return []
+    i, whole = found
+    if i == 0 and words[0] in ENGLISH_NEGATIONS:
         return words[1:]
-    for i, w in enumerate(words):
-        if w not in NEGATIONS:
-            continue
-        after = words[i + 1 : i + 3]
-        if any(a in WANT_WORDS for a in after) or (i > 0 and words[i - 1] in WANT_WORDS):
-            return [x for x in words if x not in NEGATIONS and x not in WANT_WORDS]
-        return words[:i]  # "toned nahi", "ghee is baar skip": what comes before
-    return []
+    if whole:
+        return [
+            x
+            for x in words
+            if x not in NEGATIONS and x not in ENGLISH_NEGATIONS and x not in WANT_WORDS
+        ]
+    if words[i] not in NEGATIONS:
+        return words[i + 1 :]
+    return words[:i]  # "toned nahi", "ghee is baar skip": what comes before
 
 
 def _is_item_word(words: list[str], i: int) -> bool:
@@ -175,6 +218,8 @@ def _lines(words: list[str]) -> Iterable[ItemLine]:
             line.raw.extend(words[i:end])
             i = end
             continue
+        if word in SMALL_WORDS or word in BIG_WORDS:
+            line.size = "small" if word in SMALL_WORDS else "big"
         if _is_item_word(words, i):
             if line.qty is not None and line.qty_after_item:
                 yield from line.flush()
@@ -195,7 +240,20 @@ def _drop_non_items(words: list[str]) -> list[str]:
     for i, w in enumerate(words):
         before = words[i - 1] if i > 0 else ""
         after = words[i + 1] if i + 1 < len(words) else ""
-        if w in PUT_VERBS and before and before not in DAL_KINDS:
+        alone = (
+            w in PUT_VERBS
+            and not before
+            and after in PUT_ENDINGS
+            and not any(_is_item_word(words, j) for j in range(i + 2, len(words)))
+        )  # ", daal dena": nothing else in the clause, so nothing to call dal
+        if alone:
+            out[i] = out[i + 1] = ""
+        elif (
+            w in PUT_VERBS
+            and before
+            and before not in DAL_KINDS
+            and (w not in _DAL_SPELLINGS or any(_is_item_word(words, j) for j in range(i)))
+        ):  # "2 kilo daal do" asks for dal; "cheeni daal do", "Dhara wala 1 daal do" put it in
             if after in PUT_ENDINGS or w not in _DAL_SPELLINGS:
                 out[i] = ""  # "maggi daal do": put the maggi in
                 if after in PUT_ENDINGS:
@@ -237,6 +295,7 @@ class _LineBuilder:
         self.qty_after_item = False
         self.items_since_qty = 0
         self.tail = False
+        self.size: Literal["small", "big"] | None = None
 
     def set_quantity(self, q: Quantity) -> None:
         self.qty = q
@@ -249,15 +308,16 @@ class _LineBuilder:
         if cur is None or self.items_since_qty:
             return None
         if cur.unit in ("g", "ml") and q.unit in ("pack", None) and q.amount == int(q.amount):
-            self.qty = Quantity(round(cur.amount * q.amount, 3), cur.unit)
+            self.qty = Quantity(round(cur.amount * q.amount, 3), cur.unit, cur.amount)
             return self.qty
         if cur.unit in ("pack", None) and q.unit in ("g", "ml") and cur.amount == int(cur.amount):
-            self.qty = Quantity(round(q.amount * cur.amount, 3), q.unit)  # "2 packet of 500 g"
+            self.qty = Quantity(round(q.amount * cur.amount, 3), q.unit, q.amount)  # "2 × 500 g"
             return self.qty
         return None
 
     def flush(self) -> Iterable[ItemLine]:
         if self.item or self.qty is not None:
             text = " ".join(self.raw).replace(_PROTECT, " ")
-            yield ItemLine(text, " ".join(self.item).replace(_PROTECT, " "), self.qty, self.tail)
+            item = " ".join(self.item).replace(_PROTECT, " ")
+            yield ItemLine(text, item, self.qty, self.tail, self.size)
         self._reset()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.parsing.lexicon import (
     AMBIGUOUS_NUMBERS,
@@ -31,6 +31,8 @@ class Quantity:
 
     amount: float
     unit: Unit | None
+    # "2 packet of 500 g": 1 kg, said as packs of 500; a hint for the pack, not another amount
+    pack: float | None = field(default=None, compare=False)
 
 
 def number_value(token: str) -> float | None:
@@ -120,7 +122,7 @@ def read_quantity(
         inner = read_quantity(tokens, i, is_word) if number_value(tokens[i]) is not None else None
         if inner is not None and inner[1].unit in ("g", "ml"):
             end, q = inner
-            return end, Quantity(_clip(value * q.amount), q.unit)
+            return end, Quantity(_clip(value * q.amount), q.unit, q.amount)
     return i, Quantity(_clip(value * factor), unit)
 
 
