@@ -11,7 +11,21 @@ import httpx
 
 
 class EngineUnavailable(RuntimeError):
-    """The engine did not answer; the message stays in the inbox and is tried again."""
+    """The engine did not answer; the message stays in the inbox and is tried again.
+    `refused`: it did answer, with an error for this request (not a proxy's or an overloaded
+    server's 502/503/504), which the same message is likely to get again."""
+
+    def __init__(self, message: str, refused: bool = False) -> None:
+        super().__init__(message)
+        self.refused = refused
+
+
+def _refused(error: httpx.HTTPError) -> bool:
+    return isinstance(error, httpx.HTTPStatusError) and error.response.status_code not in (
+        502,
+        503,
+        504,
+    )
 
 
 class RasaClient:
@@ -34,7 +48,7 @@ class RasaClient:
             )
             r.raise_for_status()
         except httpx.HTTPError as e:
-            raise EngineUnavailable(f"engine: {e!r}") from e
+            raise EngineUnavailable(f"engine: {e!r}", _refused(e)) from e
         return list(r.json() or [])
 
     async def _tracker(self, sender: str, events: str) -> dict[str, Any]:

@@ -1,0 +1,159 @@
+"""Notifications: the outbox's messages (an order packed, a payment received) sent to the
+shopper in their language — as text inside their 24-hour customer-service window, as the
+approved template outside it or once Meta refuses the text."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+
+from api.whatsapp import inbox, templates
+from api.whatsapp.graph import GraphClient, GraphError
+from api.whatsapp.plan import Database, language_of
+from api.whatsapp.render import text_messages
+from bot.catalog.model import format_rupees
+from bot.db import models as db
+from bot.db.session import session_scope
+from bot.db.whatsapp_models import WhatsAppOutgoing
+from bot.i18n import t
+from bot.notifications import outbox
+from bot.settings import Settings
+
+log = logging.getLogger("chatcart.whatsapp")
+
+
+class Notifier:
+    def __init__(self, settings: Settings, graph: GraphClient, db: Database) -> None:
+        self.settings = settings
+        self.graph = graph
+        self.db = db
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.drain()
+            except Exception:
+                log.exception("draining the outbox failed")
+            await asyncio.sleep(self.settings.whatsapp_outbox_every_seconds)
+
+    async def drain(self) -> int:
+        """Send the due notifications; how many were sent."""
+        done = 0
+        for item in await self.db(_due):
+            if await self.db(_said_in_chat, item):
+                continue
+            outgoing_id, body, wamid = await self.db(self._notification, item)
+            if wamid is None:
+                try:
+                    wamid = await self._send(item, body)
+                except GraphError as e:
+                    await self.db(_failed, item.id, outgoing_id, str(e))
+                    continue
+            await self.db(_sent, item.id, outgoing_id, wamid)
+            done += 1
+        return done
+
+    async def _send(self, item: outbox.OutboxItem, body: dict[str, Any]) -> str:
+        number = self.settings.whatsapp_phone_number_id
+        try:
+            return await self.graph.send(body, number)
+        except GraphError as e:
+            if e.code != templates.RE_ENGAGEMENT or body.get("type") == "template":
+                raise
+            log.warning("outbox %s: %s; sending the template instead", item.id, e)
+        _, body, _ = await self.db(self._notification, item, True)  # the same row, now the template
+        return await self.graph.send(body, number)
+
+    def _notification(
+        self, item: outbox.OutboxItem, as_template: bool = False
+    ) -> tuple[int, dict[str, Any], str | None]:
+        """The notification's outgoing row (made once: a crash between sending and marking
+        finds it), its request body, and its wamid if it was sent already. Until it is sent,
+        the body is decided again on every try: text while the shopper's customer-service
+        window is open, the template once it has closed or Meta refused the text."""
+        number = self.settings.whatsapp_phone_number_id
+        with session_scope(write=True) as s:
+            out = s.scalar(select(WhatsAppOutgoing).where(WhatsAppOutgoing.outbox_id == item.id))
+            if out is not None and out.state == "sent":
+                return out.id, dict(out.body), out.wamid
+            customer = s.scalar(
+                select(db.Customer).where(
+                    db.Customer.shop_id == item.shop_id, db.Customer.wa_id == item.wa_id
+                )
+            )
+            language = language_of(customer.language if customer else item.language)
+            as_template = (
+                as_template
+                or (out is not None and out.type == "template")
+                or not templates.in_window(inbox.last_inbound(s, item.wa_id, number), inbox.now())
+            )
+            if as_template:
+                message = templates.template_message(
+                    item.template, item.params, language, self.settings
+                )
+            else:
+                [message] = text_messages(notification_text(item.template, item.params, language))
+            if out is None:
+                out = WhatsAppOutgoing(
+                    outbox_id=item.id, wa_id=item.wa_id, phone_number_id=number, options={}
+                )
+                s.add(out)
+            out.type, out.body = message.type, message.request(item.wa_id)
+            s.flush()
+            return out.id, dict(out.body), None
+
+
+def _due() -> list[outbox.OutboxItem]:
+    with session_scope() as s:
+        return outbox.pending(s)
+
+
+def _said_in_chat(item: outbox.OutboxItem) -> bool:
+    """An order placed in the WhatsApp conversation was confirmed there already (with the
+    pay link): its `order_placed` notification would say it twice. Marked done, unsent."""
+    if item.template != "order_placed" or item.order_id is None:
+        return False
+    with session_scope(write=True) as s:
+        order = s.get(db.Order, item.order_id)
+        if order is None or not order.idempotency_key.startswith("chat:"):
+            return False
+        outbox.mark_sent(s, item.id, None)
+    log.info(
+        "outbox %s: order %s was confirmed in the chat; not sent again", item.id, item.order_id
+    )
+    return True
+
+
+def _sent(outbox_id: int, outgoing_id: int, wamid: str) -> None:
+    with session_scope(write=True) as s:
+        outbox.mark_sent(s, outbox_id, wamid)
+        inbox.mark_sent(s, outgoing_id, wamid)  # after: an early "failed" status may resend
+
+
+def _failed(outbox_id: int, outgoing_id: int, error: str) -> None:
+    with session_scope(write=True) as s:
+        status = outbox.mark_failed(s, outbox_id, error)
+        out = s.get(WhatsAppOutgoing, outgoing_id)
+        if out is not None and status == "dead":
+            out.state, out.error = "failed", error[:2000]
+
+
+def notification_text(template: str, params: Mapping[str, Any], language: str) -> str:
+    from bot.orders.slots import slot_label
+
+    p = dict(params)
+    values = {
+        "order_id": p.get("order_id", ""),
+        "total": format_rupees(int(p.get("total_paise") or p.get("amount_paise") or 0)),
+        "pay_url": p.get("pay_url") or "",
+        "slot": slot_label(str(p.get("delivery_slot") or ""), language),
+        "reason": f": {p['reason']}" if p.get("reason") else "",
+    }
+    text = t(f"notify_{template}", language, **values)
+    if template == "order_placed" and p.get("pay_url"):
+        text += "\n" + t("pay_now", language, url=p["pay_url"])
+    return text
