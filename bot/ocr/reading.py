@@ -26,6 +26,7 @@ from rapidfuzz import fuzz, process
 from bot.engine import ItemEngine, ParsedMessage
 from bot.ocr.image import Preprocess, load, prepare
 from bot.ocr.recognise import LANGUAGES, PAGE_SEGMENTATION, OcrLine, OcrTimeout, recognise
+from bot.ocr.vocabulary import Vocabulary
 from bot.parsing.lexicon import UNITS
 from bot.text.language import Language, detect_language
 from bot.text.normalize import normalize
@@ -35,7 +36,14 @@ TIME_LIMIT = 15.0  # seconds for one photo, preparing and Tesseract together (ty
 SURE = 0.80  # at or above this mean word confidence, Tesseract's reading of a line stands
 LineKind = Literal["item", "heading", "unreadable"]
 # A list's numbers and bullets, and what Tesseract makes of bullets: not part of the item.
-_MARKER = re.compile(r"^\s*(?:[\d०-९]{1,2}\s*[.),:\]]|[-–—•·*+>»«°©®~=_|\\/\"“”']+|[eo](?=\s))\s*")
+_MARKER = re.compile(
+    r"^\s*(?:[\d०-९]{1,2}\s*[.),:;\]]|[-–—•·*+>»«°©®~=_|\\/\"“”'\[\]{}]+|[eo](?=\s))\s*"
+)
+# A number alone at the start with the line's quantity still to come ("3 बेसन 500 ग्राम",
+# "1 सरसों तेल 1 लीटर"): the list's number with its dot lost, or a bullet read as a digit.
+_LEAD_NUMBER = re.compile(r"^[\d०-९]{1,2}$")
+_STRAY = "{}[]|"  # brackets and strokes stuck to a word ("DAH}" for dahi)
+_DEVANAGARI_LETTER = re.compile(r"[\u0900-\u0963\u0970-\u097f]")
 _EDGE_NOISE = re.compile(r"^[^\w\u0900-\u097f]+|[^\w\u0900-\u097f.)]+$")
 _LETTER = re.compile(r"[^\W\d_]|[\u0900-\u097f]")
 HEADING_WORDS = frozenset(
@@ -77,6 +85,7 @@ class ReadLine:
     text: str  # the line with its number or bullet and edge noise taken off
     parsed: ParsedMessage
     kind: LineKind
+    mended: bool = False  # words replaced by the catalog's nearest (vocabulary): a guess
 
     def as_dicts(self) -> list[dict[str, Any]]:
         """The line's item lines as `chatcart parse --json` gives them, with the OCR's own
@@ -128,28 +137,50 @@ class ReadList:
 
 # What Tesseract makes of a quantity's characters. "1 kg" is read "| kg", "l kg" or "I kg";
 # "500 g" is read "5OO g" or "500 9"; "kg" is read "k", "ka", "kq", "ks" in handwriting.
-_ONE = frozenset({"|", "l", "I", "!", "]", "[", "i", "/"})
+_ONE = frozenset({"|", "l", "I", "!", "]", "[", "i", "/", ")", "}", "\\"})
 _DIGITISH = re.compile(r"^[\dOoSlI|]*\d[\dOoSlI|]*$")
 _DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "S": "5", "l": "1", "I": "1", "|": "1"})
 _NUMBER = re.compile(r"^[\d०-९]+(?:[.,/][\d०-९]+)?$")
 _SHORT_UNITS = {"k": "kg", "ka": "kg", "kq": "kg", "ks": "kg", "kj": "kg", "kb": "kg",
-                "9": "g", "q": "g", "9m": "gm", "gn": "gm", "9ms": "gms"}  # fmt: skip
+                "9": "g", "q": "g", "9m": "gm", "gn": "gm", "9ms": "gms", "k&": "kg"}  # fmt: skip
+# … and in a Latin line, by the Hindi model too: "500 g" read "500 6" or "500 ७", "kg" "७७".
+_LATIN_UNITS = {"6": "g", "६": "g", "७": "g", "७७": "kg", "४७": "kg", "४७७": "kg", "&७": "kg"}
+# In a line with no Devanagari letter, Devanagari digits are Latin handwriting misread
+# by the Hindi model: a written 4 looks like ५, a 0 like ०.
+_LATIN_DIGITS = str.maketrans({"५": "4", "०": "0"})
+_MISREAD_DIGITS = re.compile(r"^[\d०५]*[०५][\d०५]*$")
 _UNIT_WORDS = [w for w in UNITS if len(w) >= 3]
 
 
 def clean(text: str) -> str:
     """The line's words: no list number or bullet, no stray marks at either end."""
-    text = _MARKER.sub("", text, count=1)
-    return _EDGE_NOISE.sub("", text).strip()
+    for _ in range(3):  # "| 3: besan": a stray stroke before the number
+        stripped = _MARKER.sub("", text, count=1)
+        if stripped == text:
+            break
+        text = stripped
+    words = [w.strip(_STRAY) or w for w in _EDGE_NOISE.sub("", text).strip().split()]
+    if (
+        len(words) >= 3
+        and _LEAD_NUMBER.match(words[0])
+        and words[1].lower() not in UNITS
+        and _LETTER.match(words[1])
+        and any(_NUMBER.match(w) for w in words[2:])
+    ):
+        words = words[1:]
+    return " ".join(words)
 
 
 def repair(text: str) -> str:
     """A quantity as it was written, from how Tesseract misreads one: only next to a number
     (or a lone stroke before a unit), where the shop's list of units says what it must be."""
     words = text.split()
+    latin = not _DEVANAGARI_LETTER.search(text)
     out: list[str] = []
     for i, written in enumerate(words):
         word = written
+        if latin and _MISREAD_DIGITS.match(word):
+            word = word.translate(_LATIN_DIGITS)
         after_number = bool(out) and bool(_NUMBER.match(out[-1]))
         following = words[i + 1].strip(".,").lower() if i + 1 < len(words) else ""
         if word in _ONE and (following in UNITS or following in _SHORT_UNITS):
@@ -160,6 +191,8 @@ def repair(text: str) -> str:
             bare = word.strip(".,;:)|").lower()
             if bare in _SHORT_UNITS:
                 word = _SHORT_UNITS[bare]
+            elif latin and bare in _LATIN_UNITS:
+                word = _LATIN_UNITS[bare]
             elif bare and bare not in UNITS and len(bare) >= 3:
                 best = process.extractOne(bare, _UNIT_WORDS, scorer=fuzz.ratio, score_cutoff=72)
                 if best is not None:
@@ -185,14 +218,27 @@ def classify(ocr: OcrLine, text: str, parsed: ParsedMessage) -> LineKind | None:
 
 
 def read_lines(engine: ItemEngine, ocr_lines: list[OcrLine], seconds: float = 0.0) -> ReadList:
+    vocabulary = Vocabulary.of(engine)
     out = []
     for ocr in ocr_lines:
         text = repair(clean(ocr.text))
         parsed = engine.parse(text)
+        mended = False
+        if not found(parsed):
+            candidate = vocabulary.mend(text)
+            if candidate != text:
+                again = engine.parse(candidate)
+                if found(again):
+                    text, parsed, mended = candidate, again, True
         kind = classify(ocr, text, parsed)
         if kind is not None:
-            out.append(ReadLine(ocr, text, parsed, kind))
+            out.append(ReadLine(ocr, text, parsed, kind, mended))
     return ReadList(tuple(out), seconds)
+
+
+def found(parsed: ParsedMessage) -> bool:
+    """Whether the engine placed every item of the line in the catalog."""
+    return bool(parsed.lines) and all(line.resolution.product is not None for line in parsed.lines)
 
 
 def recognise_image(

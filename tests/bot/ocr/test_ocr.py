@@ -12,17 +12,17 @@ from PIL import Image
 
 from bot.engine import ItemEngine
 from bot.ocr import reply
-from bot.ocr.evaluation import load_gold, pair, score_image
+from bot.ocr.evaluation import GoldImage, load_gold, pair, score_image
 from bot.ocr.image import UnreadableImage, load, page_corners, unwarp
-from bot.ocr.reading import clean, read_list, repair
-from bot.ocr.recognise import available
+from bot.ocr.reading import clean, read_lines, read_list, repair
+from bot.ocr.recognise import OcrLine, available
 from bot.settings import PROJECT_ROOT
 
 LISTS = PROJECT_ROOT / "data" / "eval" / "lists"
 needs_tesseract = pytest.mark.skipif(available() is not None, reason=f"{available()}")
 
 
-def gold(name: str):  # type: ignore[no-untyped-def]
+def gold(name: str) -> GoldImage:
     return next(g for g in load_gold(LISTS) if g.image.name == name)
 
 
@@ -36,10 +36,41 @@ def gold(name: str):  # type: ignore[no-untyped-def]
         ("४) मैगी ४ पेकेट", "मैगी ४ पैकेट"),
         ("• lux soap 4", "lux soap 4"),
         ("Saman list", "Saman list"),
+        # a stray stroke before the number, a comma for the dot
+        ("| 5. vim bar 2", "vim bar 2"),
+        ("| 4, mustard oil 1 litre", "mustard oil 1 litre"),
+        # the number's dot lost, or a bullet read as a digit: the quantity comes later
+        ("3 बेसन 500 ग्राम", "बेसन 500 ग्राम"),
+        ("1 सरसों तेल 1 लीटर", "सरसों तेल 1 लीटर"),
+        ("2 kg चीनी", "2 kg चीनी"),
+        ("bread 1", "bread 1"),
+        # the Hindi model's reading of Latin handwriting: g as 6 or ७, kg as ७७, 4 as ५
+        ("BUTTER 500 6", "BUTTER 500 g"),
+        ("- TOOR DAL 1 ४७७", "TOOR DAL 1 kg"),
+        ("= DAH} ५०0 6", "DAH 400 g"),
+        ("GHEE ) LITRE", "GHEE 1 LITRE"),
+        # … which a Devanagari line keeps as written
+        ("आटा ५ किलो", "आटा ५ किलो"),
     ],
 )
 def test_list_markers_and_misread_quantities_are_repaired(read: str, meant: str) -> None:
     assert repair(clean(read)) == meant
+
+
+def test_a_misspelt_line_is_mended_from_the_catalog_and_says_so(engine: ItemEngine) -> None:
+    lines = [
+        OcrLine(text, 0.7, (0, 40 * i, 200, 30))
+        for i, text in enumerate(["RAIMA 1 KG", "besar 500 g", "atta 5 kg", "zzxq 1 kg"])
+    ]
+    read = read_lines(engine, lines)
+    by_text = {line.ocr.text: line for line in read.lines}
+    rajma = by_text["RAIMA 1 KG"]
+    assert rajma.mended and rajma.kind == "item"
+    assert "rajma" in rajma.parsed.lines[0].resolution.product.name.lower()  # type: ignore[union-attr]
+    assert by_text["besar 500 g"].mended and by_text["besar 500 g"].text == "besan 500 g"
+    assert not by_text["atta 5 kg"].mended and by_text["atta 5 kg"].kind == "item"
+    # nothing in the catalog is near: left as read, and unsure, so the shopper types it
+    assert by_text["zzxq 1 kg"].kind == "unreadable" and not by_text["zzxq 1 kg"].mended
 
 
 def test_pairing_keeps_order_and_leaves_a_missed_line_unpaired() -> None:
