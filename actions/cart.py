@@ -86,13 +86,13 @@ class ActionAddItems(ShopAction):
                 else:
                     added.extend(r.packs)
             elif r.status == "ambiguous" and r.product is not None:
-                decision = self._decide(turn, line)
+                decision, bought = self._decide(turn, line)
                 if decision.pick is None:
                     pending.append(_pending_entry(line))
                     self._review(
                         turn, "ambiguous", line, [p.sku for p in (r.product, *r.alternatives)]
                     )
-                elif _count(packs := self._packs_of(turn, line, decision.pick)) > (
+                elif _count(packs := self._packs_of(turn, line, decision.pick, bought)) > (
                     settings.max_packs_unasked
                 ):
                     pending.append(_pending_entry(line))  # "2 kg hing": 40 small packs, ask
@@ -150,8 +150,9 @@ class ActionAddItems(ShopAction):
         ]
 
     @staticmethod
-    def _decide(turn: Turn, line: ParsedLine) -> Decision:
-        """Ask, or put the usual (or this shopper's own earlier) choice in at once."""
+    def _decide(turn: Turn, line: ParsedLine) -> tuple[Decision, list[str]]:
+        """Ask, or put the usual (or this shopper's own earlier) choice in at once; with the
+        SKUs this shopper bought, newest first."""
         r = line.resolution
         _, variants = turn.engine()
         bought = [
@@ -167,16 +168,23 @@ class ActionAddItems(ShopAction):
             variant_of={sku: v.key for sku, v in variants.items()},
             price_spread=get_settings().choice_price_spread,
             packs_miss=_packs_miss(r.packs, line),
-        )
+        ), bought
 
     @staticmethod
     def _packs_of(
-        turn: Turn, line: ParsedLine, product: CatalogProduct
+        turn: Turn, line: ParsedLine, product: CatalogProduct, bought: Sequence[str] = ()
     ) -> list[tuple[CatalogProduct, int]]:
+        """The packs of `product` for the line: with no amount said, the very pack this
+        shopper bought before ("the toor dal I took last time" is their 1 kg pack)."""
         r = line.resolution
+        engine, variants = turn.engine()
+        if line.line.quantity is None and product.sku in variants:
+            same = {p.sku for p in variants[product.sku].packs}
+            earlier = next((sku for sku in bought if sku in same), None)
+            if earlier is not None and earlier in engine.index.by_sku:
+                return [(engine.index.by_sku[earlier], 1)]
         if r.product is not None and product.sku == r.product.sku:
             return list(r.packs)
-        engine, variants = turn.engine()
         variant = variants[product.sku]
         q = line.line.quantity
         amount, unit = (q.amount, q.unit) if q else (None, None)
@@ -410,6 +418,14 @@ class ActionUpdateQuantity(ShopAction):
             if variant is None:
                 continue
             unit = engine.resolver.bare_unit(variant.first, q.amount, q.unit)
+            held = [ln for ln in cart.lines if ln.sku in {p.sku for p in variant.packs}]
+            if unit == "pack" and len(held) == 1:  # "doodh 3 kar do": three of the held litre
+                cart = carts.set_count(
+                    turn.session, turn.shop.id, turn.wa_id, held[0].sku, max(1, round(q.amount))
+                )
+                turn.say("updated", name=turn.label(held[0]), count=max(1, round(q.amount)))
+                changed = True
+                continue
             for p in variant.packs:
                 if any(cart_line.sku == p.sku for cart_line in cart.lines):
                     cart = carts.remove(turn.session, turn.shop.id, turn.wa_id, p.sku)
