@@ -8,8 +8,9 @@ from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
+from api.bodies import read_capped
 from api.deps import SessionDep, SettingsDep
-from api.errors import ProblemError, problems
+from api.errors import problems
 from api.schemas.payments import PaymentOut, WebhookAck
 from bot.db.session import session_scope
 from bot.payments import ledger
@@ -64,11 +65,7 @@ async def webhook(
         raise ProviderDisabled(
             f"{provider} webhooks are not accepted: the shop uses {settings.payment_provider}"
         )
-    body = await request.body()
-    if len(body) > MAX_WEBHOOK_BYTES:
-        raise ProblemError(
-            413, "too-large", "Content Too Large", "webhook bodies are at most 1 MiB"
-        )
+    body = await read_capped(request, MAX_WEBHOOK_BYTES)
     result = await run_in_threadpool(
         _handle, configured_provider(settings), body, dict(request.headers)
     )

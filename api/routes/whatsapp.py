@@ -1,7 +1,8 @@
 """The WhatsApp Cloud API webhook: `GET` is Meta's verification handshake, `POST` the deliveries.
 
 A delivery is accepted only with a valid X-Hub-Signature-256 over the exact raw body; anything
-else is refused before it is read, and nothing of it is stored. A valid delivery is written to
+else is refused before it is read, and nothing of it is stored. A body over `MAX_BODY` is
+refused (413) before it is read whole. A valid delivery is written to
 the inbox (one durable transaction, shared with the deliveries arriving alongside) before the
 200, then handled in the background: by the gateway in this process, or by the WhatsApp worker
 (`WHATSAPP_WORKERS=false`, what `chatcart run` does). `Server-Timing` tells where the time went.
@@ -16,12 +17,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
-from pydantic import ValidationError
 
+from api.bodies import read_capped
 from api.deps import SettingsDep
 from api.errors import ProblemError, problems
-from api.whatsapp.intake import GroupWriter
-from api.whatsapp.payloads import Webhook
+from api.whatsapp.intake import GroupWriter, NotUnderstood, delivery
 from api.whatsapp.signature import verify
 from bot.settings import get_settings
 
@@ -111,9 +111,7 @@ async def receive(request: Request) -> Response:
     started = time.perf_counter()
     settings = get_settings()
     _enabled(settings)
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise ProblemError(413, "too-large", "Content Too Large", "deliveries are at most 1 MiB")
+    body = await read_capped(request, MAX_BODY)
     if not verify(
         body,
         request.headers.get("x-hub-signature-256"),
@@ -125,12 +123,11 @@ async def receive(request: Request) -> Response:
         )
     verified = time.perf_counter()
     try:
-        data = json.loads(body)
-        webhook = Webhook.model_validate(data)
-    except (ValueError, ValidationError) as e:
+        webhook = delivery(body)
+    except NotUnderstood as e:
         # Signed by Meta but not what we know: answering 4xx would only make Meta retry it
         # for a week. Logged for a person to look at.
-        log.error("whatsapp webhook not understood (%s): %.500s", e, body[:500])
+        log.error("whatsapp webhook not understood (%.300s): %.500s", e, body[:500])
         return _answer(0, False)
     if webhook.object != "whatsapp_business_account":
         return _answer(0, False)

@@ -5,14 +5,20 @@ but a burst costs one commit — one WAL sync — instead of one per request, ea
 the one before. While a commit is under way the next requests gather for the following one.
 Every `PRUNE_SECONDS` the rows the gateway has taken into the inbox are deleted from the intake
 file (SQLite), whose only writer this is, beside the commits (its delete queues with them).
+
+What gets that far is read by `delivery`: JSON nested deeper than any of Meta's deliveries
+(`MAX_DEPTH`) is not understood, rather than a RecursionError here or in whoever handles the
+stored payload later.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi.concurrency import run_in_threadpool
 
@@ -20,8 +26,43 @@ from api.whatsapp.inbox import prune_intake, record_many
 from api.whatsapp.payloads import Webhook
 
 BATCH_MAX = 200
+MAX_DEPTH = 32  # Meta's deliveries nest about 8 deep
 PRUNE_SECONDS = 5.0
 log = logging.getLogger("chatcart.whatsapp")
+
+
+class NotUnderstood(ValueError):
+    """A signed body that is not a delivery we can read: answered 200, logged, never retried."""
+
+
+def _depth(data: Any) -> int:
+    """How deeply `data` nests, without recursing (the point is not to trust its depth)."""
+    deepest, todo = 0, [(data, 1)]
+    while todo:
+        value, depth = todo.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth)
+            if depth > MAX_DEPTH:
+                break
+            todo.extend(
+                (v, depth + 1) for v in (value.values() if isinstance(value, dict) else value)
+            )
+    return deepest
+
+
+def delivery(body: bytes) -> Webhook:
+    """The delivery in a signed body; `NotUnderstood` for anything else (not JSON, nested too
+    deeply, not shaped like a webhook)."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as e:
+        raise NotUnderstood(f"not JSON: {type(e).__name__}") from e
+    if _depth(data) > MAX_DEPTH:
+        raise NotUnderstood(f"nested deeper than {MAX_DEPTH}")
+    try:
+        return Webhook.model_validate(data)
+    except (ValueError, RecursionError) as e:  # pydantic's ValidationError is a ValueError
+        raise NotUnderstood(str(e)) from e
 
 
 @dataclass(frozen=True, slots=True)

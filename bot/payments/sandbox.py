@@ -71,7 +71,7 @@ class SandboxUpiProvider:
                 currency=str(payment["currency"]),
                 payload=event,
             )
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:
             raise MalformedEvent(f"not a sandbox payment event: {exc}") from exc
 
     def refund(self, provider_payment_id: str, amount_paise: int, reference: str) -> str:
