@@ -95,6 +95,8 @@ class Product(Base):
     # Shelf order within the catalog: the tie-breaker a shopkeeper would use ("the usual one").
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # A photo of the pack on the web ("" when there is none), shown by catalogs such as Meta's.
+    image_url: Mapped[str] = mapped_column(String(1000), default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )

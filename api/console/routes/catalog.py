@@ -46,6 +46,7 @@ from bot.catalog.uploads import (
 from bot.db.models import Category, Shop
 from bot.db.session import session_scope
 from bot.errors import ShopError
+from bot.meta_catalog import sync as meta_sync
 from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -154,6 +155,8 @@ def edit(
                 seen_stock=seen_stock,
                 actor=f"console:{merchant.username}",
             )
+            if done.changed:
+                meta_sync.request_sync(session, merchant.shop_id)
     except ShopError as e:
         detail = e.detail if e.detail.startswith(sku) else f"{sku}: {e.detail}"
         return see_other(back, error=detail)
