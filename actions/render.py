@@ -45,6 +45,21 @@ def cart_buttons(turn: Turn, cart: CartView) -> list[dict[str, str]]:
     return [{"title": turn.t("meaning_checkout"), "payload": "/checkout"}]
 
 
+def distinct_labels(turn: Turn, options: Sequence[CatalogProduct]) -> list[str]:
+    """Each option by what sets it apart from the others: "India Gate Basmati Rice Tibar 1 kg"
+    beside its Dubar and Classic is "Tibar 1 kg". A list row shows 24 characters, and five rows
+    of "India Gate Basmati Rice…" tell the shopper nothing."""
+    labels = [turn.label(p) for p in options]
+    if len(labels) < 2:
+        return labels
+    words = [label.split() for label in labels]
+    common = set(words[0]).intersection(*words[1:])
+    return [
+        " ".join(w for w in ws if w not in common) or label
+        for ws, label in zip(words, labels, strict=True)
+    ]
+
+
 def change_offer(turn: Turn, changes: Sequence[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
     """What was picked for the shopper, and the others one tap away."""
     engine, _ = turn.engine()
@@ -54,12 +69,14 @@ def change_offer(turn: Turn, changes: Sequence[dict[str, Any]]) -> tuple[str, li
     )
     buttons: list[dict[str, Any]] = []
     for change in changes:
-        for sku in change["options"]:
-            if sku in by_sku and len(buttons) < MAX_BUTTONS:
-                p = by_sku[sku]
+        offered = [by_sku[sku] for sku in change["options"] if sku in by_sku]
+        chosen = [by_sku[change["picked"]]] if change.get("picked") in by_sku else []
+        shown = distinct_labels(turn, [*offered, *chosen])
+        for p, short in zip(offered, shown, strict=False):
+            if len(buttons) < MAX_BUTTONS:
                 buttons.append(
                     {
-                        "title": f"{turn.label(p)} {format_rupees(p.price_paise)}",
+                        "title": f"{short} {format_rupees(p.price_paise)}",
                         "payload": f'/choose_option{{"choice":"{p.sku}"}}',
                     }
                 )
@@ -71,11 +88,12 @@ def choice_question(
 ) -> tuple[str, list[dict[str, Any]]]:
     rows = [turn.t("which_one", item=item)]
     buttons = []
-    for i, p in enumerate(options[:MAX_BUTTONS], start=1):
+    shown = options[:MAX_BUTTONS]
+    for i, (p, short) in enumerate(zip(shown, distinct_labels(turn, shown), strict=True), start=1):
         rows.append(f"{i}. {turn.label(p)} {format_rupees(p.price_paise)}")
         buttons.append(
             {
-                "title": f"{i}. {turn.label(p)}",
+                "title": f"{i}. {short}",
                 "payload": f'/choose_option{{"choice":"{p.sku}"}}',
             }
         )
