@@ -1,21 +1,32 @@
-"""Checkout and orders, on behalf of shoppers; delivery slots for anyone."""
+"""Checkout and orders, on behalf of shoppers; delivery slots for anyone.
+
+A channel's key acts for every shopper of the channel, and order ids count up: every read or
+change of one order names its shopper too (`wa_id`), and an order of someone else is answered
+exactly like one that does not exist. The shop's own view of every order is the merchant API.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response
+from sqlalchemy.orm import Session
 
 from api.deps import SessionDep, ShopperKey, WriteSessionDep
 from api.errors import problems
 from api.schemas.orders import CancelIn, OrderIn, OrderOut, SlotOut
 from bot.orders import service
 from bot.orders.errors import OrderNotFound
+from bot.orders.model import Order
 from bot.orders.slots import next_slots
 
 router = APIRouter(prefix="/api/v1", tags=["orders"])
 
 OrderId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+WA_ID = r"^[0-9]{6,15}$"
+ShopperId = Annotated[
+    str, Query(pattern=WA_ID, description="The shopper whose order it is (WhatsApp id)")
+]
 _LOCATION = {"description": "the order's URL", "schema": {"type": "string"}}
 IdempotencyKey = Annotated[
     str,
@@ -74,7 +85,7 @@ def place_order(
     if order.replayed:
         response.status_code = 200
         response.headers["Idempotent-Replayed"] = "true"
-    response.headers["Location"] = f"/api/v1/orders/{order.id}"
+    response.headers["Location"] = f"/api/v1/orders/{order.id}?wa_id={body.wa_id}"
     return OrderOut.of(order)
 
 
@@ -87,20 +98,33 @@ def place_order(
 def list_orders(
     session: SessionDep,
     key: ShopperKey,
-    wa_id: Annotated[str, Query(pattern=r"^[0-9]{6,15}$")],
+    wa_id: ShopperId,
     limit: Annotated[int, Query(ge=1, le=50)] = 5,
 ) -> list[OrderOut]:
     return [OrderOut.of(o) for o in service.orders_for(session, key.shop_id, wa_id, limit)]
+
+
+def _shoppers(session: Session, shop_id: int, order_id: int, wa_id: str) -> Order:
+    """The order when it is this shopper's; one answer for "not theirs" and "no such order"."""
+    try:
+        order = service.get_order(session, shop_id, order_id)
+    except OrderNotFound:
+        order = None
+    if order is None or order.wa_id != wa_id:
+        raise OrderNotFound(f"no order #{order_id} for this shopper")
+    return order
 
 
 @router.get(
     "/orders/{order_id}",
     response_model=OrderOut,
     responses=problems(401, 404, 422),
-    summary="One order with its status history",
+    summary="One of the shopper's orders, with its status history",
 )
-def get_order(order_id: OrderId, session: SessionDep, key: ShopperKey) -> OrderOut:
-    return OrderOut.of(service.get_order(session, key.shop_id, order_id))
+def get_order(
+    order_id: OrderId, wa_id: ShopperId, session: SessionDep, key: ShopperKey
+) -> OrderOut:
+    return OrderOut.of(_shoppers(session, key.shop_id, order_id, wa_id))
 
 
 @router.post(
@@ -112,9 +136,7 @@ def get_order(order_id: OrderId, session: SessionDep, key: ShopperKey) -> OrderO
 def cancel_order(
     order_id: OrderId, body: CancelIn, session: WriteSessionDep, key: ShopperKey
 ) -> OrderOut:
-    order = service.get_order(session, key.shop_id, order_id)
-    if order.wa_id != body.wa_id:
-        raise OrderNotFound(f"no order #{order_id} for this shopper")
+    _shoppers(session, key.shop_id, order_id, body.wa_id)
     return OrderOut.of(
         service.cancel_order(session, key.shop_id, order_id, f"shopper:{body.wa_id}", body.reason)
     )

@@ -88,6 +88,7 @@ def test_the_sandbox_pay_page_approves_through_a_signed_webhook(
             assert re.search(r'id="status">paid<', approved.text)
     paid = httpx.get(
         f"{live_server.url}/api/v1/orders/{order['id']}",
+        params={"wa_id": order["wa_id"]},
         headers={"X-API-Key": channel_key},
         timeout=30,
     ).json()

@@ -113,8 +113,9 @@ def test_checkout_over_http(client: TestClient, channel_key: str, merchant_key: 
     first = client.post("/api/v1/orders", headers=h | {"Idempotency-Key": "a1"}, json=_order_body())
     assert (
         first.status_code == 201
-        and first.headers["location"] == f"/api/v1/orders/{first.json()['id']}"
+        and first.headers["location"] == f"/api/v1/orders/{first.json()['id']}?wa_id={WA_ID}"
     )
+    assert client.get(first.headers["location"], headers=h).json()["id"] == first.json()["id"]
     again = client.post("/api/v1/orders", headers=h | {"Idempotency-Key": "a1"}, json=_order_body())
     assert again.status_code == 200 and again.headers["idempotent-replayed"] == "true"
     assert again.json()["id"] == first.json()["id"] and stock_of(ATTA) == 17
@@ -175,6 +176,47 @@ def test_checkout_over_http(client: TestClient, channel_key: str, merchant_key: 
 
     reordered = client.post(f"/api/v1/carts/{WA_ID}/reorder", headers=h, json={}).json()
     assert reordered["lines"][0]["count"] == 3 and reordered["skipped"] == []
+
+
+def test_a_channel_key_reads_an_order_only_for_its_shopper(
+    client: TestClient, channel_key: str, merchant_key: str
+) -> None:
+    """Order ids count up and a channel's key acts for all its shoppers: reading ids in turn
+    with another number (or none) learns nothing, not even which ids exist."""
+    h = {"X-API-Key": channel_key}
+    client.post(
+        f"/api/v1/carts/{WA_ID}/lines", headers=h, json={"lines": [{"sku": ATTA, "count": 3}]}
+    )
+    placed = client.post(
+        "/api/v1/orders", headers=h | {"Idempotency-Key": "mine"}, json=_order_body()
+    )
+    assert placed.status_code == 201, placed.text
+    order_id = placed.json()["id"]
+    mine = client.get(f"/api/v1/orders/{order_id}", headers=h, params={"wa_id": WA_ID})
+    assert mine.status_code == 200 and mine.json()["address"] == ADDRESS
+    _problem(client.get(f"/api/v1/orders/{order_id}", headers=h), 422, "validation-error")
+    stranger = "919000000001"
+    answers = [
+        client.get(f"/api/v1/orders/{i}", headers=h, params={"wa_id": stranger})
+        for i in range(1, order_id + 3)
+    ]
+    assert {r.status_code for r in answers} == {404}
+    assert {r.json()["detail"].replace(str(i), "N") for i, r in enumerate(answers, 1)} == {
+        "no order #N for this shopper"
+    }
+    assert all(ADDRESS not in r.text for r in answers)
+    for key in (channel_key, merchant_key):  # the merchant reads its orders through /merchant
+        _problem(
+            client.post(
+                f"/api/v1/orders/{order_id}/cancel",
+                headers={"X-API-Key": key},
+                json={"wa_id": stranger},
+            ),
+            404,
+            "order-not-found",
+        )
+    shop = client.get(f"/api/v1/merchant/orders/{order_id}", headers={"X-API-Key": merchant_key})
+    assert shop.status_code == 200 and shop.json()["wa_id"] == WA_ID
 
 
 def test_merchant_stock_and_flagged_payments(client: TestClient, merchant_key: str) -> None:
