@@ -7,13 +7,14 @@ from typing import Any
 
 from rasa_sdk.events import SlotSet
 
+from actions.catalog import ActionAskPrice, priced_before
 from actions.render import cart_buttons, cart_text, change_offer, choice_question
 from actions.runtime import ShopAction, Turn
 from bot.cart import service as carts
 from bot.catalog.choice import Decision, decide
 from bot.catalog.index import CatalogIndex
 from bot.catalog.model import CatalogProduct
-from bot.catalog.packs import choose_packs, target_in_pack_units
+from bot.catalog.packs import choose_packs, sized_packs, target_in_pack_units
 from bot.catalog.resolver import Resolver
 from bot.engine import ParsedLine
 from bot.orders import service as orders
@@ -65,7 +66,58 @@ class ActionAddItems(ShopAction):
         return "action_add_items"
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
-        return self.add(turn, turn.text)
+        earlier = priced_before(turn)
+        if earlier is None:
+            return self.add(turn, turn.text)
+        lines = ActionAddItems._engine_lines(turn)
+        asked = turn.text.rstrip().endswith("?")
+        if asked and all(not ln.line.item or ln.line.quantity is None for ln in lines):
+            return ActionAskPrice().answer(turn, turn.text)  # "and tata salt?" after a price
+        return self.add_priced(turn, earlier)
+
+    @staticmethod
+    def _engine_lines(turn: Turn) -> tuple[ParsedLine, ...]:
+        engine, _ = turn.engine()
+        return engine.parse(turn.text).lines
+
+    def add_priced(self, turn: Turn, earlier: ParsedLine) -> list[dict[str, Any]]:
+        """After a price: "ok add 2 of those", "वही एक डाल दो" put in the pack just priced;
+        "Dhara wala 1 daal do" the priced product its words name."""
+        engine, variants = turn.engine()
+        lines = engine.parse(turn.text).lines
+        priced = earlier.resolution.packs[0][0] if earlier.resolution.packs else None
+        shown = {p.sku for p in (earlier.resolution.product, *earlier.resolution.alternatives) if p}
+        packs: list[tuple[str, int]] = []
+        for line in lines:
+            q = line.line.quantity
+            count = max(1, round(q.amount)) if q and q.unit in (None, "pack") else None
+            named = [
+                p
+                for p in (line.resolution.product, *line.resolution.alternatives)
+                if p is not None and p.sku in shown
+            ]
+            if not line.line.item and priced is not None:
+                variant = variants.get(priced.sku)
+                if count or q is None or variant is None:
+                    packs.append((priced.sku, count or 1))
+                else:  # "दो पैकेट एक लीटर वाले डाल दो": that product, in these packs
+                    fit = choose_packs(variant.packs, q.amount, q.unit)
+                    sized = sized_packs(variant.packs, fit, q.amount, q.unit, None, q.pack)
+                    packs.extend((p.sku, c) for p, c in sized)
+            elif named and (count or q is None):
+                variant = variants.get(named[0].sku)
+                eq = earlier.line.quantity
+                chosen = (
+                    choose_packs(variant.packs, eq.amount, eq.unit)
+                    if variant and eq and eq.unit in ("g", "ml")
+                    else [(named[0], 1)]
+                )
+                packs.extend((p.sku, c * (count or 1)) for p, c in chosen)
+        if not packs:
+            return self.add(turn, turn.text)
+        cart = carts.add_packs(turn.session, turn.shop.id, turn.wa_id, packs)
+        turn.send(cart_text(turn, cart, header=turn.t("added")), cart_buttons(turn, cart))
+        return [SlotSet("last_added", [sku for sku, _ in packs])]
 
     def add(
         self, turn: Turn, text: str, waiting: list[dict[str, Any]] | None = None

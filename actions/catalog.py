@@ -7,10 +7,13 @@ from typing import Any
 from sqlalchemy import select
 
 from actions.faq import answer_from_faqs
+from actions.render import cart_buttons, cart_text
 from actions.runtime import ShopAction, Turn, product_label
+from bot.cart import service as carts
 from bot.catalog.index import keys
 from bot.catalog.model import format_rupees
 from bot.db.models import Category
+from bot.engine import ParsedLine
 
 MAX_LISTED = 10
 
@@ -91,13 +94,32 @@ class ActionAskPrice(ShopAction):
         return "action_ask_price"
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
+        return self.answer(turn, turn.text)
+
+    def answer(self, turn: Turn, text: str) -> list[dict[str, Any]]:
+        """The price of what `text` names; "और एक लीटर वाला?" right after a price names the
+        product of that earlier question."""
         engine, variants = turn.engine()
-        lines = [
-            line for line in engine.parse(turn.text).lines if line.resolution.product is not None
-        ]
+        parsed = engine.parse(text).lines
+        earlier = priced_before(turn)
+        if earlier and parsed and all(not ln.line.item for ln in parsed):
+            parsed = engine.parse(f"{earlier.line.item} {text}").lines
+        lines = [line for line in parsed if line.resolution.product is not None]
         if not lines:
-            if not answer_from_faqs(turn, topics_only=True):  # "delivery ka kitna lagega"
-                turn.say("which_price")
+            unsold = [
+                ln.line.item
+                for ln in parsed
+                if ln.line.item and not engine.resolver.names_something(ln.line.item)
+            ]
+            for item in unsold:  # "250 gm badam kitne ka": we don't have it, said plainly
+                turn.say("unmatched", item=item)
+            if unsold or answer_from_faqs(turn, topics_only=True):  # "delivery ka kitna"
+                return []
+            cart = carts.view(turn.session, turn.shop.id, turn.wa_id)
+            if not cart.is_empty:  # "कुल कितने रुपये हुए?", "total?": the cart's total
+                turn.send(cart_text(turn, cart), cart_buttons(turn, cart))
+                return []
+            turn.say("which_price")
             return []
         rows = []
         for line in lines:
@@ -129,3 +151,31 @@ def _list_kind(turn: Turn, said: str, kind: str) -> list[dict[str, Any]]:
         buttons.append({"title": turn.label(v.first), "payload": product_label(v.first)})
     turn.send("\n".join(rows), buttons)
     return []
+
+
+def priced_before(turn: Turn) -> ParsedLine | None:
+    """The first product of the shopper's previous message when the bot's answer to it was a
+    price: what "ok add 2 of those", "वही एक डाल दो" and "and the 1 litre one?" refer to."""
+    engine, _ = turn.engine()
+    said: list[str] = []  # "Amul Gold आधा लीटर कितने का", then "और एक लीटर वाला?"
+    current = False
+    answered: str | None = None
+    for event in reversed(turn.tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            if current and answered != "action_ask_price":
+                break
+            if current:
+                said.insert(0, event.get("text") or "")
+                parsed = engine.parse(" ".join(said)).lines
+                if any(ln.line.item for ln in engine.parse(said[0]).lines):
+                    found = [ln for ln in parsed if ln.resolution.product is not None]
+                    return found[-1] if found else None
+                if len(said) > 2:
+                    break
+            current, answered = True, None
+        elif current and kind == "action" and answered is None:
+            name = event.get("name")
+            if name != "action_listen":
+                answered = name
+    return None

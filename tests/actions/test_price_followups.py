@@ -1,0 +1,82 @@
+"""Talking about a price, as at a shop counter: "and tata salt?" after a price is its price,
+"ok add 2 of those" and "दो पैकेट एक लीटर वाले डाल दो" put in what was just priced, "कुल कितने रुपये
+हुए?" is the cart's total, and what the shop does not sell is said plainly."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from actions.cart import ActionAddItems
+from actions.catalog import ActionAskPrice
+from tests.actions.conftest import make_tracker, run, user_event
+from tests.actions.test_cart_actions import cart_lines
+
+
+def priced(text: str) -> list[dict[str, Any]]:
+    """The events of a price question the bot answered."""
+    now = time.time()
+    return [
+        user_event(text, "ask_price"),
+        {"event": "action", "timestamp": now, "name": "action_ask_price"},
+        {"event": "action", "timestamp": now, "name": "action_listen"},
+    ]
+
+
+def test_a_short_question_after_a_price_is_a_price() -> None:
+    result = run(
+        ActionAddItems(),
+        make_tracker("and tata salt?", "add_items", before=priced("how much is amul butter 100g")),
+    )
+    assert "₹28" in result.text and cart_lines() == {}
+
+
+def test_those_after_a_price_are_the_pack_priced() -> None:
+    run(
+        ActionAddItems(),
+        make_tracker("ok add 2 of those", "add_items", before=priced("rate of amul butter 100g")),
+    )
+    assert cart_lines() == {"DRY-0029": 2}
+
+
+def test_the_other_pack_asked_after_a_price_hinglish() -> None:
+    result = run(
+        ActionAddItems(),
+        make_tracker(
+            "aur 1 litre wala?",
+            "add_items",
+            slots={"language": "hinglish"},
+            before=priced("amul gold aadha litre kitne ka hai"),
+        ),
+    )
+    assert "₹69" in result.text and cart_lines() == {}
+
+
+def test_packs_of_the_priced_product_put_in_hindi() -> None:
+    before = [
+        *priced("अमूल गोल्ड आधा लीटर कितने का है"),
+        *priced("और एक लीटर वाला?"),
+    ]
+    run(
+        ActionAddItems(),
+        make_tracker(
+            "दो पैकेट एक लीटर वाले डाल दो", "add_items", slots={"language": "hi"}, before=before
+        ),
+    )
+    assert cart_lines() == {"DRY-0004": 2}
+
+
+def test_what_it_comes_to_is_the_carts_total() -> None:
+    run(ActionAddItems(), make_tracker("amul butter and amul taaza milk 1 l", "add_items"))
+    result = run(
+        ActionAskPrice(), make_tracker("कुल कितने रुपये हुए?", "ask_price", slots={"language": "hi"})
+    )
+    assert "₹139" in result.text  # ₹58 + ₹56 + ₹25 delivery
+
+
+def test_a_price_of_what_the_shop_does_not_sell_says_so() -> None:
+    result = run(
+        ActionAskPrice(),
+        make_tracker("250 gm badam kitne ka", "ask_price", slots={"language": "hinglish"}),
+    )
+    assert "badam" in result.text and "nahi" in result.text
