@@ -145,6 +145,9 @@ class Settings(BaseSettings):
     whatsapp_backoff_seconds: float = Field(default=0.5, ge=0, description="first retry delay")
     whatsapp_timeout_seconds: float = Field(default=15.0, gt=0)
     whatsapp_lanes: int = Field(default=16, ge=1, description="shoppers handled at once")
+    whatsapp_shopper_rate: int = Field(
+        default=30, ge=0, description="messages a shopper may send a minute; 0: no limit"
+    )
     whatsapp_outbox_every_seconds: float = Field(default=2.0, ge=0, description="0: off")
     whatsapp_workers: bool = Field(
         default=True,

@@ -24,20 +24,22 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, ParamSpec, TypeVar
 
-from api.whatsapp import inbox, planners
+from api.whatsapp import flood, inbox, planners
 from api.whatsapp.graph import GraphClient, GraphError
 from api.whatsapp.inbox import InboxRow
 from api.whatsapp.lanes import Lanes
-from api.whatsapp.lock import ProcessorLock
+from api.whatsapp.lock import ownership
 from api.whatsapp.notifications import Notifier
 from api.whatsapp.payloads import Message
-from api.whatsapp.plan import Context, commit, language_of
+from api.whatsapp.plan import Context, commit, language_of, stored_language
+from api.whatsapp.quarantine import set_aside
 from api.whatsapp.rasa import EngineUnavailable, RasaClient
-from api.whatsapp.render import Rendered, render
+from api.whatsapp.render import Rendered, render, text_messages
 from api.whatsapp.retry import Retry
 from bot.cart import service as carts
 from bot.catalog.store import ensure_shop
 from bot.db.session import session_scope
+from bot.i18n import t
 from bot.ocr.recognise import available
 from bot.payments.configured import configured_provider
 from bot.payments.whatsapp_pay import apply_whatsapp_payment
@@ -59,14 +61,16 @@ class Gateway:
     ) -> None:
         self.settings = settings
         self.poll = poll  # a worker process: how often to look for new inbox rows
-        self.lock = ProcessorLock(settings.database_url)
+        self.owner = ownership(settings.database_url)
         self.processing = asyncio.Event()
         self.graph = graph or GraphClient(settings)
         self.rasa = rasa or RasaClient(
             settings.rasa_url, token=settings.rasa_token.get_secret_value()
         )
-        self.lanes = Lanes(settings.whatsapp_lanes, self.process, self.db)
-        self.notifier = Notifier(settings, self.graph, self.db)
+        self.lanes = Lanes(
+            settings.whatsapp_lanes, self.process, self.db, self.owner, self.quarantine
+        )
+        self.notifier = Notifier(settings, self.graph, self.db, self.owner)
         self.planning = Context(self.rasa, self.graph, self.db, self.shop_id, self.ocr_problem)
         self._tasks: list[asyncio.Task[None]] = []
         self._shop_id: int | None = None
@@ -96,18 +100,17 @@ class Gateway:
 
     # lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
-        """Process the inbox and the outbox once this process holds the database's processor
-        lock (at once, unless another gateway has it: then as its standby)."""
+        """Process the inbox and the outbox: on PostgreSQL at once, beside any other workers
+        (each lane is run by whoever holds its lock); on SQLite once this process holds the
+        database (at once, unless another gateway has it: then as its standby)."""
         self._tasks.append(asyncio.create_task(self._run(), name="whatsapp-gateway"))
 
     async def _run(self) -> None:
         waiting = False
-        while not await asyncio.to_thread(self.lock.try_acquire):
+        while not await asyncio.to_thread(self.owner.try_acquire):
             if not waiting:
                 log.warning(
-                    "another WhatsApp gateway processes this database (%s is locked); "
-                    "standing by until it stops",
-                    self.lock.path,
+                    "another WhatsApp gateway processes this database; standing by until it stops"
                 )
                 waiting = True
             await asyncio.sleep(1.0)
@@ -122,12 +125,13 @@ class Gateway:
         await asyncio.gather(*tasks)
 
     async def stop(self) -> None:
-        for task in [*self._tasks, *self.lanes.tasks]:
+        running = [*self._tasks, *self.lanes.tasks, *self.notifier.tasks]
+        for task in running:
             task.cancel()
-        for task in [*self._tasks, *self.lanes.tasks]:
+        for task in running:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        await asyncio.to_thread(self.lock.release)
+        await asyncio.to_thread(self.owner.release)
         await self.graph.aclose()
         await self.rasa.aclose()
 
@@ -180,6 +184,10 @@ class Gateway:
             await self.db(inbox.update, row.id, state="done", outcome=outcome, done_at=inbox.now())
             return
         message = Message.model_validate(row.payload["message"])
+        if row.state == "pending" and await self._limited(row):
+            await self._send_replies(row)
+            await self.db(inbox.update, row.id, state="done", done_at=inbox.now())
+            return
         if row.state == "pending":
             await self._read(row, message)
             plan = await planners.plan(self.planning, row, message)
@@ -187,9 +195,28 @@ class Gateway:
             oldest = await self.db(inbox.next_row, row.lane)
             row = oldest or row
         if row.state == "forwarding":
+            await self.db(self.owner.confirm, row.lane)
             await self._forward(row, message)
+        await self.db(self.owner.confirm, row.lane)
         await self._send_replies(row)
         await self.db(inbox.update, row.id, state="done", done_at=inbox.now())
+
+    async def _limited(self, row: InboxRow) -> bool:
+        """Past the shopper's rate limit: the notice (once a minute) instead of a turn."""
+        outcome = await self.db(flood.over_limit, row, self.settings.whatsapp_shopper_rate)
+        if outcome is None:
+            return False
+        notice: list[Rendered] = []
+        if outcome == flood.TOLD:
+            language = await self.db(stored_language, self.shop_id(), row.wa_id)
+            notice = text_messages(t("wa_slow_down", language))
+            log.warning(
+                "shopper %s is over %s messages a minute",
+                row.wa_id[-4:],
+                self.settings.whatsapp_shopper_rate,
+            )
+        await self.db(inbox.save_replies, row, notice, outcome)
+        return True
 
     async def _read(self, row: InboxRow, message: Message) -> None:
         if message.type == "system":
@@ -206,6 +233,9 @@ class Gateway:
                     s, self.settings.default_shop_slug, self.settings.default_shop_name
                 ).id
         return self._shop_id
+
+    async def quarantine(self, row: InboxRow, reason: str) -> None:
+        await self.db(set_aside, row, reason, self.shop_id())
 
     def ocr_problem(self) -> str | None:
         if self._ocr is False:
@@ -226,12 +256,18 @@ class Gateway:
                 await asyncio.sleep(1.0)
                 raise Retry("the engine may still be running this turn")
         if responses is None:
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as e:  # the engine's JSON cannot carry it: never sent
+                raise Retry(f"not sayable to the engine: {e}", outage=False) from e
             await self.db(inbox.update, row.id, forwarded_at=inbox.now())
             try:
                 responses = await self.rasa.send(
                     row.wa_id, text, {"wamid": m.id, "channel": "whatsapp"}
                 )
             except EngineUnavailable as e:
+                if e.refused:  # it answered: no part of the turn still runs, ask at once
+                    await self.db(inbox.update, row.id, forwarded_at=inbox.now() - FORWARD_GRACE)
                 raise Retry(str(e), outage=not e.refused) from e
         slots = await self.planning.slots(row.wa_id)
         language = language_of(slots.get("language"))

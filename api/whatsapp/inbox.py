@@ -35,7 +35,8 @@ from bot.settings import get_settings
 
 UNFINISHED = ("pending", "forwarding", "replied")
 STATUS_LANE = "~statuses"
-MAX_ATTEMPTS = 12
+MAX_ATTEMPTS = 12  # tries through outages: the last is about 24 minutes after the first
+QUARANTINE_AFTER = 3  # tries of a message that fails by its own fault (see `retry`)
 
 
 def now() -> datetime:
@@ -65,6 +66,7 @@ class InboxRow:
     attempts: int
     forwarded_at: datetime | None
     next_attempt_at: datetime | None
+    received_at: datetime | None = None
 
     @property
     def lane(self) -> str:
@@ -84,6 +86,7 @@ def _row(r: WhatsAppInbox) -> InboxRow:
         r.attempts,
         as_utc(r.forwarded_at) if r.forwarded_at else None,
         as_utc(r.next_attempt_at) if r.next_attempt_at else None,
+        as_utc(r.received_at) if r.received_at else None,
     )
 
 
@@ -365,13 +368,26 @@ def update(row_id: int, **values: Any) -> None:
             setattr(r, k, v)
 
 
-def failed_attempt(row_id: int, error: str) -> str:
-    """Count a failed try; the row waits (exponential back-off) or, after too many, fails."""
+def printable(text: str) -> str:
+    """`text` as the database can store it: what UTF-8 cannot encode (a lone surrogate) as
+    its escape."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def failed_attempt(row_id: int, error: str, outage: bool = True) -> str:
+    """Count a failed try; the row waits (exponential back-off) or, after too many, fails.
+    A message failing by its own fault (`outage` False) for the `QUARANTINE_AFTER`-th time
+    gets "quarantine" instead: the caller sets it aside."""
     with session_scope(write=True) as s:
         r = s.get(WhatsAppInbox, row_id)
         assert r is not None
         r.attempts += 1
-        r.last_error = error[:2000]
+        r.last_error = printable(error)[:2000]
+        if not outage and r.kind == "message":
+            refusals = int(r.payload.get("refusals") or 0) + 1
+            r.payload = {**r.payload, "refusals": refusals}
+            if refusals >= QUARANTINE_AFTER:
+                return "quarantine"
         if r.attempts >= MAX_ATTEMPTS:
             r.state, r.done_at = "failed", now()
         else:

@@ -5,18 +5,24 @@ A lane runs while it has unfinished rows: its oldest row is handled, then the ne
 try leaves the row where it is and stops the lane until the row's back-off is over (later rows
 wait for it, whatever happens to it); the sweep, on start (resuming after a crash) and every
 second, brings back every lane with unfinished rows.
+
+A lane runs only while this process holds it (`lock.Ownership`): on PostgreSQL several
+workers sweep the same inbox, and whoever takes a lane's lock first runs it; the others leave
+it alone until it is free again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
 from api.whatsapp import inbox
 from api.whatsapp.inbox import InboxRow
+from api.whatsapp.lock import LostOwnership, Ownership
 from api.whatsapp.plan import Database
-from api.whatsapp.retry import Retry
+from api.whatsapp.retry import Retry, is_outage
 
 log = logging.getLogger("chatcart.whatsapp")
 SWEEP_SECONDS = 1.0
@@ -24,10 +30,17 @@ SWEEP_SECONDS = 1.0
 
 class Lanes:
     def __init__(
-        self, slots: int, handle: Callable[[InboxRow], Awaitable[None]], db: Database
+        self,
+        slots: int,
+        handle: Callable[[InboxRow], Awaitable[None]],
+        db: Database,
+        owner: Ownership,
+        quarantine: Callable[[InboxRow, str], Awaitable[None]],
     ) -> None:
         self.handle = handle
         self.db = db
+        self.owner = owner
+        self.quarantine = quarantine
         self._running: dict[str, asyncio.Task[None]] = {}
         self._dirty: set[str] = set()
         self._slots = asyncio.Semaphore(slots)
@@ -52,34 +65,61 @@ class Lanes:
         return not self._running
 
     async def _run(self, lane: str) -> None:
+        emptied = False
         try:
             async with self._slots:
-                while True:
-                    self._dirty.discard(lane)
-                    row = await self.db(inbox.next_row, lane)
-                    if row is None:
-                        if lane in self._dirty:
-                            continue
-                        return
-                    if row.next_attempt_at and row.next_attempt_at > inbox.now():
-                        return  # backing off: the sweep brings the lane back when it is due
-                    try:
-                        await self.handle(row)
-                    except Retry as e:
-                        state = await self.db(inbox.failed_attempt, row.id, str(e))
-                        log.warning("inbox %s (%s) not done yet: %s; %s", row.id, row.key, e, state)
-                        if state != "failed":
-                            return
-                    except asyncio.CancelledError:
-                        raise
-                    except Exception as e:  # a bug or a broken payload: retried, then failed
-                        log.exception("inbox %s (%s) failed", row.id, row.key)
-                        state = await self.db(inbox.failed_attempt, row.id, repr(e))
-                        if state != "failed":
-                            return
+                if not await self.db(self.owner.take, lane):
+                    return  # another worker runs it
+                try:
+                    emptied = await self._drain(lane)
+                finally:
+                    with contextlib.suppress(LostOwnership):
+                        await self.db(self.owner.give_back, lane)
         finally:
             if self._running.get(lane) is asyncio.current_task():
                 del self._running[lane]
+        # Another worker's sweep may have seen a new row while this one held the lane, and
+        # left it: look once more now that the lane is free.
+        if emptied and self.owner.shared and await self.db(inbox.next_row, lane) is not None:
+            self.poke(lane)
+
+    async def _drain(self, lane: str) -> bool:
+        """Handle the lane's rows in order; True once none is left, False when stopping
+        for a back-off or a lost lock."""
+        while True:
+            self._dirty.discard(lane)
+            row = await self.db(inbox.next_row, lane)
+            if row is None:
+                if lane in self._dirty:
+                    continue
+                return True
+            if row.next_attempt_at and row.next_attempt_at > inbox.now():
+                return False  # backing off: the sweep brings the lane back when it is due
+            try:
+                await self.db(self.owner.confirm, lane)
+                await self.handle(row)
+            except asyncio.CancelledError:
+                raise
+            except LostOwnership as e:
+                log.warning("lane %s stopped: %s", lane, e)
+                return False
+            except Retry as e:
+                reason, outage = str(e), e.outage
+                log.warning("inbox %s (%s) not done yet: %s", row.id, row.key, e)
+            except Exception as e:  # a bug, a broken payload: counted, retried, set aside
+                reason, outage = repr(e), is_outage(e)
+                log.exception("inbox %s (%s) failed", row.id, row.key)
+            else:
+                continue
+            state = await self.db(inbox.failed_attempt, row.id, reason, outage)
+            if state == "quarantine":
+                await self.quarantine(row, reason)
+            elif state == "failed":
+                log.error(
+                    "inbox %s (%s) given up after %s tries", row.id, row.key, row.attempts + 1
+                )
+            else:
+                return False
 
     async def sweep(self, take_in: Callable[[], Awaitable[None]], poll: float | None) -> None:
         """On start (resume after a crash) and every second: every lane with unfinished rows.

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from api.whatsapp import inbox, templates
 from api.whatsapp.graph import GraphClient, GraphError
+from api.whatsapp.lock import OUTBOX, LostOwnership, Ownership
 from api.whatsapp.plan import Database, language_of
 from api.whatsapp.render import text_messages
 from bot.catalog.model import format_rupees
@@ -27,35 +28,81 @@ log = logging.getLogger("chatcart.whatsapp")
 
 
 class Notifier:
-    def __init__(self, settings: Settings, graph: GraphClient, db: Database) -> None:
+    """Sends the outbox while this process holds its lane (`lock.OUTBOX`): one worker at a
+    time, another taking over when it dies. Each shopper's notifications go out in order by
+    a sender of their own, and shoppers are served at once: a shopper whose messages fail —
+    each retried by the Graph API client with its back-off — delays only themselves."""
+
+    def __init__(
+        self, settings: Settings, graph: GraphClient, db: Database, owner: Ownership
+    ) -> None:
         self.settings = settings
         self.graph = graph
         self.db = db
+        self.owner = owner
+        self._senders: dict[str, asyncio.Task[int]] = {}
+        self._owned = False
+
+    @property
+    def tasks(self) -> list[asyncio.Task[int]]:
+        return list(self._senders.values())
 
     async def run(self) -> None:
         while True:
             try:
-                await self.drain()
+                await self.round()
             except Exception:
                 log.exception("draining the outbox failed")
             await asyncio.sleep(self.settings.whatsapp_outbox_every_seconds)
 
-    async def drain(self) -> int:
-        """Send the due notifications; how many were sent."""
-        done = 0
-        for item in await self.db(_due):
-            if await self.db(_said_in_chat, item):
-                continue
-            outgoing_id, body, wamid = await self.db(self._notification, item)
-            if wamid is None:
-                try:
-                    wamid = await self._send(item, body)
-                except GraphError as e:
-                    await self.db(_failed, item.id, outgoing_id, str(e))
-                    continue
-            await self.db(_sent, item.id, outgoing_id, wamid)
-            done += 1
-        return done
+    async def _holding(self) -> bool:
+        if not self._owned:
+            self._owned = await self.db(self.owner.take, OUTBOX)
+            return self._owned
+        try:
+            await self.db(self.owner.confirm, OUTBOX)
+        except LostOwnership as e:
+            log.warning("the outbox is no longer this worker's: %s", e)
+            self._owned = False
+        return self._owned
+
+    async def round(self) -> None:
+        """A sender for every shopper with due notifications and none running yet."""
+        if not await self._holding():
+            return
+        self._senders = {k: task for k, task in self._senders.items() if not task.done()}
+        for wa_id, items in (await self.db(_due_by_shopper)).items():
+            if wa_id not in self._senders:
+                self._senders[wa_id] = asyncio.create_task(
+                    self._send_all(items), name=f"whatsapp-notify-{wa_id}"
+                )
+
+    async def _send_all(self, items: list[outbox.OutboxItem]) -> int:
+        sent = 0
+        for item in items:
+            try:
+                await self.db(self.owner.confirm, OUTBOX)
+                sent += await self.send(item)
+            except LostOwnership:
+                self._owned = False
+                return sent
+            except Exception:
+                log.exception("outbox %s: sending failed; tried again later", item.id)
+        return sent
+
+    async def send(self, item: outbox.OutboxItem) -> bool:
+        """One notification, unless the chat said it already; True when it was sent."""
+        if await self.db(_said_in_chat, item):
+            return False
+        outgoing_id, body, wamid = await self.db(self._notification, item)
+        if wamid is None:
+            try:
+                wamid = await self._send(item, body)
+            except GraphError as e:
+                await self.db(_failed, item.id, outgoing_id, str(e))
+                return False
+        await self.db(_sent, item.id, outgoing_id, wamid)
+        return True
 
     async def _send(self, item: outbox.OutboxItem, body: dict[str, Any]) -> str:
         number = self.settings.whatsapp_phone_number_id
@@ -107,9 +154,13 @@ class Notifier:
             return out.id, dict(out.body), None
 
 
-def _due() -> list[outbox.OutboxItem]:
+def _due_by_shopper() -> dict[str, list[outbox.OutboxItem]]:
     with session_scope() as s:
-        return outbox.pending(s)
+        due = outbox.pending(s)
+    shoppers: dict[str, list[outbox.OutboxItem]] = {}
+    for item in due:
+        shoppers.setdefault(item.wa_id, []).append(item)
+    return shoppers
 
 
 def _said_in_chat(item: outbox.OutboxItem) -> bool:

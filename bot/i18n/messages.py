@@ -371,6 +371,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hi": 'माफ़ कीजिए, मैं इस तरह का मैसेज नहीं खोल सकता। कृपया लिखकर बताइए, जैसे "1 लीटर दूध"।',
         "hinglish": 'Sorry, main is tarah ka message nahi khol sakta. Please likh ke batao, jaise "1 litre doodh".',
     },
+    "wa_slow_down": {
+        "en": "You're sending messages faster than I can read them 🙏 Please wait a minute, then send what you need again.",
+        "hi": "आप बहुत तेज़ी से मैसेज भेज रहे हैं, मैं इतनी जल्दी नहीं पढ़ पाता 🙏 एक मिनट रुककर जो चाहिए वह फिर से भेजिए।",
+        "hinglish": "Aap bahut jaldi messages bhej rahe ho, main itni jaldi nahi padh paata 🙏 Ek minute ruk ke jo chahiye woh phir se bhejo.",
+    },
     "wa_reaction": {
         "en": "Thanks! 🙏 Anything else you need? Just type it.",
         "hi": "धन्यवाद! 🙏 और कुछ चाहिए? बस लिख दीजिए।",

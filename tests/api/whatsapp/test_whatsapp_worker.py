@@ -1,6 +1,7 @@
 """The channel as two processes without the engine: the API (`WHATSAPP_WORKERS=false`) only
 acknowledges into the inbox, `chatcart whatsapp worker` processes it and drains the outbox;
-one worker per database, a second one stands by."""
+on SQLite one worker per database, a second one stands by (several workers sharing a
+PostgreSQL inbox: test_whatsapp_workers_postgres.py)."""
 
 from __future__ import annotations
 
@@ -83,6 +84,13 @@ def test_the_api_acknowledges_and_the_worker_processes(channel: Gateway, graph: 
     wait_until(lambda: _states()[-1] == "done", "a delivery found within a poll", 5)
 
 
+sqlite_only = pytest.mark.skipif(
+    os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="on PostgreSQL every worker processes (test_whatsapp_workers_postgres.py)",
+)
+
+
+@sqlite_only
 def test_one_worker_per_database_a_second_stands_by(
     channel: Gateway, database_url: str, tmp_path: Path, graph: FakeGraph
 ) -> None:
@@ -117,6 +125,7 @@ def test_one_worker_per_database_a_second_stands_by(
         standby.stop()
 
 
+@sqlite_only
 def test_the_processor_lock_is_held_by_one(database_url: str) -> None:
     first, second = ProcessorLock(database_url), ProcessorLock(database_url)
     assert first.try_acquire() and first.try_acquire()
