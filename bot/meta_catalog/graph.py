@@ -24,7 +24,13 @@ FINAL_STATES = frozenset({"finished", "canceled", "error"})
 
 
 class CatalogError(Exception):
-    """The whole request failed (authentication, a wrong catalog, Meta unreachable)."""
+    """The whole request failed (authentication, a wrong catalog, Meta unreachable). `sent`:
+    the batch may have reached Meta (a timeout, or a failure while waiting for its outcome),
+    so whether it was applied is unknown."""
+
+    def __init__(self, message: str, *, sent: bool) -> None:
+        super().__init__(message)
+        self.sent = sent
 
 
 @dataclass
@@ -74,10 +80,12 @@ class CatalogClient:
                 f"{self.base}/{catalog_id}/items_batch",
                 json={"item_type": "PRODUCT_ITEM", "allow_upsert": True, "requests": requests},
             )
+        except httpx.ConnectError as e:
+            raise CatalogError(f"the Graph API could not be reached: {e}", sent=False) from e
         except httpx.HTTPError as e:
-            raise CatalogError(f"the Graph API could not be reached: {e}") from e
+            raise CatalogError(f"the Graph API did not answer: {e}", sent=True) from e
         if response.status_code >= 300:
-            raise CatalogError(_error_text(response))
+            raise CatalogError(_error_text(response), sent=False)
         answer = response.json()
         result = BatchResult()
         for status in answer.get("validation_status") or []:
@@ -99,9 +107,9 @@ class CatalogClient:
                     params={"handle": handle},
                 )
             except httpx.HTTPError as e:
-                raise CatalogError(f"the Graph API could not be reached: {e}") from e
+                raise CatalogError(f"the Graph API could not be reached: {e}", sent=True) from e
             if response.status_code >= 300:
-                raise CatalogError(_error_text(response))
+                raise CatalogError(_error_text(response), sent=True)
             statuses = response.json().get("data") or [{}]
             status = statuses[0]
             state = str(status.get("status") or "").lower()
@@ -111,13 +119,15 @@ class CatalogClient:
                 why = f"Meta had not applied the batch (handle {handle}, {state or 'no status'})"
                 return dict.fromkeys(sent, why)
             time.sleep(self.poll_seconds)
-        failed: dict[str, str] = {}
+        reasons: dict[str, list[str]] = {}
         for error in status.get("errors") or []:
             retailer_id = (
                 error.get("id") or error.get("retailer_id") if isinstance(error, dict) else None
             )
             if retailer_id is not None:
-                failed.setdefault(str(retailer_id), _message(error))
+                reasons.setdefault(str(retailer_id), []).append(_message(error))
+        failed = {retailer_id: "; ".join(why) for retailer_id, why in reasons.items()}
+        # The errors are a sample; every refused id is listed here, with or without a reason.
         for retailer_id in status.get("ids_of_invalid_requests") or []:
             failed.setdefault(str(retailer_id), "refused by Meta (no reason given)")
         if state != "finished":

@@ -1,12 +1,14 @@
 """Keep a shop's Meta catalog in step with its products, sending only what changed.
 
 A sync compares each product's item data (bot/meta_catalog/items) with the fingerprint of what
-Meta last accepted: a product Meta does not hold is a CREATE, a changed one an UPDATE, a product
-gone from the shop (or made inactive) that Meta holds a DELETE; the rest is not sent. Each
-item's outcome is recorded, so a refused item is sent again next time and its reason stays
-visible until then. The database is not held open while Meta works: the plan is read, the
-batches are sent, and the outcomes are written in a transaction of their own (a product edited
-in between differs from the recorded fingerprint and goes in the next sync).
+Meta last accepted: a product never sent is a CREATE, a changed one an UPDATE, a product gone
+from the shop (or made inactive) that Meta holds a DELETE; the rest is not sent. Each item's
+outcome is recorded, so a refused item is sent again next time and its reason stays visible
+until then. The database is not held open while Meta works: each batch is recorded as sent
+before it goes (`PENDING`), and its outcome written after, each in a transaction of its own. A
+sync cut off in between leaves its items pending: they go again as UPDATEs, which Meta applies
+whether or not the first attempt had created the item (`allow_upsert`). A product edited during
+a sync differs from the recorded fingerprint and goes in the next one.
 """
 
 from __future__ import annotations
@@ -25,12 +27,13 @@ from bot.db.meta_catalog_models import MetaCatalogItem, MetaCatalogLink
 from bot.db.models import Product
 from bot.db.session import session_scope
 from bot.errors import InvalidRequest
-from bot.meta_catalog.graph import BatchResult
+from bot.meta_catalog.graph import BatchResult, CatalogError
 from bot.meta_catalog.items import fingerprint, item_data
 
 Method = Literal["CREATE", "UPDATE", "DELETE"]
 BATCH_SIZE = 1000  # Meta takes 5,000 and advises under 3,000 for speed
 CATALOG_ID = r"^[0-9]{1,64}$"
+PENDING = "sent; Meta's answer was not received"
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class Change:
     method: Method
     retailer_id: str
     data: dict[str, Any]
+    new: bool = False  # not yet in the catalog, as far as we know: a success creates it
 
     @property
     def request(self) -> dict[str, Any]:
@@ -47,7 +51,7 @@ class Change:
 @dataclass(frozen=True)
 class Plan:
     changes: list[Change]
-    forget: list[str]  # items recorded as refused whose product is gone: nothing to send
+    forget: list[str]  # refused items whose product is gone: Meta holds nothing to delete
     unchanged: int
 
 
@@ -138,8 +142,10 @@ def plan(session: Session, shop_id: int, currency: str, full: bool = False) -> P
         selling.add(product.sku)
         data = item_data(product, currency)
         known = held.get(product.sku)
-        if known is None or not known.fingerprint:
-            changes.append(Change("CREATE", product.sku, data))
+        if known is None:
+            changes.append(Change("CREATE", product.sku, data, new=True))
+        elif not known.fingerprint:
+            changes.append(Change("UPDATE", product.sku, data, new=True))
         elif full or known.error or known.fingerprint != fingerprint(data):
             changes.append(Change("UPDATE", product.sku, data))
         else:
@@ -148,7 +154,7 @@ def plan(session: Session, shop_id: int, currency: str, full: bool = False) -> P
     for retailer_id, known in sorted(held.items()):
         if retailer_id in selling:
             continue
-        if known.fingerprint:
+        if known.fingerprint or known.error == PENDING:
             changes.append(Change("DELETE", retailer_id, {"id": retailer_id}))
         else:
             forget.append(retailer_id)
@@ -171,7 +177,8 @@ def sync(
 ) -> SyncReport:
     """Push the shop's changes to its catalog through `apply` (CatalogClient.apply) and record
     every item's outcome. Raises InvalidRequest when the shop has no catalog; a batch that
-    fails as a whole (CatalogError) propagates after the batches before it are recorded."""
+    fails as a whole (CatalogError) propagates after it and the batches before it are
+    recorded, and the sync stays due."""
     with session_scope(database_url) as session:
         row = linked_catalog(session, shop_id)
         if row is None:
@@ -180,7 +187,14 @@ def sync(
         todo = plan(session, shop_id, currency, full=full)
     report = SyncReport(catalog_id, unchanged=todo.unchanged)
     for batch in _batches(todo.changes, batch_size):
-        result = apply(catalog_id, [c.request for c in batch])
+        _record(shop_id, batch, None, report, database_url)
+        try:
+            result = apply(catalog_id, [c.request for c in batch])
+        except CatalogError as e:
+            if not e.sent:  # Meta applied nothing: each item says why
+                refused = BatchResult({c.retailer_id: str(e) for c in batch})
+                _record(shop_id, batch, refused, SyncReport(catalog_id), database_url)
+            raise
         _record(shop_id, batch, result, report, database_url)
     with session_scope(database_url, write=True) as session:
         row = linked_catalog(session, shop_id)
@@ -209,10 +223,11 @@ def _same_time(a: datetime | None, b: datetime | None) -> bool:
 def _record(
     shop_id: int,
     batch: list[Change],
-    result: BatchResult,
+    result: BatchResult | None,
     report: SyncReport,
     database_url: str | None,
 ) -> None:
+    """The batch as sent (`result` None: every item pending), or as Meta answered it."""
     now = utcnow()
     with session_scope(database_url, write=True) as session:
         held = {
@@ -230,6 +245,9 @@ def _record(
                 item = MetaCatalogItem(shop_id=shop_id, retailer_id=change.retailer_id)
                 session.add(item)
             item.method, item.attempted_at = change.method, now
+            if result is None:
+                item.error = PENDING
+                continue
             reason = result.failed.get(change.retailer_id)
             if reason is not None:
                 item.error = reason[:2000]
@@ -241,7 +259,7 @@ def _record(
                 report.deleted += 1
             else:
                 item.fingerprint = fingerprint(change.data)
-                if change.method == "CREATE":
+                if change.new:
                     report.created += 1
                 else:
                     report.updated += 1

@@ -17,7 +17,7 @@ from bot.db.models import Product
 from bot.db.session import session_scope
 from bot.errors import InvalidRequest
 from bot.meta_catalog import sync as meta_sync
-from bot.meta_catalog.graph import CatalogClient, CatalogError
+from bot.meta_catalog.graph import BatchResult, CatalogClient, CatalogError
 from bot.meta_catalog.items import price_text
 from tests.bot.meta_catalog.support import TOKEN, VERSION, FakeCatalog
 
@@ -211,8 +211,8 @@ def test_a_refused_update_keeps_what_meta_holds_and_is_retried(
     assert meta.catalogs[CATALOG]["ATT-1"]["price"] == "270.00 INR"
 
 
-def test_a_whole_request_refused_records_nothing_and_the_sync_stays_due(
-    shop: int, meta: FakeCatalog
+def test_a_whole_request_refused_is_each_items_error_and_the_sync_stays_due(
+    shop: int, client: CatalogClient, meta: FakeCatalog
 ) -> None:
     wrong = CatalogClient(meta.url, VERSION, "not-the-token", poll_seconds=0.02)
     try:
@@ -220,9 +220,31 @@ def test_a_whole_request_refused_records_nothing_and_the_sync_stays_due(
             run(shop, wrong)
     finally:
         wrong.close()
-    assert items(shop) == {}
+    recorded = items(shop)
+    assert sorted(recorded) == ["ATT-1", "DAL-1", "SLT-1", "SUG-1"]
+    assert all(not i.fingerprint and "HTTP 401" in i.error for i in recorded.values())
     with session_scope() as s:
         assert meta_sync.due_shops(s) == [shop]
+    report = run(shop, client)
+    assert (report.created, len(report.failures)) == (3, 1)  # as upserts: Meta took nothing
+    assert all(r["method"] == "UPDATE" for r in meta.posts[-1]["requests"])
+
+
+def test_a_sync_cut_off_after_sending_leaves_its_items_pending_and_sends_them_again(
+    shop: int, client: CatalogClient, meta: FakeCatalog
+) -> None:
+    def sent_then_lost(catalog_id: str, requests: list) -> BatchResult:
+        client.apply(catalog_id, requests)  # Meta applies it, but the answer never arrives
+        raise CatalogError("the Graph API did not answer: timed out", sent=True)
+
+    with pytest.raises(CatalogError):
+        meta_sync.sync(shop, sent_then_lost, "INR")
+    assert sorted(meta.catalogs[CATALOG]) == ["ATT-1", "DAL-1", "SUG-1"]
+    assert {i.error for i in items(shop).values()} == {meta_sync.PENDING}
+    set_product(shop, "DAL-1", active=False)
+    report = run(shop, client)
+    assert (report.created, report.deleted, len(report.failures)) == (2, 1, 1)
+    assert sorted(meta.catalogs[CATALOG]) == ["ATT-1", "SUG-1"]
 
 
 def test_batches_are_split_and_each_is_recorded(
