@@ -54,6 +54,7 @@ _RUN_TOGETHER = re.compile(
 _TIME = re.compile(r"^\d{1,2}(?::\d{2})?(?:am|pm)$")
 _TIME_LINKS = frozenset({"by", "before", "till", "until", "at", "tak", "se", normalize("तक")})
 _DAL_SPELLINGS = frozenset({"dal", "daal"})
+_WHY = frozenset(normalize(w) for w in ("why", "kyu", "kyun", "kyon", "क्यों", "क्यूं"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +98,8 @@ class MessageParser:
         normalized = _RUN_TOGETHER.sub(r"\1 \2 \3", normalized)
         words = self.tokens(normalized)
         lines: list[ItemLine] = []
-        for segment in _segments(words):
+        for said in _segments(words):
+            segment = _without_why_not(said)
             kept = _wanted(segment) if wanted else _unwanted(segment)
             if kept:
                 lines.extend(_lines(kept))
@@ -131,6 +133,17 @@ def _segments(words: list[str]) -> Iterable[list[str]]:
             current.append(word)
     if current:
         yield current
+
+
+def _without_why_not(words: list[str]) -> list[str]:
+    """ "ok why not ek dairy milk bhi", "haan kyu nahi": a yes, not a negation."""
+    out: list[str] = []
+    for w in words:
+        if out and out[-1] in _WHY and (w in NEGATIONS or w in ENGLISH_NEGATIONS):
+            out.pop()
+            continue
+        out.append(w)
+    return out
 
 
 def _negation(words: list[str]) -> tuple[int, bool] | None:

@@ -81,6 +81,9 @@ def test_put_it_in_verbs_are_not_dal(parser: MessageParser, text: str, expected:
         ("tamatar 1 kilo desi wala hybrid nahi", [("tamatar", 1000, "g"), ("desi", None, None)]),
         ("देसी टमाटर 1 किलो चाहिए हाइब्रिड नहीं", [("देसी टमाटर", 1000, "g")]),
         ("pyaz nahi chahiye, aloo 2 kilo", [("aloo", 2000, "g")]),
+        ("ok why not ek dairy milk bhi daal do", [("dairy milk", 1, None)]),
+        ("haan kyu nahi, 2 kilo aloo", [("aloo", 2000, "g")]),
+        ("हाँ क्यों नहीं, 2 किलो आलू", [("आलू", 2000, "g")]),
     ],
 )
 def test_negations_refuse_a_word_or_the_clause(
