@@ -496,6 +496,34 @@ def test_a_payment_status_webhook_reaches_the_payments_ledger(app_client: TestCl
     assert row.kind == "payment" and row.state == "done"
 
 
+def test_a_whatsapp_pay_status_is_the_ledgers_event() -> None:
+    """Meta's amount is value / offset rupees; the event id is the message and the status
+    (Meta sends each once; a retried delivery repeats both)."""
+    from bot.payments.whatsapp_pay import payment_event
+
+    [value] = Webhook.model_validate(
+        json.loads(shared_path("whatsapp", "kairon_status_payment_upi_razorpay.json").read_bytes())
+    ).values()
+    status = value.statuses[0].model_dump(mode="json", by_alias=True, exclude_none=True)
+    event = payment_event(status)
+    assert event is not None
+    assert (event.kind, event.public_id, event.provider_payment_id) == (
+        "captured",
+        "BM3-43D-12",
+        "order_Ovpn6PVVFYbmK3",
+    )
+    assert (event.amount_paise, event.currency) == (100, "INR")  # 100 / 100 rupees
+    assert event.event_id == f"whatsapp:{status['id']}:captured"
+    half = {
+        **status,
+        "status": "failed",
+        "payment": {**status["payment"], "amount": {"value": 12350, "offset": 100}},
+    }
+    failed = payment_event(half)
+    assert failed is not None and (failed.kind, failed.amount_paise) == ("failed", 12350)
+    assert payment_event({"id": "wamid.X", "status": "read"}) is None
+
+
 def test_the_outbox_is_drained_in_the_shoppers_language(
     app_client: TestClient, graph: FakeGraph
 ) -> None:
