@@ -72,8 +72,10 @@ def shop(database_url: str) -> int:
     return shop_id
 
 
-def run(shop: int, client: CatalogClient, **options: object) -> meta_sync.SyncReport:
-    return meta_sync.sync(shop, client.apply, "INR", **options)  # type: ignore[arg-type]
+def run(
+    shop: int, client: CatalogClient, full: bool = False, batch_size: int = meta_sync.BATCH_SIZE
+) -> meta_sync.SyncReport:
+    return meta_sync.sync(shop, client.apply, "INR", full=full, batch_size=batch_size)
 
 
 def set_product(shop: int, sku: str, **values: object) -> None:
@@ -266,14 +268,14 @@ def test_a_sync_answers_the_request_but_not_one_made_while_it_ran(
         assert meta_sync.request_sync(s, shop)
     set_product(shop, "ATT-1", price_paise=25_000)
 
-    def apply_while_the_merchant_edits(catalog_id: str, requests: list) -> object:
+    def apply_while_the_merchant_edits(catalog_id: str, requests: list) -> BatchResult:
         with session_scope(write=True) as s:
             row = meta_sync.linked_catalog(s, shop)
             assert row is not None and row.sync_requested_at is not None
             row.sync_requested_at += timedelta(seconds=1)  # a later edit asked again
         return client.apply(catalog_id, requests)
 
-    meta_sync.sync(shop, apply_while_the_merchant_edits, "INR")  # type: ignore[arg-type]
+    meta_sync.sync(shop, apply_while_the_merchant_edits, "INR")
     with session_scope() as s:
         assert meta_sync.due_shops(s) == [shop]
         link = s.scalar(select(MetaCatalogLink).where(MetaCatalogLink.shop_id == shop))
@@ -287,7 +289,7 @@ def test_a_shop_without_a_catalog_is_refused_and_queues_nothing(database_url: st
         with pytest.raises(InvalidRequest, match="not a Meta catalog id"):
             meta_sync.link(s, shop_id, "catalog-1")
     with pytest.raises(InvalidRequest, match="no Meta catalog"):
-        meta_sync.sync(shop_id, lambda c, r: None, "INR")  # type: ignore[arg-type,return-value]
+        meta_sync.sync(shop_id, lambda c, r: BatchResult(), "INR")
 
 
 def test_another_catalog_starts_from_nothing(
