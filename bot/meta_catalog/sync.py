@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, noload
 
 from bot.db.base import utcnow
 from bot.db.meta_catalog_models import MetaCatalogItem, MetaCatalogLink
@@ -136,6 +136,7 @@ def plan(session: Session, shop_id: int, currency: str, full: bool = False) -> P
     unchanged = 0
     for product in session.scalars(
         select(Product)
+        .options(noload(Product.aliases), noload(Product.category))  # not item fields
         .where(Product.shop_id == shop_id, Product.active.is_(True))
         .order_by(Product.sku)
     ):
