@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from PIL import Image
@@ -25,7 +25,14 @@ from rapidfuzz import fuzz, process
 
 from bot.engine import ItemEngine, ParsedMessage
 from bot.ocr.image import Preprocess, load, prepare
-from bot.ocr.recognise import LANGUAGES, PAGE_SEGMENTATION, OcrLine, OcrTimeout, recognise
+from bot.ocr.recognise import (
+    LANGUAGES,
+    PAGE_SEGMENTATION,
+    OcrLine,
+    OcrTimeout,
+    recognise,
+    reread,
+)
 from bot.ocr.vocabulary import Vocabulary
 from bot.parsing.lexicon import UNITS
 from bot.text.language import Language, detect_language
@@ -86,12 +93,28 @@ class ReadLine:
     parsed: ParsedMessage
     kind: LineKind
     mended: bool = False  # words replaced by the catalog's nearest (vocabulary): a guess
+    reread: bool = False  # doubtful words as one script's model read them again
+
+    @property
+    def unsure(self) -> bool:
+        """An item line to confirm with the shopper rather than put in the cart unasked:
+        Tesseract was unsure of its words, or they were mended from the catalog (the
+        engine's own doubts, several products for one line, it asks about anyway)."""
+        return self.kind == "item" and (self.mended or self.ocr.confidence < SURE)
 
     def as_dicts(self) -> list[dict[str, Any]]:
         """The line's item lines as `chatcart parse --json` gives them, with the OCR's own
-        reading and confidence beside each."""
+        reading and confidence beside each, and whether to ask before adding it."""
         return [
-            {**line.as_dict(), "ocr_text": self.ocr.text, "ocr_confidence": self.ocr.confidence}
+            {
+                **line.as_dict(),
+                "ocr_text": self.ocr.text,
+                "ocr_confidence": self.ocr.confidence,
+                "read_as": self.text,
+                "mended": self.mended,
+                "reread": self.reread,
+                "unsure": self.unsure,
+            }
             for line in self.parsed.lines
         ]
 
@@ -104,6 +127,16 @@ class ReadList:
     @property
     def items(self) -> list[ReadLine]:
         return [line for line in self.lines if line.kind == "item"]
+
+    @property
+    def sure(self) -> list[ReadLine]:
+        """The item lines that can go into the cart as read."""
+        return [line for line in self.items if not line.unsure]
+
+    @property
+    def unsure(self) -> list[ReadLine]:
+        """The item lines to ask about (`ReadLine.unsure`), in the list's order."""
+        return [line for line in self.items if line.unsure]
 
     @property
     def unreadable(self) -> list[ReadLine]:
@@ -127,8 +160,14 @@ class ReadList:
                 {"ocr_text": line.ocr.text, "ocr_confidence": line.ocr.confidence}
                 for line in self.unreadable
             ],
+            "unsure": [line.text for line in self.unsure],
             "ocr_lines": [
-                {"text": line.ocr.text, "confidence": line.ocr.confidence, "kind": line.kind}
+                {
+                    "text": line.ocr.text,
+                    "confidence": line.ocr.confidence,
+                    "kind": line.kind,
+                    "unsure": line.unsure,
+                }
                 for line in self.lines
             ],
             "seconds": round(self.seconds, 3),
@@ -223,7 +262,13 @@ def read_lines(engine: ItemEngine, ocr_lines: list[OcrLine], seconds: float = 0.
     for ocr in ocr_lines:
         text = repair(clean(ocr.text))
         parsed = engine.parse(text)
-        mended = False
+        mended = again_read = False
+        if ocr.reread:
+            second = repair(clean(ocr.reread))
+            if second != text:
+                again = engine.parse(second)
+                if found(again):
+                    text, parsed, again_read = second, again, True
         if not found(parsed):
             candidate = vocabulary.mend(text)
             if candidate != text:
@@ -232,13 +277,66 @@ def read_lines(engine: ItemEngine, ocr_lines: list[OcrLine], seconds: float = 0.
                     text, parsed, mended = candidate, again, True
         kind = classify(ocr, text, parsed)
         if kind is not None:
-            out.append(ReadLine(ocr, text, parsed, kind, mended))
+            out.append(ReadLine(ocr, text, parsed, kind, mended, again_read))
     return ReadList(tuple(out), seconds)
 
 
 def found(parsed: ParsedMessage) -> bool:
     """Whether the engine placed every item of the line in the catalog."""
     return bool(parsed.lines) and all(line.resolution.product is not None for line in parsed.lines)
+
+
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
+def doubtful(line: OcrLine) -> list[tuple[int, str]]:
+    """The words of a line whose script disagrees with the rest of it, each with the one
+    model to read it again: a Latin-looking word in a Devanagari line ("“at 1 लीटर" for
+    घी 1 लीटर, the mixed model's guess at a handwritten word) is read by the Hindi model
+    alone. Units and list words are what they seem and stay. (The other way round, the
+    English model alone on Devanagari digits in a Latin line, measured a loss: `repair`
+    reads those better.)"""
+    texts = [w.text for w in line.words]
+    if not any(_DEVANAGARI_LETTER.search(t) for t in texts):
+        return []
+    out = []
+    for i, text in enumerate(texts):
+        bare = text.strip(".,;:)(|[]{}\"'“”-").lower()
+        if (
+            _LATIN_LETTER.search(text)
+            and not _DEVANAGARI_LETTER.search(text)
+            and bare not in UNITS
+            and bare not in HEADING_WORDS
+        ):
+            out.append((i, "hin"))
+    return out
+
+
+def reread_doubtful(image: Image.Image, lines: list[OcrLine], timeout: float) -> list[OcrLine]:
+    """The lines with their doubtful words read again (`doubtful`), one Tesseract run per
+    model, as each line's `reread`; lines with none are returned as they were."""
+    started = time.monotonic()
+    wanted: dict[str, list[tuple[int, int]]] = {}
+    for n, line in enumerate(lines):
+        for i, language in doubtful(line):
+            wanted.setdefault(language, []).append((n, i))
+    replaced: dict[int, dict[int, str]] = {}
+    for language, places in sorted(wanted.items()):
+        remaining = timeout - (time.monotonic() - started)
+        if remaining <= 0:
+            raise OcrTimeout(f"re-reading ran over {timeout:.1f} s")
+        boxes = [lines[n].words[i].box for n, i in places]
+        for (n, i), text in zip(places, reread(image, boxes, language, remaining), strict=True):
+            if text:
+                replaced.setdefault(n, {})[i] = text
+    out = []
+    for n, line in enumerate(lines):
+        if n not in replaced:
+            out.append(line)
+            continue
+        words = [replaced[n].get(i, w.text) for i, w in enumerate(line.words)]
+        out.append(replace(line, reread=" ".join(words)))
+    return out
 
 
 def recognise_image(
@@ -250,7 +348,10 @@ def recognise_image(
 ) -> list[OcrLine]:
     """Prepare and recognise: the OCR lines of a loaded picture, within `timeout` seconds
     for Tesseract (preparing is bounded by the picture's size limit)."""
-    return recognise(prepare(image, preprocess), languages, psm, timeout)
+    started = time.monotonic()
+    prepared = prepare(image, preprocess)
+    lines = recognise(prepared, languages, psm, timeout)
+    return reread_doubtful(prepared, lines, timeout - (time.monotonic() - started))
 
 
 def read_list(
@@ -267,4 +368,5 @@ def read_list(
     if remaining <= 0:
         raise OcrTimeout(f"preparing the picture took over {timeout:.1f} s")
     ocr_lines = recognise(prepared, timeout=remaining)
+    ocr_lines = reread_doubtful(prepared, ocr_lines, timeout - (time.monotonic() - started))
     return read_lines(engine, ocr_lines, time.monotonic() - started)

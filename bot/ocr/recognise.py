@@ -28,14 +28,27 @@ class OcrTimeout(Exception):
     """Tesseract did not finish within the time it was given."""
 
 
+Box = tuple[int, int, int, int]  # left, top, width, height in the prepared image
+
+
+@dataclass(frozen=True, slots=True)
+class OcrWord:
+    text: str
+    confidence: float
+    box: Box
+
+
 @dataclass(frozen=True, slots=True)
 class OcrLine:
     """One line as Tesseract read it: words joined by spaces, their mean confidence (0–1)
-    and the line's box in the prepared image (left, top, width, height)."""
+    and the line's box in the prepared image (left, top, width, height). `reread` is the
+    line with its doubtful words read again by one script's model alone (see `reread`)."""
 
     text: str
     confidence: float
-    box: tuple[int, int, int, int]
+    box: Box
+    words: tuple[OcrWord, ...] = ()
+    reread: str | None = None
 
 
 def available() -> str | None:
@@ -80,6 +93,59 @@ def recognise(
     return lines_of(data)
 
 
+STRIP_GAP = 0.6  # of the tallest word: white between the words stacked for a re-read
+STRIP_PAD = 4  # pixels of the page kept around each word
+
+
+def reread(image: Image.Image, boxes: list[Box], languages: str, timeout: float) -> list[str]:
+    """The words in `boxes` read again with `languages`, in one run of Tesseract: each is
+    cut out and stacked on a strip of its own row, so one child process (and one load of
+    the model) reads them all. A word read as nothing gives ""."""
+    if not boxes:
+        return []
+    crops = [
+        image.crop(
+            (
+                max(0, x - STRIP_PAD),
+                max(0, y - STRIP_PAD),
+                min(image.width, x + w + STRIP_PAD),
+                min(image.height, y + h + STRIP_PAD),
+            )
+        )
+        for x, y, w, h in boxes
+    ]
+    gap = max(12, int(max(c.height for c in crops) * STRIP_GAP))
+    width = max(c.width for c in crops) + 2 * gap
+    height = sum(c.height for c in crops) + gap * (len(crops) + 1)
+    strip = Image.new("L", (width, height), 255)
+    rows: list[tuple[int, int]] = []
+    y = gap
+    for crop in crops:
+        strip.paste(crop.convert("L"), (gap, y))
+        rows.append((y, y + crop.height))
+        y += crop.height + gap
+    try:
+        data = pytesseract.image_to_data(
+            strip,
+            lang=languages,
+            config="--psm 6 --oem 1",
+            output_type=pytesseract.Output.DICT,
+            timeout=max(timeout, 0.5),
+        )
+    except RuntimeError as e:
+        raise OcrTimeout(f"tesseract ran over {timeout:.1f} s re-reading") from e
+    found: list[list[str]] = [[] for _ in crops]
+    for i, word in enumerate(data["text"]):
+        if float(str(data["conf"][i])) < 0 or not str(word).strip():
+            continue
+        middle = int(str(data["top"][i])) + int(str(data["height"][i])) // 2
+        for k, (top, bottom) in enumerate(rows):
+            if top - gap // 2 <= middle < bottom + gap // 2:
+                found[k].append(str(word).strip())
+                break
+    return [" ".join(words) for words in found]
+
+
 def lines_of(data: dict[str, list[object]]) -> list[OcrLine]:
     """Tesseract's word table grouped into lines (block, paragraph, line), in reading order;
     words it gave no confidence (layout rows, conf -1) and empty lines left out."""
@@ -107,6 +173,11 @@ def lines_of(data: dict[str, list[object]]) -> list[OcrLine]:
         # "atta" should not make the line look read
         weights = [max(1, len(w)) for w in words]
         confidence = sum(c * w for c, w in zip(confs, weights, strict=True)) / sum(weights)
-        out.append(OcrLine(" ".join(words), round(confidence, 3), box))
+        boxes = [
+            (lefts[k], tops[k], rights[k] - lefts[k], bottoms[k] - tops[k])
+            for k in range(len(indexes))
+        ]
+        own = tuple(OcrWord(w, c, b) for w, c, b in zip(words, confs, boxes, strict=True))
+        out.append(OcrLine(" ".join(words), round(confidence, 3), box, own))
     out.sort(key=lambda line: (line.box[1], line.box[0]))
     return out
