@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk.events import SlotSet
@@ -16,9 +17,10 @@ from bot.catalog.index import CatalogIndex
 from bot.catalog.model import CatalogProduct
 from bot.catalog.packs import choose_packs, sized_packs, target_in_pack_units
 from bot.catalog.resolver import Resolver
-from bot.engine import ParsedLine
+from bot.engine import ItemEngine, ParsedLine
 from bot.orders import service as orders
 from bot.parsing.lexicon import AMBIGUOUS_NUMBERS, Unit
+from bot.parsing.parser import ItemLine
 from bot.parsing.quantity import Quantity, number_value
 from bot.review.service import ReviewKind, record
 from bot.settings import get_settings
@@ -125,6 +127,7 @@ class ActionAddItems(ShopAction):
         """Put what `text` asks for in the cart; `waiting` are questions still open before it."""
         engine, _ = turn.engine()
         parsed = engine.parse(text)
+        parsed = replace(parsed, lines=_refinements(engine, parsed.lines))
         added: list[tuple[CatalogProduct, int]] = []
         pending: list[dict[str, Any]] = []
         changes: list[dict[str, Any]] = []
@@ -230,15 +233,24 @@ class ActionAddItems(ShopAction):
         shopper bought before ("the toor dal I took last time" is their 1 kg pack)."""
         r = line.resolution
         engine, variants = turn.engine()
-        if line.line.quantity is None and product.sku in variants:
-            same = {p.sku for p in variants[product.sku].packs}
+        q = line.line.quantity
+        variant = variants.get(product.sku)
+        count = 1 if q is None else None
+        if (
+            q is not None
+            and variant is not None
+            and q.unit in (None, "pack")
+            and engine.resolver.bare_unit(variant.first, q.amount, q.unit) == "pack"
+        ):
+            count = max(1, round(q.amount))  # "2 packet doodh": two of their usual litre
+        if count is not None and variant is not None:
+            same = {p.sku for p in variant.packs}
             earlier = next((sku for sku in bought if sku in same), None)
             if earlier is not None and earlier in engine.index.by_sku:
-                return [(engine.index.by_sku[earlier], 1)]
+                return [(engine.index.by_sku[earlier], count)]
         if r.product is not None and product.sku == r.product.sku:
             return list(r.packs)
         variant = variants[product.sku]
-        q = line.line.quantity
         amount, unit = (q.amount, q.unit) if q else (None, None)
         return choose_packs(
             variant.packs, amount, engine.resolver.bare_unit(variant.first, amount, unit)
@@ -257,6 +269,33 @@ class ActionAddItems(ShopAction):
             conversation_id=turn.wa_id,
             details={"message": turn.text, "candidates": candidates},
         )
+
+
+def _refinements(engine: ItemEngine, lines: Sequence[ParsedLine]) -> tuple[ParsedLine, ...]:
+    """One product said twice: "तेल भी, same Dhara 1 litre" and "1 kilo basmati chawal, rozana
+    wala chalega" are one line each, the second words saying which; never two oils."""
+    out: list[ParsedLine] = []
+    for line in lines:
+        prev = out[-1] if out else None
+        a = prev.resolution.product if prev else None
+        b = line.resolution.product
+        if prev is None or a is None or b is None or a.kind != b.kind:
+            out.append(line)
+            continue
+        if prev.line.quantity is None:
+            out[-1] = line  # "तेल भी, same Dhara 1 litre": the second says it all
+        elif line.line.quantity is None:
+            q = prev.line.quantity
+            item = f"{prev.line.item} {line.line.item}"
+            joined = engine.resolver.resolve(item, q.amount, q.unit)
+            chosen = joined if joined.product and joined.product.kind == a.kind else None
+            if chosen is None:
+                chosen = engine.resolver.resolve(line.line.item, q.amount, q.unit)
+            text = f"{prev.line.text} {line.line.text}"
+            out[-1] = ParsedLine(ItemLine(text, item, q), chosen)
+        else:
+            out.append(line)
+    return tuple(out)
 
 
 def _count(packs: Sequence[tuple[CatalogProduct, int]]) -> int:

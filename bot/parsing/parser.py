@@ -221,6 +221,10 @@ def _lines(words: list[str]) -> Iterable[ItemLine]:
         read = read_quantity(words, i, lambda j: _is_item_word(words, j)) if word else None
         if read is not None:
             end, q = read
+            if line.each_of(q, end >= n or not _is_item_word(words, end)):
+                line.raw.extend(words[i:end])
+                i = end
+                continue
             if line.qty is not None:
                 combined = line.combine(q)
                 if combined is None:
@@ -314,6 +318,17 @@ class _LineBuilder:
         self.qty = q
         self.qty_after_item = bool(self.item)
         self.items_since_qty = 0
+
+    def each_of(self, q: Quantity, last: bool) -> bool:
+        """ "1 Colgate 200 gm", "2 parle g 250 gm wale": a count, the item, then the size of
+        each, with no other item after it, is that many packs of that size."""
+        cur = self.qty
+        if cur is None or not self.item or q.unit not in ("g", "ml") or not last:
+            return False
+        if cur.unit not in ("pack", None) or cur.amount != int(cur.amount) or self.qty_after_item:
+            return False
+        self.qty = Quantity(round(cur.amount * q.amount, 3), q.unit, q.amount)
+        return True
 
     def combine(self, q: Quantity) -> Quantity | None:
         """ "1 l 2 packet": a measure then a count of packs, nothing between, is their product."""

@@ -77,3 +77,12 @@ def test_a_bare_count_for_a_held_line_keeps_its_pack() -> None:
         make_tracker("is baar doodh 3 kar do", "update_quantity", slots={"language": "hinglish"}),
     )
     assert cart_lines() == {"DRY-0002": 3}
+
+
+def test_a_count_of_packs_is_of_the_pack_bought_before() -> None:
+    ordered("amul gold full cream milk 1 l and amul butter")
+    run(
+        ActionAddItems(),
+        make_tracker("2 packet doodh bhej do", "add_items", slots={"language": "hinglish"}),
+    )
+    assert cart_lines() == {"DRY-0004": 2}  # two of their litre of Amul Gold

@@ -113,3 +113,25 @@ def test_the_pack_asked_for_by_its_size(
 ) -> None:
     (line,) = parser.parse(text)
     assert line.size == size and line.pack_size == pack
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1 Colgate 200 gm", [("colgate", 200, "g")]),
+        (
+            "2 parle g 250 gm wale aur 1 marie gold",
+            [("parle g", 500, "g"), ("marie gold", 1, None)],
+        ),
+        ("achha to 1 Good Day butter wala 200g bhi rakh do", [("good day butter", 200, "g")]),
+        ("2 अमूल मक्खन 100 ग्राम", [("अमूल मक्खन", 200, "g")]),
+        ("2 maggi 1 kg atta", [("maggi", 2, None), ("atta", 1000, "g")]),  # two items
+    ],
+)
+def test_a_count_then_the_size_of_each(parser: MessageParser, text: str, expected: list) -> None:
+    assert read(parser, text) == expected
+
+
+def test_greetings_and_asides_are_not_items(parser: MessageParser) -> None:
+    assert read(parser, "hlo bhaiya 5 kg chakki atta chahiye") == [("chakki atta", 5000, "g")]
+    assert read(parser, "2 किलो चीनी चाहीए") == [("चीनी", 2000, "g")]
