@@ -106,6 +106,8 @@ class ActionAskPrice(ShopAction):
             parsed = engine.parse(f"{earlier.line.item} {text}").lines
         lines = [line for line in parsed if line.resolution.product is not None]
         if not lines:
+            if answer_from_faqs(turn, topics_only=True):  # "delivery ka kitna lagega"
+                return []
             unsold = [
                 ln.line.item
                 for ln in parsed
@@ -113,7 +115,7 @@ class ActionAskPrice(ShopAction):
             ]
             for item in unsold:  # "250 gm badam kitne ka": we don't have it, said plainly
                 turn.say("unmatched", item=item)
-            if unsold or answer_from_faqs(turn, topics_only=True):  # "delivery ka kitna"
+            if unsold:
                 return []
             cart = carts.view(turn.session, turn.shop.id, turn.wa_id)
             if not cart.is_empty:  # "कुल कितने रुपये हुए?", "total?": the cart's total
