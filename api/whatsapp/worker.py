@@ -6,7 +6,9 @@ the lanes (parsing, rendering, the engine's answers, Graph API calls), and the a
 waits behind them. Run apart — the API with `WHATSAPP_WORKERS=false` writing the inbox, this
 process reading it — the intake does nothing but check, parse, insert and commit. No webhook
 pokes the lanes here: the worker looks for new inbox rows every `WHATSAPP_POLL_SECONDS`, and
-sweeps every unfinished lane every second, as the in-process gateway does.
+sweeps every unfinished lane every second, as the in-process gateway does. On PostgreSQL any
+number of workers share the inbox, each shopper's lane run by one of them at a time (see
+`api.whatsapp.lock`); on SQLite a second worker stands by until the first stops.
 """
 
 from __future__ import annotations

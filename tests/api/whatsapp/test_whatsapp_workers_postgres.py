@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from api.simulator import webhooks
-from api.whatsapp.lock import lane_key
+from api.whatsapp.lock import LaneLocks, LostOwnership, lane_key
 from bot.db.session import engine_for
 from bot.settings import get_settings
 from cli.stack import Service, start_all, stop_all, whatsapp_services
@@ -264,3 +264,26 @@ def test_a_killed_workers_shopper_is_taken_over_and_nothing_is_lost_or_doubled(
     for wa_id in shoppers:
         assert engine.asked(wa_id) == ["first", "second"]  # the killed turn was not asked again
         assert replies(graph, wa_id) == ["echo: first", "echo: second"]  # read back, sent once
+
+
+def test_a_lane_lock_is_one_processs_and_goes_with_its_session(pg_url: str) -> None:
+    first, second = LaneLocks(pg_url, "first"), LaneLocks(pg_url, "second")
+    try:
+        assert first.take("919800001021") and first.take("919800001021")  # its own, still
+        assert not second.take("919800001021") and second.take("919800001022")
+        first.confirm("919800001021")
+        with engine_for(pg_url).begin() as c:  # the session ends, as when its process dies
+            c.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :n"
+                ),
+                {"n": f"first-{os.getpid()}"},
+            )
+        with pytest.raises(LostOwnership):
+            first.confirm("919800001021")
+        assert second.take("919800001021")  # passed on at once
+        second.give_back("919800001021")
+        assert first.take("919800001021")  # a new session of its own
+    finally:
+        first.release()
+        second.release()
