@@ -88,7 +88,11 @@ class ActionAddItems(ShopAction):
         engine, variants = turn.engine()
         lines = engine.parse(turn.text).lines
         priced = earlier.resolution.packs[0][0] if earlier.resolution.packs else None
-        shown = {p.sku for p in (earlier.resolution.product, *earlier.resolution.alternatives) if p}
+        shown = {
+            variants[p.sku].key
+            for p in (earlier.resolution.product, *earlier.resolution.alternatives)
+            if p is not None and p.sku in variants
+        }
         packs: list[tuple[str, int]] = []
         for line in lines:
             q = line.line.quantity
@@ -96,7 +100,7 @@ class ActionAddItems(ShopAction):
             named = [
                 p
                 for p in (line.resolution.product, *line.resolution.alternatives)
-                if p is not None and p.sku in shown
+                if p is not None and p.sku in variants and variants[p.sku].key in shown
             ]
             if not line.line.item and priced is not None:
                 variant = variants.get(priced.sku)
@@ -202,6 +206,7 @@ class ActionAddItems(ShopAction):
             *ask_next_choice(turn, [*(waiting or []), *pending]),
             SlotSet("offered_changes", changes or None),
             SlotSet("last_added", [p.sku for p, _ in added] or None),
+            SlotSet("priced", None),
         ]
 
     @staticmethod
@@ -359,6 +364,18 @@ class ActionChooseOption(ShopAction):
         return ask_next_choice(turn, pending[1:])
 
     @staticmethod
+    def _nothing_open(turn: Turn) -> list[dict[str, Any]]:
+        """No question open: "Dhara wala 1 daal do" after a price, or "vo wala 2 packet" naming
+        a product, is an order, not a choice."""
+        engine, _ = turn.engine()
+        if priced_before(turn) is not None or any(
+            ln.resolution.product is not None for ln in engine.parse(turn.text).lines
+        ):
+            return ActionAddItems().act(turn)
+        turn.say("no_pending_choice")
+        return []
+
+    @staticmethod
     def _change(turn: Turn) -> list[dict[str, Any]]:
         """A tap on "change" after the bot picked the usual product: swap that line."""
         changes: list[dict[str, Any]] = list(turn.tracker.get_slot("offered_changes") or [])
@@ -366,8 +383,7 @@ class ActionChooseOption(ShopAction):
         sku = _chosen_sku(turn, offered) if offered else None
         entry = next((e for e in changes if sku in e["options"]), None)
         if sku is None or entry is None:
-            turn.say("no_pending_choice")
-            return []
+            return ActionChooseOption._nothing_open(turn)
         engine, variants = turn.engine()
         variant = variants.get(sku)
         if variant is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rasa_sdk.events import SlotSet
 from sqlalchemy import select
 
 from actions.faq import answer_from_faqs
@@ -103,16 +104,13 @@ class ActionAskPrice(ShopAction):
         parsed = engine.parse(text).lines
         earlier = priced_before(turn)
         if earlier and parsed and all(not ln.line.item for ln in parsed):
-            parsed = engine.parse(f"{earlier.line.item} {text}").lines
+            text = f"{earlier.line.item} {text}"
+            parsed = engine.parse(text).lines
         lines = [line for line in parsed if line.resolution.product is not None]
         if not lines:
             if answer_from_faqs(turn, topics_only=True):  # "delivery ka kitna lagega"
                 return []
-            unsold = [
-                ln.line.item
-                for ln in parsed
-                if ln.line.item and not engine.resolver.names_something(ln.line.item)
-            ]
+            unsold = [ln.line.item for ln in parsed if ln.line.item]
             for item in unsold:  # "250 gm badam kitne ka": we don't have it, said plainly
                 turn.say("unmatched", item=item)
             if unsold:
@@ -137,7 +135,7 @@ class ActionAskPrice(ShopAction):
                         )
                     )
         turn.send("\n".join(dict.fromkeys(rows)))
-        return []
+        return [SlotSet("priced", text)]
 
 
 def _list_kind(turn: Turn, said: str, kind: str) -> list[dict[str, Any]]:
@@ -156,28 +154,21 @@ def _list_kind(turn: Turn, said: str, kind: str) -> list[dict[str, Any]]:
 
 
 def priced_before(turn: Turn) -> ParsedLine | None:
-    """The first product of the shopper's previous message when the bot's answer to it was a
-    price: what "ok add 2 of those", "वही एक डाल दो" and "and the 1 litre one?" refer to."""
-    engine, _ = turn.engine()
-    said: list[str] = []  # "Amul Gold आधा लीटर कितने का", then "और एक लीटर वाला?"
+    """The product whose price the bot gave in answer to the shopper's previous message: what
+    "ok add 2 of those", "वही एक डाल दो" and "and the 1 litre one?" refer to."""
+    said: str | None = None
     current = False
-    answered: str | None = None
     for event in reversed(turn.tracker.events):
         kind = event.get("event")
         if kind == "user":
-            if current and answered != "action_ask_price":
-                break
             if current:
-                said.insert(0, event.get("text") or "")
-                parsed = engine.parse(" ".join(said)).lines
-                if any(ln.line.item for ln in engine.parse(said[0]).lines):
-                    found = [ln for ln in parsed if ln.resolution.product is not None]
-                    return found[-1] if found else None
-                if len(said) > 2:
-                    break
-            current, answered = True, None
-        elif current and kind == "action" and answered is None:
-            name = event.get("name")
-            if name != "action_listen":
-                answered = name
-    return None
+                break
+            current = True
+        elif current and kind == "slot" and event.get("name") == "priced":
+            said = event.get("value")
+            break
+    if not said:
+        return None
+    engine, _ = turn.engine()
+    found = [ln for ln in engine.parse(said).lines if ln.resolution.product is not None]
+    return found[0] if found else None

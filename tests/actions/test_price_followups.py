@@ -7,20 +7,47 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from actions.cart import ActionAddItems
+from actions.cart import ActionAddItems, ActionChooseOption
 from actions.catalog import ActionAskPrice
-from tests.actions.conftest import make_tracker, run, user_event
+from tests.actions.conftest import make_tracker, run, slot_event, user_event
 from tests.actions.test_cart_actions import cart_lines
 
 
-def priced(text: str) -> list[dict[str, Any]]:
-    """The events of a price question the bot answered."""
+def priced(text: str, stored: str | None = None) -> list[dict[str, Any]]:
+    """The events of a price question the bot answered (`stored`: the words it kept, when the
+    question named its product only through the one before)."""
     now = time.time()
     return [
         user_event(text, "ask_price"),
         {"event": "action", "timestamp": now, "name": "action_ask_price"},
+        slot_event("priced", stored or text),
         {"event": "action", "timestamp": now, "name": "action_listen"},
     ]
+
+
+def test_the_price_answer_remembers_what_was_priced() -> None:
+    result = run(ActionAskPrice(), make_tracker("whats the rate of amul gold 1 ltr", "ask_price"))
+    assert "₹69" in result.text
+    assert result.slots()["priced"] == "whats the rate of amul gold 1 ltr"
+
+
+def test_a_price_long_ago_is_not_what_those_means() -> None:
+    before = [*priced("rate of amul butter 100g"), user_event("hello", "greet")]
+    run(ActionAddItems(), make_tracker("ok add 2 of those", "add_items", before=before))
+    assert cart_lines() == {}
+
+
+def test_an_order_read_as_a_choice_with_nothing_open_is_an_order() -> None:
+    run(
+        ActionChooseOption(),
+        make_tracker(
+            "thik h amul gold wala 1 daal do",
+            "choose_option",
+            slots={"language": "hinglish"},
+            before=priced("amul gold 1 ltr kitne ka hai?"),
+        ),
+    )
+    assert cart_lines() == {"DRY-0004": 1}
 
 
 def test_a_short_question_after_a_price_is_a_price() -> None:
@@ -55,7 +82,7 @@ def test_the_other_pack_asked_after_a_price_hinglish() -> None:
 def test_packs_of_the_priced_product_put_in_hindi() -> None:
     before = [
         *priced("अमूल गोल्ड आधा लीटर कितने का है"),
-        *priced("और एक लीटर वाला?"),
+        *priced("और एक लीटर वाला?", stored="अमूल गोल्ड और एक लीटर वाला?"),
     ]
     run(
         ActionAddItems(),
