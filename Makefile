@@ -72,9 +72,10 @@ chat: $(APP) ## Chat with the running assistant in the terminal
 	@$(VENV)/bin/chatcart chat
 
 # The suite runs on every core (pytest-xdist); the tests that use the Rasa engine share one
-# worker and one engine. TEST_WORKERS=0 runs it in this process.
+# worker and one engine; the longest chains are handed out first (tests/processes.py).
+# TEST_WORKERS=0 runs it in this process.
 TEST_WORKERS ?= auto
-PYTEST := $(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15
+PYTEST := $(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder --durations=15
 
 test: install ## Lint, train the model if the data changed, run the whole suite (the 15 slowest tests last)
 	@$(MAKE) --no-print-directory lint

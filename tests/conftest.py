@@ -115,12 +115,25 @@ PROCESS_MODULES = (
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks the `processes` tests, then orders the run longest first: the two long chains,
+    the other tests that start processes, the unit tests (each group in collection order)."""
+    from tests.processes import HANDED_OUT_FIRST
+
     for item in items:
         where = item.path.relative_to(PROJECT_ROOT).as_posix()
         if PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())) or where.startswith(
             PROCESS_MODULES
         ):
             item.add_marker(pytest.mark.processes)
+
+    def rank(item: pytest.Item) -> int:
+        group = item.get_closest_marker("xdist_group")
+        name = next(iter(group.args), group.kwargs.get("name")) if group else None
+        if name in HANDED_OUT_FIRST:
+            return HANDED_OUT_FIRST.index(name)
+        return len(HANDED_OUT_FIRST) + (0 if item.get_closest_marker("processes") else 1)
+
+    items.sort(key=rank)
 
 
 @pytest.hookimpl(trylast=True)

@@ -24,10 +24,16 @@ from tests.shop import free_port, load_shop
 ENGINE_GROUP = pytest.mark.xdist_group("engine")
 """For the modules that use the shared engine: one worker runs them all, one at a time."""
 MODELS_GROUP = pytest.mark.xdist_group("models")
-"""For the tests that train, load and swap models in engines of their own: kept off the shared
-engine's worker, so that the two longest chains of the suite run side by side."""
+"""For the learning loop, which trains a candidate and promotes it into an engine of its own: the
+longest test of the suite, handed out first (below) so that it runs beside the shared engine's
+chain, never after it."""
 STORIES_GROUP = pytest.mark.xdist_group("stories")
 """For tests that share one `rasa test` run (a module fixture): on one worker, it runs once."""
+HANDED_OUT_FIRST = ("models", "engine")
+"""The two longest chains, in the order the scheduler hands them out (`make test` keeps the
+collection's order, `--no-loadscope-reorder`): one to each worker at the start, while the tests
+that start processes and then the unit tests fill in around them. Handed out late, a chain of
+minutes ends the run alone on one worker while the other idles."""
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,6 @@ from bot.settings import PROJECT_ROOT, get_settings
 from cli import app
 from cli.engine import effective_config, registry, training_fingerprint
 from cli.evaluate import ITEMS_DEV_SET, NLU_TEST_SET
-from tests.processes import MODELS_GROUP
 from tests.shop import free_port
 
 TOKEN = "test-engine-token"
@@ -178,7 +177,6 @@ def real_model() -> Path:
     return reg.path(model.name)
 
 
-@MODELS_GROUP
 def test_promote_and_rollback_swap_the_running_engines_model(
     real_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
