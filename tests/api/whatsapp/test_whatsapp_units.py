@@ -38,6 +38,7 @@ from tests.api.whatsapp.support import (
     wait_for_messages,
 )
 from tests.conftest import shared_path
+from tests.waiting import wait_until
 
 
 def shared_payloads() -> list[Path]:
@@ -466,9 +467,7 @@ def test_statuses_are_recorded_per_outgoing_message(app_client: TestClient) -> N
             f"{step};dur=" in answer.headers["server-timing"]
             for step in ("inbox", "lock", "write", "sync")
         )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and _count(WhatsAppStatus) < 3:
-        time.sleep(0.05)
+    wait_until(lambda: _count(WhatsAppStatus) >= 3, "the worker to record the three statuses")
     with session_scope() as s:
         out = s.scalar(select(WhatsAppOutgoing).where(WhatsAppOutgoing.wamid == "wamid.xyzxyz"))
         statuses = sorted(s.scalars(select(WhatsAppStatus.status)))
@@ -481,12 +480,16 @@ def test_a_payment_status_webhook_reaches_the_payments_ledger(app_client: TestCl
 
     body = shared_path("whatsapp", "kairon_status_payment_upi_razorpay.json").read_bytes()
     assert _post(app_client, body).status_code == 200
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and _count(PaymentEvent) < 1:
-        time.sleep(0.05)
+
+    def handled() -> WhatsAppInbox | None:
+        with session_scope() as s:
+            row = s.scalar(select(WhatsAppInbox))
+            return row if row is not None and row.state == "done" else None
+
+    row = wait_until(handled, "the worker to finish the payment status's inbox row")
     with session_scope() as s:
         event = s.scalar(select(PaymentEvent))
-        row = s.scalar(select(WhatsAppInbox))
+    assert event is not None, "the inbox row is done but the ledger holds no payment event"
     assert (
         event.event_id.startswith("whatsapp:") and event.event_type == "whatsapp.payment.captured"
     )
