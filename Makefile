@@ -10,7 +10,7 @@ ENGINE := $(RASA_VENV)/.installed
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-fast lint install chromium tesseract train chat evaluate bench lock parse clean help
+.PHONY: run cluster test test-fast lint install chromium tesseract nginx train chat evaluate bench lock parse clean help
 .DEFAULT_GOAL := help
 
 help: ## List the targets
@@ -62,8 +62,24 @@ tesseract: ## Debian's Tesseract with English and Hindi models for photos of lis
 			echo "tesseract or its English/Hindi models are missing and cannot be installed here (needs root and apt-get): photos of lists will not be read"; \
 		fi; }
 
+NGINX := /usr/sbin/nginx
+nginx: ## Debian's nginx, the entry point of `make cluster` (deploy/nginx.conf.template); skipped when present
+	@test -x $(NGINX) || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "==> installing nginx (apt-get)"; \
+			apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nginx >/dev/null; \
+		else \
+			echo "nginx is missing and cannot be installed here (needs root and apt-get): make cluster and its test need it"; \
+		fi; }
+
 run: install ## Install, load the catalog, train if needed, start every process (Ctrl-C stops)
 	@$(VENV)/bin/chatcart run
+
+# The production shape on this machine: PostgreSQL and Redis (the machine's servers), nginx on
+# CLUSTER_PORT in front of CLUSTER_APIS APIs, CLUSTER_ENGINES engines, CLUSTER_ACTIONS action
+# servers and CLUSTER_WORKERS WhatsApp workers (2 of each by default). Configuration: deploy/.
+cluster: install nginx ## Start the production shape here: nginx, N of every process on PostgreSQL + Redis (Ctrl-C stops)
+	@$(VENV)/bin/chatcart cluster run
 
 train: install ## Train a model when the training data changed (a candidate; the first one is production)
 	@$(VENV)/bin/chatcart model train

@@ -7,6 +7,7 @@ import typer
 from cli import (
     catalog,
     chat,
+    cluster,
     conversations,
     evaluate,
     faq,
@@ -27,6 +28,7 @@ app = typer.Typer(
 )
 app.command("parse")(parse.parse)
 app.add_typer(catalog.app, name="catalog")
+app.add_typer(cluster.app, name="cluster")
 evaluate.app.command()(conversations.conversations)  # its stack imports cli.model
 evaluate.app.command()(lists.lists)
 app.add_typer(evaluate.app, name="evaluate")

@@ -118,12 +118,21 @@ def assistant_services(
     *,
     model: Path | None = None,
     prefix: str = "",
+    endpoints: str = "endpoints.yml",
+    extra_env: dict[str, str] | None = None,
 ) -> list[Service]:
     """The action server and the Rasa engine wired to each other and to one database — for
     `chatcart run`, the tests and the benchmarks alike. The engine serves `model`, by default
     the production model of the registry; its HTTP API takes RASA_TOKEN when one is set. Both
-    run `BACKGROUND_NICE` nicer than the caller (see `Service.nice`)."""
-    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(PROJECT_ROOT)}
+    run `BACKGROUND_NICE` nicer than the caller (see `Service.nice`). A cluster (cli/cluster.py)
+    gives its engines deploy/endpoints.yml and both `extra_env` (Redis, its gateways)."""
+    extra = extra_env or {}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        **extra,
+    }
     settings = get_settings()
     token, nice = settings.rasa_token.get_secret_value(), settings.background_nice
     return [
@@ -144,7 +153,7 @@ def assistant_services(
                 "--model",
                 str(model or production_path()),
                 "--endpoints",
-                "endpoints.yml",
+                endpoints,
                 "--credentials",
                 "credentials.yml",
                 *(["--auth-token", token] if token else []),
@@ -155,6 +164,7 @@ def assistant_services(
                     "DATABASE_URL": database_url,
                     "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
                     **tracker_env(database_url),
+                    **extra,
                 }
             ),
             nice=nice,
