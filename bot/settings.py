@@ -128,10 +128,14 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=8, ge=1)
     expire_unpaid_every_seconds: float = Field(default=60.0, ge=0, description="0: off")
 
-    # Merchant console (/merchant): cookie sessions, lockout after repeated failed logins.
+    # Merchant console (/merchant): cookie sessions; failed logins slow down, never lock
+    # (api/console/throttle.py): past the free failures of a client address, or of a username
+    # on browsers it never signed in from, each try waits twice as long, up to the lockout.
     console_session_hours: float = Field(default=12.0, gt=0)
-    console_max_failed_logins: int = Field(default=5, ge=1)
-    console_lockout_minutes: float = Field(default=15.0, gt=0)
+    console_max_failed_logins: int = Field(default=5, ge=1, description="free per client")
+    console_max_failed_logins_per_account: int = Field(default=20, ge=1)
+    console_backoff_seconds: float = Field(default=2.0, gt=0, description="the first wait")
+    console_lockout_minutes: float = Field(default=15.0, gt=0, description="the longest wait")
 
     # WhatsApp Cloud API (api/whatsapp). Development defaults; production refuses them.
     whatsapp_verify_token: SecretStr = SecretStr(DEV_WHATSAPP_VERIFY_TOKEN)

@@ -15,10 +15,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from api.console.throttle import LoginThrottle
 from api.errors import ProblemError, problem_response
 from bot.db.session import session_scope
 from bot.merchants.users import Principal, csrf_matches, resolve
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, Settings
 
 SESSION_COOKIE = "chatcart_console"
 CSRF_FIELD = "csrf_token"
@@ -125,7 +126,9 @@ def _login_required(request: Request, exc: Exception) -> Response:
     )
 
 
-def install_handlers(app: FastAPI) -> None:
+def install_handlers(app: FastAPI, settings: Settings) -> None:
+    app.state.console_throttle = LoginThrottle(settings)
+
     async def handler(request: Request, exc: Exception) -> Response:
         return _login_required(request, exc)
 

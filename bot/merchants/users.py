@@ -96,12 +96,13 @@ def log_in(
     username: str,
     password: str,
     *,
-    max_failures: int,
+    max_failures: int | None,
     lockout: timedelta,
     lifetime: timedelta,
 ) -> LoginResult:
     """Check a password and open a session. A locked account is refused even with the right
-    password, so guessing on after the lockout learns nothing."""
+    password, so guessing on after the lockout learns nothing. `max_failures=None`: never
+    locked here, the caller slows guessing down (the console does, per client and browser)."""
     now = utcnow()
     user = session.scalar(
         select(MerchantUser)
@@ -111,11 +112,12 @@ def log_in(
     if user is None or user.disabled_at is not None:
         _verify(_DUMMY_HASH, password)
         return LoginResult()
-    if user.locked_until is not None and as_utc(user.locked_until) > now:
+    locks = max_failures is not None
+    if locks and user.locked_until is not None and as_utc(user.locked_until) > now:
         return LoginResult(locked_until=as_utc(user.locked_until))
     if not _verify(user.password_hash, password):
         user.failed_logins += 1
-        if user.failed_logins >= max_failures:
+        if max_failures is not None and user.failed_logins >= max_failures:
             user.failed_logins, user.locked_until = 0, now + lockout
             return LoginResult(locked_until=user.locked_until)
         return LoginResult()
