@@ -32,14 +32,11 @@ CONFIG = PROJECT_ROOT / "config.yml"
 # too and must never be trained on.
 TRAINING_DATA = ("data/nlu", "data/rules.yml", "data/stories.yml")
 # Everything a trained model depends on.
-TRAINING_INPUTS = (
-    "config.yml",
-    "domain.yml",
-    *TRAINING_DATA,
-    "nlu_components",
-    "bot/text/normalize.py",
-    "bot/text/phonetic.py",
-)
+# The code of the pipeline's own components: Rasa's training cache knows their names and
+# settings, not their code, so the cache lives in a directory of its own per version of it.
+COMPONENT_CODE = ("nlu_components", "bot/text/normalize.py", "bot/text/phonetic.py")
+TRAINING_INPUTS = ("config.yml", "domain.yml", *TRAINING_DATA, *COMPONENT_CODE)
+TRAINING_CACHES = PROJECT_ROOT / ".rasa"
 # Components whose training length `--epochs` overrides.
 EPOCH_COMPONENTS = ("DIETClassifier", "TEDPolicy", "ResponseSelector", "UnexpecTEDIntentPolicy")
 
@@ -51,8 +48,22 @@ def registry() -> Registry:
 def training_fingerprint(config_text: str | None = None, extra_data: Sequence[Path] = ()) -> str:
     """Hash of the training inputs; `config_text` stands in for config.yml (an epoch override
     is a different model), `extra_data` are NLU files trained on besides data/."""
+    return _digest((*TRAINING_INPUTS, *extra_data), config_text)
+
+
+def training_cache() -> Path:
+    """Rasa's cache of trained components for this version of the components' code: a
+    retraining on changed NLU data restores the dialogue policies and whatever else did not
+    change (a candidate in seconds instead of a minute). Caches of other versions are removed."""
+    current = TRAINING_CACHES / f"cache-{_digest(COMPONENT_CODE)[:16]}"
+    for old in TRAINING_CACHES.glob("cache*"):
+        if old != current:
+            shutil.rmtree(old, ignore_errors=True)
+    return current
+
+
+def _digest(inputs: Sequence[str | Path], config_text: str | None = None) -> str:
     digest = hashlib.sha256()
-    inputs: tuple[str | Path, ...] = (*TRAINING_INPUTS, *extra_data)
     for entry in inputs:
         path = PROJECT_ROOT / entry
         files = sorted(path.rglob("*")) if path.is_dir() else [path]
@@ -221,8 +232,8 @@ def train(
             name,
             "--out",
             str(work),
-            "--force",
             *(extra_args or []),
+            env={"RASA_CACHE_DIRECTORY": str(training_cache())},
         )
         seconds = round(time.monotonic() - started, 1)
         built = work / f"{name}.tar.gz"
@@ -276,10 +287,12 @@ def git_commit() -> str | None:
     return f"{head}-dirty" if dirty else head
 
 
-def rasa(*args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+def rasa(
+    *args: str, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
     if not RASA.exists():
         sys.exit("The Rasa engine is not installed: run `make install`.")
-    return subprocess.run([str(RASA), *args], cwd=PROJECT_ROOT, env=engine_env(), check=check)
+    return subprocess.run([str(RASA), *args], cwd=PROJECT_ROOT, env=engine_env(env), check=check)
 
 
 def test_nlu(model: Path, nlu: Path, out: Path) -> Path:
