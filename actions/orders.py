@@ -74,7 +74,9 @@ class ActionCancelOrder(ShopAction):
         target = next((o for o in recent if o.status in SHOPPER_CANCELLABLE), None)
         if target is None:
             last = recent[0]
-            if last.status in ("cancelled", "refunded", "delivered"):
+            if last.status == "cancelled":  # "is it cancelled? cancel it": it is, once
+                turn.say("already_cancelled", id=last.id)
+            elif last.status in ("refunded", "delivered"):
                 turn.say("nothing_to_cancel")
             else:
                 turn.say(

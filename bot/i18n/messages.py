@@ -248,6 +248,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hi": "आपका कोई ऐसा ऑर्डर नहीं है जो रद्द हो सके।",
         "hinglish": "Aapka koi aisa order nahi hai jo cancel ho sake.",
     },
+    "already_cancelled": {
+        "en": "Order #{id} is already cancelled; nothing more to do.",
+        "hi": "ऑर्डर #{id} पहले ही रद्द हो चुका है; और कुछ नहीं करना है।",
+        "hinglish": "Order #{id} pehle hi cancel ho chuka hai; aur kuch nahi karna.",
+    },
     "reordered": {
         "en": "I've put your last order (#{id}) back in your cart.",
         "hi": "आपका पिछला ऑर्डर (#{id}) कार्ट में डाल दिया है।",

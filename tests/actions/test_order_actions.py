@@ -83,8 +83,18 @@ def test_cancel_an_unpaid_order() -> None:
     result = run(ActionCancelOrder(), make_tracker("cancel my order", "cancel_order"))
     assert result.text == f"Order #{order_id} is cancelled."
     assert status_of(order_id) == "cancelled"
-    again = run(ActionCancelOrder(), make_tracker("cancel my order", "cancel_order"))
-    assert again.text == "You have no order that can be cancelled."
+    again = run(ActionCancelOrder(), make_tracker("is it cancelled? cancel it", "cancel_order"))
+    assert again.text == f"Order #{order_id} is already cancelled; nothing more to do."
+    hindi = run(
+        ActionCancelOrder(),
+        make_tracker("cancel हुआ ना? फिर से cancel कर दो", "cancel_order", slots={"language": "hi"}),
+    )
+    assert f"ऑर्डर #{order_id} पहले ही रद्द हो चुका है" in hindi.text
+    hinglish = run(
+        ActionCancelOrder(),
+        make_tracker("cancel ho gaya na?", "cancel_order", slots={"language": "hinglish"}),
+    )
+    assert "pehle hi cancel ho chuka hai" in hinglish.text
 
 
 def test_a_packed_order_cannot_be_cancelled_from_the_chat() -> None:
