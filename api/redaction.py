@@ -56,16 +56,26 @@ def secrets_of(settings: Settings) -> list[str]:
 def mask(text: str, secrets: list[str] | None = None) -> str:
     for secret in secrets if secrets is not None else _current_secrets():
         text = text.replace(secret, MASK)
-    text = _QUERY.sub(lambda m: m.group(1) + MASK, text)
-    text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
+    if "=" in text:  # the cheap test first: most lines have no parameters at all
+        text = _QUERY.sub(lambda m: m.group(1) + MASK, text)
+    if "bearer" in text.lower():
+        text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
     return _PHONE.sub(_phone, text)
 
 
+_known: tuple[Settings | None, list[str]] = (None, [])
+
+
 def _current_secrets() -> list[str]:
+    """The secrets of the process's settings, worked out again only when they were reloaded."""
+    global _known  # noqa: PLW0603 - one cache, replaced whole (no lock needed)
     try:
-        return secrets_of(get_settings())
+        settings = get_settings()
     except Exception:  # noqa: BLE001 - settings that do not load must not break logging
         return []
+    if _known[0] is not settings:
+        _known = (settings, secrets_of(settings))
+    return _known[1]
 
 
 def _masked_arg(value: Any, secrets: list[str]) -> Any:
