@@ -48,8 +48,10 @@ def _takes_back(words: list[str], *, more: bool) -> str:
     kept: list[str] = []
     for i, word in enumerate(words):
         after = i + 1 < len(words)
-        if word in _HINDI_NOT and kept and (after or more):
-            kept.pop()  # "12 nahi 6", "toned nahi full cream": the word before is taken back
+        if word in _HINDI_NOT and kept:
+            # "12 nahi 6", "toned nahi full cream", "देसी टमाटर चाहिए हाइब्रिड नहीं": the word
+            # before is taken back
+            kept.pop()
             continue
         if word in _ENGLISH_NOT and ((kept and after) or (not kept and more)):
             break  # "5 not 50"; "toned milk, not full cream": the rest of the clause

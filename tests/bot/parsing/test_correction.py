@@ -11,6 +11,9 @@ from bot.parsing.correction import corrected
     ("text", "meant"),
     [
         ("12 nahi 6 ande", "6 ande"),
+        ("देसी टमाटर 1 किलो चाहिए हाइब्रिड नहीं", "देसी टमाटर 1 किलो चाहिए"),
+        ("tamatar desi wala chahiye hybrid nahi", "tamatar desi wala chahiye"),
+        ("full cream milk, toned nahi", "full cream milk"),
         ("12 नहीं 6 अंडे", "6 अंडे"),
         ("i said 5 not 50", "5"),
         ("no, I meant toned milk", "toned milk"),
