@@ -51,9 +51,12 @@ DEFAULT_RUN_DIR = PROJECT_ROOT / "var" / "run" / "cluster"
 NGINX = "/usr/sbin/nginx"
 Role = Literal["nginx", "api", "engine", "actions", "worker"]
 ROLES: tuple[Role, ...] = ("nginx", "api", "engine", "actions", "worker")
-# Started in this order (each waits for nothing but its own health): nginx first, so that the
-# gateways are there when the first engine calls an action server.
-START_ORDER: tuple[Role, ...] = ("nginx", "actions", "engine", "api", "worker")
+# Started in two waves. nginx and the action servers first, alone: an action server is Sanic,
+# whose worker process must report back within 30 s (fixed in Sanic) or the server quits, and a
+# worker importing the shop's code while two engines load their models on two cores can miss
+# that. Then the engines, the APIs and the workers together.
+WAVES: tuple[tuple[Role, ...], ...] = (("nginx", "actions"), ("engine", "api", "worker"))
+START_ORDER: tuple[Role, ...] = tuple(role for wave in WAVES for role in wave)
 PORT_OFFSET = {"api": 100, "engine": 200, "actions": 300}
 
 app = typer.Typer(help="Several instances of every process behind nginx.", no_args_is_help=True)
@@ -293,9 +296,14 @@ def run(
     login = first_console_user()
     if model is None:
         announce_models()
-    members = layout.members()
-    todo = [(r, i, service(layout, r, i, os.environ, model)) for r, i in members]
-    running = start_all([s for _, _, s in todo])
+    todo = [(r, i, service(layout, r, i, os.environ, model)) for r, i in layout.members()]
+    running: list[Service] = []
+    try:
+        for wave in WAVES:
+            running += start_all([s for r, _, s in todo if r in wave])
+    except BaseException:
+        stop_all(running)
+        raise
     write_state(layout, todo)
     typer.echo(f"""
 ChatCart cluster {layout.name} is running ({", ".join(f"{layout.counts[r]} {r}" for r in ROLES)}):
