@@ -130,6 +130,7 @@ def score_image(engine: ItemEngine, gold: GoldImage, read: ReadList) -> dict[str
                 "ocr_confidence": line.ocr.confidence,
                 "right": line.kind == "item"
                 and cart_key(engine, line.text) == cart_key(engine, expected),
+                "unsure": line.unsure,
                 "text_right": text_key(line.text) == text_key(expected),
             }
         )
@@ -217,6 +218,13 @@ def summarise(per_image: list[dict[str, Any]]) -> dict[str, Any]:
             if lines
             else None,
             "extra_lines": sum(len(im["extra"]) for im in images),
+            # what the shopper would be asked about, and what would reach the cart unasked
+            # and wrong: the cost of asking set against the cost of not asking
+            "unsure_lines": sum(bool(r.get("unsure")) for r in lines),
+            "wrong_unasked": sum(
+                r.get("kind") == "item" and not r["right"] and not r.get("unsure") for r in lines
+            ),
+            "right_asked": sum(bool(r["right"] and r.get("unsure")) for r in lines),
             "seconds_median": round(statistics.median(seconds), 3) if seconds else None,
             "seconds_max": round(max(seconds), 3) if seconds else None,
             "cpu_seconds_median": round(statistics.median(cpu), 3) if cpu else None,

@@ -33,8 +33,9 @@ class UnreadableImage(Exception):
 @dataclass(frozen=True, slots=True)
 class Preprocess:
     """Which preparation steps run; the defaults are the ones the evaluation chose
-    (`chatcart evaluate lists --compare`: flattening and deskewing each paid off on the
-    photo-like images; upscaling text that was already 25–40 pixels high cost accuracy,
+    (`chatcart evaluate lists --compare`: finding the sheet and warping it flat took the
+    photo-like images from 61.9 % of lines right to 79.3 %; flattening and deskewing each
+    paid off on the photo-like images; upscaling text that was already 25–40 pixels high cost accuracy,
     so only small text is upscaled; binarising here, Otsu or Sauvola, did not help)."""
 
     page: bool = True  # find the sheet on the table and warp it flat (perspective, rotation)

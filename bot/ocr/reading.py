@@ -98,9 +98,12 @@ class ReadLine:
     @property
     def unsure(self) -> bool:
         """An item line to confirm with the shopper rather than put in the cart unasked:
-        Tesseract was unsure of its words, or they were mended from the catalog (the
-        engine's own doubts, several products for one line, it asks about anyway)."""
-        return self.kind == "item" and (self.mended or self.ocr.confidence < SURE)
+        Tesseract was unsure of its words, they were mended from the catalog, or a word's
+        script disagrees with its line's (read again or not: "at दाल" is तूर दाल or तर दाल).
+        The engine's own doubts, several products for one line, it asks about anyway."""
+        return self.kind == "item" and (
+            self.mended or self.reread or self.ocr.confidence < SURE or bool(doubtful(self.ocr))
+        )
 
     def as_dicts(self) -> list[dict[str, Any]]:
         """The line's item lines as `chatcart parse --json` gives them, with the OCR's own

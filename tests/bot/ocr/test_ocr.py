@@ -81,7 +81,9 @@ def test_a_misspelt_line_is_mended_from_the_catalog_and_says_so(engine: ItemEngi
 
 
 @needs_tesseract
-def test_a_latin_looking_word_in_a_hindi_line_is_read_again_by_the_hindi_model() -> None:
+def test_a_latin_looking_word_in_a_hindi_line_is_read_again_by_the_hindi_model(
+    engine: ItemEngine,
+) -> None:
     # the handwriting-style Devanagari of this photo: the mixed model reads पोहा as "“det"
     image = gold("devanagari-handwriting-05-photo.jpg").image
     lines = recognise_image(load(image.read_bytes()))
@@ -94,6 +96,9 @@ def test_a_latin_looking_word_in_a_hindi_line_is_read_again_by_the_hindi_model()
         return OcrLine(text, 0.9, (0, 0, 9, 9), words)
 
     assert doubtful(line("“at 1 लीटर")) == [(0, "hin")]
+    # such a line is asked about even when Tesseract was sure of it
+    [dal] = read_lines(engine, [line("at दाल 1 किलो")]).lines
+    assert dal.kind == "item" and dal.unsure
     # units and Latin words of a mixed list are left alone, and so is a Latin line
     assert doubtful(line("दूध 2 litre")) == [] and doubtful(line("atta 5 kg")) == []
 
