@@ -33,7 +33,7 @@ $(ENGINE): requirements/rasa.lock | $(APP)
 	@$(UV) pip sync -q --python $(RASA_VENV)/bin/python requirements/rasa.lock
 	@touch $@
 
-install: $(APP) $(ENGINE) chromium tesseract ## Create or update both environments (and Debian's Chromium and Tesseract)
+install: $(APP) $(ENGINE) chromium tesseract nginx ## Create or update both environments (and Debian's Chromium, Tesseract and nginx)
 
 CHROMIUM := /usr/bin/chromium
 # Hindi in screenshots needs a Devanagari font; Chromium alone draws boxes.
@@ -78,7 +78,7 @@ run: install ## Install, load the catalog, train if needed, start every process 
 # The production shape on this machine: PostgreSQL and Redis (the machine's servers), nginx on
 # CLUSTER_PORT in front of CLUSTER_APIS APIs, CLUSTER_ENGINES engines, CLUSTER_ACTIONS action
 # servers and CLUSTER_WORKERS WhatsApp workers (2 of each by default). Configuration: deploy/.
-cluster: install nginx ## Start the production shape here: nginx, N of every process on PostgreSQL + Redis (Ctrl-C stops)
+cluster: install ## Start the production shape here: nginx, N of every process on PostgreSQL + Redis (Ctrl-C stops)
 	@$(VENV)/bin/chatcart cluster run
 
 train: install ## Train a model when the training data changed (a candidate; the first one is production)

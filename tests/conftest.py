@@ -115,8 +115,9 @@ PROCESS_MODULES = (
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Marks the `processes` tests, then orders the run longest first: the two long chains,
-    the other tests that start processes, the unit tests (each group in collection order)."""
+    """Marks the `processes` tests, then orders the run longest first: the long chains, the
+    other tests that start processes, the unit tests, what this pass skips (each in collection
+    order)."""
     from tests.processes import HANDED_OUT_FIRST
 
     for item in items:
@@ -127,6 +128,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.processes)
 
     def rank(item: pytest.Item) -> int:
+        if any(mark.args and mark.args[0] is True for mark in item.iter_markers("skipif")):
+            return len(HANDED_OUT_FIRST) + 2  # skipped on this pass: no worker waits for it
         group = item.get_closest_marker("xdist_group")
         name = next(iter(group.args), group.kwargs.get("name")) if group else None
         if name in HANDED_OUT_FIRST:

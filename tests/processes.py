@@ -29,11 +29,12 @@ longest test of the suite, handed out first (below) so that it runs beside the s
 chain, never after it."""
 STORIES_GROUP = pytest.mark.xdist_group("stories")
 """For tests that share one `rasa test` run (a module fixture): on one worker, it runs once."""
-HANDED_OUT_FIRST = ("models", "engine")
-"""The two longest chains, in the order the scheduler hands them out (`make test` keeps the
-collection's order, `--no-loadscope-reorder`): one to each worker at the start, while the tests
-that start processes and then the unit tests fill in around them. Handed out late, a chain of
-minutes ends the run alone on one worker while the other idles."""
+HANDED_OUT_FIRST = ("engine", "models", "cluster")
+"""The longest chains, in the order the scheduler hands them out (`make test` keeps the
+collection's order, `--no-loadscope-reorder`): the first two to one worker each at the start,
+while the tests that start processes and then the unit tests fill in around them. Handed out
+late, a chain of minutes ends the run alone on one worker while the other idles. The learning
+loop ("models") runs on the SQLite pass of CI and the cluster on the PostgreSQL pass."""
 
 
 @pytest.fixture(scope="session")

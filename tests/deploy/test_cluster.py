@@ -32,6 +32,7 @@ from api.simulator import webhooks
 from bot.settings import PROJECT_ROOT
 from cli.cluster import NGINX, group_rss_kib, process_alive, redis_answers
 from tests.api.whatsapp.support import APP_SECRET, PHONE_NUMBER_ID, FakeGraph, channel_settings
+from tests.conftest import TEST_DATABASE_URL
 from tests.waiting import wait_until
 
 SERVER = os.environ.get(
@@ -39,7 +40,15 @@ SERVER = os.environ.get(
 )
 REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 COUNTS = {"api": 2, "engine": 2, "actions": 2, "worker": 1, "nginx": 1}
-pytestmark = [pytest.mark.xdist_group("cluster"), pytest.mark.processes]
+pytestmark = [
+    pytest.mark.xdist_group("cluster"),
+    pytest.mark.processes,
+    pytest.mark.skipif(
+        not TEST_DATABASE_URL.startswith("postgresql"),
+        reason="runs once per CI run, on the PostgreSQL pass: the cluster is PostgreSQL's whatever "
+        "the suite's database (the SQLite pass runs the learning loop instead)",
+    ),
+]
 
 
 def missing_server() -> str | None:
