@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     # measures the model on real out-of-scope Hinglish from here; skipped when it is absent).
     shared_data_dir: Path = PROJECT_ROOT.parent / "shared" / "data"
     action_server_port: int = 5055
+    # The address the engine listens on: loopback, or the host's private address when workers
+    # on other hosts reach it — never every address, which would open conversations to anyone.
+    engine_interface: str = "127.0.0.1"
 
     # Checkout. Money in paise: ₹25 delivery, free from ₹500, ₹100 minimum order.
     currency: Literal["INR"] = "INR"

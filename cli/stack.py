@@ -148,6 +148,8 @@ def assistant_services(
             [
                 *RASA_RUN,
                 "--enable-api",
+                "--interface",
+                settings.engine_interface,
                 "--port",
                 str(engine_port),
                 "--model",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import socket
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +81,17 @@ def add_model(
             tar.addfile(info, io.BytesIO(data))
     reg.register(ModelMeta(name, fingerprint="f", trained_at=at, metrics=metrics))
     return path
+
+
+def outward_address() -> str | None:
+    """This host's address on its network (none sent: a UDP socket only picks the route)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))
+        except OSError:
+            return None
+        address: str = probe.getsockname()[0]
+    return None if address.startswith("127.") else address
 
 
 @pytest.fixture
@@ -199,6 +211,7 @@ def test_promote_and_rollback_swap_the_running_engines_model(
     finally:
         get_settings.cache_clear()
     assert engine.cmd[-2:] == ["--auth-token", TOKEN]
+    assert engine.cmd[engine.cmd.index("--interface") + 1] == "127.0.0.1"
     engine.timeout = 600  # loading a model takes minutes when the two cores are busy
     running = start_all([engine])
     url = engine.health.rstrip("/")
@@ -206,6 +219,9 @@ def test_promote_and_rollback_swap_the_running_engines_model(
     try:
         assert api.status()["model_file"] == "a.tar.gz"
         assert httpx.get(f"{url}/status", timeout=10).status_code == 401
+        if (address := outward_address()) is not None:  # loopback only: not on the host's own
+            with pytest.raises(httpx.ConnectError):
+                httpx.get(url.replace("127.0.0.1", address), timeout=10)
         with pytest.raises(EngineRefused, match="RASA_TOKEN must be the token"):
             EngineAPI(url, "wrong").status()
 
