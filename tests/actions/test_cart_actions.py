@@ -72,6 +72,7 @@ def test_matched_items_go_to_the_cart() -> None:
         "pending_choices": None,
         "offered_changes": None,
         "last_added": ["DRY-0029", "DRY-0002"],
+        "priced": None,  # an add ends a price follow-up
     }
     assert {"title": "Checkout", "payload": "/checkout"} in result.buttons
     assert review_items() == []
