@@ -9,7 +9,7 @@ from api.whatsapp.graph import GraphError, MediaTooLarge
 from api.whatsapp.inbox import InboxRow
 from api.whatsapp.payloads import Media, Message
 from api.whatsapp.plan import Context, Plan
-from api.whatsapp.render import text_messages
+from api.whatsapp.render import interactive, text_messages
 from api.whatsapp.retry import Retry
 from bot.db import models as db
 from bot.db.session import session_scope
@@ -40,10 +40,12 @@ def _read(shop_id: int, data: bytes) -> reading.ReadList:
 async def plan_photo(ctx: Context, row: InboxRow, media: Media, language: str) -> Plan:
     """Downloaded from the Graph API (at most `reading.MAX_BYTES`) and read in a thread of
     this worker, off the webhook's path, within `reading.TIME_LIMIT` seconds. The lines read
-    go to the engine as the shopper's text, one per line — the same turn a typed list gets,
-    so the confident ones go into the cart, the unsure ones are asked about with the usual
-    buttons, unknown ones are said to be unknown and the misunderstood are recorded for
-    review, by the same actions — preceded by what was read and what could not be."""
+    surely go to the engine as the shopper's text, one per line — the same turn a typed list
+    gets, so the confident ones go into the cart, the ambiguous ones are asked about with the
+    usual buttons, unknown ones are said to be unknown and the misunderstood are recorded for
+    review, by the same actions — preceded by what was read and what could not be. A line
+    Tesseract was unsure of, or that was mended, is offered as a list row to tap instead: a
+    misreading never reaches the cart unasked."""
     polite = None
     try:
         data, _ = await ctx.graph.media(media.id or "", reading.MAX_BYTES)
@@ -78,4 +80,13 @@ async def plan_photo(ctx: Context, row: InboxRow, media: Media, language: str) -
     )
     if not read.items:
         return Plan("photo_no_list", said)
-    return Plan(f"photo:{len(read.items)}_items", said, forward=read.text, customer=True)
+    question = reply.unsure_question(read, language)
+    if question is not None:
+        said += tuple(interactive(*question, language))
+    sure = "\n".join(line.text for line in read.sure)
+    return Plan(
+        f"photo:{len(read.items)}_items",
+        said,
+        forward=sure or None,
+        customer=True,
+    )

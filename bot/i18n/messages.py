@@ -341,6 +341,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hi": "📷 आपकी लिस्ट में मैंने {count} चीज़ें पढ़ीं:\n{items}",
         "hinglish": "📷 Aapki list mein maine {count} items padhe:\n{items}",
     },
+    "photo_unsure_lines": {
+        "en": "I'm not sure I read these right, so they are not in your cart yet. Tap one to add it as I read it, or type it:",
+        "hi": "ये लाइनें मैं ठीक से पढ़ पाया, पक्का नहीं — इसलिए ये अभी कार्ट में नहीं हैं। जैसी पढ़ी वैसी जोड़ने के लिए चुनिए, या लिखकर भेजिए:",
+        "hinglish": "Ye lines sahi padhi ya nahi, pakka nahi — isliye abhi cart mein nahi hain. Jaisi padhi waisi add karni ho to chuno, ya likh ke bhejo:",
+    },
     "photo_unreadable_lines": {
         "en": "I couldn't read these lines — please type them:\n{lines}",
         "hi": "ये लाइनें मैं पढ़ नहीं पाया — कृपया इन्हें लिखकर भेजिए:\n{lines}",

@@ -2,7 +2,8 @@
 it could not, in the shopper's language.
 
 The cart itself is answered by the assistant, exactly as for a typed list (see the gateway:
-the read lines go to the engine as the shopper's text), so this only says what was read.
+the lines read surely go to the engine as the shopper's text); the unsure ones are offered to
+tap, so that a misreading never reaches the cart unasked.
 """
 
 from __future__ import annotations
@@ -24,6 +25,16 @@ def summary(read: ReadList, language: str) -> list[str]:
     if read.unreadable:
         out.append(_unreadable(read, language))
     return out
+
+
+def unsure_question(read: ReadList, language: str) -> tuple[str, list[dict[str, str]]] | None:
+    """The lines to ask about before they reach the cart (`ReadList.unsure`): the question
+    and one choice per line, whose payload is the line as read — tapped, it goes to the
+    assistant exactly as if the shopper had typed it."""
+    if not read.unsure:
+        return None
+    choices = [{"title": line.text, "payload": line.text} for line in read.unsure[:MAX_LISTED]]
+    return t("photo_unsure_lines", language), choices
 
 
 def _unreadable(read: ReadList, language: str) -> str:

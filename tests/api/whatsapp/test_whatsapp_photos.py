@@ -162,3 +162,50 @@ def test_what_is_not_a_picture_is_answered_politely(
     [said] = wait_for_messages(graph, SHOPPER, 1)
     assert said["text"]["body"].startswith("Sorry, I couldn't open that photo.")
     assert engine.turns == []
+
+
+def _list_photo(*lines: str) -> bytes:
+    """A sheet with `lines` printed large and straight: what Tesseract reads surely, so that
+    only a misspelt word makes a line unsure."""
+    from PIL import ImageDraw, ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 48)
+    sheet = Image.new("L", (900, 120 + 90 * len(lines)), 255)
+    draw = ImageDraw.Draw(sheet)
+    for n, line in enumerate(lines):
+        draw.text((60, 60 + 90 * n), line, font=font, fill=0)
+    out = io.BytesIO()
+    sheet.save(out, "PNG")
+    return out.getvalue()
+
+
+def test_an_unsure_line_is_offered_to_tap_not_put_in_the_cart(
+    client: TestClient, graph: FakeGraph, engine: Engine
+) -> None:
+    graph.media["5016"] = (_list_photo("atta 5 kg", "RAIMA 1 KG"), "image/png")
+    _send(client, "image", "5016", "image/png")
+    said, asked, answered = wait_until(
+        lambda: (found := graph.messages(SHOPPER)) and len(found) >= 3 and found,
+        "what was read, the question about the unsure line and the engine's answer",
+    )[:3]
+    assert said["text"]["body"].startswith("📷 I read 2 items on your list:")
+    assert asked["type"] == "interactive", asked
+    assert asked["interactive"]["body"]["text"].startswith("I'm not sure I read these right")
+    [button] = asked["interactive"]["action"]["buttons"]
+    mended = button["reply"]["title"]
+    assert mended.lower() == "rajma 1 kg", mended
+    assert answered["text"]["body"] == "Added."
+    [turn] = engine.turns
+    assert turn["message"] == "atta 5 kg"  # the misspelt line is not in the cart unasked
+
+    tap = webhooks.inbound(
+        PHONE_NUMBER_ID,
+        SHOPPER,
+        "Asha",
+        "interactive",
+        {"type": "button_reply", "button_reply": {"id": button["reply"]["id"], "title": mended}},
+    )
+    body, headers = webhooks.signed(tap, APP_SECRET)
+    assert client.post("/webhooks/whatsapp", content=body, headers=headers).status_code == 200
+    second = wait_until(lambda: engine.turns[1:], "the tapped line to reach the engine")
+    assert second[0]["message"] == mended  # as if the shopper had typed it
