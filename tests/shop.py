@@ -66,12 +66,12 @@ def set_stock(sku: str, stock: int) -> None:
 
 def stock_of(sku: str) -> int:
     with session_scope() as s:
-        return s.scalar(select(Product.stock).where(Product.sku == sku))  # type: ignore[return-value]
+        return s.scalar(select(Product.stock).where(Product.sku == sku))
 
 
 def price_of(sku: str) -> int:
     with session_scope() as s:
-        return s.scalar(select(Product.price_paise).where(Product.sku == sku))  # type: ignore[return-value]
+        return s.scalar(select(Product.price_paise).where(Product.sku == sku))
 
 
 def slot() -> str:

@@ -13,7 +13,7 @@ import shutil
 import time
 from dataclasses import dataclass
 
-import pytesseract  # type: ignore[import-untyped]
+import pytesseract
 from PIL import Image
 
 LANGUAGES = "eng+hin"

@@ -16,7 +16,7 @@ from tests.shop import WA_ID
 
 
 def correct(text: str, after: object) -> object:
-    slots = after.slots()  # type: ignore[attr-defined]
+    slots = after.slots()
     return run(ActionCorrect(), make_tracker(text, "correction", slots=slots))
 
 
@@ -24,7 +24,7 @@ def test_sorry_i_meant_a_quantity_changes_the_line_just_added() -> None:
     added = add("amul butter")
     result = correct("sorry i meant 5", added)
     assert cart_lines() == {"DRY-0029": 5}
-    assert result.text.startswith("Changed.")  # type: ignore[attr-defined]
+    assert result.text.startswith("Changed.")
 
 
 def test_hindi_order_negation_takes_back_the_first_number() -> None:
@@ -45,7 +45,7 @@ def test_no_i_meant_another_product_replaces_it_keeping_the_amount() -> None:
 @pytest.mark.usefixtures("choosy")
 def test_a_correction_while_a_choice_is_open_answers_it() -> None:
     asked = add("1 kg curd")
-    options = asked.slots()["pending_choices"][0]["options"]  # type: ignore[attr-defined]
+    options = asked.slots()["pending_choices"][0]["options"]
     correct("nahi, nandini wala", asked)
     assert set(cart_lines()) <= set(options) and cart_lines()
 
@@ -62,7 +62,7 @@ def test_a_correction_naming_something_else_asks_for_it_afresh() -> None:
         "DRY-0027",
         "DRY-0028",
     }
-    assert cart_lines() and result.slots()["pending_choices"] is None  # type: ignore[attr-defined]
+    assert cart_lines() and result.slots()["pending_choices"] is None
 
 
 def test_make_it_a_quantity_changes_the_line_just_added() -> None:
@@ -71,7 +71,7 @@ def test_make_it_a_quantity_changes_the_line_just_added() -> None:
     added = add("amul butter")
     run(
         ActionUpdateQuantity(),
-        make_tracker("make it 3", "update_quantity", slots=added.slots()),  # type: ignore[attr-defined]
+        make_tracker("make it 3", "update_quantity", slots=added.slots()),
     )
     assert cart_lines() == {"DRY-0029": 3}
 
@@ -80,17 +80,17 @@ def test_make_it_a_quantity_changes_the_line_just_added() -> None:
 def test_a_correction_about_a_cart_line_changes_it_and_keeps_the_open_question() -> None:
     add("12 white eggs")
     asked = add("1 kg curd")
-    assert asked.slots()["pending_choices"]  # type: ignore[attr-defined]
+    assert asked.slots()["pending_choices"]
     result = correct("12 nahi 6 ande", asked)
     assert cart_lines().get("DRY-0049") == 1 and "DRY-0051" not in cart_lines()  # six eggs
-    assert result.slots()["pending_choices"]  # type: ignore[attr-defined]  # still: which curd?
+    assert result.slots()["pending_choices"]  # still: which curd?
 
 
 @pytest.mark.usefixtures("choosy")
 def test_an_amount_alone_while_a_choice_is_open_is_that_items_new_amount() -> None:
     asked = add("1 kg curd")
     result = correct("arre sorry 400 gram hi chahiye", asked)
-    pending = result.slots()["pending_choices"]  # type: ignore[attr-defined]
+    pending = result.slots()["pending_choices"]
     assert pending and pending[0]["amount"] == 400 and pending[0]["unit"] == "g"
     assert "curd" in pending[0]["item"]
 
@@ -115,7 +115,7 @@ def test_the_line_just_added_takes_the_corrected_amount(
 
 def test_an_amount_for_the_picked_product_does_not_swap_it_for_an_offered_one() -> None:
     added = add("1 ltr milk and 12 eggs")
-    assert added.slots()["offered_changes"]  # type: ignore[attr-defined]  # "want another?"
+    assert added.slots()["offered_changes"]  # "want another?"
     picked = set(cart_lines())
     correct("sorry not 12, only 6 eggs", added)
     eggs = {sku for sku in cart_lines() if sku.startswith(("DRY-004", "DRY-005"))}

@@ -34,7 +34,7 @@ def _order_body(method: str = "cod") -> dict[str, str]:
     }
 
 
-def _problem(response, status: int, code: str) -> dict:  # type: ignore[no-untyped-def]
+def _problem(response, status: int, code: str) -> dict:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == MEDIA_TYPE
     body = response.json()

@@ -48,7 +48,7 @@ def test_the_live_api_keeps_its_schema(live_server: LiveServer, merchant_key: st
                 derandomize=CI,
                 suppress_health_check=list(HealthCheck),
             )
-            def exercise(case) -> None:  # type: ignore[no-untyped-def]
+            def exercise(case) -> None:
                 case.call_and_validate(
                     base_url=live_server.url,
                     checks=CHECKS,

@@ -117,7 +117,7 @@ def models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Registry:
     reg.root.mkdir()
     shutil.copyfile(checkout.path(prod.name), reg.path(prod.name))
     reg.register(prod)
-    assert reg.production() is not None and reg.production().name == prod.name  # type: ignore[union-attr]
+    assert reg.production() is not None and reg.production().name == prod.name
     monkeypatch.setenv("MODELS_DIR", str(reg.root))
     monkeypatch.setenv("RASA_TOKEN", "")
     get_settings.cache_clear()

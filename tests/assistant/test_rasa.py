@@ -54,7 +54,7 @@ def test_stories_cover_every_flow_in_three_languages() -> None:
     assert len(stories) >= 36
     for flow in {f for f, _ in stories}:
         languages = Counter(
-            re.search(r"\((English|Hindi|Hinglish)\)$", name).group(1)  # type: ignore[union-attr]
+            re.search(r"\((English|Hindi|Hinglish)\)$", name).group(1)
             for f, name in stories
             if f == flow
         )

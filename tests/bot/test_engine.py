@@ -130,7 +130,7 @@ def test_lines_past_the_cap_are_dropped_with_a_warning(engine: ItemEngine) -> No
 
 
 def test_binary_bytes_are_decoded_not_fatal(engine: ItemEngine) -> None:
-    assert engine.parse(b"2 kg atta \xff\xfe").lines[0].resolution.product is not None  # type: ignore[arg-type]
+    assert engine.parse(b"2 kg atta \xff\xfe").lines[0].resolution.product is not None
 
 
 def test_judging_by_name_ignores_apostrophes() -> None:

@@ -35,7 +35,7 @@ if not shutil.which(CHROMIUM):
     )
 
 
-def parse(database_url: str, text: str) -> dict:  # type: ignore[type-arg]
+def parse(database_url: str, text: str) -> dict:
     """The real command line, in its own process, on the shop's database."""
     done = subprocess.run(
         [str(CHATCART), "parse", "--json", text],
@@ -82,7 +82,7 @@ def _a_week_of_misunderstandings(shop_id: int) -> None:
                 kind=kind,
                 text=text,
                 language=language,
-                prediction=prediction,  # type: ignore[arg-type]
+                prediction=prediction,
                 confidence=0.41,
                 conversation_id="919820020000",
             )

@@ -62,7 +62,7 @@ def test_create_a_console_user_and_change_the_password(database_url: str) -> Non
         assert log_in(s, "asha", "a new passphrase", **rules).token
 
 
-def test_make_run_gives_a_laptop_one_console_login(database_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_make_run_gives_a_laptop_one_console_login(database_url: str, monkeypatch) -> None:
     from datetime import timedelta
 
     from bot.merchants.users import log_in

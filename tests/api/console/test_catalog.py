@@ -401,7 +401,7 @@ def b_price(shop_id: int, sku: str) -> int:
     with session_scope() as s:
         return s.scalar(
             select(Product.price_paise).where(Product.shop_id == shop_id, Product.sku == sku)
-        )  # type: ignore[return-value]
+        )
 
 
 def test_one_shop_never_sees_or_changes_anothers_catalog(
@@ -447,9 +447,9 @@ def stock_of_default(sku: str) -> int:
     with session_scope() as s:
         return s.scalar(
             select(Product.stock).where(Product.shop_id == default_id(), Product.sku == sku)
-        )  # type: ignore[return-value]
+        )
 
 
 def default_id() -> int:
     with session_scope() as s:
-        return s.scalar(select(Shop.id).where(Shop.slug == "default"))  # type: ignore[return-value]
+        return s.scalar(select(Shop.id).where(Shop.slug == "default"))

@@ -237,7 +237,7 @@ def test_reply_when_the_gateway_runs_in_another_process(
     flagged(shop_id)
     make_merchant(shop_id)
     with TestClient(create_app(), base_url="http://127.0.0.1") as client:
-        assert getattr(client.app.state, "whatsapp", None) is None  # type: ignore[attr-defined]
+        assert getattr(client.app.state, "whatsapp", None) is None
         assert log_in(client, "owner").status_code == 303
         console = Console(client, "owner", session_csrf("owner"))
         assert (

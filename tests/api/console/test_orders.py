@@ -34,7 +34,7 @@ def _buttons(html: str) -> list[str]:
 
 def _status(order_id: int) -> str:
     with session_scope() as s:
-        return s.scalar(select(Order.status).where(Order.id == order_id))  # type: ignore[return-value]
+        return s.scalar(select(Order.status).where(Order.id == order_id))
 
 
 def _outbox(order_id: int) -> list[tuple[str, dict]]:

@@ -25,7 +25,7 @@ def misunderstood(shop_id: int, *items: tuple[str, str, str, str]) -> None:
                 kind=kind,
                 text=text,
                 language=language,
-                conversation_id=conversation,  # type: ignore[arg-type]
+                conversation_id=conversation,
                 prediction="greet" if kind == "fallback" else None,
                 details={"message": f"{text} bhej do", "candidates": ["STP-0029"]}
                 if kind == "unmatched"
@@ -38,7 +38,7 @@ def resolves(text: str) -> tuple[str, str | None]:
     return line.resolution.status, line.resolution.product.sku if line.resolution.product else None
 
 
-def notice(response) -> str:  # type: ignore[no-untyped-def]
+def notice(response) -> str:
     from urllib.parse import parse_qs, urlsplit
 
     query = parse_qs(urlsplit(response.headers["location"]).query)
@@ -105,7 +105,7 @@ def test_map_a_term_from_the_search_and_undo_it(shop_id: int, console: Console) 
 
     page = console.get("/merchant/review")
     assert "0 groups" in page.text
-    action_id = int(re.search(r'data-action="(\d+)"', page.text).group(1))  # type: ignore[union-attr]
+    action_id = int(re.search(r'data-action="(\d+)"', page.text).group(1))
     assert "Owner," in page.text and "(alias “desi khand”)" in page.text
     undone = console.post(f"/merchant/review/actions/{action_id}/undo")
     assert undone.status_code == 303 and "alias “desi khand” is removed" in notice(undone)

@@ -396,14 +396,14 @@ def test_a_burst_is_one_durable_insert_and_repeats_add_nothing(database_url: str
         # Meta retries after the prune: appended to the intake file again, skipped by its key
         assert inbox.record_many([message]) == [["919800000401"]]
         assert inbox.take_in(last)[0] == [] and _count(WhatsAppInbox) == 3
-        with spool.engine(spool.url_for(database_url)).connect() as c:  # type: ignore[arg-type]
+        with spool.engine(spool.url_for(database_url)).connect() as c:
             assert c.execute(text("PRAGMA synchronous")).scalar() == 2  # every commit synced
             # no checkpoint inside an acknowledgement's commit: the gateway's, off that path
             assert (
                 c.execute(text("PRAGMA wal_autocheckpoint")).scalar() == spool.API_CHECKPOINT_PAGES
             )
         inbox.checkpoint_intake()
-        with spool.engine(spool.url_for(database_url)).connect() as c:  # type: ignore[arg-type]
+        with spool.engine(spool.url_for(database_url)).connect() as c:
             busy, frames, copied = c.execute(text("PRAGMA wal_checkpoint(PASSIVE)")).one()
             assert busy == 0 and frames == copied  # everything back in the file
     with inbox.durable_write() as s:
@@ -427,10 +427,10 @@ def test_the_intake_file_keeps_the_order_across_prunes_and_restarts(database_url
     ]
     inbox.record_many(said[:1])
     _, last = inbox.take_in(0)
-    assert inbox.prune_intake() == 1 and spool.after(spool.url_for(database_url), 0) == []  # type: ignore[arg-type]
+    assert inbox.prune_intake() == 1 and spool.after(spool.url_for(database_url), 0) == []
     inbox.record_many(said[1:2])
     inbox.record_many(said[2:])
-    assert [r["id"] for r in spool.after(spool.url_for(database_url), 0)] == [last + 1, last + 2]  # type: ignore[arg-type]
+    assert [r["id"] for r in spool.after(spool.url_for(database_url), 0)] == [last + 1, last + 2]
     assert inbox.take_in(last)[0] == ["919800000403"]
     assert inbox.take_in(0)[0] == []  # a restart reads the file again: every key is there
     with session_scope() as s:

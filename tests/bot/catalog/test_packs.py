@@ -12,7 +12,7 @@ def pack(
         name="x",
         category="c",
         pack_size=size,
-        pack_unit=unit,  # type: ignore[arg-type]
+        pack_unit=unit,
         price_paise=price,
         mrp_paise=price,
         stock=stock,

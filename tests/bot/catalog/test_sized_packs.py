@@ -18,7 +18,7 @@ def pack(size: int, unit: str = "g", price: int = 100, pos: int = 0) -> CatalogP
         name="x",
         category="c",
         pack_size=size,
-        pack_unit=unit,  # type: ignore[arg-type]
+        pack_unit=unit,
         price_paise=price,
         mrp_paise=price,
         stock=10,

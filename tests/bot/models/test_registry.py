@@ -49,8 +49,8 @@ def test_the_first_model_becomes_production_and_later_ones_are_candidates(tmp_pa
     assert reg.register(first) is True
     second = trained(reg, "m2", "2026-01-02T00:00:00+00:00")
     assert reg.register(second) is False
-    assert reg.production().name == "m1"  # type: ignore[union-attr]
-    assert reg.latest().name == "m2"  # type: ignore[union-attr]
+    assert reg.production().name == "m1"
+    assert reg.latest().name == "m2"
     state = reg.state()
     assert state.previous is None
     assert [h["action"] for h in state.history] == ["first model"]
@@ -122,7 +122,7 @@ def test_a_model_without_meta_is_adopted_with_its_fingerprint_file(tmp_path: Pat
     )
     assert prod.trained_at and prod.trained_at.endswith("+00:00")
     assert (tmp_path / "chatcart.meta.json").is_file()
-    assert reg.matching("deadbeef").name == "chatcart"  # type: ignore[union-attr]
+    assert reg.matching("deadbeef").name == "chatcart"
 
 
 def test_matching_finds_the_newest_model_on_the_same_inputs(tmp_path: Path) -> None:
@@ -130,7 +130,7 @@ def test_matching_finds_the_newest_model_on_the_same_inputs(tmp_path: Path) -> N
     trained(reg, "old", "2026-01-01T00:00:00+00:00", "same")
     trained(reg, "new", "2026-01-03T00:00:00+00:00", "same")
     trained(reg, "other", "2026-01-02T00:00:00+00:00", "different")
-    assert reg.matching("same").name == "new"  # type: ignore[union-attr]
+    assert reg.matching("same").name == "new"
     assert reg.matching("unknown") is None
 
 

@@ -67,7 +67,7 @@ def test_a_misspelt_line_is_mended_from_the_catalog_and_says_so(engine: ItemEngi
     by_text = {line.ocr.text: line for line in read.lines}
     rajma = by_text["RAIMA 1 KG"]
     assert rajma.mended and rajma.kind == "item"
-    assert "rajma" in rajma.parsed.lines[0].resolution.product.name.lower()  # type: ignore[union-attr]
+    assert "rajma" in rajma.parsed.lines[0].resolution.product.name.lower()
     assert by_text["besar 500 g"].mended and by_text["besar 500 g"].text == "besan 500 g"
     assert not by_text["atta 5 kg"].mended and by_text["atta 5 kg"].kind == "item"
     # nothing in the catalog is near: left as read, and unsure, so the shopper types it

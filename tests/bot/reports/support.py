@@ -77,7 +77,7 @@ def move(order_id: int, *statuses: str, actor: str = "merchant:test") -> OrderVi
 
 
 def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+    return datetime(*parts, tzinfo=UTC)
 
 
 def placed_at(order_id: int, when: datetime) -> None:
@@ -126,7 +126,7 @@ def review(
             shop_id,
             kind=kind,
             text=text,
-            language=language,  # type: ignore[arg-type]
+            language=language,
             conversation_id=conversation_id,
             **extra,
         )

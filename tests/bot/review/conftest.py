@@ -51,7 +51,7 @@ def misunderstood(shop_id: int, *messages: tuple[str, str, str, str]) -> None:
                 shop_id,
                 kind=kind,
                 text=text,
-                language=language,  # type: ignore[arg-type]
+                language=language,
                 conversation_id=conversation,
                 prediction="add_items" if kind == "fallback" else None,
                 details={"message": f"{text} please", "candidates": ["RIC-0037"]}

@@ -29,7 +29,7 @@ def _resolved(text: str) -> tuple[str, str | None]:
 
 def _version(shop_id: int) -> int:
     with session_scope() as s:
-        return s.get(Shop, shop_id).catalog_version  # type: ignore[union-attr]
+        return s.get(Shop, shop_id).catalog_version
 
 
 def _statuses(shop_id: int) -> dict[str, set[str]]:

@@ -70,7 +70,7 @@ def test_order_filters_and_paging(review_shop: ReviewShop) -> None:
             {"sort": "alpha"},
         ):
             with pytest.raises(InvalidRequest):
-                queue.groups(s, review_shop.shop_id, **bad)  # type: ignore[arg-type]
+                queue.groups(s, review_shop.shop_id, **bad)
 
 
 def test_a_shop_sees_only_its_own_queue(review_shop: ReviewShop) -> None:
