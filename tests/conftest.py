@@ -53,6 +53,19 @@ TEST_DATABASE_URL = for_this_worker(os.environ.get("TEST_DATABASE_URL", ""))
 _schema_ready: set[str] = set()
 
 
+def postgres_missing(server: str) -> str | None:
+    """Why no test can run on the PostgreSQL server at `server` (None when it answers): the
+    reason a test that needs one skips with."""
+    try:
+        probe = create_engine(server)
+        with probe.connect() as c:
+            c.execute(text("SELECT 1"))
+        probe.dispose()
+    except Exception as e:  # noqa: BLE001 - any failure means: no server to test on
+        return f"no PostgreSQL server at {make_url(server).render_as_string()}: {e!r}"[:300]
+    return None
+
+
 def create_postgres_database(url: str) -> None:
     made = make_url(url)
     admin = create_engine(made.set(database="postgres"), isolation_level="AUTOCOMMIT")

@@ -32,7 +32,7 @@ from api.simulator import webhooks
 from bot.settings import PROJECT_ROOT
 from cli.cluster import NGINX, group_rss_kib, process_alive, redis_answers
 from tests.api.whatsapp.support import APP_SECRET, PHONE_NUMBER_ID, FakeGraph, channel_settings
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import TEST_DATABASE_URL, postgres_missing
 from tests.waiting import wait_until
 
 SERVER = os.environ.get(
@@ -56,14 +56,7 @@ def missing_server() -> str | None:
         return "nginx is not installed (`make nginx`)"
     if not redis_answers(REDIS):
         return f"no Redis answers at {REDIS}"
-    try:
-        probe = create_engine(SERVER)
-        with probe.connect() as c:
-            c.execute(text("SELECT 1"))
-        probe.dispose()
-    except Exception as e:  # noqa: BLE001 - any failure means: no server to test on
-        return f"no PostgreSQL server at {make_url(SERVER).render_as_string()}: {e!r}"[:300]
-    return None
+    return postgres_missing(SERVER)
 
 
 def free_block(offsets: list[int]) -> int:

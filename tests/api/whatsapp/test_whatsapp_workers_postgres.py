@@ -36,7 +36,7 @@ from tests.api.whatsapp.support import (
     gateway_env,
     inbox_settled,
 )
-from tests.conftest import create_postgres_database
+from tests.conftest import create_postgres_database, postgres_missing
 from tests.loopback import JsonHandler, serve
 from tests.shop import free_port
 from tests.waiting import wait_until
@@ -47,20 +47,9 @@ SERVER = os.environ.get(
 pytestmark = pytest.mark.processes
 
 
-def _server_answers() -> str | None:
-    try:
-        probe = create_engine(SERVER)
-        with probe.connect() as c:
-            c.execute(text("SELECT 1"))
-        probe.dispose()
-    except Exception as e:  # noqa: BLE001 - any failure means: no server to test on
-        return f"no PostgreSQL server at {make_url(SERVER).render_as_string()}: {e!r}"[:300]
-    return None
-
-
 @pytest.fixture
 def pg_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    if (why := _server_answers()) is not None:
+    if (why := postgres_missing(SERVER)) is not None:
         pytest.skip(why)
     name = f"chatcart_lanes_{uuid.uuid4().hex[:10]}"
     url = make_url(SERVER).set(database=name).render_as_string(hide_password=False)
