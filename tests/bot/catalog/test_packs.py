@@ -2,23 +2,7 @@ from __future__ import annotations
 
 from bot.catalog.model import CatalogProduct
 from bot.catalog.packs import choose_packs
-
-
-def pack(
-    size: int, unit: str = "g", price: int = 100, stock: int = 10, pos: int = 0, kind: str = ""
-) -> CatalogProduct:
-    return CatalogProduct(
-        sku=f"P{size}{unit}",
-        name="x",
-        category="c",
-        pack_size=size,
-        pack_unit=unit,
-        price_paise=price,
-        mrp_paise=price,
-        stock=stock,
-        position=pos,
-        kind=kind,
-    )
+from tests.bot.catalog.support import pack
 
 
 def chosen(packs: list[tuple[CatalogProduct, int]]) -> list[tuple[int, int]]:

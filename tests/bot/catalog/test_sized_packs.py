@@ -10,20 +10,7 @@ from bot.catalog.packs import choose_packs, sized_packs
 from bot.catalog.sources import read_shop_catalog
 from bot.engine import ItemEngine
 from bot.settings import PROJECT_ROOT
-
-
-def pack(size: int, unit: str = "g", price: int = 100, pos: int = 0) -> CatalogProduct:
-    return CatalogProduct(
-        sku=f"P{size}{unit}",
-        name="x",
-        category="c",
-        pack_size=size,
-        pack_unit=unit,
-        price_paise=price,
-        mrp_paise=price,
-        stock=10,
-        position=pos,
-    )
+from tests.bot.catalog.support import pack
 
 
 def sizes(packs: list[tuple[CatalogProduct, int]]) -> list[tuple[int, str, int]]:
