@@ -7,22 +7,12 @@ from __future__ import annotations
 import pytest
 
 from bot.parsing.parser import MessageParser
+from tests.bot.parsing.support import read
 
 
 @pytest.fixture(scope="module")
 def parser() -> MessageParser:
     return MessageParser(["parle g"])
-
-
-def read(parser: MessageParser, text: str) -> list[tuple[str, float | None, str | None]]:
-    return [
-        (
-            line.item,
-            line.quantity.amount if line.quantity else None,
-            line.quantity.unit if line.quantity else None,
-        )
-        for line in parser.parse(text)
-    ]
 
 
 @pytest.mark.parametrize(

@@ -4,22 +4,12 @@ import pytest
 
 from bot.parsing.parser import MessageParser
 from bot.parsing.quantity import Quantity
+from tests.bot.parsing.support import read
 
 
 @pytest.fixture(scope="module")
 def parser() -> MessageParser:
     return MessageParser(["slim n trim", "hide & seek", "parle g", "pav bhaji"])
-
-
-def read(parser: MessageParser, text: str) -> list[tuple[str, float | None, str | None]]:
-    return [
-        (
-            line.item,
-            line.quantity.amount if line.quantity else None,
-            line.quantity.unit if line.quantity else None,
-        )
-        for line in parser.parse(text)
-    ]
 
 
 @pytest.mark.parametrize(
