@@ -5,7 +5,6 @@ gateway's own Graph API client downloads it as it would from Meta."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -13,43 +12,29 @@ from fastapi.testclient import TestClient
 
 from api.simulator.routes import MEDIA
 from api.whatsapp.graph import GraphClient, GraphError, MediaTooLarge
-from bot.settings import Settings, get_settings
-
-TOKEN = "simulator-test-token"
-
-
-@pytest.fixture
-def client(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    monkeypatch.setenv("WHATSAPP_ACCESS_TOKEN", TOKEN)
-    monkeypatch.setenv("WHATSAPP_WORKERS", "false")
-    monkeypatch.setenv("EXPIRE_UNPAID_EVERY_SECONDS", "0")
-    get_settings.cache_clear()
-    from api.main import create_app
-
-    with TestClient(create_app()) as c:
-        yield c
-    get_settings.cache_clear()
+from bot.settings import Settings
+from tests.api.conftest import SIMULATOR_TOKEN
 
 
-def test_a_photo_from_the_page_is_served_like_meta_media(client: TestClient) -> None:
+def test_a_photo_from_the_page_is_served_like_meta_media(simulator: TestClient) -> None:
     media_id = MEDIA.add(b"\x89PNG fake bytes", "image/png")
-    assert client.get(f"/simulator/graph/v21.0/{media_id}").status_code == 401
-    info = client.get(
-        f"/simulator/graph/v21.0/{media_id}", headers={"Authorization": f"Bearer {TOKEN}"}
+    assert simulator.get(f"/simulator/graph/v21.0/{media_id}").status_code == 401
+    info = simulator.get(
+        f"/simulator/graph/v21.0/{media_id}", headers={"Authorization": f"Bearer {SIMULATOR_TOKEN}"}
     ).json()
     assert info["file_size"] == 15 and info["mime_type"] == "image/png" and info["id"] == media_id
     url = httpx.URL(info["url"])
-    assert client.get(url.path).status_code == 401
-    got = client.get(url.path, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert simulator.get(url.path).status_code == 401
+    got = simulator.get(url.path, headers={"Authorization": f"Bearer {SIMULATOR_TOKEN}"})
     assert got.content == b"\x89PNG fake bytes" and got.headers["content-type"] == "image/png"
 
 
-def test_the_gateways_client_downloads_it_within_its_limit(client: TestClient) -> None:
+def test_the_gateways_client_downloads_it_within_its_limit(simulator: TestClient) -> None:
     media_id = MEDIA.add(bytes(5000), "image/jpeg")
-    transport = httpx.ASGITransport(app=client.app)
+    transport = httpx.ASGITransport(app=simulator.app)
     settings = Settings(
         whatsapp_graph_url="http://testserver/simulator/graph",
-        whatsapp_access_token=TOKEN,
+        whatsapp_access_token=SIMULATOR_TOKEN,
     )
 
     async def fetch(limit: int, which: str = media_id) -> tuple[bytes, str]:

@@ -5,7 +5,6 @@ carries the approved body with its parameters filled in (it once answered 500 fo
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -13,23 +12,10 @@ from fastapi.testclient import TestClient
 
 from api.whatsapp.graph import GraphClient
 from api.whatsapp.templates import template_message
-from bot.settings import Settings, get_settings
+from bot.settings import Settings
+from tests.api.conftest import SIMULATOR_TOKEN
 
-TOKEN = "simulator-template-token"
 WA_ID = "919800000042"
-
-
-@pytest.fixture
-def client(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    monkeypatch.setenv("WHATSAPP_ACCESS_TOKEN", TOKEN)
-    monkeypatch.setenv("WHATSAPP_WORKERS", "false")
-    monkeypatch.setenv("EXPIRE_UNPAID_EVERY_SECONDS", "0")
-    get_settings.cache_clear()
-    from api.main import create_app
-
-    with TestClient(create_app()) as c:
-        yield c
-    get_settings.cache_clear()
 
 
 @pytest.mark.parametrize(
@@ -40,15 +26,16 @@ def client(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestC
     ],
 )
 def test_a_template_send_shows_its_filled_body(
-    client: TestClient, language: str, expected: str
+    simulator: TestClient, language: str, expected: str
 ) -> None:
     settings = Settings(
-        whatsapp_graph_url="http://testserver/simulator/graph", whatsapp_access_token=TOKEN
+        whatsapp_graph_url="http://testserver/simulator/graph",
+        whatsapp_access_token=SIMULATOR_TOKEN,
     )
     message = template_message(
         "order_paid", {"order_id": 7, "total_paise": 12345}, language, settings
     )
-    transport = httpx.ASGITransport(app=client.app)
+    transport = httpx.ASGITransport(app=simulator.app)
 
     async def send() -> str:
         graph = GraphClient(settings, http=httpx.AsyncClient(transport=transport))
@@ -59,7 +46,7 @@ def test_a_template_send_shows_its_filled_body(
 
     wamid = asyncio.run(send())
     assert wamid.startswith("wamid.")
-    events = client.get("/simulator/api/feed", params={"wa_id": WA_ID}).json()["events"]
+    events = simulator.get("/simulator/api/feed", params={"wa_id": WA_ID}).json()["events"]
     shown = [e for e in events if e.get("wamid") == wamid]
     assert len(shown) == 1 and shown[0]["body"]["type"] == "template"
     preview = shown[0]["preview"]
