@@ -87,7 +87,7 @@ class Service:
         while time.monotonic() - started < self.timeout:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(
-                    f"{self.name} exited ({self.process.returncode}); see {self.log}"
+                    f"{self.name} exited ({self.process.returncode}); {self.log_tail()}"
                 )
             if self.ready_file is not None:
                 if self.ready_file.exists():
@@ -99,7 +99,16 @@ class Service:
                 except httpx.HTTPError:
                     pass
             time.sleep(0.2 if self.ready_file else 0.5)
-        raise RuntimeError(f"{self.name} not healthy after {self.timeout:.0f} s; see {self.log}")
+        raise RuntimeError(f"{self.name} not healthy after {self.timeout:.0f} s; {self.log_tail()}")
+
+    def log_tail(self, lines: int = 15) -> str:
+        """Where the log is and how it ends: a failed start in CI shows its cause, not a path
+        on a machine that is gone."""
+        try:
+            last = self.log.read_text(errors="replace").splitlines()[-lines:]
+        except OSError:
+            last = []
+        return f"{self.log} ends:\n" + "\n".join(f"    {line}" for line in last)
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:

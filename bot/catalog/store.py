@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.catalog.model import CatalogProduct
@@ -21,11 +22,20 @@ class LoadReport:
 
 
 def ensure_shop(session: Session, slug: str, name: str) -> Shop:
-    shop = session.scalar(select(Shop).where(Shop.slug == slug))
-    if shop is None:
-        shop = Shop(slug=slug, name=name)
-        session.add(shop)
-        session.flush()
+    """The shop, made on first use. A new database is first used by several processes at once
+    (the cluster's APIs and workers start together), so the insert can lose a race on the
+    unique slug; the loser reads the winner's row instead of failing its start."""
+    found = select(Shop).where(Shop.slug == slug)
+    if (shop := session.scalar(found)) is not None:
+        return shop
+    try:
+        with session.begin_nested():
+            shop = Shop(slug=slug, name=name)
+            session.add(shop)
+    except IntegrityError:
+        shop = session.scalar(found)
+        if shop is None:
+            raise
     return shop
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 
 from bot.catalog.sources import CatalogFile
 from bot.catalog.store import ensure_shop, load_catalog, shop_catalog
 from bot.db.models import Product, ProductAlias, Shop
-from bot.db.session import session_scope
+from bot.db.session import engine_for, session_scope
+from tests.waiting import wait_until
 
 
 def test_load_is_idempotent_and_bumps_the_version_only_on_change(
@@ -69,3 +72,38 @@ def test_merchant_aliases_survive_a_reload_and_changes_are_applied(
         products, _ = shop_catalog(s, s.scalar(select(Shop.id)))
         assert "gehoon" in products[0].aliases
         assert products[0].price_paise == changed[0].price_paise
+
+
+def test_a_shop_made_by_another_process_meanwhile_is_read_not_inserted_twice(
+    database_url: str,
+) -> None:
+    """The cluster's processes start together on a new database, each making the default shop:
+    the one whose insert waits behind another's uncommitted one reads that row once it lands."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite's writers take the file's lock in turn: the race needs PostgreSQL")
+    found: list[int] = []
+    racing = threading.Thread(target=lambda: found.append(_made_apart("default")), daemon=True)
+    with session_scope() as winner:
+        first = ensure_shop(winner, "default", "Winner").id
+        racing.start()
+        wait_until(
+            lambda: _waiting_on_a_lock(database_url), "the second insert to wait on the first"
+        )
+    racing.join(30)
+    assert found == [first]
+    with session_scope() as s:
+        assert s.scalar(select(func.count()).select_from(Shop)) == 1
+
+
+def _made_apart(slug: str) -> int:
+    with session_scope() as s:
+        return ensure_shop(s, slug, "Loser").id
+
+
+def _waiting_on_a_lock(url: str) -> bool:
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    )
+    with engine_for(url).connect() as c:
+        return bool(c.scalar(query))
