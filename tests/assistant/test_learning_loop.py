@@ -2,7 +2,10 @@
 production model misunderstands are recorded by the real actions, a merchant labels them in the
 console, `chatcart nlu export` writes them as training data, a candidate model is trained on
 the repository's data plus that export, evaluated, and promoted into the running engine by
-`chatcart model promote`'s gate — after which the same messages are understood.
+`chatcart model promote`'s gate — after which the same messages are understood — and rolled
+back by `chatcart model rollback`, after which they are not. The engine is started as production
+starts it: bound to loopback, its HTTP API behind a token. One engine serves the whole story:
+each model it loads costs a minute of a busy machine.
 
 The messages use a coined shop slang, "jhola" (the delivery bag) for the order: phrases the
 checkout's model cannot read today (asserted before anything is labelled).
@@ -31,6 +34,7 @@ from typer.testing import CliRunner
 from bot.db.session import session_scope
 from bot.i18n.messages import MESSAGES
 from bot.models.registry import Registry
+from bot.models.serving import EngineAPI, EngineRefused
 from bot.review import queue
 from bot.review.text import normalized_text
 from bot.settings import PROJECT_ROOT, get_settings
@@ -39,6 +43,7 @@ from cli.engine import RASA, train
 from cli.evaluate import WORK, gate_metrics
 from tests.api.console.conftest import csrf_of, log_in, make_merchant
 from tests.conftest import TEST_DATABASE_URL
+from tests.loopback import outward_address
 from tests.processes import MODELS_GROUP
 from tests.shop import free_port
 
@@ -67,12 +72,17 @@ TOLERANCE = 0.02
 NO_ORDERS = set(MESSAGES["no_orders"].values())
 
 
+TOKEN = "test-loop-token"
+
+
 @dataclass
 class Engine:
     url: str
 
     def intent(self, text: str) -> str:
-        r = httpx.post(f"{self.url}/model/parse", json={"text": text}, timeout=120)
+        r = httpx.post(
+            f"{self.url}/model/parse", params={"token": TOKEN}, json={"text": text}, timeout=120
+        )
         r.raise_for_status()
         return r.json()["intent"]["name"]
 
@@ -86,7 +96,7 @@ class Engine:
         return [m.get("text", "") for m in r.json()]
 
     def model_file(self) -> str:
-        return httpx.get(f"{self.url}/status", timeout=30).json()["model_file"]
+        return str(EngineAPI(self.url, TOKEN).status()["model_file"])
 
 
 def run(*args: str, code: int = 0) -> str:
@@ -119,7 +129,7 @@ def models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Registry:
     reg.register(prod)
     assert reg.production() is not None and reg.production().name == prod.name
     monkeypatch.setenv("MODELS_DIR", str(reg.root))
-    monkeypatch.setenv("RASA_TOKEN", "")
+    monkeypatch.setenv("RASA_TOKEN", TOKEN)
     get_settings.cache_clear()
     return reg
 
@@ -133,6 +143,8 @@ def engine(models: Registry, database_url: str, shop_id: int) -> Iterator[Engine
     services = assistant_services(
         database_url, free_port(), free_port(), model=models.path(prod.name), prefix="test-loop-"
     )
+    assert services[1].cmd[-2:] == ["--auth-token", TOKEN]
+    assert services[1].cmd[services[1].cmd.index("--interface") + 1] == "127.0.0.1"
     services[1].timeout = 600  # loading a model takes minutes when the two cores are busy
     running = start_all(services)
     try:
@@ -148,6 +160,13 @@ def test_labelled_messages_are_understood_after_retraining_and_promotion(
     production = models.production()
     assert production is not None
     assert engine.model_file() == f"{production.name}.tar.gz"
+    # 0. The engine's API answers only its token, and only on loopback.
+    assert httpx.get(f"{engine.url}/status", timeout=10).status_code == 401
+    with pytest.raises(EngineRefused, match="RASA_TOKEN must be the token"):
+        EngineAPI(engine.url, "wrong").status()
+    if (address := outward_address()) is not None:
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(engine.url.replace("127.0.0.1", address), timeout=10)
 
     # 1. Shoppers say it; the production model misreads it and the actions keep it for review.
     before = {text: engine.intent(text) for text in JHOLA}
@@ -228,5 +247,19 @@ def test_labelled_messages_are_understood_after_retraining_and_promotion(
     for n, text in enumerate(JHOLA):
         replies = engine.say(f"+9191000000{n:02d}", text)
         assert NO_ORDERS & set(replies), (text, replies)
+
+    # 6. Rolled back: the engine serves production again, and the slang is lost with it.
+    out = run("model", "rollback", "--engine-url", engine.url)
+    assert engine.model_file() == f"{production.name}.tar.gz", out
+    state = models.state()
+    assert (state.production, state.previous) == (production.name, name)
+    assert engine.intent(JHOLA[0]) == before[JHOLA[0]]
+
+    # 7. A candidate file the engine cannot load is not promoted, and nothing is recorded.
+    models.path(name).write_bytes(b"not a model")
+    out = run("model", "promote", name, "--tolerance", "1", "--engine-url", engine.url, code=1)
+    assert "Not promoted" in out, out
+    assert engine.model_file() == f"{production.name}.tar.gz"
+    assert models.state().production == production.name
     shutil.rmtree(WORK / name, ignore_errors=True)  # kept when the test fails, for the errors
     print(f"\nthe learning loop took {time.monotonic() - started:.0f} s")

@@ -6,25 +6,21 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import socket
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import yaml
 from typer.testing import CliRunner
 
 from bot.evaluation.messages import file_digest
 from bot.models.registry import ModelMeta, Registry
-from bot.models.serving import EngineAPI, EngineRefused
 from bot.settings import PROJECT_ROOT, get_settings
 from cli import app
-from cli.engine import effective_config, registry, training_fingerprint
+from cli.engine import effective_config, training_fingerprint
 from cli.evaluate import ITEMS_DEV_SET, NLU_TEST_SET
-from tests.shop import free_port
 
 TOKEN = "test-engine-token"
 
@@ -81,17 +77,6 @@ def add_model(
             tar.addfile(info, io.BytesIO(data))
     reg.register(ModelMeta(name, fingerprint="f", trained_at=at, metrics=metrics))
     return path
-
-
-def outward_address() -> str | None:
-    """This host's address on its network (none sent: a UDP socket only picks the route)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(("192.0.2.1", 9))
-        except OSError:
-            return None
-        address: str = probe.getsockname()[0]
-    return None if address.startswith("127.") else address
 
 
 @pytest.fixture
@@ -171,85 +156,3 @@ def test_an_epoch_override_is_a_different_model() -> None:
         != training_fingerprint()
         == training_fingerprint(effective_config())
     )
-
-
-# ---------------------------------------------------------------- the real engine
-
-
-@pytest.fixture(scope="module")
-def real_model() -> Path:
-    """A trained model already on disk (production, else the newest); trains one only on a
-    checkout that has none."""
-    reg = registry()
-    model = reg.production() or reg.latest()
-    if model is None:
-        from cli.engine import train
-
-        return train().path
-    return reg.path(model.name)
-
-
-def test_promote_and_rollback_swap_the_running_engines_model(
-    real_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from cli.stack import assistant_services, start_all, stop_all
-
-    reg = Registry(tmp_path / "models")
-    a = add_model(reg, "a", "2026-01-01T00:00:00+00:00", measured(0.90, 0.88), real_model)
-    b = add_model(reg, "b", "2026-01-02T00:00:00+00:00", measured(0.91, 0.88), real_model)
-    add_model(reg, "c", "2026-01-03T00:00:00+00:00", measured(0.80, 0.88), real_model)
-    monkeypatch.setenv("RASA_TOKEN", TOKEN)
-    get_settings.cache_clear()
-    try:
-        engine = assistant_services(
-            f"sqlite:///{tmp_path / 'chatcart.db'}",
-            free_port(),
-            free_port(),
-            model=a,
-            prefix="test-promote-",
-        )[1]
-    finally:
-        get_settings.cache_clear()
-    assert engine.cmd[-2:] == ["--auth-token", TOKEN]
-    assert engine.cmd[engine.cmd.index("--interface") + 1] == "127.0.0.1"
-    engine.timeout = 600  # loading a model takes minutes when the two cores are busy
-    running = start_all([engine])
-    url = engine.health.rstrip("/")
-    api = EngineAPI(url, TOKEN)
-    try:
-        assert api.status()["model_file"] == "a.tar.gz"
-        assert httpx.get(f"{url}/status", timeout=10).status_code == 401
-        if (address := outward_address()) is not None:  # loopback only: not on the host's own
-            with pytest.raises(httpx.ConnectError):
-                httpx.get(url.replace("127.0.0.1", address), timeout=10)
-        with pytest.raises(EngineRefused, match="RASA_TOKEN must be the token"):
-            EngineAPI(url, "wrong").status()
-
-        proc = chatcart("promote", "c", models=reg.root, engine_url=url, token=TOKEN)
-        assert proc.returncode == 1 and "Refused: c" in proc.stderr
-        assert api.status()["model_file"] == "a.tar.gz"
-
-        proc = chatcart("promote", "b", models=reg.root, engine_url=url, token=TOKEN)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-        assert api.status()["model_file"] == "b.tar.gz"
-        assert reg.state().production == "b" and reg.state().previous == "a"
-        assert reg.state().history[-1]["engine"] == "loaded"
-        parsed = httpx.post(
-            f"{url}/model/parse",
-            params={"token": TOKEN},
-            json={"text": "2 kg atta aur doodh"},
-            timeout=60,
-        ).json()
-        assert parsed["intent"]["name"] == "add_items"
-
-        proc = chatcart("rollback", models=reg.root, engine_url=url, token=TOKEN)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-        assert api.status()["model_file"] == "a.tar.gz"
-        assert (reg.state().production, reg.state().previous) == ("a", "b")
-
-        b.write_bytes(b"not a model")  # the engine refuses it: nothing is recorded
-        proc = chatcart("promote", "b", models=reg.root, engine_url=url, token=TOKEN)
-        assert proc.returncode == 1 and "Not promoted" in proc.stderr
-        assert api.status()["model_file"] == "a.tar.gz" and reg.state().production == "a"
-    finally:
-        stop_all(running)

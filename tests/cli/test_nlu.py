@@ -77,7 +77,8 @@ def test_an_empty_queue_exports_nothing(database_url: str, tmp_path: Path) -> No
 @pytest.mark.processes
 @pytest.mark.skipif(not RASA.exists(), reason="the Rasa environment (.venv-rasa) is missing")
 def test_rasa_reads_the_export_and_data_validate_is_clean(labelled: None, tmp_path: Path) -> None:
-    """The assistant's data with the export in data/nlu/reviewed/, as the next training sees it."""
+    """The assistant's training data with the export in data/nlu/reviewed/, as the next training
+    sees it: the suite's one `rasa data validate` (a start of Rasa costs half a minute)."""
     data = tmp_path / "data"
     shutil.copytree(NLU, data / "nlu", ignore=shutil.ignore_patterns("reviewed"))
     for name in ("rules.yml", "stories.yml"):

@@ -1,4 +1,6 @@
-"""`chatcart parse` as users and evaluation call it: the installed command, a real database."""
+"""`chatcart parse` and `chatcart catalog` on a real database: the installed command once, as
+users and evaluation call it, and in this process otherwise (each start of the command costs
+seconds of imports)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from bot.settings import PROJECT_ROOT, get_settings
+from cli import app
 
 CHATCART = str(Path(sys.executable).parent / "chatcart")
 
@@ -25,6 +32,15 @@ def run(*args: str, stdin: str | None = None, db: str) -> subprocess.CompletedPr
         timeout=120,
         check=False,
     )
+
+
+def in_process(*args: str) -> Result:
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, list(args))
+    get_settings.cache_clear()
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
 
 
 def test_json_lines_from_stdin_in_input_order(database_url: str) -> None:
@@ -45,25 +61,21 @@ def test_json_lines_from_stdin_in_input_order(database_url: str) -> None:
 
 
 def test_arguments_and_table_output(database_url: str) -> None:
-    proc = run("parse", "2 kg atta", "milk", db=database_url)
-    assert proc.returncode == 0, proc.stderr
+    proc = in_process("parse", "2 kg atta", "milk")
+    assert proc.exit_code == 0, proc.stderr
     assert "atta" in proc.stdout.lower() and "₹" in proc.stdout
 
 
-def test_catalog_file_instead_of_the_database(tmp_path: Path) -> None:
+def test_catalog_file_instead_of_the_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     csv = PROJECT_ROOT / "data" / "catalog" / "products" / "dairy-eggs.csv"
     db = tmp_path / "c.db"
-    proc = run(
-        "parse",
-        "--json",
-        "--catalog",
-        str(csv),
-        "--format",
-        "shop",
-        "amul taaza 1 l",
-        db=f"sqlite:///{db}",
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db}")
+    proc = in_process(
+        "parse", "--json", "--catalog", str(csv), "--format", "shop", "amul taaza 1 l"
     )
-    assert proc.returncode == 0, proc.stderr
+    assert proc.exit_code == 0, proc.stderr
     assert json.loads(proc.stdout)["lines"][0]["product"]["sku"].startswith("DRY-")
     assert not db.exists()
 
@@ -71,20 +83,19 @@ def test_catalog_file_instead_of_the_database(tmp_path: Path) -> None:
 def test_catalog_load_is_idempotent_and_import_reports_rejections(
     tmp_path: Path, database_url: str
 ) -> None:
-    db = database_url
-    first = run("catalog", "load", db=db)
-    second = run("catalog", "load", db=db)
-    assert first.returncode == second.returncode == 0
+    first = in_process("catalog", "load")
+    second = in_process("catalog", "load")
+    assert first.exit_code == second.exit_code == 0
     assert " 0 created" in second.stdout and " 0 updated" in second.stdout
     bad = tmp_path / "bb.csv"
     bad.write_text(
         "index,product,category,sub_category,brand,sale_price,market_price,type,rating\n"
         "1,Onion,Fruits & Vegetables,Veg,Fresho,30,40,Onion,4\n2,Garlic,Fruits & Vegetables,Veg,Fresho,abc,,x,\n"
     )
-    proc = run("catalog", "import", str(bad), "--format", "bigbasket", db=db)
-    assert proc.returncode == 0
+    proc = in_process("catalog", "import", str(bad), "--format", "bigbasket")
+    assert proc.exit_code == 0
     assert "1 created" in proc.stdout and "1 rejected" in proc.stdout
     assert "bb.csv:3" in proc.stderr and "price" in proc.stderr
     exported = tmp_path / "out.csv"
-    assert run("catalog", "export", str(exported), db=db).returncode == 0
+    assert in_process("catalog", "export", str(exported)).exit_code == 0
     assert exported.read_text().count("\n") > 800
