@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.render import cart_text
-from actions.runtime import ShopAction, Turn, default_shop
+from actions.runtime import ShopAction, Turn, shop_of
 from bot.cart import service as carts
 from bot.catalog.model import format_rupees
 from bot.db.session import session_scope
@@ -24,6 +24,7 @@ from bot.orders.slots import DeliverySlot, next_slots, slot_label
 from bot.parsing.lexicon import AMBIGUOUS_NUMBERS
 from bot.parsing.pincode import find_pincode
 from bot.parsing.quantity import number_value
+from bot.shops import terms_of
 from bot.text.normalize import normalize
 
 UPI_WORDS = {"upi", "gpay", "googlepay", "phonepe", "paytm", "bhim", "online", "qr"}
@@ -129,7 +130,7 @@ class ValidateCheckoutForm(FormValidationAction):
             dispatcher.utter_message(text=t("bad_pincode", self._language(tracker)))
             return {"address": None}
         with session_scope() as session:
-            area = delivery_area(session, default_shop(session).id)
+            area = delivery_area(session, shop_of(session, tracker).id)
         if area and pin not in area:
             dispatcher.utter_message(text=t("outside_area", self._language(tracker), pincode=pin))
             return {"address": None}
@@ -138,7 +139,9 @@ class ValidateCheckoutForm(FormValidationAction):
     def validate_delivery_slot(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        chosen = slot_choice(str(value or ""), next_slots(count=SLOTS_ACCEPTED))
+        with session_scope() as session:
+            terms = terms_of(shop_of(session, tracker))
+        chosen = slot_choice(str(value or ""), next_slots(count=SLOTS_ACCEPTED, terms=terms))
         if chosen is None:
             dispatcher.utter_message(text=t("bad_slot", self._language(tracker)))
         return {"delivery_slot": chosen}
@@ -180,7 +183,7 @@ class ActionAskDeliverySlot(ShopAction):
         return "action_ask_delivery_slot"
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
-        slots = next_slots()
+        slots = next_slots(terms=terms_of(turn.shop))
         labels = [s.label_in(turn.language) for s in slots]
         lines = [turn.t("ask_slot")] + [f"{i}. {label}" for i, label in enumerate(labels, 1)]
         turn.send(

@@ -16,7 +16,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.runtime import ShopAction, Turn, default_shop
+from actions.runtime import ShopAction, Turn, shop_of
 from bot.db.session import session_scope
 from bot.i18n.render import reply_language
 from bot.review.service import record
@@ -70,7 +70,7 @@ def _review_turn(tracker: Tracker, language: str) -> None:
     if not (low or correction):
         return
     with session_scope() as session:
-        shop = default_shop(session)
+        shop = shop_of(session, tracker)
         if low:
             record(
                 session,

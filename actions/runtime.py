@@ -27,6 +27,7 @@ from bot.engine import ItemEngine
 from bot.i18n import t
 from bot.i18n.render import pack_label
 from bot.settings import get_settings
+from bot.shops.directory import split_conversation
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,30 @@ def default_shop(session: Session) -> Shop:
     return shop
 
 
+class UnknownShop(LookupError):
+    """A message names a shop this database does not have: answered with the error reply,
+    never served from another shop's catalog and carts."""
+
+
+def shop_slug(tracker: Tracker) -> str | None:
+    """The shop the message is for: the gateway's `shop` metadata on the shopper's message,
+    else the shop part of the conversation's sender (see `bot.shops.directory`); None: the
+    default shop (a REST or terminal chat, a conversation older than shops)."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    slug = metadata.get("shop") if isinstance(metadata, dict) else None
+    return str(slug) if slug else split_conversation(tracker.sender_id)[1]
+
+
+def shop_of(session: Session, tracker: Tracker) -> Shop:
+    slug = shop_slug(tracker)
+    if slug is None or slug == get_settings().default_shop_slug:
+        return default_shop(session)
+    shop = session.scalar(select(Shop).where(Shop.slug == slug))
+    if shop is None:
+        raise UnknownShop(f"no shop {slug!r}")
+    return shop
+
+
 @dataclass
 class Turn:
     """One shopper message being handled: who, in which shop and language, with what text."""
@@ -83,8 +108,8 @@ class Turn:
 
     @property
     def wa_id(self) -> str:
-        sender: str = self.tracker.sender_id
-        return sender
+        """The shopper's WhatsApp id: the conversation's sender without its shop part."""
+        return split_conversation(self.tracker.sender_id)[0]
 
     @property
     def text(self) -> str:
@@ -147,7 +172,9 @@ class ShopAction(Action, ABC):
         language = tracker.get_slot("language") or "en"
         try:
             with session_scope() as session:
-                turn = Turn(dispatcher, tracker, domain, session, default_shop(session), language)
+                turn = Turn(
+                    dispatcher, tracker, domain, session, shop_of(session, tracker), language
+                )
                 return self.act(turn)
         except Exception:
             log.exception("action %s failed for %s", self.name(), tracker.sender_id)

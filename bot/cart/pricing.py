@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.settings import Settings, get_settings
+from bot.settings import Settings
+from bot.shops import ShopTerms, platform_terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,14 +17,17 @@ class Totals:
     below_minimum: bool
 
 
-def totals(subtotal_paise: int, settings: Settings | None = None) -> Totals:
-    s = settings or get_settings()
-    free = s.free_delivery_from_paise > 0 and subtotal_paise >= s.free_delivery_from_paise
-    fee = 0 if subtotal_paise == 0 or free else s.delivery_fee_paise
+def totals(
+    subtotal_paise: int, settings: Settings | None = None, terms: ShopTerms | None = None
+) -> Totals:
+    """What `subtotal_paise` costs under the shop's `terms` (default: the platform's)."""
+    t = terms or platform_terms(settings)
+    free = t.free_delivery_from_paise > 0 and subtotal_paise >= t.free_delivery_from_paise
+    fee = 0 if subtotal_paise == 0 or free else t.delivery_fee_paise
     return Totals(
         subtotal_paise=subtotal_paise,
         delivery_fee_paise=fee,
         total_paise=subtotal_paise + fee,
-        minimum_order_paise=s.min_order_paise,
-        below_minimum=subtotal_paise < s.min_order_paise,
+        minimum_order_paise=t.minimum_order_paise,
+        below_minimum=subtotal_paise < t.minimum_order_paise,
     )

@@ -23,6 +23,7 @@ from bot.db import models as db
 from bot.db.base import utcnow
 from bot.db.session import begin_write
 from bot.settings import get_settings
+from bot.shops import ShopTerms, terms_of
 
 MAX_WA_ID = 64
 
@@ -211,25 +212,31 @@ def view(session: Session, shop_id: int, wa_id: str) -> CartView:
     """The cart as it stands, priced now. Looking creates nothing: an unknown shopper has an
     empty cart."""
     customer = customer_row(session, shop_id, wa_id, create=False)
+    terms = terms_of(session.get(db.Shop, shop_id))
     if customer is None:
-        return cart_view(wa_id, [])
+        return cart_view(wa_id, [], terms=terms)
     cart = session.scalar(
         select(db.Cart).where(db.Cart.shop_id == shop_id, db.Cart.customer_id == customer.id)
     )
     if cart is None:
-        return cart_view(wa_id, [])
+        return cart_view(wa_id, [], terms=terms)
     return _view(session, cart, wa_id)
 
 
 def _view(
     session: Session, cart: db.Cart, wa_id: str, skipped: tuple[SkippedLine, ...] = ()
 ) -> CartView:
-    return cart_view(wa_id, [(ln.product, ln.count) for ln in cart.lines], skipped)
+    terms = terms_of(session.get(db.Shop, cart.shop_id))
+    return cart_view(wa_id, [(ln.product, ln.count) for ln in cart.lines], skipped, terms)
 
 
 def cart_view(
-    wa_id: str, lines: list[tuple[db.Product, int]], skipped: tuple[SkippedLine, ...] = ()
+    wa_id: str,
+    lines: list[tuple[db.Product, int]],
+    skipped: tuple[SkippedLine, ...] = (),
+    terms: ShopTerms | None = None,
 ) -> CartView:
+    """The lines priced under the shop's `terms` (default: the platform's)."""
     out = tuple(
         CartLineView(
             sku=p.sku,
@@ -244,7 +251,7 @@ def cart_view(
         )
         for p, count in lines
     )
-    t = totals(sum(line.line_total_paise for line in out))
+    t = totals(sum(line.line_total_paise for line in out), terms=terms)
     return CartView(
         wa_id=wa_id,
         lines=out,

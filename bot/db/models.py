@@ -40,6 +40,24 @@ class Shop(Base):
     catalog_version: Mapped[int] = mapped_column(Integer, default=0)
     # The PIN codes the shop delivers to, space-separated; empty: it has not said (no check).
     delivery_pincodes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Its WhatsApp business number: inbound webhooks name it (`metadata.phone_number_id`), which
+    # is how a message finds its shop; replies and notifications go out from it. None: the shop
+    # has no number yet (only the default shop answers the platform's number without one).
+    # A unique index, not a constraint: adding a constraint rebuilds the table on SQLite, and
+    # dropping the old `shops` would cascade to every row that belongs to a shop.
+    phone_number_id: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    display_phone_number: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    # A shop on a Meta app of its own; None: the platform's token and app secret (settings).
+    access_token: Mapped[str | None] = mapped_column(Text)
+    app_secret: Mapped[str | None] = mapped_column(Text)
+    # Checkout terms in paise and the shop's local hours; None: the platform's setting
+    # (DELIVERY_FEE_PAISE, FREE_DELIVERY_FROM_PAISE, MIN_ORDER_PAISE, SHOP_OPEN_HOUR,
+    # SHOP_CLOSE_HOUR), so a shop that never set them charges what a one-shop deployment did.
+    delivery_fee_paise: Mapped[int | None] = mapped_column(BigInteger)
+    free_delivery_from_paise: Mapped[int | None] = mapped_column(BigInteger)
+    minimum_order_paise: Mapped[int | None] = mapped_column(BigInteger)
+    opens_at_hour: Mapped[int | None] = mapped_column(Integer)
+    closes_at_hour: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -43,6 +43,7 @@ from bot.orders.slots import check_slot
 from bot.payments import ledger
 from bot.payments.provider import PaymentProvider
 from bot.settings import get_settings
+from bot.shops import terms_of
 from bot.vocabulary import OrderStatus
 
 PINCODE = re.compile(r"[1-9][0-9]{5}")
@@ -215,7 +216,8 @@ def place_order(
     existing = _by_key(session, shop_id, idempotency_key)
     if existing is not None:
         return _replay(existing, request_hash)
-    check_slot(delivery_slot, now)
+    terms = terms_of(session.get(db.Shop, shop_id))
+    check_slot(delivery_slot, now, terms=terms)
     session.refresh(cart, ["lines"])
     lines = list(cart.lines)
     if not lines:
@@ -223,7 +225,7 @@ def place_order(
     gone = [ln.product.sku for ln in lines if not ln.product.active]
     if gone:
         raise OutOfStock(f"no longer sold: {', '.join(gone)}", skus=gone)
-    t = totals(sum(ln.product.price_paise * ln.count for ln in lines))
+    t = totals(sum(ln.product.price_paise * ln.count for ln in lines), terms=terms)
     if t.below_minimum:
         raise BelowMinimum(
             f"the minimum order is {t.minimum_order_paise} paise; the cart has {t.subtotal_paise}",

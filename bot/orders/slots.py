@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.orders.errors import InvalidSlot
 from bot.settings import Settings, get_settings
+from bot.shops import ShopTerms
 
 SLOT_ID_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -90,14 +91,19 @@ def _window_hi(start: datetime, end: datetime) -> str:
     return f"{part} {start.hour % 12 or 12}–{end.hour % 12 or 12} बजे"
 
 
-def _candidates(now: datetime, s: Settings) -> Iterator[DeliverySlot]:
+def _candidates(now: datetime, s: Settings, terms: ShopTerms | None) -> Iterator[DeliverySlot]:
+    opens, closes = (
+        (terms.opens_at_hour, terms.closes_at_hour)
+        if terms
+        else (s.shop_open_hour, s.shop_close_hour)
+    )
     tz = ZoneInfo(s.shop_timezone)
     local = now.astimezone(tz)
     earliest = local + timedelta(minutes=s.slot_lead_minutes)
     for offset in range(s.slot_days_ahead + 1):
         day = local.date() + timedelta(days=offset)
-        hour = s.shop_open_hour
-        while hour + s.slot_hours <= s.shop_close_hour:
+        hour = opens
+        while hour + s.slot_hours <= closes:
             start = datetime(day.year, day.month, day.day, hour, tzinfo=tz)
             end = start + timedelta(hours=s.slot_hours)
             if start >= earliest:
@@ -114,12 +120,16 @@ def _candidates(now: datetime, s: Settings) -> Iterator[DeliverySlot]:
 
 
 def next_slots(
-    now: datetime | None = None, count: int = 4, settings: Settings | None = None
+    now: datetime | None = None,
+    count: int = 4,
+    settings: Settings | None = None,
+    terms: ShopTerms | None = None,
 ) -> list[DeliverySlot]:
-    """The next `count` slots a shopper can still choose."""
+    """The next `count` slots a shopper can still choose, within the shop's hours (`terms`;
+    default: the platform's)."""
     now = now or datetime.now(UTC)
     out: list[DeliverySlot] = []
-    for slot in _candidates(now, settings or get_settings()):
+    for slot in _candidates(now, settings or get_settings(), terms):
         out.append(slot)
         if len(out) == count:
             break
@@ -127,10 +137,13 @@ def next_slots(
 
 
 def check_slot(
-    slot_id: str, now: datetime | None = None, settings: Settings | None = None
+    slot_id: str,
+    now: datetime | None = None,
+    settings: Settings | None = None,
+    terms: ShopTerms | None = None,
 ) -> DeliverySlot:
     """The slot with this id if a shopper may still book it, else `InvalidSlot`."""
-    for slot in _candidates(now or datetime.now(UTC), settings or get_settings()):
+    for slot in _candidates(now or datetime.now(UTC), settings or get_settings(), terms):
         if slot.id == slot_id:
             return slot
     raise InvalidSlot(f"{slot_id!r} is not a delivery slot that can still be booked", slot=slot_id)
