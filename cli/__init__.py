@@ -16,6 +16,7 @@ from cli import (
     model,
     nlu,
     parse,
+    shop,
     stack,
     whatsapp,
 )
@@ -36,6 +37,7 @@ app.add_typer(faq.app, name="faq")
 app.add_typer(model.app, name="model")
 app.add_typer(merchant.app, name="merchant")
 app.add_typer(nlu.app, name="nlu")
+app.add_typer(shop.app, name="shop")
 app.add_typer(whatsapp.app, name="whatsapp")
 app.command("run")(stack.run)
 app.command("chat")(chat.chat)
