@@ -107,6 +107,7 @@ class ItemEngine:
                     ranked=self._rank(line.item, memo),
                     size=line.size,
                     pack_size=line.pack_size,
+                    price_paise=line.price_paise,
                 )
                 if line.item
                 else Resolution("unmatched", 0.0)
@@ -132,7 +133,13 @@ class ItemEngine:
             if line.tail and line.quantity is None and prev is not None and prev.item:
                 joined = f"{prev.item} {line.item}"
                 if self.resolver.explains(joined, self._rank(joined, memo)):
-                    out[-1] = ItemLine(f"{prev.text} {line.text}", joined, prev.quantity)
+                    out[-1] = ItemLine(
+                        f"{prev.text} {line.text}",
+                        joined,
+                        prev.quantity,
+                        size=prev.size or line.size,
+                        price_paise=prev.price_paise or line.price_paise,
+                    )
                     continue
             out.append(line)
         return out

@@ -202,8 +202,10 @@ class Resolver:
         ranked: list[Scored] | None = None,
         size: Literal["small", "big"] | None = None,
         pack_size: float | None = None,
+        price_paise: int | None = None,
     ) -> Resolution:
-        """`size` ("chhota", "bada") and `pack_size` ("2 packet of 500 g") name the packs."""
+        """`size` ("chhota", "bada") and `pack_size` ("2 packet of 500 g") name the packs;
+        `price_paise` ("5 wale", "the 20 rs one") names the pack by what one costs."""
         if ranked is None:
             ranked = self.rank(item)
         if not ranked or ranked[0].score < self.threshold or not self.names_something(item):
@@ -215,6 +217,10 @@ class Resolver:
             return Resolution(
                 "unmatched", round(ranked[0].score, 3) if ranked else 0.0, alternatives=suggestions
             )
+        if price_paise:
+            priced = self._priced(ranked, price_paise, amount, unit)
+            if priced is not None:
+                return priced
         close = [s for s in ranked if ranked[0].score - s.score <= self.margin]
         if len(close) > 1:
             # Near-ties: the shopkeeper's pick is the usual product that fits the asked amount.
@@ -238,6 +244,39 @@ class Resolver:
             packs=tuple(packs),
             alternatives=alternatives,
             unit=unit,
+        )
+
+    def _priced(
+        self, ranked: list[Scored], price_paise: int, amount: float | None, unit: str | None
+    ) -> Resolution | None:
+        """ "5 wale masala magic 4 pkt": of the good matches, the ones with a pack at that price
+        (its selling price or its printed MRP) in that pack; one such product is a match, even
+        where the words alone were a near-tie ("masala magic": Maggi's ₹5 or Lay's ₹20)."""
+        floor = max(self.threshold, ranked[0].score - ALTERNATIVE_SPAN)
+        hits: list[tuple[Scored, CatalogProduct]] = []
+        for s in ranked:
+            if s.score < floor:
+                break
+            at = [p for p in s.variant.variant.packs if price_paise in (p.price_paise, p.mrp_paise)]
+            if at:
+                hits.append((s, min(at, key=lambda p: (not p.in_stock, p.position))))
+        if not hits:
+            return None
+        top, pack = hits[0]
+        u = self.bare_unit(pack, amount, unit)
+        if amount is None or u in ("pack", "pc", None):
+            count = max(1, round(amount)) if amount else 1
+        else:
+            target = target_in_pack_units(amount, u, pack)
+            count = max(1, round(target / pack.pack_size)) if target else 1
+        close = [s for s, _ in hits if top.score - s.score <= self.margin]
+        return Resolution(
+            "ambiguous" if len(close) > 1 else "matched",
+            round(min(1.0, top.score), 3),
+            product=pack,
+            packs=((pack, count),),
+            alternatives=tuple(p for _, p in hits[1 : 1 + MAX_ALTERNATIVES]),
+            unit=u,
         )
 
     def names_something(self, item: str) -> bool:

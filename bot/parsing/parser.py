@@ -47,13 +47,27 @@ _GREETING_TIMES = frozenset({"morning", "evening", "afternoon", "night"})
 # "1) tea 2) sugar", "1. atta": list numbers start lines; they are not quantities.
 _LIST_NUMBER = re.compile(r"(?:^|(?<=\s))\d{1,2}[).](?=\s|[^\W\d_])")
 # "2kgatta", "1ltrdoodh": a unit run into the item (single-letter units stay: "2gulab jamun").
+# Short units take no plural "s" first: "1kgsugar", "500gmsooji" are far more common than
+# "2kgsatta"; spelt-out units keep it: "2litresmilk".
 _RUN_TOGETHER = re.compile(
-    r"(\d)\s*(kgs?|kilos?|gms|grams?|ltrs?|litres?|liters?|ml|pcs?|dozen|packets?|pkts?)"
+    r"(\d)\s*(kgs??|kilos?|gms??|grams?|ltrs??|litres?|liters?|ml|pcs??|dozen|packets?|pkts??)"
     r"([^\W\d_]{3,})"
 )
+# "१लीटरदूध", "2किलोआटा": the same in Devanagari (vowel signs are not \w, so no \w class here).
+_RUN_TOGETHER_HI = re.compile(
+    "(\\d)\\s*("
+    + "|".join(map(normalize, ["किलो", "लीटर", "लिटर", "ग्राम", "पैकेट", "दर्जन", "पीस"]))
+    + ")(?=[\u0900-\u097f])"
+)
 _TIME = re.compile(r"^\d{1,2}(?::\d{2})?(?:am|pm)$")
-_TIME_LINKS = frozenset({"by", "before", "till", "until", "at", "tak", "se", normalize("तक")})
+_TIME_LINKS = frozenset(
+    {"by", "before", "till", "until", "at", "around", "between", "tak", "se", normalize("तक")}
+)
+_RANGE_LINKS = frozenset({"to", "-", "se", "till", "or", "ya", normalize("से"), normalize("या")})
 _DAL_SPELLINGS = frozenset({"dal", "daal"})
+_POINTERS = frozenset(normalize(w) for w in ("the", "that", "one", "ones", "wo", "woh", "वो", "वह"))
+_DETERMINERS = frozenset({"the", "that", "this", "a", "an"})
+_THATS = frozenset({"thats", "that's", "that", "'s", "its", "it's", "is"})
 _WHY = frozenset(normalize(w) for w in ("why", "kyu", "kyun", "kyon", "क्यों", "क्यूं"))
 
 
@@ -66,6 +80,8 @@ class ItemLine:
     # about the same one ("tea 500 g red label"). Only the catalog can tell; see ItemEngine.
     tail: bool = False
     size: Literal["small", "big"] | None = None  # "chhoti wali maggi", "1 bada surf"
+    # "5 wale masala magic", "the 20 rs lays": the price of one pack, which says which pack
+    price_paise: int | None = None
 
     @property
     def pack_size(self) -> float | None:
@@ -96,14 +112,45 @@ class MessageParser:
         if not normalized:
             return []
         normalized = _RUN_TOGETHER.sub(r"\1 \2 \3", normalized)
+        normalized = _RUN_TOGETHER_HI.sub(r"\1 \2 ", normalized)
         words = self.tokens(normalized)
         lines: list[ItemLine] = []
         for said in _segments(words):
             segment = _without_why_not(said)
             kept = _wanted(segment) if wanted else _unwanted(segment)
-            if kept:
-                lines.extend(_lines(kept))
+            if not kept:
+                continue
+            read = list(_lines(kept))
+            if read or not lines:
+                lines.extend(_pointing_back(segment, read))
+            else:
+                lines[-1] = _said_of(lines[-1], kept)
         return _amounts_joined(lines)
+
+
+def _said_of(line: ItemLine, words: list[str]) -> ItemLine:
+    """ "2 dairy milk, the 20 rupee ones", "surf excel, the big one": a clause naming no item
+    that gives a price or a size gives it for the item before."""
+    prices = _prices(words)
+    price = line.price_paise or next(iter(prices.values()), None)
+    size = line.size
+    if size is None and any(w in SMALL_WORDS for w in words):
+        size = "small"
+    elif size is None and any(w in BIG_WORDS for w in words):
+        size = "big"
+    return ItemLine(line.text, line.item, line.quantity, line.tail, size, price)
+
+
+def _pointing_back(segment: list[str], lines: list[ItemLine]) -> list[ItemLine]:
+    """ "milk 2 ltr, the full cream one", "doodh 2 litre, full cream wala": a clause with no
+    amount that points back ("the … one", "… wala") says which of the item before; it is
+    marked a tail, for the engine to join when one product explains both."""
+    if len(lines) != 1 or lines[0].quantity is not None or not lines[0].item:
+        return lines
+    if not any(w in _POINTERS or w in WALA_WORDS for w in segment):
+        return lines
+    line = lines[0]
+    return [ItemLine(line.text, line.item, None, True, line.size, line.price_paise)]
 
 
 def _amounts_joined(lines: list[ItemLine]) -> list[ItemLine]:
@@ -114,7 +161,12 @@ def _amounts_joined(lines: list[ItemLine]) -> list[ItemLine]:
         prev = out[-1] if out else None
         if not line.item and line.quantity and prev and prev.item and prev.quantity is None:
             out[-1] = ItemLine(
-                f"{prev.text} {line.text}", prev.item, line.quantity, prev.tail, prev.size
+                f"{prev.text} {line.text}",
+                prev.item,
+                line.quantity,
+                prev.tail,
+                prev.size,
+                prev.price_paise or line.price_paise,
             )
             continue
         out.append(line)
@@ -213,11 +265,14 @@ def _is_item_word(words: list[str], i: int) -> bool:
 def _lines(words: list[str]) -> Iterable[ItemLine]:
     """Read quantities and item words. A second quantity starts a new line ("2 kg atta 1 l
     milk"), and so do item words after a trailing quantity ("atta 2 kg milk 1 l")."""
+    prices = _prices(words)
     words = _drop_non_items(words)
     line = _LineBuilder()
     i, n = 0, len(words)
     while i < n:
         word = words[i]
+        if i in prices:
+            line.price_paise = prices[i]
         read = read_quantity(words, i, lambda j: _is_item_word(words, j)) if word else None
         if read is not None:
             end, q = read
@@ -249,6 +304,34 @@ def _lines(words: list[str]) -> Iterable[ItemLine]:
     yield from line.flush()
 
 
+def _prices(words: list[str]) -> dict[int, int]:
+    """Where the segment says a price, and that price in paise: "5 wale", "10 वाली", "20 rs",
+    "rs 20", "₹20"."""
+    out: dict[int, int] = {}
+    for i, w in enumerate(words):
+        after = words[i + 1] if i + 1 < len(words) else ""
+        value = number_value(w)
+        if value is not None and after in WALA_WORDS and w not in AMBIGUOUS_NUMBERS:
+            out[i] = round(value * 100)
+        elif w in PRICE_WORDS:
+            for j in (i + 1, i - 1):
+                said = number_value(words[j]) if 0 <= j < len(words) else None
+                if said is not None:
+                    out[j] = round(said * 100)
+                    break
+    return out
+
+
+def _is_pronoun_one(words: list[str], i: int) -> bool:
+    """ "the full cream one", "a big one", "the 20 rupee one": "one" stands for the item, it is
+    no count (it closes the clause, after a word that is no number, with a determiner before)."""
+    if words[i] != "one" or i == 0 or number_value(words[i - 1]) is not None:
+        return False
+    if any(w not in FILLER_WORDS for w in words[i + 1 :]):
+        return False
+    return any(w in _DETERMINERS for w in words[:i]) or words[i - 1] in SMALL_WORDS | BIG_WORDS
+
+
 def _drop_non_items(words: list[str]) -> list[str]:
     """Blank the words that look like items or quantities but are not: "do" after a verb
     ("bhej do"), the verb "daal do", prices ("5 rupees wala", "rs 10", "5 wale"), purposes
@@ -278,13 +361,21 @@ def _drop_non_items(words: list[str]) -> list[str]:
         elif before in ADDRESS_WORDS and number_value(w) is not None:
             out[i] = out[i - 1] = ""
         elif _TIME.match(w) or (after in TIME_WORDS and number_value(w) is not None):
-            for j in range(max(0, i - 1), min(len(words), i + 3)):
-                if j == i or words[j] in TIME_WORDS or words[j] in _TIME_LINKS:
+            start = i
+            # "7 to 9 am", "7 se 9 baje", "सुबह 7 से 9 बजे": the range's first hour too.
+            if i >= 2 and words[i - 1] in _RANGE_LINKS and number_value(words[i - 2]) is not None:
+                start = i - 2
+            for j in range(max(0, start - 1), min(len(words), i + 3)):
+                if j in (i, start) or words[j] in TIME_WORDS or words[j] in _TIME_LINKS:
                     out[j] = ""
+            if start < i:
+                out[i - 1] = ""
         elif (
             after in WALA_WORDS and number_value(w) is not None and w not in AMBIGUOUS_NUMBERS
         ) or (w in AMBIGUOUS_NUMBERS and i > 0 and words[i - 1] in DO_VERBS):
             out[i] = ""
+        elif _is_pronoun_one(words, i) or (w == "all" and before in _THATS):
+            out[i] = ""  # "the full cream one"; "that's all"
         elif w == "good" and i + 1 < len(words) and words[i + 1] in _GREETING_TIMES:
             out[i] = out[i + 1] = ""
         elif w in PRICE_WORDS:
@@ -313,6 +404,7 @@ class _LineBuilder:
         self.items_since_qty = 0
         self.tail = False
         self.size: Literal["small", "big"] | None = None
+        self.price_paise: int | None = None
 
     def set_quantity(self, q: Quantity) -> None:
         self.qty = q
@@ -347,5 +439,5 @@ class _LineBuilder:
         if self.item or self.qty is not None:
             text = " ".join(self.raw).replace(_PROTECT, " ")
             item = " ".join(self.item).replace(_PROTECT, " ")
-            yield ItemLine(text, item, self.qty, self.tail, self.size)
+            yield ItemLine(text, item, self.qty, self.tail, self.size, self.price_paise)
         self._reset()
