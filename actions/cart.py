@@ -336,12 +336,17 @@ class ActionChooseOption(ShopAction):
         return "action_choose_option"
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
+        return self.choose(turn)
+
+    def choose(self, turn: Turn, text: str | None = None) -> list[dict[str, Any]]:
+        """Answer the open question (or swap the bot's pick) with `text`, the message without
+        what it takes back ("toned nahi, full cream wala": the full cream), else the message."""
         pending: list[dict[str, Any]] = list(turn.tracker.get_slot("pending_choices") or [])
         if not pending:
-            return self._change(turn)
+            return self._change(turn, text)
         engine, variants = turn.engine()
         first = pending[0]
-        sku = _chosen_sku(turn, first["options"])
+        sku = _chosen_sku(turn, first["options"], text)
         if sku is None:
             turn.say("bad_choice", n=len(first["options"]))
             return ask_next_choice(turn, pending)
@@ -361,7 +366,9 @@ class ActionChooseOption(ShopAction):
                 turn.send(cart_text(turn, cart, header=turn.t("added")), cart_buttons(turn, cart))
             else:
                 turn.send(f"{turn.t('added')} {', '.join(turn.label(p, c) for p, c in packs)}")
-        return ask_next_choice(turn, pending[1:])
+        # the chosen line is the one "sorry, 2 kg" or "masoor chahiye thi" changes next
+        added = [SlotSet("last_added", [p.sku for p, _ in packs])] if packs else []
+        return [*ask_next_choice(turn, pending[1:]), *added]
 
     @staticmethod
     def _nothing_open(turn: Turn) -> list[dict[str, Any]]:
@@ -376,11 +383,11 @@ class ActionChooseOption(ShopAction):
         return []
 
     @staticmethod
-    def _change(turn: Turn) -> list[dict[str, Any]]:
+    def _change(turn: Turn, text: str | None = None) -> list[dict[str, Any]]:
         """A tap on "change" after the bot picked the usual product: swap that line."""
         changes: list[dict[str, Any]] = list(turn.tracker.get_slot("offered_changes") or [])
         offered = [sku for entry in changes for sku in entry["options"]]
-        sku = _chosen_sku(turn, offered) if offered else None
+        sku = _chosen_sku(turn, offered, text) if offered else None
         entry = next((e for e in changes if sku in e["options"]), None)
         if sku is None or entry is None:
             return ActionChooseOption._nothing_open(turn)
@@ -404,20 +411,26 @@ class ActionChooseOption(ShopAction):
         )
         turn.send(cart_text(turn, cart, header=turn.t("changed")), cart_buttons(turn, cart))
         rest = [e for e in changes if e is not entry]
-        return [SlotSet("offered_changes", rest or None)]
+        return [
+            SlotSet("offered_changes", rest or None),
+            SlotSet("last_added", [p.sku for p, _ in packs] or None),
+        ]
 
 
 def _unit(resolver: Resolver, product: CatalogProduct, entry: dict[str, Any]) -> str | None:
     return resolver.bare_unit(product, entry["amount"], entry["unit"])
 
 
-def _chosen_sku(turn: Turn, options: list[str]) -> str | None:
+def _chosen_sku(turn: Turn, options: list[str], text: str | None = None) -> str | None:
+    """The option the message picks: a tapped row, a number or ordinal, else the words of
+    `text` (default: the message) resolved against just the offered products."""
     entities = turn.tracker.latest_message.get("entities") or []
     for e in entities:
         value: str | None = e.get("value")
         if e.get("entity") == "choice" and value in options:
             return value
-    words = normalize(turn.text).split()
+    text = turn.text if text is None else text
+    words = normalize(text).split()
     for w in words:
         n = ORDINALS.get(w) or (None if w in AMBIGUOUS_NUMBERS else number_value(w))
         if n is not None and float(n).is_integer() and 1 <= int(n) <= len(options):
@@ -425,7 +438,7 @@ def _chosen_sku(turn: Turn, options: list[str]) -> str | None:
     engine, _ = turn.engine()
     # "amul wala": resolve the words against just the offered products
     offered = [engine.index.by_sku[s] for s in options if s in engine.index.by_sku]
-    ranked = Resolver(CatalogIndex(offered)).rank(turn.text)
+    ranked = Resolver(CatalogIndex(offered)).rank(text)
     return ranked[0].variant.variant.first.sku if ranked and ranked[0].score >= 0.5 else None
 
 
@@ -454,13 +467,13 @@ def in_cart(turn: Turn, item: str) -> list[CatalogProduct]:
     return _in_products(products, item)
 
 
-def replace_line(turn: Turn, old_sku: str, new_sku: str, quantity: Quantity | None) -> None:
+def replace_line(turn: Turn, old_sku: str, new_sku: str, quantity: Quantity | None) -> list[str]:
     """Put `new_sku`'s product where `old_sku`'s was: the asked quantity, else as much as the
-    old line held ("no, toned milk" keeps the 2 litres)."""
+    old line held ("no, toned milk" keeps the 2 litres). The SKUs put in, for `last_added`."""
     engine, variants = turn.engine()
     old, new = variants.get(old_sku), variants.get(new_sku)
     if new is None:
-        return
+        return []
     old_skus = {p.sku for p in old.packs} if old else {old_sku}
     cart = carts.view(turn.session, turn.shop.id, turn.wa_id)
     held = [line for line in cart.lines if line.sku in old_skus]
@@ -477,6 +490,7 @@ def replace_line(turn: Turn, old_sku: str, new_sku: str, quantity: Quantity | No
         carts.remove(turn.session, turn.shop.id, turn.wa_id, line.sku)
     packs = choose_packs(new.packs, amount, engine.resolver.bare_unit(new.first, amount, unit))
     carts.add_packs(turn.session, turn.shop.id, turn.wa_id, [(p.sku, c) for p, c in packs])
+    return [p.sku for p, _ in packs]
 
 
 class ActionRemoveItems(ShopAction):
@@ -519,6 +533,16 @@ class ActionUpdateQuantity(ShopAction):
         for line in engine.parse(turn.text).lines:
             hits = _in_products(products, line.line.item)
             q = line.line.quantity
+            if hits and q is None and (swap := _other_variant(line, hits)) is not None:
+                # "tamatar desi wala kar do": another product of that kind, the amount kept
+                placed = replace_line(turn, hits[0].sku, swap.sku, None)
+                cart = carts.view(turn.session, turn.shop.id, turn.wa_id)
+                counts = {ln.sku: ln.count for ln in cart.lines}
+                for sku in placed:
+                    product = engine.index.by_sku[sku]
+                    turn.say("updated", name=turn.label(product), count=counts.get(sku, 1))
+                changed = changed or bool(placed)
+                continue
             if not hits or q is None:
                 continue
             variant = variants.get(hits[0].sku)
@@ -556,11 +580,28 @@ class ActionUpdateQuantity(ShopAction):
         return []
 
 
+def _other_variant(line: ParsedLine, hits: list[CatalogProduct]) -> CatalogProduct | None:
+    """The product a line names when it is another one of the cart line's kind: "desi" of
+    "tamatar desi wala kar do" with hybrid tomatoes in the cart; None when it names that one."""
+    product = line.resolution.product
+    if product is None or line.resolution.status == "unmatched" or not hits:
+        return None
+    if product.sku in {p.sku for p in hits} or not product.kind or product.kind != hits[0].kind:
+        return None
+    return product
+
+
 class ActionViewCart(ShopAction):
     def name(self) -> str:
         return "action_view_cart"
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
+        earlier = priced_before(turn)
+        if earlier is not None and any(
+            ln.line.quantity is not None for ln in ActionAddItems._engine_lines(turn)
+        ):
+            # "ठीक है, वही एक डाल दो" read as a plain yes after a price: the priced pack goes in
+            return ActionAddItems().add_priced(turn, earlier)
         cart = carts.view(turn.session, turn.shop.id, turn.wa_id)
         turn.send(cart_text(turn, cart), cart_buttons(turn, cart))
         return []

@@ -1,6 +1,8 @@
 """Corrections in context: "no, I meant toned milk" while a choice is open picks it; "sorry,
 2 kg" after an add changes that line; "12 nahi 6 ande" changes the eggs; "galat hai, amul wala"
-swaps what the bot picked. The words taken back are dropped first (bot.parsing.correction)."""
+swaps what the bot picked. The words taken back are dropped first (bot.parsing.correction),
+and name the line that changes: "toor nahi moong chahiye thi" swaps the toor dal, whatever was
+added last; a brand alone ("mother dairy wala") means that brand of the line it corrects."""
 
 from __future__ import annotations
 
@@ -18,9 +20,11 @@ from actions.cart import (
 from actions.render import cart_buttons, cart_text
 from actions.runtime import ShopAction, Turn
 from bot.cart import service as carts
+from bot.catalog.model import CatalogProduct
 from bot.engine import ParsedLine
-from bot.parsing.correction import corrected
+from bot.parsing.correction import corrected, taken_back
 from bot.parsing.quantity import Quantity
+from bot.text.normalize import normalize
 
 
 class ActionCorrect(ShopAction):
@@ -35,7 +39,7 @@ class ActionCorrect(ShopAction):
         if pending:
             first = pending[0]
             if not lines or _names_one_of(turn, text, first["options"]):
-                return ActionChooseOption().act(turn)
+                return ActionChooseOption().choose(turn, text or None)
             if all(_amount_only(line) for line in lines):
                 # "sorry, 100 g only" while "which elaichi?" is open: the open question's amount
                 asked = f"{_spoken(lines[0].line.quantity)} {first['item']}"
@@ -48,36 +52,124 @@ class ActionCorrect(ShopAction):
             changes = turn.tracker.get_slot("offered_changes") or []
             for change in changes:  # "no, the mother dairy one": the bot's pick, swapped
                 if _names_one_of(turn, text, change["options"], against=change.get("picked")):
-                    return ActionChooseOption().act(turn)
+                    return ActionChooseOption().choose(turn, text)
         cart = carts.view(turn.session, turn.shop.id, turn.wa_id)
         if cart.is_empty:
             return ActionAddItems().add(turn, text) if lines else _nothing(turn)
         last: list[str] = list(turn.tracker.get_slot("last_added") or [])
+        withdrawn = _withdrawn(turn)
+        placed: list[str] = []
         changed = False
         for line in lines:
             named = _in_cart_line(turn, line)
             quantity = line.line.quantity
             if named and quantity is not None:
-                replace_line(turn, named, named, quantity)
+                placed += replace_line(turn, named, named, quantity)
                 changed = True
-            elif _amount_only(line) and last:
-                replace_line(turn, last[-1], last[-1], quantity)
+            elif _amount_only(line) and (withdrawn or last):
+                target = withdrawn or last[-1]
+                placed += replace_line(turn, target, target, quantity)
                 changed = True
             elif line.line.item and line.resolution.product is not None:
-                target = _same_kind_in_cart(turn, line.resolution.product.kind) or (
-                    last[-1] if last else None
-                )
-                if target is None:
+                swap = _swap(turn, line, withdrawn, last)
+                if swap is None:
                     continue
-                replace_line(turn, target, line.resolution.product.sku, quantity)
+                target, product = swap
+                placed += replace_line(turn, target, product.sku, quantity)
                 changed = True
         if not changed:
             return _nothing(turn)
         cart = carts.view(turn.session, turn.shop.id, turn.wa_id)
         turn.send(cart_text(turn, cart, header=turn.t("changed")), cart_buttons(turn, cart))
+        events: list[dict[str, Any]] = [SlotSet("last_added", placed or last or None)]
         if pending:
-            return ask_next_choice(turn, pending)
-        return [SlotSet("offered_changes", None)]
+            return [*ask_next_choice(turn, pending), *events]
+        return [SlotSet("offered_changes", None), *events]
+
+
+def _withdrawn(turn: Turn) -> str | None:
+    """The cart line the words taken back name: the toor dal of "toor nahi moong chahiye"."""
+    for phrase in taken_back(turn.text):
+        if not any(ch.isalpha() for ch in phrase):
+            continue  # "12 nahi 6": a number taken back names no line
+        named = in_cart(turn, phrase)
+        if named:
+            return _held(turn, named)
+    return None
+
+
+def _held(turn: Turn, packs: list[CatalogProduct]) -> str:
+    """Of a product's packs, one the cart holds (else the first)."""
+    held = {line.sku for line in carts.view(turn.session, turn.shop.id, turn.wa_id).lines}
+    return next((p.sku for p in packs if p.sku in held), packs[0].sku)
+
+
+def _swap(
+    turn: Turn, line: ParsedLine, withdrawn: str | None, last: list[str]
+) -> tuple[str, CatalogProduct] | None:
+    """Which cart line a correction naming a product changes, and to what: the line its taken-
+    back words name, else one of the same kind, else the line its words complete ("mother
+    dairy wala" and the paneer in the cart: Mother Dairy paneer), else one of the same aisle,
+    else the line just added. Said without a brand, the old line's brand is kept ("toor nahi
+    moong" of Tata Sampann toor is Tata Sampann moong)."""
+    engine, _ = turn.engine()
+    product = line.resolution.product
+    if product is None:
+        return None
+    item = line.line.item or ""
+    cart = [
+        engine.index.by_sku[ln.sku]
+        for ln in carts.view(turn.session, turn.shop.id, turn.wa_id).lines
+        if ln.sku in engine.index.by_sku
+    ]
+    newest = sorted(cart, key=lambda p: last.index(p.sku) if p.sku in last else -1, reverse=True)
+    target = withdrawn or _same_kind_in_cart(turn, product.kind)
+    if target is None and not _names_its_kind(item, product):
+        for held in newest:
+            fit = engine.resolver.resolve(f"{item} {held.kind}")
+            if fit.product is not None and held.kind and fit.product.kind == held.kind:
+                return held.sku, fit.product  # "mother dairy wala": that brand of this line
+        target = next((p.sku for p in newest if p.category == product.category), None)
+    if target is None:
+        target = last[-1] if last else None
+    if target is None:
+        return None
+    old = engine.index.by_sku.get(target)
+    if (
+        old is not None
+        and old.brand
+        and old.brand != product.brand
+        and not _names_a_brand(turn, item)
+    ):
+        kept = engine.resolver.resolve(f"{old.brand} {item}")
+        if kept.product is not None and kept.product.kind == product.kind:
+            product = kept.product
+    return target, product
+
+
+def _names_its_kind(item: str, product: CatalogProduct) -> bool:
+    """Whether the words say what kind of thing they mean ("sugar", "chini", "moong dal"),
+    not only a brand or a variant ("mother dairy wala", "full cream")."""
+    brand = set(normalize(product.brand).split()) if product.brand else set()
+    said = set(normalize(item).split()) - brand
+    kinds = {w for phrase in (product.kind, *product.aliases) for w in normalize(phrase).split()}
+    return bool(said & (kinds - brand))
+
+
+def _names_a_brand(turn: Turn, item: str) -> bool:
+    """Whether the words name some brand of the shop ("amul wala", "टाटा वाली")."""
+    engine, _ = turn.engine()
+    words = f" {normalize(item)} "
+    for p in engine.index.by_sku.values():
+        for brand in (
+            p.brand,
+            p.brand_hi,
+            p.name_hi.split(" ")[0] if p.brand and p.name_hi else "",
+        ):
+            key = normalize(brand) if brand else ""
+            if key and f" {key} " in words:
+                return True
+    return False
 
 
 def _amount_only(line: ParsedLine) -> bool:

@@ -101,7 +101,8 @@ def test_a_tap_on_another_one_swaps_the_picked_line() -> None:
     )
     lines = cart_lines()
     assert "DRY-0002" not in lines and sum(lines.values()) >= 1
-    assert result.slots() == {"offered_changes": None}
+    # the swapped line is the one a correction that follows changes
+    assert result.slots() == {"offered_changes": None, "last_added": list(lines)}
     assert result.text.startswith("Changed.")
 
 
@@ -223,7 +224,7 @@ def test_choose_by_number() -> None:
     second = pending[0]["options"][1]
     assert sum(cart_lines().values()) >= 1
     assert any(sku.split("-")[0] == second.split("-")[0] for sku in cart_lines())
-    assert result.slots() == {"pending_choices": None}
+    assert result.slots() == {"pending_choices": None, "last_added": list(cart_lines())}
     assert "Added to your cart:" in result.text
 
 
@@ -268,7 +269,7 @@ def test_choose_by_button_payload_entity() -> None:
         entities=[{"entity": "choice", "value": chosen}],
     )
     assert len(cart_lines()) == 1
-    assert result.slots() == {"pending_choices": None}
+    assert result.slots() == {"pending_choices": None, "last_added": list(cart_lines())}
 
 
 @pytest.mark.usefixtures("choosy")

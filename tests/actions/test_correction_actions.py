@@ -128,3 +128,21 @@ def test_naming_another_product_of_a_cart_lines_kind_swaps_that_line() -> None:
     correct("no no i meant toned milk, not full cream", added)
     lines = cart_lines()
     assert "DRY-0004" not in lines and len(lines) == 1, lines
+
+
+def test_the_words_taken_back_name_the_line_that_changes_not_the_last_added() -> None:
+    added = add("500 g rajdhani maida aur amul butter")
+    assert "STP-0018" in cart_lines() and "DRY-0029" in cart_lines()
+    correct("maida nahi sooji chahiye thi", added)
+    lines = cart_lines()
+    assert lines.get("DRY-0029") == 1  # the butter, added last, stays
+    assert "STP-0018" not in lines
+    assert "STP-0021" in lines  # said without a brand, the maida's brand is kept: Rajdhani
+
+
+def test_a_correction_in_hindi_names_the_line_it_withdraws() -> None:
+    added = add("500 g rajdhani maida aur amul butter")
+    correct("मैदा नहीं सूजी चाहिए थी", added)
+    lines = cart_lines()
+    assert lines.get("DRY-0029") == 1 and "STP-0018" not in lines
+    assert {"STP-0021", "STP-0022"} & set(lines)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.parsing.correction import corrected
+from bot.parsing.correction import corrected, taken_back
 
 
 @pytest.mark.parametrize(
@@ -28,8 +28,26 @@ from bot.parsing.correction import corrected
         ("galti se 10 likh diya, 1 karo", "1 karo"),
         ("nahi yaar toned nahi, full cream wala", "full cream wala"),
         ("no no i meant toned milk, not full cream", "toned milk"),
-        ("इस बार टोंड वाला दूध, फुल क्रीम नहीं", "इस बार टोंड वाला दूध"),
+        ("इस बार टोंड वाला दूध, फुल क्रीम नहीं", "टोंड वाला दूध"),
     ],
 )
 def test_a_correction_keeps_what_was_meant(text: str, meant: str) -> None:
     assert corrected(text) == meant
+
+
+@pytest.mark.parametrize(
+    ("text", "withdrawn"),
+    [
+        ("toor nahi moong dal chahiye thi", ["toor"]),
+        ("तूर नहीं मूंग दाल चाहिए थी", ["तूर"]),
+        ("masoor chahiye thi moong dal nahi", ["moong dal"]),
+        ("toned wala, full cream nahi", ["full cream"]),
+        ("i said 5 not 50", ["50"]),
+        ("12 nahi 6 ande", ["12"]),
+        ("no, I meant toned milk", []),
+    ],
+)
+def test_what_a_correction_takes_back_names_the_line_it_changes(
+    text: str, withdrawn: list[str]
+) -> None:
+    assert taken_back(text) == withdrawn
