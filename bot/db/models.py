@@ -154,6 +154,12 @@ class Customer(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     language: Mapped[str] = mapped_column(String(10), default="en")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The shopper said STOP to this shop: only replies to their own messages and the notices
+    # of an order in progress reach them until they say START (bot.privacy.consent).
+    opted_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Their personal data was erased (bot.privacy.erasure): `wa_id` is then a keyed hash of
+    # the number, kept only so that the orders accounting must keep still have a customer.
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Cart(Base):
