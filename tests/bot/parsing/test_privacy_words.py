@@ -1,0 +1,62 @@
+"""STOP, START and "delete my data" are read in three languages, as whole messages only."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.parsing.privacy import PrivacyCommand, read_privacy_command
+
+
+@pytest.mark.parametrize(
+    ("text", "command", "language"),
+    [
+        ("STOP", "opt_out", None),
+        ("Stop!", "opt_out", None),
+        ("unsubscribe", "opt_out", None),
+        ("stop messages", "opt_out", "en"),
+        ("Please stop sending messages", "opt_out", "en"),
+        ("don't send me messages", "opt_out", "en"),
+        ("band karo", "opt_out", "hinglish"),
+        ("Band kar do please", "opt_out", "hinglish"),
+        ("messages band karo", "opt_out", "hinglish"),
+        ("mat bhejo", "opt_out", "hinglish"),
+        ("mujhe message mat bhejo", "opt_out", "hinglish"),
+        ("मैसेज मत भेजो", "opt_out", "hi"),
+        ("कृपया मुझे मैसेज मत भेजिए।", "opt_out", "hi"),
+        ("मैसेज बंद करो", "opt_out", "hi"),
+        ("START", "opt_in", None),
+        ("start again", "opt_in", "en"),
+        ("messages shuru karo", "opt_in", "hinglish"),
+        ("फिर से शुरू करो", "opt_in", "hi"),
+        ("delete my data", "erase", "en"),
+        ("Please delete all my personal data.", "erase", "en"),
+        ("erase my data", "erase", "en"),
+        ("mera data delete karo", "erase", "hinglish"),
+        ("mera sara data delete kar do", "erase", "hinglish"),
+        ("mera data mita do", "erase", "hinglish"),
+        ("मेरा डेटा मिटा दो", "erase", "hi"),
+        ("मेरा सारा डेटा हटा दो", "erase", "hi"),
+        ("मेरी जानकारी डिलीट कीजिए", "erase", "hi"),
+    ],
+)
+def test_commands_in_three_languages(text: str, command: str, language: str | None) -> None:
+    assert read_privacy_command(text) == PrivacyCommand(command, language)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "stop the milk",
+        "atta band ho gaya?",
+        "दूध बंद करो",
+        "delete milk",
+        "cart delete karo",
+        "clear my cart",
+        "2 kg atta",
+        "band",
+        "start my order with 2 kg atta",
+        "",
+    ],
+)
+def test_shopping_talk_is_no_command(text: str) -> None:
+    assert read_privacy_command(text) is None
