@@ -141,7 +141,9 @@ def _bare(text: str) -> str:
 
 def _language(bare: str) -> Language:
     detected = detect_language(bare)
-    return "hi" if detected in ("hi", "mixed") else detected
+    if detected == "mixed":
+        return "hi"  # Devanagari words in it: the reply in Hindi reads to them
+    return detected
 
 
 _KEYWORDS = frozenset({"stop", "start", "unsubscribe", "subscribe", "resume"})
