@@ -20,6 +20,7 @@ DEV_WHATSAPP_VERIFY_TOKEN = "chatcart-dev-verify-token"
 DEV_WHATSAPP_APP_SECRET = "chatcart-dev-app-secret-not-for-production"
 DEV_WHATSAPP_ACCESS_TOKEN = "chatcart-dev-access-token"
 DEV_WHATSAPP_PHONE_NUMBER_ID = "100000000000001"
+DEV_ACTION_SERVER_SECRET = "chatcart-dev-action-secret-not-for-production"
 META_GRAPH_URL = "https://graph.facebook.com"
 # Outside WhatsApp's 24-hour customer-service window notifications go as message templates the
 # business had approved in WhatsApp Manager: the outbox template → the approved template's name
@@ -83,6 +84,10 @@ class Settings(BaseSettings):
     # measures the model on real out-of-scope Hinglish from here; skipped when it is absent).
     shared_data_dir: Path = PROJECT_ROOT.parent / "shared" / "data"
     action_server_port: int = 5055
+    # Every call from the engine to the action server carries it (`Authorization: Bearer …`,
+    # endpoints.yml) and the action server refuses calls without it (rasa_sdk_plugins): whoever
+    # reaches the port could otherwise place orders as any shopper.
+    action_server_secret: SecretStr = SecretStr(DEV_ACTION_SERVER_SECRET)
     # The address the engine listens on: loopback, or the host's private address when workers
     # on other hosts reach it — never every address, which would open conversations to anyone.
     engine_interface: str = "127.0.0.1"
@@ -247,6 +252,10 @@ class Settings(BaseSettings):
         if not self.rasa_token.get_secret_value():
             problems.append(
                 "RASA_TOKEN is not set: the engine's model and conversation API would be open"
+            )
+        if self.action_server_secret.get_secret_value() in ("", DEV_ACTION_SERVER_SECRET):
+            problems.append(
+                "ACTION_SERVER_SECRET is not set: anyone reaching the action server could act"
             )
         return problems
 

@@ -15,10 +15,13 @@ def chat(
 ) -> None:
     """A terminal chat: type a message, see the replies; buttons are numbered, type the number."""
     sender = sender or f"+9190000{uuid.uuid4().int % 100000:05d}"
-    url = f"{get_settings().rasa_url}/webhooks/rest/webhook"
+    settings = get_settings()
+    url = f"{settings.rasa_url}/webhooks/rest/webhook"
+    token = settings.rasa_token.get_secret_value()
     typer.echo(f"Chatting as {sender}. Ctrl-D to leave.")
     buttons: list[dict[str, str]] = []
-    with httpx.Client(timeout=60) as client:
+    auth = {"Authorization": f"Bearer {token}"} if token else {}
+    with httpx.Client(timeout=60, headers=auth) as client:
         while True:
             try:
                 text = input("you › ").strip()

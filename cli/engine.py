@@ -139,6 +139,8 @@ def engine_env(extra: dict[str, str] | None = None) -> dict[str, str]:
         "PYTHONPATH": str(PROJECT_ROOT),
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{settings.action_server_port}/webhook",
+        "ACTION_SERVER_SECRET": settings.action_server_secret.get_secret_value(),
+        "RASA_TOKEN": settings.rasa_token.get_secret_value(),  # credentials.yml's channel token
     }
     env.update(tracker_env(settings.database_url))
     env.update(extra or {})

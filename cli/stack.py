@@ -149,7 +149,11 @@ def assistant_services(
             f"{prefix}actions",
             [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
             f"http://127.0.0.1:{action_port}/health",
-            env,
+            {
+                **env,
+                "SANIC_HOST": settings.engine_interface,  # rasa_sdk's bind address
+                "ACTION_SERVER_SECRET": settings.action_server_secret.get_secret_value(),
+            },
             nice=nice,
         ),
         Service(

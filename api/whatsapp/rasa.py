@@ -29,13 +29,14 @@ def _refused(error: httpx.HTTPError) -> bool:
 
 
 class RasaClient:
-    """`token` is the engine's RASA_TOKEN: its HTTP API (the tracker) answers only with it;
-    the REST channel does not ask for it."""
+    """`token` is the engine's RASA_TOKEN: its HTTP API (the tracker) takes it as `?token=`, its
+    REST channel (rasa_engine/channels.py) as a Bearer header."""
 
     def __init__(self, base_url: str, timeout: float = 60.0, token: str = "") -> None:
         self.base_url = base_url.rstrip("/")
         self._http = httpx.AsyncClient(timeout=timeout)
         self._auth = {"token": token} if token else {}
+        self._channel_auth = {"Authorization": f"Bearer {token}"} if token else {}
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -45,6 +46,7 @@ class RasaClient:
             r = await self._http.post(
                 f"{self.base_url}/webhooks/rest/webhook",
                 json={"sender": sender, "message": text, "metadata": metadata},
+                headers=self._channel_auth,
             )
             r.raise_for_status()
         except httpx.HTTPError as e:

@@ -90,6 +90,7 @@ class Engine:
         r = httpx.post(
             f"{self.url}/webhooks/rest/webhook",
             json={"sender": sender, "message": text},
+            headers={"Authorization": f"Bearer {TOKEN}"},
             timeout=120,
         )
         r.raise_for_status()
@@ -160,8 +161,16 @@ def test_labelled_messages_are_understood_after_retraining_and_promotion(
     production = models.production()
     assert production is not None
     assert engine.model_file() == f"{production.name}.tar.gz"
-    # 0. The engine's API answers only its token, and only on loopback.
+    # 0. The engine's API and its REST channel answer only its token, and only on loopback.
     assert httpx.get(f"{engine.url}/status", timeout=10).status_code == 401
+    for wrong in ({}, {"Authorization": "Bearer wrong"}):
+        chat = httpx.post(
+            f"{engine.url}/webhooks/rest/webhook",
+            json={"sender": "+919000000999", "message": JHOLA[0]},
+            headers=wrong,
+            timeout=30,
+        )
+        assert chat.status_code == 401, chat.text
     with pytest.raises(EngineRefused, match="RASA_TOKEN must be the token"):
         EngineAPI(engine.url, "wrong").status()
     if (address := outward_address()) is not None:

@@ -34,3 +34,16 @@ def test_anything_else_is_refused(given: str, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("ENVIRONMENT", given)
     with pytest.raises(ValidationError, match="environment"):
         Settings()
+
+
+def test_production_refuses_an_open_engine_and_action_server() -> None:
+    """Their development values keep `make run` free of set-up; in production each one is a
+    door: the engine's API and channel without RASA_TOKEN, the action server with a secret
+    everyone can read in this repository."""
+    problems = "\n".join(Settings(environment="production").production_problems())
+    assert "RASA_TOKEN is not set" in problems
+    assert "ACTION_SERVER_SECRET is not set" in problems
+    chosen = Settings(
+        environment="production", rasa_token="t" * 32, action_server_secret="s" * 32
+    ).production_problems()
+    assert not [p for p in chosen if "RASA_TOKEN" in p or "ACTION_SERVER_SECRET" in p]

@@ -38,8 +38,9 @@ OTHER = "919812340078"
 
 
 class Engine:
-    """The Rasa engine's two HTTP surfaces the worker uses: the REST channel, and the tracker,
-    which (like the real one started with --auth-token) answers only with ?token=."""
+    """The Rasa engine's two HTTP surfaces the worker uses, each asking for the token as the
+    real one started with --auth-token does: the REST channel (rasa_engine/channels.py) as a
+    Bearer header, the tracker as ?token=."""
 
     def __init__(self) -> None:
         self.tracker_calls: list[str] = []
@@ -48,6 +49,8 @@ class Engine:
         class Handler(JsonHandler):
             def do_POST(self) -> None:  # noqa: N802
                 body = self.read_json()
+                if self.headers.get("Authorization") != f"Bearer {RASA_TOKEN}":
+                    return self.send_json(401, {"status": "failure", "reason": "NotAuthenticated"})
                 self.send_json(200, [{"recipient_id": body["sender"], "text": "Namaste!"}])
 
             def do_GET(self) -> None:  # noqa: N802
