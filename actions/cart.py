@@ -228,6 +228,7 @@ class ActionAddItems(ShopAction):
             variant_of={sku: v.key for sku, v in variants.items()},
             price_spread=get_settings().choice_price_spread,
             packs_miss=_packs_miss(r.packs, line),
+            specified=line.line.quantity is not None or line.line.size is not None,
         ), bought
 
     @staticmethod

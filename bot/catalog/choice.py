@@ -12,6 +12,9 @@ from bot.catalog.index import keys
 from bot.catalog.model import CatalogProduct
 
 PACK_MISS = 0.25  # the picked packs may miss the asked amount by this much
+# The usual pick costing this many times the cheapest option (per g, ml or piece): a
+# shopkeeper asks before handing over the premium grade ("india gate basmati": ₹219 or ₹89?).
+PREMIUM_PICK = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +23,8 @@ class Decision:
 
     pick: CatalogProduct | None
     others: tuple[CatalogProduct, ...]
-    reason: str  # why: usual | bought_before | kinds_differ | prices_differ | pack_misses
+    # why: usual | bought_before | kinds_differ | prices_differ | premium_pick | pack_misses
+    reason: str
 
 
 def _unit_price(p: CatalogProduct) -> float:
@@ -59,11 +63,13 @@ def decide(
     variant_of: dict[str, str] | None = None,
     price_spread: float = 2.5,
     packs_miss: float | None = None,
+    specified: bool = False,
 ) -> Decision:
     """`options` in the resolver's order (the shop's usual first); `bought_before`, the SKUs
     this shopper ordered, newest first; `variant_of` maps a SKU to its variant so that another
     pack size of the same product counts as bought; `packs_miss`, how far the usual pick's
-    packs miss the asked amount (relative)."""
+    packs miss the asked amount (relative); `specified`, whether the shopper said an amount or
+    a size ("1 kg Surf Excel", "bada surf": the brand's usual powder, not its liquid)."""
     if not options:
         return Decision(None, (), "usual")
     variants = variant_of or {}
@@ -76,15 +82,19 @@ def decide(
         for p in options:
             if variants.get(p.sku, p.sku) == wanted:
                 return Decision(p, tuple(o for o in options if o is not p), "bought_before")
-    if item and names_only_brand(item, options[0]):
-        return Decision(options[0], tuple(options[1:]), "usual")
     kinds = {p.kind.casefold() for p in options if p.kind}
+    # "2 packet Maggi" is its usual noodles; "need surf excel" alone, powder, liquid or bar?
+    if item and names_only_brand(item, options[0]) and (specified or len(kinds) < 2):
+        return Decision(options[0], tuple(options[1:]), "usual")
     if len(kinds) > 1:
         return Decision(None, tuple(options), "kinds_differ")
     units = {p.pack_unit for p in options}
     prices = [_unit_price(p) for p in options]
     if len(units) == 1 and min(prices) > 0 and max(prices) / min(prices) > price_spread:
         return Decision(None, tuple(options), "prices_differ")
+    alike = [_unit_price(p) for p in options if p.pack_unit == options[0].pack_unit]
+    if min(alike) > 0 and _unit_price(options[0]) / min(alike) > PREMIUM_PICK:
+        return Decision(None, tuple(options), "premium_pick")
     if packs_miss is not None and packs_miss > PACK_MISS:
         return Decision(None, tuple(options), "pack_misses")
     return Decision(options[0], tuple(options[1:]), "usual")

@@ -118,6 +118,29 @@ def test_a_brand_alone_means_its_usual_product() -> None:
     assert len(cart_lines()) == 1 and "I picked" in result.text
 
 
+@pytest.mark.parametrize(
+    ("text", "language"), [("need amul", "en"), ("amul ka bhejo", "hinglish"), ("अमूल", "hi")]
+)
+def test_a_brand_alone_that_makes_different_kinds_of_thing_is_asked(
+    text: str, language: str
+) -> None:
+    """Milk, butter, cheese or paneer: nothing in the words says which Amul."""
+    result = add(text, slots={"language": language})
+    assert cart_lines() == {}, text
+    assert result.slots()["pending_choices"], text
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("1 kg ragi flour", "en"), ("ragi atta 1 kilo bhejo", "hinglish"), ("रागी आटा 1 किलो", "hi")],
+)
+def test_a_usual_pick_twice_the_cheapest_is_asked(text: str, language: str) -> None:
+    """The organic ragi flour at ₹88 beside the loose one at ₹42: asked, never put in unasked."""
+    result = add(text, slots={"language": language})
+    assert cart_lines() == {}, text
+    assert {"STP-0052", "STP-0053"} <= set(result.slots()["pending_choices"][0]["options"])
+
+
 def test_the_shoppers_own_earlier_choice_goes_in() -> None:
     from sqlalchemy import select
 

@@ -55,3 +55,26 @@ def test_what_this_shopper_bought_before_comes_first() -> None:
 def test_packs_that_miss_the_amount_are_asked() -> None:
     assert decide([LOOSE, BRANDED], packs_miss=0.5).reason == "pack_misses"
     assert decide([]).pick is None and decide([LOOSE]).pick is LOOSE
+
+
+def test_a_premium_usual_pick_is_asked_when_a_cheaper_one_is_half_its_price() -> None:
+    """ "india gate basmati 1kg", "1 kg basmati rice": the usual pick (₹219) is over twice the
+    cheapest grade (₹89); a shopkeeper would not hand over the priciest unasked."""
+    classic = product("R1", "basmati rice", 21900)
+    mogra = product("R2", "basmati rice", 8900)
+    dubar = product("R3", "basmati rice", 13500)
+    assert decide([classic, dubar, mogra], item="basmati").reason == "premium_pick"
+    # the cheap usual with dearer ones beside it (white eggs, brown and desi) is no question
+    assert decide([mogra, dubar, classic], item="basmati").pick is mogra
+
+
+def test_a_brand_alone_asks_when_the_brand_makes_different_kinds_of_thing() -> None:
+    """ "need surf excel": powder, liquid and bar; "1 kg Surf Excel" or "bada surf" say enough."""
+    powder = product("S1", "detergent powder", 6100, 500, brand="Surf Excel")
+    liquid = product("S2", "detergent liquid", 23500, 1000, brand="Surf Excel")
+    bar = product("S3", "detergent bar", 3400, 250, brand="Surf Excel")
+    assert decide([powder, liquid, bar], item="surf excel").pick is None
+    assert decide([powder, liquid, bar], item="surf excel", specified=True).pick is powder
+    maggi = product("M1", "noodles", 1400, 70, brand="Maggi")
+    cup = product("M2", "noodles", 4400, 70, brand="Maggi")
+    assert decide([maggi, cup], item="maggi").pick is maggi  # one kind: the usual
