@@ -168,7 +168,7 @@ class ActionAddItems(ShopAction):
             else:
                 item = line.line.item or line.line.text
                 notes.append(turn.t("unmatched", item=item))
-                if r.alternatives:
+                if r.alternatives and not line.unsold:
                     notes.append(
                         turn.t(
                             "did_you_mean",

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from actions.faq import answer_from_faqs
 from actions.render import cart_buttons, cart_text
 from actions.runtime import ShopAction, Turn, product_label
+from actions.unsold import say_unsold
 from bot.cart import service as carts
 from bot.catalog.index import keys
 from bot.catalog.model import format_rupees
@@ -59,6 +60,8 @@ class ActionBrowseCatalog(ShopAction):
             if named:  # "paneer kaun kaun se hai", "doodh ke options": that kind, every brand
                 said, product = named[0]
                 return _list_kind(turn, said or product.kind, product.kind)
+            if say_unsold(turn, lines):  # "do you have beer?": no, and no aisles after it
+                return []
             for line in lines:  # "do you have fish?": said plainly, then the aisles
                 if line.line.item and not engine.resolver.names_something(line.line.item):
                     turn.say("unmatched", item=line.line.item)

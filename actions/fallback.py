@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from actions.runtime import ShopAction, Turn
+from actions.unsold import say_unsold
 from bot.i18n.messages import INTENT_MEANINGS
 from bot.review.service import record
 
@@ -22,6 +23,8 @@ class ActionDefaultAskAffirmation(ShopAction):
             for r in turn.tracker.latest_message.get("intent_ranking") or []
             if r.get("name") not in ("nlu_fallback", None)
         ]
+        if say_unsold(turn):  # "do u have fish?": no need to ask what was meant
+            return []
         record(
             turn.session,
             turn.shop.id,

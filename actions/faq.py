@@ -6,6 +6,7 @@ from typing import Any
 
 from actions.fallback import record_misunderstood
 from actions.runtime import ShopAction, Turn
+from actions.unsold import say_unsold
 from bot.faq.answer import asks_about_area, best_faq, faq_on
 from bot.faq.store import Faq, delivery_area, faqs
 from bot.parsing.pincode import find_pincode
@@ -50,7 +51,7 @@ class ActionOutOfScope(ShopAction):
         return "action_out_of_scope"
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
-        if answer_from_faqs(turn, topics_only=True):
+        if answer_from_faqs(turn, topics_only=True) or say_unsold(turn):
             return []
         turn.dispatcher.utter_message(response="utter_out_of_scope")
         record_misunderstood(turn)
@@ -65,7 +66,7 @@ class ActionHelp(ShopAction):
         return "action_help"
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
-        if not answer_from_faqs(turn, topics_only=True):
+        if not answer_from_faqs(turn, topics_only=True) and not say_unsold(turn):
             turn.dispatcher.utter_message(response="utter_help")
         return []
 
@@ -75,7 +76,7 @@ class ActionAnswerFaq(ShopAction):
         return "action_answer_faq"
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
-        if answer_from_faqs(turn):
+        if answer_from_faqs(turn) or say_unsold(turn):
             return []
         turn.say("faq_unknown")
         record_misunderstood(turn, {"faq": True})  # answered once, as a new FAQ, for all after

@@ -9,6 +9,7 @@ from typing import Any
 from bot.catalog.index import CatalogIndex, keys
 from bot.catalog.model import CatalogProduct
 from bot.catalog.resolver import Resolution, Resolver, Scored
+from bot.catalog.unsold import Unsold
 from bot.parsing.parser import ItemLine, MessageParser
 from bot.settings import get_settings
 from bot.text.language import Language, detect_language
@@ -18,6 +19,7 @@ from bot.text.language import Language, detect_language
 class ParsedLine:
     line: ItemLine
     resolution: Resolution
+    unsold: bool = False  # something the shop does not sell ("1 kg chicken"): said so, no guess
 
     @property
     def quantity(self) -> float | int | None:
@@ -74,6 +76,7 @@ class ItemEngine:
         self.index = CatalogIndex(products, category_names)
         self.parser = MessageParser(self.index.protected_phrases)
         self.resolver = Resolver(self.index, settings.match_threshold, settings.ambiguity_margin)
+        self.unsold = Unsold(self.index)
         self.max_chars = settings.max_message_chars
         self.max_lines = settings.max_lines_per_message
 
@@ -112,6 +115,10 @@ class ItemEngine:
                 if line.item
                 else Resolution("unmatched", 0.0)
             )
+            sku = resolution.product.sku if resolution.product else None
+            if line.item and self.unsold.names(line.item, sku):
+                parsed.append(ParsedLine(line, Resolution("unmatched", 0.0), unsold=True))
+                continue
             parsed.append(ParsedLine(line, resolution))
         return ParsedMessage(text, detect_language(body), tuple(parsed), tuple(warnings))
 
