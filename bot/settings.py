@@ -21,6 +21,7 @@ DEV_WHATSAPP_APP_SECRET = "chatcart-dev-app-secret-not-for-production"
 DEV_WHATSAPP_ACCESS_TOKEN = "chatcart-dev-access-token"
 DEV_WHATSAPP_PHONE_NUMBER_ID = "100000000000001"
 DEV_ACTION_SERVER_SECRET = "chatcart-dev-action-secret-not-for-production"
+DEV_PRIVACY_HASH_SECRET = "chatcart-dev-privacy-secret-not-for-production"
 META_GRAPH_URL = "https://graph.facebook.com"
 # Outside WhatsApp's 24-hour customer-service window notifications go as message templates the
 # business had approved in WhatsApp Manager: the outbox template → the approved template's name
@@ -35,6 +36,7 @@ DEFAULT_WHATSAPP_TEMPLATES = {
     "order_delivered": "chatcart_order_delivered",
     "order_cancelled": "chatcart_order_cancelled",
     "order_refunded": "chatcart_order_refunded",
+    "cart_reminder": "chatcart_cart_reminder",
 }
 DEFAULT_WHATSAPP_TEMPLATE_LANGUAGES = {"en": "en", "hi": "hi", "hinglish": "en"}
 
@@ -91,6 +93,14 @@ class Settings(BaseSettings):
     # The address the engine listens on: loopback, or the host's private address when workers
     # on other hosts reach it — never every address, which would open conversations to anyone.
     engine_interface: str = "127.0.0.1"
+
+    # Privacy (bot/privacy). An erased shopper's orders keep HMAC-SHA256(number) under this key
+    # instead of the number: keyed, since every ten-digit number is quickly hashed.
+    privacy_hash_secret: SecretStr = SecretStr(DEV_PRIVACY_HASH_SECRET)
+    # Conversation text older than this is deleted (0: kept); the worker purges at start and
+    # every `privacy_purge_every_hours` (0: at start only).
+    conversation_retention_days: int = Field(default=90, ge=0)
+    privacy_purge_every_hours: float = Field(default=6.0, ge=0)
 
     # Checkout. Money in paise: ₹25 delivery, free from ₹500, ₹100 minimum order.
     currency: Literal["INR"] = "INR"
@@ -256,6 +266,10 @@ class Settings(BaseSettings):
         if self.action_server_secret.get_secret_value() in ("", DEV_ACTION_SERVER_SECRET):
             problems.append(
                 "ACTION_SERVER_SECRET is not set: anyone reaching the action server could act"
+            )
+        if self.privacy_hash_secret.get_secret_value() in ("", DEV_PRIVACY_HASH_SECRET):
+            problems.append(
+                "PRIVACY_HASH_SECRET is not set: erased shoppers' numbers could be recovered"
             )
         return problems
 

@@ -457,6 +457,45 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hi": "↩️ ऑर्डर #{order_id} के {total} वापस कर दिए गए।",
         "hinglish": "↩️ Order #{order_id} ke {total} refund ho gaye.",
     },
+    # promotional (bot.notifications.outbox.PROMOTIONAL): never to a shopper who said STOP
+    "notify_cart_reminder": {
+        "en": '🛒 Your cart is still waiting for you. Send "cart" to see it, or STOP to get no more reminders.',
+        "hi": '🛒 आपका कार्ट अभी भी आपका इंतज़ार कर रहा है। देखने के लिए "कार्ट" भेजिए, या ऐसे मैसेज न चाहें तो "मैसेज मत भेजो"।',
+        "hinglish": '🛒 Aapka cart abhi bhi wait kar raha hai. Dekhne ke liye "cart" bhejo, ya reminders nahi chahiye to "band karo".',
+    },
+    # privacy (bot.privacy; the words: bot.parsing.privacy)
+    "privacy_opted_out": {
+        "en": "Done: you'll get no more messages from us, only our replies when you write and the updates of an order you place. Send START to get them again.",
+        "hi": 'ठीक है: अब आपको हमारे मैसेज नहीं आएँगे, सिर्फ़ आपके मैसेज के जवाब और आपके ऑर्डर की जानकारी। फिर से पाने के लिए "शुरू करो" भेजिए।',
+        "hinglish": "Theek hai: ab aapko humare messages nahi aayenge, sirf aapke messages ke jawab aur aapke order ke updates. Phir se chahiye to START bhejo.",
+    },
+    "privacy_opted_in": {
+        "en": "Welcome back! You'll get our messages again. Send STOP any time to stop them.",
+        "hi": 'फिर से स्वागत है! अब आपको हमारे मैसेज फिर से मिलेंगे। कभी भी बंद करने के लिए "मैसेज मत भेजो" भेजिए।',
+        "hinglish": "Welcome back! Ab aapko humare messages phir se milenge. Kabhi bhi band karne ke liye STOP bhejo.",
+    },
+    "privacy_erase_confirm": {
+        "en": "Delete your data? We'll erase your name, addresses, cart and our chats with you. Your past orders stay in the shop's accounts without your number. This can't be undone.",
+        "hi": "आपका डेटा मिटा दें? हम आपका नाम, पते, कार्ट और आपसे हुई बातचीत मिटा देंगे। पुराने ऑर्डर दुकान के हिसाब में आपके नंबर के बिना रहेंगे। यह वापस नहीं हो सकता।",
+        "hinglish": "Aapka data delete karein? Hum aapka naam, address, cart aur aapse hui baatein mita denge. Purane orders shop ke hisaab mein aapke number ke bina rahenge. Yeh wapas nahi hoga.",
+    },
+    "privacy_erase_yes": {"en": "Yes, delete", "hi": "हाँ, मिटा दें", "hinglish": "Haan, delete karo"},
+    "privacy_erase_no": {"en": "No, keep it", "hi": "नहीं, रहने दें", "hinglish": "Nahi, rehne do"},
+    "privacy_erased": {
+        "en": "Your data is deleted. If you write to us again, we'll start afresh.",
+        "hi": "आपका डेटा मिटा दिया गया है। आप फिर से मैसेज करेंगे तो हम नए सिरे से शुरू करेंगे।",
+        "hinglish": "Aapka data delete ho gaya. Phir se message karoge to hum naye sire se shuru karenge.",
+    },
+    "privacy_erase_kept": {
+        "en": "OK, nothing was deleted.",
+        "hi": "ठीक है, कुछ नहीं मिटाया गया।",
+        "hinglish": "Theek hai, kuch delete nahi kiya.",
+    },
+    "privacy_erase_order_open": {
+        "en": 'Your order #{order_id} is still on its way, and we need your number and address to deliver it. Once it\'s delivered or cancelled, send "delete my data" again.',
+        "hi": 'आपका ऑर्डर #{order_id} अभी रास्ते में है, उसे पहुँचाने के लिए आपका नंबर और पता चाहिए। डिलीवर या रद्द होने के बाद फिर से "मेरा डेटा मिटा दो" भेजिए।',
+        "hinglish": 'Aapka order #{order_id} abhi raaste mein hai, deliver karne ke liye aapka number aur address chahiye. Deliver ya cancel hone ke baad phir se "mera data delete karo" bhejo.',
+    },
 }
 
 # What each intent means, for "did you mean …?" buttons.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -34,7 +34,34 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "order_delivered": ("order_id",),
     "order_cancelled": ("order_id", "reason"),
     "order_refunded": ("order_id", "total_paise"),
+    "cart_reminder": ("items",),
 }
+# What a shopper who said STOP still gets: the notices of an order in progress. Everything
+# else (PROMOTIONAL: a reminder of a cart left behind, an offer) needs their consent
+# (bot.privacy.consent): refused when written, skipped when they opt out before it is sent.
+ORDER_NOTICES = frozenset(
+    {
+        "order_placed",
+        "order_paid",
+        "payment_failed",
+        "payment_flagged",
+        "order_packed",
+        "order_out_for_delivery",
+        "order_delivered",
+        "order_cancelled",
+        "order_refunded",
+    }
+)
+PROMOTIONAL = frozenset(TEMPLATES) - ORDER_NOTICES
+
+
+def _unwanted() -> ColumnElement[bool]:
+    """A promotional message to a shopper who opted out, or whose data was erased."""
+    refused = exists().where(
+        db.Customer.id == db.OutboxMessage.customer_id,
+        or_(db.Customer.opted_out_at.is_not(None), db.Customer.erased_at.is_not(None)),
+    )
+    return and_(db.OutboxMessage.template.in_(PROMOTIONAL), refused)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +100,12 @@ def enqueue(
     dedupe_key: str,
     order_id: int | None = None,
 ) -> bool:
-    """Write one message; False when a message for the same fact (`dedupe_key`) exists."""
+    """Write one message; False when a message for the same fact (`dedupe_key`) exists, or
+    when it is promotional and the shopper opted out."""
     if template not in TEMPLATES:
         raise ValueError(f"unknown outbox template {template!r}")
+    if template in PROMOTIONAL and (customer.opted_out_at or customer.erased_at):
+        return False  # no consent: nothing to write
     exists = select(db.OutboxMessage.id).where(
         db.OutboxMessage.shop_id == customer.shop_id, db.OutboxMessage.dedupe_key == dedupe_key
     )
@@ -107,7 +137,11 @@ def pending(session: Session, limit: int = 50, now: datetime | None = None) -> l
     now = now or datetime.now(UTC)
     rows = session.scalars(
         select(db.OutboxMessage)
-        .where(db.OutboxMessage.status == "pending", db.OutboxMessage.next_attempt_at <= now)
+        .where(
+            db.OutboxMessage.status == "pending",
+            db.OutboxMessage.next_attempt_at <= now,
+            ~_unwanted(),
+        )
         .order_by(db.OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)

@@ -307,6 +307,8 @@ def test_production_refuses_default_secrets() -> None:
             razorpay_webhook_secret="w",
             public_base_url="https://shop.example",
             rasa_token="engine-token",
+            action_server_secret="action-secret",
+            privacy_hash_secret="privacy-secret",
         )
     )
 
