@@ -17,6 +17,7 @@ from cli import (
     nlu,
     parse,
     shop,
+    shopper,
     stack,
     whatsapp,
 )
@@ -38,6 +39,7 @@ app.add_typer(model.app, name="model")
 app.add_typer(merchant.app, name="merchant")
 app.add_typer(nlu.app, name="nlu")
 app.add_typer(shop.app, name="shop")
+app.add_typer(shopper.app, name="shopper")
 app.add_typer(whatsapp.app, name="whatsapp")
 app.command("run")(stack.run)
 app.command("chat")(chat.chat)
