@@ -10,7 +10,6 @@ from sqlalchemy import select
 from actions.faq import answer_from_faqs
 from actions.render import cart_buttons, cart_text
 from actions.runtime import ShopAction, Turn, product_label
-from actions.unsold import say_unsold
 from bot.cart import service as carts
 from bot.catalog.index import keys
 from bot.catalog.model import format_rupees
@@ -60,11 +59,10 @@ class ActionBrowseCatalog(ShopAction):
             if named:  # "paneer kaun kaun se hai", "doodh ke options": that kind, every brand
                 said, product = named[0]
                 return _list_kind(turn, said or product.kind, product.kind)
-            if say_unsold(turn, lines):  # "do you have beer?": no, and no aisles after it
-                return []
             for line in lines:  # "do you have fish?": said plainly, then the aisles
-                if line.line.item and not engine.resolver.names_something(line.line.item):
-                    turn.say("unmatched", item=line.line.item)
+                item = line.line.item
+                if item and (line.unsold or not engine.resolver.names_something(item)):
+                    turn.say("unmatched", item=item)
             # "masale dikhao": the aisle of what the words name
             ranked = engine.resolver.rank(turn.text)
             if ranked and ranked[0].score >= engine.resolver.threshold:
