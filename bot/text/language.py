@@ -413,8 +413,130 @@ def _hinglish_only(text: str) -> bool:
     )
 
 
+# English words that carry a sentence's grammar ("need", "send", "and", "also"): an English
+# shopper's message keeps a few Hindi words ("pls send 2 packet of 500g besan, chhoti wali
+# maggi 4"), a Hinglish one a few English ones ("cart mein add kar do"). Words both write
+# ("do", "me", "to", "hi", "ok", "no") are left out.
+ENGLISH_WORDS = frozenset(
+    [
+        "need",
+        "needed",
+        "want",
+        "wanted",
+        "send",
+        "sent",
+        "please",
+        "pls",
+        "plz",
+        "plus",
+        "extra",
+        "also",
+        "and",
+        "or",
+        "the",
+        "of",
+        "for",
+        "with",
+        "only",
+        "just",
+        "too",
+        "some",
+        "more",
+        "any",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "shall",
+        "you",
+        "your",
+        "ur",
+        "yours",
+        "my",
+        "mine",
+        "we",
+        "our",
+        "they",
+        "them",
+        "he",
+        "she",
+        "what",
+        "which",
+        "how",
+        "much",
+        "many",
+        "when",
+        "where",
+        "why",
+        "have",
+        "has",
+        "had",
+        "get",
+        "give",
+        "make",
+        "made",
+        "add",
+        "put",
+        "from",
+        "than",
+        "then",
+        "but",
+        "if",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "thanks",
+        "thank",
+        "thx",
+        "sorry",
+        "again",
+        "same",
+        "other",
+        "another",
+        "like",
+        "not",
+        "dont",
+        "cant",
+        "im",
+    ]
+)
+
+
+def _english_outweighs(text: str) -> bool:
+    """Latin text read as Hinglish by its Hindi words, whose English grammar words outnumber
+    them: "bhai need 1 kg fish, jo bhi ho, 2 ltr bisleri and 1 pkt bhujia" is English."""
+    latin = _LATIN_WORD.findall(text.casefold())
+    english = sum(w in ENGLISH_WORDS for w in latin)
+    hindi = sum(
+        w in HINGLISH_WORDS and w not in NEUTRAL_WORDS and w not in ITEM_WORDS for w in latin
+    )
+    return english >= hindi
+
+
 def _written_in(text: str) -> ReplyLanguage:
     detected = detect_language(text)
+    if detected == "hinglish" and _english_outweighs(text):
+        return "en"
     if detected != "mixed":
         return detected
     lowered = text.casefold()

@@ -68,3 +68,26 @@ def test_mixed_script_keeps_a_hindi_or_hinglish_conversation() -> None:
     for current in ("hi", "hinglish"):
         state = LanguageState(current, 0)
         assert next_language("bhaiya 2 kilo आटा aur दूध bhej do", state).language == current
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("pls send 2 packet of 500g besan, chhoti wali maggi 4 and bada pack surf", "en"),
+        ("need 1 kg fish (jo bhi ho), 2 ltr bisleri and 1 pkt bhujia", "en"),
+        ("hi, mera usual bhej do pls, plus 1 kg chini extra", "en"),
+        ("ek aur packet add karo please", "hinglish"),
+        ("bhaiya 1 dozen ande aur 2 packet maggi bhejo", "hinglish"),
+        ("can you send it jaldi", "en"),
+    ],
+)
+def test_english_with_a_few_hindi_words_is_english(text: str, language: ReplyLanguage) -> None:
+    """The English grammar words outweigh the Hindi ones: the shopper writes English."""
+    assert next_language(text, LanguageState()).language == language
+
+
+def test_a_hindi_verb_at_the_end_of_an_english_message_keeps_english() -> None:
+    state = next_language("maggi 4 packet and 1 kg toor dal", LanguageState())
+    state = next_language("2 kurkure bhej do", state)
+    state = next_language("500g moong dal also, daal dena", state)
+    assert state.language == "en"
