@@ -20,9 +20,10 @@ def answer_from_faqs(turn: Turn, *, topics_only: bool = False) -> bool:
     if pincode and area and (not topics_only or asks_about_area(turn.text)):
         if pincode in area:
             turn.say("delivers_yes", pincode=pincode)
-        else:  # a shopper just outside wants to know where the shop does go
-            turn.say("delivers_no", pincode=pincode)
-            _say_area(turn, area, shop_faqs)
+        else:  # a shopper just outside wants to know where the shop does go: one message,
+            # so the "no" and the places it does deliver are read together
+            no = turn.t("delivers_no", pincode=pincode)
+            turn.send(f"{no}\n{_area_text(turn, area, shop_faqs)}")
         return True
     match = best_faq(turn.text, shop_faqs)
     if match is not None and (match.topic or not topics_only):
@@ -35,12 +36,15 @@ def answer_from_faqs(turn: Turn, *, topics_only: bool = False) -> bool:
 
 
 def _say_area(turn: Turn, area: frozenset[str], shop_faqs: list[Faq]) -> None:
+    turn.send(_area_text(turn, area, shop_faqs))
+
+
+def _area_text(turn: Turn, area: frozenset[str], shop_faqs: list[Faq]) -> str:
     """The merchant's words for the delivery area (areas people know by name), else the PINs."""
     own = faq_on("area", shop_faqs)
     if own is not None:
-        turn.send(own.answer_in(turn.language))
-    else:
-        turn.say("delivery_area", pincodes=", ".join(sorted(area)))
+        return own.answer_in(turn.language)
+    return turn.t("delivery_area", pincodes=", ".join(sorted(area)))
 
 
 class ActionOutOfScope(ShopAction):

@@ -99,3 +99,36 @@ def test_a_shop_question_read_as_help_or_a_stray_no_gets_its_answer() -> None:
 def test_a_shop_question_read_as_order_status_gets_its_answer_when_there_is_no_order() -> None:
     asked = run(ActionOrderStatus(), make_tracker("dukan kitne baje khulti hai", "order_status"))
     assert asked.text == "8 am to 9 pm every day."
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "no"),
+    [
+        ("my sister lives in powai 400076, do you deliver there?", "en", "don't deliver to 400076"),
+        (
+            "behen powai 400076 me rehti hai udhar deliver hoga?",
+            "hinglish",
+            "400076 mein delivery nahi",
+        ),
+        ("क्या 400076 में डिलीवरी होगी", "hi", "400076 में डिलीवरी नहीं"),
+    ],
+)
+def test_outside_the_area_the_no_and_where_the_shop_goes_are_one_message(
+    text: str, language: str, no: str
+) -> None:
+    """Read together: "not there, but here" is one answer, not a refusal and a list after it."""
+    result = run(ActionAnswerFaq(), make_tracker(text, "ask_faq", slots={"language": language}))
+    [message] = result.messages
+    assert no in message["text"] and "400069, 400093" in message["text"]
+
+
+@pytest.mark.parametrize(
+    "text", ["डिलीवरी का कितना लगेगा?", "डिलीवरी के कितने पैसे लगेंगे", "delivery ke kitne lagenge"]
+)
+def test_the_delivery_fee_asked_in_hindi_is_answered(shop_id: int, text: str) -> None:
+    with session_scope(write=True) as s:
+        add_faq(
+            s, shop_id, "What is the delivery fee?", "Delivery is ₹25.", answer_hi="डिलीवरी ₹25 है।"
+        )
+    asked = run(ActionOrderStatus(), make_tracker(text, "order_status", slots={"language": "hi"}))
+    assert asked.text == "डिलीवरी ₹25 है।"
