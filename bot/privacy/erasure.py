@@ -5,7 +5,8 @@ they said and were told (the gateway's inbox and sent messages, the review queue
 handoff replies, the engine's tracker store), the payment gateway's payloads about them (which
 hold contact details). What stays is what accounting must keep — orders with their lines,
 amounts, PIN code (the place of supply), slot and payments — under a keyed hash of the number
-(`pseudonym`) in place of the number, on a customer row marked `erased_at`.
+(`pseudonym`) in place of the number wherever it appeared (the customer, a chat order's key,
+the history's "shopper:<number>"), on a customer row marked `erased_at`.
 
 An order still in progress needs the number and the address to be delivered, so an erasure
 waits for it (`OrderInProgress`): it is refused, and the shopper is told to ask again once the
@@ -85,6 +86,11 @@ def _customer(session: Session, row: db.Customer, hashed: str, now: datetime) ->
         order.address = ""
         order.idempotency_key = order.idempotency_key.replace(row.wa_id, hashed)
     if order_ids:
+        events = select(db.OrderEvent).where(
+            db.OrderEvent.order_id.in_(order_ids), db.OrderEvent.actor.contains(row.wa_id)
+        )
+        for event in session.scalars(events):  # "shopper:<wa_id>" placed or cancelled it
+            event.actor = event.actor.replace(row.wa_id, hashed)
         payments = select(db.Payment.id).where(db.Payment.order_id.in_(order_ids))
         session.execute(
             update(db.PaymentEvent)

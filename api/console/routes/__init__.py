@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter
 
-from api.console.routes import auth, catalog, dashboard, handoff, orders, review
+from api.console.routes import auth, catalog, dashboard, handoff, orders, privacy, review
 
 PREFIX = "/merchant"
-AREAS = (auth, catalog, dashboard, handoff, orders, review)
+AREAS = (auth, catalog, dashboard, handoff, orders, privacy, review)
 
 router = APIRouter()
 for area in AREAS:

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.console.deps import CsrfMerchant, CurrentMerchant, MerchantPrincipal, render, see_other
+from api.console.routes.privacy import shopper_privacy
 from api.errors import status_for
 from bot.catalog.model import format_pack, format_rupees
 from bot.db.session import session_scope
@@ -197,6 +198,7 @@ def _detail(
             )
         messages = order_messages(session, merchant.shop_id, order_id)
         name = customer_name(session, merchant.shop_id, order.wa_id)
+        privacy = shopper_privacy(session, merchant.shop_id, order.wa_id)
     actions = [
         (to, ACTION_LABELS[to], to in NEEDS_REASON, states.releases_stock(order.status, to))
         for to in order.next_statuses
@@ -210,6 +212,7 @@ def _detail(
         order=order,
         messages=messages,
         customer_name=name,
+        privacy=privacy,
         actions=actions,
         packs=sum(line.count for line in order.lines),
         reason=reason,

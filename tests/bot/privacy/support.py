@@ -72,7 +72,7 @@ def chat(shop_id: int, wa_id: str, text: str, *, days_ago: float = 0, name: str 
     with session_scope(write=True) as s:
         n = s.scalar(select(func.count()).select_from(WhatsAppInbox)) or 0
         row = WhatsAppInbox(
-            key=f"wamid.{wa_id}.{n}",
+            key=f"wamid.test.{n}",
             kind="message",
             type="text",
             wa_id=wa_id,
@@ -92,7 +92,7 @@ def chat(shop_id: int, wa_id: str, text: str, *, days_ago: float = 0, name: str 
                 body={"to": wa_id, "text": {"body": f"you said {text}"}},
                 options={"token": "ab12"},
                 state="sent",
-                wamid=f"wamid.out.{wa_id}.{n}",
+                wamid=f"wamid.out.{n}",
                 created_at=at,
             )
         )

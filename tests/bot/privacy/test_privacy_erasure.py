@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.cart import service as cart
-from bot.db.models import Cart, Customer, Order, OutboxMessage, ReviewItem
+from bot.db.models import Cart, Customer, Order, OrderEvent, OutboxMessage, ReviewItem
 from bot.db.session import session_scope
 from bot.db.whatsapp_models import WhatsAppInbox, WhatsAppOutgoing
 from bot.notifications import outbox
@@ -68,10 +68,10 @@ def test_erasure_keeps_the_order_under_a_keyed_hash(tracked: int, database_url: 
         assert texts == {hashed(): "", OTHER: "1 l milk"}
         everything = " ".join(
             repr(r.__dict__)
-            for t in (Customer, Order, WhatsAppInbox, WhatsAppOutgoing)
+            for t in (Customer, Order, OrderEvent, OutboxMessage, WhatsAppInbox, WhatsAppOutgoing)
             for r in s.scalars(select(t))
         )
-        for found in ("Asha", ADDRESS):
+        for found in ("Asha", ADDRESS, WA_ID):
             assert found not in everything, everything[everything.index(found) - 300 :][:400]
     assert events_of(database_url, WA_ID) == 0 and events_of(database_url, OTHER) == 1
     assert not erase_shopper(WA_ID).anything  # asked twice: nothing more
