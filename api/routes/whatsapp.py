@@ -16,11 +16,13 @@ import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 
 from api.bodies import read_capped
 from api.deps import SettingsDep
 from api.errors import ProblemError, problems
+from api.whatsapp import routing
 from api.whatsapp.intake import GroupWriter, NotUnderstood, delivery
 from api.whatsapp.signature import verify
 from bot.settings import get_settings
@@ -112,11 +114,10 @@ async def receive(request: Request) -> Response:
     settings = get_settings()
     _enabled(settings)
     body = await read_capped(request, MAX_BODY)
+    signature = request.headers.get("x-hub-signature-256")
     if not verify(
-        body,
-        request.headers.get("x-hub-signature-256"),
-        settings.whatsapp_app_secret.get_secret_value(),
-    ):
+        body, signature, settings.whatsapp_app_secret.get_secret_value()
+    ) and not await run_in_threadpool(routing.signed_by_shop, body, signature):
         log.warning("whatsapp webhook refused: bad or missing X-Hub-Signature-256")
         raise ProblemError(
             401, "invalid-signature", "Unauthorized", "X-Hub-Signature-256 does not match the body"

@@ -9,10 +9,14 @@ before the next step starts:
   payload a button or list row offered, a location as the address, a catalog order put into
   the cart, or a polite reply of our own for what the engine cannot read — and the plan is
   committed with the move;
-- `forwarding`: sent to the engine with the WhatsApp id in the metadata. After a crash the
+- `forwarding`: sent to the engine with the WhatsApp message id and the shop in the metadata. After a crash the
   engine's tracker tells whether the turn ran: if it did, its replies are read back from the
   tracker instead of asking again (nothing doubled); if not, the message is sent (nothing lost);
 - `replied`: the rendered replies are stored; each is sent once and marked with its wamid.
+
+Every message is the business number's shop's (`routing`): planned, carted and answered in it,
+talked over in the shopper's conversation with that shop, replied to from that number. A
+message to a number no shop owns is only marked done, `unknown_number`.
 """
 
 from __future__ import annotations
@@ -21,10 +25,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any, ParamSpec, TypeVar
 
-from api.whatsapp import flood, inbox, planners
+from api.whatsapp import flood, inbox, planners, routing
 from api.whatsapp.graph import GraphClient, GraphError
 from api.whatsapp.inbox import InboxRow
 from api.whatsapp.lanes import Lanes
@@ -36,6 +41,7 @@ from api.whatsapp.quarantine import set_aside
 from api.whatsapp.rasa import EngineUnavailable, RasaClient
 from api.whatsapp.render import Rendered, render, text_messages
 from api.whatsapp.retry import Retry
+from api.whatsapp.routing import ShopRef
 from bot.cart import service as carts
 from bot.catalog.store import ensure_shop
 from bot.db.session import session_scope
@@ -72,6 +78,7 @@ class Gateway:
         )
         self.notifier = Notifier(settings, self.graph, self.db, self.owner)
         self.planning = Context(self.rasa, self.graph, self.db, self.shop_id, self.ocr_problem)
+        self.shops = routing.Directory(settings)
         self._tasks: list[asyncio.Task[None]] = []
         self._shop_id: int | None = None
         self._ocr: str | bool | None = False  # why photos cannot be read here (False: not asked)
@@ -184,31 +191,63 @@ class Gateway:
             await self.db(inbox.update, row.id, state="done", outcome=outcome, done_at=inbox.now())
             return
         message = Message.model_validate(row.payload["message"])
-        if row.state == "pending" and await self._limited(row):
+        shop = await self.shop_of(row)
+        if shop is None:
+            log.warning(
+                "inbox %s: a message to %s, which no shop owns, is not answered",
+                row.id,
+                row.phone_number_id,
+            )
+            await self.db(
+                inbox.update,
+                row.id,
+                state="done",
+                outcome=routing.UNKNOWN_NUMBER,
+                done_at=inbox.now(),
+            )
+            return
+        ctx = self.context(shop)
+        if row.state == "pending" and await self._limited(row, shop):
             await self._send_replies(row)
             await self.db(inbox.update, row.id, state="done", done_at=inbox.now())
             return
         if row.state == "pending":
             await self._read(row, message)
-            plan = await planners.plan(self.planning, row, message)
-            await self.db(commit, row, plan, self.shop_id())
+            plan = await planners.plan(ctx, row, message)
+            await self.db(commit, row, plan, shop.id)
             oldest = await self.db(inbox.next_row, row.lane)
             row = oldest or row
         if row.state == "forwarding":
             await self.db(self.owner.confirm, row.lane)
-            await self._forward(row, message)
+            await self._forward(row, message, shop, ctx)
         await self.db(self.owner.confirm, row.lane)
         await self._send_replies(row)
         await self.db(inbox.update, row.id, state="done", done_at=inbox.now())
 
-    async def _limited(self, row: InboxRow) -> bool:
+    async def shop_of(self, row: InboxRow) -> ShopRef | None:
+        """The shop of the number the row was written to (None: no shop owns it). A shop with
+        its own Meta app gets its own token on the Graph API client."""
+        shop = await self.db(self.shops.find, row.phone_number_id)
+        if shop is not None and shop.access_token:
+            self.graph.tokens[shop.number] = shop.access_token
+        return shop
+
+    def context(self, shop: ShopRef) -> Context:
+        """The planners' view of the message's shop."""
+        return replace(
+            self.planning,
+            shop_id=lambda: shop.id,
+            sender=lambda wa_id: shop.sender(wa_id, self.settings),
+        )
+
+    async def _limited(self, row: InboxRow, shop: ShopRef) -> bool:
         """Past the shopper's rate limit: the notice (once a minute) instead of a turn."""
         outcome = await self.db(flood.over_limit, row, self.settings.whatsapp_shopper_rate)
         if outcome is None:
             return False
         notice: list[Rendered] = []
         if outcome == flood.TOLD:
-            language = await self.db(stored_language, self.shop_id(), row.wa_id)
+            language = await self.db(stored_language, shop.id, row.wa_id)
             notice = text_messages(t("wa_slow_down", language))
             log.warning(
                 "shopper %s is over %s messages a minute",
@@ -235,7 +274,8 @@ class Gateway:
         return self._shop_id
 
     async def quarantine(self, row: InboxRow, reason: str) -> None:
-        await self.db(set_aside, row, reason, self.shop_id())
+        shop = await self.shop_of(row) if row.kind == "message" else None
+        await self.db(set_aside, row, reason, shop.id if shop else self.shop_id())
 
     def ocr_problem(self) -> str | None:
         if self._ocr is False:
@@ -244,12 +284,13 @@ class Gateway:
                 log.warning("photos of lists will get the polite reply: %s", self._ocr)
         return self._ocr if isinstance(self._ocr, str) else None
 
-    async def _forward(self, row: InboxRow, m: Message) -> None:
+    async def _forward(self, row: InboxRow, m: Message, shop: ShopRef, ctx: Context) -> None:
         text = row.payload.get("forward") or ""
+        sender = shop.sender(row.wa_id, self.settings)
         responses = None
         if row.forwarded_at is not None:  # sent before: did the engine run the turn?
             try:
-                responses = await self.rasa.replies_for(row.wa_id, m.id)
+                responses = await self.rasa.replies_for(sender, m.id)
             except EngineUnavailable as e:
                 raise Retry(str(e)) from e
             if responses is None and inbox.now() - row.forwarded_at < FORWARD_GRACE:
@@ -263,19 +304,20 @@ class Gateway:
             await self.db(inbox.update, row.id, forwarded_at=inbox.now())
             try:
                 responses = await self.rasa.send(
-                    row.wa_id, text, {"wamid": m.id, "channel": "whatsapp"}
+                    sender, text, {"wamid": m.id, "channel": "whatsapp", "shop": shop.slug}
                 )
             except EngineUnavailable as e:
                 if e.refused:  # it answered: no part of the turn still runs, ask at once
                     await self.db(inbox.update, row.id, forwarded_at=inbox.now() - FORWARD_GRACE)
                 raise Retry(str(e), outage=not e.refused) from e
-        slots = await self.planning.slots(row.wa_id)
+        slots = await ctx.slots(row.wa_id)
         language = language_of(slots.get("language"))
         messages = render(responses, language)
-        await self.db(self._replied, row, messages, language)
+        await self.db(self._replied, row, messages, language, shop.id)
 
-    def _replied(self, row: InboxRow, messages: list[Rendered], language: str) -> None:
-        shop_id = self.shop_id()
+    def _replied(
+        self, row: InboxRow, messages: list[Rendered], language: str, shop_id: int
+    ) -> None:
         with session_scope(write=True) as s:
             inbox.add_replies(s, row, messages)
             customer = carts.customer_row(s, shop_id, row.wa_id)

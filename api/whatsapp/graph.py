@@ -74,6 +74,13 @@ class GraphClient:
         self._headers = {
             "Authorization": f"Bearer {settings.whatsapp_access_token.get_secret_value()}"
         }
+        # Numbers of shops on a Meta app of their own → that app's token (the gateway fills it
+        # in as it meets their messages); every other number uses the platform's.
+        self.tokens: dict[str, str] = {}
+
+    def _headers_for(self, number: str) -> dict[str, str]:
+        token = self.tokens.get(number)
+        return {"Authorization": f"Bearer {token}"} if token else self._headers
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -94,7 +101,7 @@ class GraphClient:
             await self.limiter.acquire(number)
             retry_after = None
             try:
-                r = await self._http.post(url, json=body, headers=self._headers)
+                r = await self._http.post(url, json=body, headers=self._headers_for(number))
             except httpx.HTTPError as e:
                 error: GraphError = GraphError(0, {"error": {"message": repr(e)}}, True)
             else:

@@ -474,21 +474,22 @@ def send_failed(outgoing_id: int, error: str) -> None:
         r.state, r.error, r.attempts = "failed", error[:2000], r.attempts + 1
 
 
-def options_for(wa_id: str, reply_id: str, context_id: str | None) -> dict[str, Any] | None:
+def options_for(
+    wa_id: str, reply_id: str, context_id: str | None, phone_number_id: str | None = None
+) -> dict[str, Any] | None:
     """The options of the message an interactive reply answers: the one its context names, or
-    else the shopper's latest message offering that id."""
+    else the shopper's latest message offering that id (from the number the reply was written
+    to, when given: another shop's buttons are not this shop's)."""
     token = reply_id.split(":", 1)[0]
     with session_scope() as s:
         if context_id:
             r = s.scalar(select(WhatsAppOutgoing).where(WhatsAppOutgoing.wamid == context_id))
             if r is not None and (r.options or {}).get("token") == token:
                 return dict(r.options)
-        recent = s.scalars(
-            select(WhatsAppOutgoing)
-            .where(WhatsAppOutgoing.wa_id == wa_id)
-            .order_by(WhatsAppOutgoing.id.desc())
-            .limit(50)
-        )
+        query = select(WhatsAppOutgoing).where(WhatsAppOutgoing.wa_id == wa_id)
+        if phone_number_id:
+            query = query.where(WhatsAppOutgoing.phone_number_id == phone_number_id)
+        recent = s.scalars(query.order_by(WhatsAppOutgoing.id.desc()).limit(50))
         for r in recent:
             if (r.options or {}).get("token") == token:
                 return dict(r.options)

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from api.whatsapp import inbox, templates
+from api.whatsapp import inbox, routing, templates
 from api.whatsapp.graph import GraphClient, GraphError
 from api.whatsapp.lock import OUTBOX, LostOwnership, Ownership
 from api.whatsapp.plan import Database, language_of
@@ -23,6 +23,7 @@ from bot.db.whatsapp_models import WhatsAppOutgoing
 from bot.i18n import t
 from bot.notifications import outbox
 from bot.settings import Settings
+from bot.shops.directory import sending_number
 
 log = logging.getLogger("chatcart.whatsapp")
 
@@ -105,7 +106,11 @@ class Notifier:
         return True
 
     async def _send(self, item: outbox.OutboxItem, body: dict[str, Any]) -> str:
-        number = self.settings.whatsapp_phone_number_id
+        """From the number of the order's shop (with its own token, if it has one)."""
+        shop = await self.db(routing.of_shop, item.shop_id, self.settings)
+        number = shop.number
+        if shop.access_token:
+            self.graph.tokens[number] = shop.access_token
         try:
             return await self.graph.send(body, number)
         except GraphError as e:
@@ -122,8 +127,8 @@ class Notifier:
         finds it), its request body, and its wamid if it was sent already. Until it is sent,
         the body is decided again on every try: text while the shopper's customer-service
         window is open, the template once it has closed or Meta refused the text."""
-        number = self.settings.whatsapp_phone_number_id
         with session_scope(write=True) as s:
+            number = sending_number(s.get_one(db.Shop, item.shop_id), self.settings)
             out = s.scalar(select(WhatsAppOutgoing).where(WhatsAppOutgoing.outbox_id == item.id))
             if out is not None and out.state == "sent":
                 return out.id, dict(out.body), out.wamid

@@ -52,19 +52,25 @@ class Database(Protocol):
     ) -> Returned: ...
 
 
+def _same(wa_id: str) -> str:
+    return wa_id
+
+
 @dataclass(frozen=True)
 class Context:
-    """What planners may consult."""
+    """What planners may consult, for the shop the message is for (the gateway makes one per
+    message: `shop_id` is that shop's, `sender` names the shopper's conversation with it)."""
 
     rasa: RasaClient
     graph: GraphClient
     db: Database
     shop_id: Callable[[], int]
     ocr_problem: Callable[[], str | None]  # why photos cannot be read here, None if they can
+    sender: Callable[[str], str] = _same  # the engine's conversation id for a WhatsApp id
 
     async def slots(self, wa_id: str) -> dict[str, Any]:
         try:
-            return await self.rasa.slots(wa_id)
+            return await self.rasa.slots(self.sender(wa_id))
         except EngineUnavailable:
             return {}
 

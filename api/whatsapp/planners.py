@@ -41,7 +41,7 @@ async def interactive(ctx: Context, row: InboxRow, m: Message) -> Plan | None:
     if choice is None:
         return None
     context = m.context.id if m.context else None
-    options = await ctx.db(inbox.options_for, row.wa_id, choice.id, context)
+    options = await ctx.db(inbox.options_for, row.wa_id, choice.id, context, row.phone_number_id)
     meaning = resolve(options, choice.id) if options else None
     if meaning and meaning[0] == "page" and options is not None:
         page = list_page(

@@ -11,7 +11,6 @@ id (every tracker made before there were shops stays the shopper's); another sho
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -40,15 +39,6 @@ class InvalidShop(InvalidRequest):
 
     code = "invalid-shop"
     title = "Invalid shop"
-
-
-@dataclass(frozen=True, slots=True)
-class ShopRef:
-    """A shop as the gateway carries it along a message: enough to route and to reply."""
-
-    id: int
-    slug: str
-    phone_number_id: str  # the number its replies go out from
 
 
 def _check(shop: Shop) -> None:
