@@ -12,6 +12,7 @@ from actions.catalog import ActionAskPrice, priced_before
 from actions.render import cart_buttons, cart_text, change_offer, choice_question
 from actions.runtime import ShopAction, Turn
 from bot.cart import service as carts
+from bot.catalog.cheapest import cheapest_question
 from bot.catalog.choice import Decision, decide
 from bot.catalog.index import CatalogIndex
 from bot.catalog.model import CatalogProduct
@@ -68,6 +69,8 @@ class ActionAddItems(ShopAction):
         return "action_add_items"
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
+        if cheapest_question(turn.text) is not None:  # "sabse sasta kaunsa hai" orders nothing
+            return ActionAskPrice().answer(turn, turn.text)
         earlier = priced_before(turn)
         if earlier is None:
             return self.add(turn, turn.text)

@@ -11,6 +11,7 @@ from actions.faq import answer_from_faqs
 from actions.render import cart_buttons, cart_text
 from actions.runtime import ShopAction, Turn, product_label
 from bot.cart import service as carts
+from bot.catalog.cheapest import cheapest, cheapest_question
 from bot.catalog.index import keys
 from bot.catalog.model import format_rupees
 from bot.db.models import Category
@@ -102,6 +103,11 @@ class ActionAskPrice(ShopAction):
         """The price of what `text` names; "और एक लीटर वाला?" right after a price names the
         product of that earlier question."""
         engine, variants = turn.engine()
+        rest = cheapest_question(text)
+        if rest is not None:
+            answered = self.cheapest(turn, rest)
+            if answered is not None:
+                return answered
         parsed = engine.parse(text).lines
         earlier = priced_before(turn)
         if earlier and parsed and all(not ln.line.item for ln in parsed):
@@ -137,6 +143,34 @@ class ActionAskPrice(ShopAction):
                     )
         turn.send("\n".join(dict.fromkeys(rows)))
         return [SlotSet("priced", text)]
+
+    @staticmethod
+    def cheapest(turn: Turn, rest: str) -> list[dict[str, Any]] | None:
+        """The cheapest pack of what `rest` names, or of what was priced just before
+        ("1 लीटर वाला सबसे सस्ता कौन सा है" after the mustard oils); None: nothing named."""
+        engine, _ = turn.engine()
+        lines = [ln for ln in engine.parse(rest).lines if ln.resolution.product is not None]
+        earlier = priced_before(turn)
+        if not lines and earlier is not None:
+            joined = f"{earlier.line.item} {rest}"
+            lines = [ln for ln in engine.parse(joined).lines if ln.resolution.product]
+        if not lines:
+            return None
+        line = lines[0]
+        product = line.resolution.product
+        assert product is not None  # `lines` holds the resolved ones only
+        q = line.line.quantity
+        packs = [
+            p
+            for iv in engine.index.variants
+            if iv.variant.first.kind == product.kind
+            for p in iv.variant.packs
+        ]
+        pick = cheapest(packs, q.amount if q else None, q.unit if q else None)
+        if pick is None:
+            return None
+        turn.send(turn.t("price", name=turn.label(pick), price=format_rupees(pick.price_paise)))
+        return [SlotSet("priced", f"{pick.name} {pick.pack_size} {pick.pack_unit}")]
 
 
 def _list_kind(turn: Turn, said: str, kind: str) -> list[dict[str, Any]]:

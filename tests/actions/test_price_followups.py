@@ -7,6 +7,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
+
 from actions.cart import ActionAddItems, ActionChooseOption
 from actions.catalog import ActionAskPrice
 from tests.actions.conftest import make_tracker, run, slot_event, user_event
@@ -107,3 +109,35 @@ def test_a_price_of_what_the_shop_does_not_sell_says_so() -> None:
         make_tracker("250 gm badam kitne ka", "ask_price", slots={"language": "hinglish"}),
     )
     assert "badam" in result.text and "nahi" in result.text
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "language"),
+    [
+        ("which is the cheapest 1 litre one?", "ask_price", "en"),
+        ("1 litre wala sabse sasta kaunsa hai", "add_items", "hinglish"),
+        ("1 लीटर वाला सबसे सस्ता कौन सा है", "add_items", "hi"),
+    ],
+)
+def test_the_cheapest_after_a_price_is_the_cheapest_of_that_kind(
+    text: str, intent: str, language: str
+) -> None:
+    """ "सबसे सस्ता" after the milk prices: the cheapest one-litre milk, nothing added."""
+    action = ActionAskPrice() if intent == "ask_price" else ActionAddItems()
+    result = run(
+        action,
+        make_tracker(text, intent, slots={"language": language}, before=priced("milk ka rate")),
+    )
+    assert "₹46" in result.text, result.text  # Nandini Toned Milk 1 L
+    assert len(result.texts) == 1 and result.text.count("₹") == 1
+    assert cart_lines() == {}
+    assert result.slots()["priced"]
+
+
+@pytest.mark.parametrize(
+    "text", ["cheapest atta kaunsa hai", "sabse sasta atta konsa hai", "सबसे सस्ता आटा कौन सा है"]
+)
+def test_the_cheapest_of_a_kind_asked_outright(text: str) -> None:
+    result = run(ActionAskPrice(), make_tracker(text, "ask_price"))
+    assert "Chakki Atta (loose)" in result.text or "चक्की आटा (खुला)" in result.text, result.text
+    assert result.text.count("₹") == 1
