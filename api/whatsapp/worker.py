@@ -28,6 +28,35 @@ class ChannelOff(RuntimeError):
     """Settings the WhatsApp channel refuses to run with (production with development values)."""
 
 
+def _purge(settings: Settings) -> None:
+    from bot.privacy.retention import purge_old
+
+    done = purge_old(settings)
+    if done.cutoff is not None and (done.messages or done.review_items or done.tracker_events):
+        log.info(
+            "conversation text before %s purged: %s messages, %s review items, %s tracker events",
+            f"{done.cutoff:%Y-%m-%d}",
+            done.messages,
+            done.review_items,
+            done.tracker_events,
+        )
+
+
+async def purge_periodically(settings: Settings) -> None:
+    """Conversation text past CONVERSATION_RETENTION_DAYS goes at start, then every
+    PRIVACY_PURGE_EVERY_HOURS (0: at start only); erasures finish once their answer is sent.
+    Every worker may run it: a purge done twice purges nothing more."""
+    every = settings.privacy_purge_every_hours * 3600
+    while True:
+        try:
+            await asyncio.to_thread(_purge, settings)
+        except Exception:
+            log.exception("purging old conversation text failed; trying again later")
+        if every <= 0:
+            return
+        await asyncio.sleep(every)
+
+
 def _prepare(settings: Settings) -> None:
     from bot.catalog.store import ensure_shop
     from bot.db.session import session_scope
@@ -49,6 +78,7 @@ async def serve(settings: Settings, ready_file: Path | None = None) -> None:
     await asyncio.to_thread(_prepare, settings)
     gateway = Gateway(settings, poll=settings.whatsapp_poll_seconds)
     await gateway.start()
+    purging = asyncio.create_task(purge_periodically(settings), name="privacy-purge")
     try:
         stopping = asyncio.create_task(stop.wait())
         processing = asyncio.create_task(gateway.processing.wait())
@@ -68,6 +98,7 @@ async def serve(settings: Settings, ready_file: Path | None = None) -> None:
         await stopping
         log.info("WhatsApp worker stopping")
     finally:
+        purging.cancel()
         await gateway.stop()
         if ready_file is not None:
             ready_file.unlink(missing_ok=True)
