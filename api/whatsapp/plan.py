@@ -9,7 +9,10 @@ leaves either no trace of the plan or all of it:
   `replies` are said before the engine's replies (what a photo was read as);
 - `forward` None: `replies` are the whole answer (the row moves to `replied`);
 - `packs`: a WhatsApp catalog order's lines, put into the cart first — if the cart refuses
-  them the shopper hears why and the engine hears nothing.
+  them the shopper hears why and the engine hears nothing;
+- `effect`: a write of the plan's own in the same transaction (a STOP recorded, a shopper's
+  data erased: api/whatsapp/privacy), which may turn the plan into another (an erasure that
+  must wait for an order says so instead).
 """
 
 from __future__ import annotations
@@ -18,10 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ParamSpec, Protocol, TypeVar
 
+from sqlalchemy.orm import Session
+
 from api.whatsapp import inbox
 from api.whatsapp.graph import GraphClient
 from api.whatsapp.inbox import InboxRow
-from api.whatsapp.rasa import EngineUnavailable, RasaClient
 from api.whatsapp.render import Rendered, text_messages
 from bot.cart import service as carts
 from bot.db.session import session_scope
@@ -29,6 +33,7 @@ from bot.db.whatsapp_models import WhatsAppInbox
 from bot.errors import ShopError
 from bot.i18n import t
 from bot.i18n.render import LANGUAGES
+from bot.rasa_api import EngineClient, EngineError
 
 Params = ParamSpec("Params")
 Returned = TypeVar("Returned")
@@ -42,6 +47,11 @@ class Plan:
     packs: tuple[tuple[str, int], ...] = ()
     customer: bool = False  # the shopper's customer row is made (or named) with the plan
     language: str = "en"  # of the shopper, for what `commit` itself may have to say
+    effect: Effect | None = None  # run by `commit` in its transaction; may return another plan
+
+
+# A plan's own write: (session, the row, the shop's id) → None, or the plan it becomes.
+Effect = Callable[[Session, InboxRow, int], "Plan | None"]
 
 
 class Database(Protocol):
@@ -61,7 +71,7 @@ class Context:
     """What planners may consult, for the shop the message is for (the gateway makes one per
     message: `shop_id` is that shop's, `sender` names the shopper's conversation with it)."""
 
-    rasa: RasaClient
+    rasa: EngineClient
     graph: GraphClient
     db: Database
     shop_id: Callable[[], int]
@@ -71,7 +81,7 @@ class Context:
     async def slots(self, wa_id: str) -> dict[str, Any]:
         try:
             return await self.rasa.slots(self.sender(wa_id))
-        except EngineUnavailable:
+        except EngineError:
             return {}
 
     async def language(self, wa_id: str) -> str:
@@ -112,6 +122,8 @@ def commit(row: InboxRow, plan: Plan, shop_id: int) -> None:
                 inbox.add_replies(s, row, [*plan.replies, *refused])
                 r.outcome = "order_rejected"
                 return
+        if plan.effect is not None:
+            plan = plan.effect(s, row, shop_id) or plan
         if plan.forward is None:
             inbox.add_replies(s, row, list(plan.replies))
             r.outcome = plan.outcome

@@ -14,6 +14,7 @@ from api.whatsapp.inbox import InboxRow
 from api.whatsapp.payloads import Message
 from api.whatsapp.photos import photo_of, plan_photo
 from api.whatsapp.plan import Context, Plan, language_of, polite
+from api.whatsapp.privacy import plan_privacy
 from api.whatsapp.render import list_page, resolve, text_messages
 from bot.db import models as db
 from bot.db.session import session_scope
@@ -158,8 +159,12 @@ PLANNERS: dict[str, Planner] = {
 
 
 async def plan(ctx: Context, row: InboxRow, m: Message) -> Plan:
+    """The type's planner; whatever it would forward — typed, tapped or a template's quick
+    reply — is first read for STOP, START and "delete my data" (api/whatsapp/privacy)."""
     planner = PLANNERS.get(m.type)
     found = await planner(ctx, row, m) if planner is not None else None
+    if found is not None and found.forward is not None and not found.packs:
+        return await plan_privacy(ctx, row, found.forward) or found
     if found is not None:
         return found
     language = await ctx.language(row.wa_id)
