@@ -17,7 +17,6 @@ from bot.cart import service as carts
 from bot.catalog.model import format_rupees
 from bot.db.session import session_scope
 from bot.errors import ShopError
-from bot.faq.store import delivery_area
 from bot.i18n import t
 from bot.orders import service as orders
 from bot.orders.slots import DeliverySlot, next_slots, slot_label
@@ -25,6 +24,7 @@ from bot.parsing.lexicon import AMBIGUOUS_NUMBERS
 from bot.parsing.pincode import find_pincode
 from bot.parsing.quantity import number_value
 from bot.shops import terms_of
+from bot.shops.area import area_of
 from bot.text.normalize import normalize
 
 UPI_WORDS = {"upi", "gpay", "googlepay", "phonepe", "paytm", "bhim", "online", "qr"}
@@ -130,8 +130,8 @@ class ValidateCheckoutForm(FormValidationAction):
             dispatcher.utter_message(text=t("bad_pincode", self._language(tracker)))
             return {"address": None}
         with session_scope() as session:
-            area = delivery_area(session, shop_of(session, tracker).id)
-        if area and pin not in area:
+            area = area_of(session, shop_of(session, tracker).id)
+        if not area.serves(pin):
             dispatcher.utter_message(text=t("outside_area", self._language(tracker), pincode=pin))
             return {"address": None}
         return {"address": text, "pincode": pin}

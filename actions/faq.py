@@ -10,6 +10,7 @@ from actions.unsold import say_unsold
 from bot.faq.answer import asks_about_area, best_faq, faq_on
 from bot.faq.store import Faq, delivery_area, faqs
 from bot.parsing.pincode import find_pincode
+from bot.shops.area import area_of
 
 
 def answer_from_faqs(turn: Turn, *, topics_only: bool = False) -> bool:
@@ -24,6 +25,10 @@ def answer_from_faqs(turn: Turn, *, topics_only: bool = False) -> bool:
             # so the "no" and the places it does deliver are read together
             no = turn.t("delivers_no", pincode=pincode)
             turn.send(f"{no}\n{_area_text(turn, area, shop_faqs)}")
+        return True
+    place = area_of(turn.session, turn.shop.id).locality_in(turn.text) if area else None
+    if place and asks_about_area(turn.text):  # "do you deliver to Marol?": one of its places
+        turn.say("delivers_yes", pincode=place)
         return True
     match = best_faq(turn.text, shop_faqs)
     if match is not None and (match.topic or not topics_only):

@@ -21,6 +21,7 @@ from bot.engine import ItemEngine
 from bot.faq.store import set_delivery_area
 from bot.settings import get_settings
 from bot.shops import terms_of
+from bot.shops.area import area_of_shop
 from bot.shops.directory import (
     TERM_FIELDS,
     InvalidShop,
@@ -75,7 +76,10 @@ CatalogOption = Annotated[
 ]
 PincodesOption = Annotated[
     str | None,
-    typer.Option(help="The PIN codes it delivers to: a file of them, or a list (any separators)."),
+    typer.Option(
+        help="The PIN codes it delivers to, a file or a list: '400069 Andheri East, Chakala; "
+        "400059 Marol' also names the places in them (a group a line or after ;)."
+    ),
 ]
 FeeOption = Annotated[int | None, typer.Option(help="Delivery fee in paise.", min=0)]
 FreeOption = Annotated[
@@ -235,6 +239,7 @@ def _described(session: Session, shop: Shop) -> dict[str, Any]:
         "display_phone_number": shop.display_phone_number,
         "products": products or 0,
         "pincodes": shop.delivery_pincodes.split(),
+        "places": sorted(area_of_shop(shop).localities),
         **terms,
         "platform_terms": [f for f in TERM_FIELDS if getattr(shop, f) is None],
         "own_credentials": bool(shop.access_token or shop.app_secret),

@@ -40,6 +40,9 @@ class Shop(Base):
     catalog_version: Mapped[int] = mapped_column(Integer, default=0)
     # The PIN codes the shop delivers to, space-separated; empty: it has not said (no check).
     delivery_pincodes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The places in that area by the names shoppers use, one `name=PIN PIN` line each
+    # (`bot.shops.area`): "do you deliver to Marol?" is answered like a PIN code.
+    delivery_localities: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Its WhatsApp business number: inbound webhooks name it (`metadata.phone_number_id`), which
     # is how a message finds its shop; replies and notifications go out from it. None: the shop
     # has no number yet (only the default shop answers the platform's number without one).

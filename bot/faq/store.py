@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db import models as db
-from bot.parsing.pincode import pincodes
+from bot.shops.area import area_of, set_area
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,20 +67,14 @@ def delete_faq(session: Session, shop_id: int, faq_id: int) -> bool:
 
 
 def delivery_area(session: Session, shop_id: int) -> frozenset[str]:
-    """The PIN codes the shop delivers to; empty when it has not said (then nothing is refused)."""
-    shop = session.get(db.Shop, shop_id)
-    return frozenset(shop.delivery_pincodes.split()) if shop else frozenset()
+    """The PIN codes the shop delivers to; empty when it has not said (then nothing is refused).
+    The area itself, with its places' names, is `bot.shops.area`'s."""
+    return area_of(session, shop_id).pincodes
 
 
 def set_delivery_area(session: Session, shop_id: int, text: str) -> frozenset[str]:
-    """Replace the area with the PIN codes in `text` (any separators)."""
-    shop = session.get(db.Shop, shop_id)
-    if shop is None:
-        raise LookupError(f"no shop {shop_id}")
-    found = sorted(set(pincodes(text)))
-    shop.delivery_pincodes = " ".join(found)
-    session.flush()
-    return frozenset(found)
+    """Replace the area with the PIN codes (and places' names) in `text` (`bot.shops.area`)."""
+    return set_area(session, shop_id, text).pincodes
 
 
 def load_facts(session: Session, shop_id: int, facts: dict[str, Any]) -> tuple[int, int]:

@@ -44,6 +44,7 @@ from bot.payments import ledger
 from bot.payments.provider import PaymentProvider
 from bot.settings import get_settings
 from bot.shops import terms_of
+from bot.shops.area import check_pincode
 from bot.vocabulary import OrderStatus
 
 PINCODE = re.compile(r"[1-9][0-9]{5}")
@@ -202,6 +203,7 @@ def place_order(
     """Turn the shopper's cart into an order, or return the order this key already made.
 
     Raises `EmptyCart`, `BelowMinimum`, `OutOfStock`, `InvalidSlot`, `InvalidCheckout`,
+    `OutsideArea` (a PIN code the shop does not deliver to),
     `IdempotencyKeyReused`, and `ProviderUnavailable` when a UPI link cannot be made (then
     nothing is kept: no order, no stock taken, the cart as it was).
     """
@@ -216,6 +218,7 @@ def place_order(
     existing = _by_key(session, shop_id, idempotency_key)
     if existing is not None:
         return _replay(existing, request_hash)
+    check_pincode(session, shop_id, pincode)
     terms = terms_of(session.get(db.Shop, shop_id))
     check_slot(delivery_slot, now, terms=terms)
     session.refresh(cart, ["lines"])

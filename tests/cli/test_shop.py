@@ -57,7 +57,7 @@ def test_create_list_and_update_a_shop(database_url: str, tmp_path: Path) -> Non
     changed = runner.invoke(
         app,
         [
-            "shop", "update", "dudh", "--name", "Dudh & Co", "--pincodes", "560009 560010",
+            "shop", "update", "dudh", "--name", "Dudh & Co", "--pincodes", "560009 Indiranagar; 560010",
             "--opens-at-hour", "6", "--closes-at-hour", "12", "--platform", "delivery_fee_paise",
             "--app-secret", "its-own-secret",
         ],
@@ -65,6 +65,7 @@ def test_create_list_and_update_a_shop(database_url: str, tmp_path: Path) -> Non
     assert changed.exit_code == 0, changed.output
     listed = _shops(runner)["dudh"]
     assert listed["name"] == "Dudh & Co" and listed["pincodes"] == ["560009", "560010"]
+    assert listed["places"] == ["Indiranagar"]
     assert (listed["opens_at_hour"], listed["closes_at_hour"]) == (6, 12)
     assert listed["delivery_fee_paise"] == get_settings().delivery_fee_paise
     assert listed["own_credentials"] is True and "its-own-secret" not in json.dumps(listed)
