@@ -10,7 +10,7 @@ import typer
 
 from bot.models.gate import decide
 from bot.models.registry import ModelMeta, Registry, RegistryError
-from bot.models.serving import EngineAPI, EngineRefused, EngineUnreachable
+from bot.rasa_api import EngineClient, EngineError, EngineRefused, EngineUnreachable
 from bot.settings import get_settings
 from cli.engine import effective_config, registry, training_fingerprint
 from cli.engine import train as train_model
@@ -85,23 +85,23 @@ def list_() -> None:
         )
 
 
-def engine_api(url: str | None) -> EngineAPI:
+def engine_api(url: str | None) -> EngineClient:
     settings = get_settings()
-    return EngineAPI(url or settings.rasa_url, settings.rasa_token.get_secret_value())
+    return EngineClient(url or settings.rasa_url, settings.rasa_token.get_secret_value())
 
 
-def swap(reg: Registry, api: EngineAPI, meta: ModelMeta) -> str:
+def swap(reg: Registry, api: EngineClient, meta: ModelMeta) -> str:
     """Load `meta` into the running engine; what happened, for the history. Raises
-    EngineRefused when the engine runs but would not load it (nothing is recorded then)."""
+    EngineError when the engine runs but would not load it (nothing is recorded then)."""
     path = reg.path(meta.name)
     try:
         api.status()
     except EngineUnreachable:
         typer.echo(
-            f"    the engine at {api.url} is not running: it loads {meta.name} at its next start"
+            f"    the engine at {api.base_url} is not running: it loads {meta.name} at its next start"
         )
         return "not running"
-    typer.echo(f"==> loading {meta.name} into the engine at {api.url} (a minute or two) …")
+    typer.echo(f"==> loading {meta.name} into the engine at {api.base_url} (a minute or two) …")
     api.load(path)
     status = api.status()
     if status.get("model_file") != path.name:
@@ -158,7 +158,7 @@ def promote(
     try:
         engine = swap(reg, engine_api(engine_url), candidate)
         reg.promote(candidate.name, forced=force and not decision.passed, engine=engine)
-    except (EngineRefused, RegistryError) as e:
+    except (EngineError, RegistryError) as e:
         typer.echo(f"Not promoted: {e}", err=True)
         raise typer.Exit(1) from e
     typer.echo(
@@ -182,7 +182,7 @@ def rollback(
     try:
         engine = swap(reg, engine_api(engine_url), prev)
         reg.rollback(engine=engine)
-    except (EngineRefused, RegistryError) as e:
+    except (EngineError, RegistryError) as e:
         typer.echo(f"Not rolled back: {e}", err=True)
         raise typer.Exit(1) from e
     typer.echo(f"==> {prev.name} is production again; previous: {prod.name if prod else '—'}")

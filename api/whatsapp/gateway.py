@@ -38,7 +38,6 @@ from api.whatsapp.notifications import Notifier
 from api.whatsapp.payloads import Message
 from api.whatsapp.plan import Context, commit, language_of, stored_language
 from api.whatsapp.quarantine import set_aside
-from api.whatsapp.rasa import EngineUnavailable, RasaClient
 from api.whatsapp.render import Rendered, render, text_messages
 from api.whatsapp.retry import Retry
 from api.whatsapp.routing import ShopRef
@@ -49,6 +48,7 @@ from bot.i18n import t
 from bot.ocr.recognise import available
 from bot.payments.configured import configured_provider
 from bot.payments.whatsapp_pay import apply_whatsapp_payment
+from bot.rasa_api import EngineClient, EngineError, EngineRefused
 from bot.settings import Settings
 
 log = logging.getLogger("chatcart.whatsapp")
@@ -62,7 +62,7 @@ class Gateway:
         self,
         settings: Settings,
         graph: GraphClient | None = None,
-        rasa: RasaClient | None = None,
+        rasa: EngineClient | None = None,
         poll: float | None = None,
     ) -> None:
         self.settings = settings
@@ -70,9 +70,7 @@ class Gateway:
         self.owner = ownership(settings.database_url)
         self.processing = asyncio.Event()
         self.graph = graph or GraphClient(settings)
-        self.rasa = rasa or RasaClient(
-            settings.rasa_url, token=settings.rasa_token.get_secret_value()
-        )
+        self.rasa = rasa or EngineClient.from_settings(settings)
         self.lanes = Lanes(
             settings.whatsapp_lanes, self.process, self.db, self.owner, self.quarantine
         )
@@ -291,7 +289,7 @@ class Gateway:
         if row.forwarded_at is not None:  # sent before: did the engine run the turn?
             try:
                 responses = await self.rasa.replies_for(sender, m.id)
-            except EngineUnavailable as e:
+            except EngineError as e:
                 raise Retry(str(e)) from e
             if responses is None and inbox.now() - row.forwarded_at < FORWARD_GRACE:
                 await asyncio.sleep(1.0)
@@ -306,10 +304,11 @@ class Gateway:
                 responses = await self.rasa.send(
                     sender, text, {"wamid": m.id, "channel": "whatsapp", "shop": shop.slug}
                 )
-            except EngineUnavailable as e:
-                if e.refused:  # it answered: no part of the turn still runs, ask at once
+            except EngineError as e:
+                refused = isinstance(e, EngineRefused)
+                if refused:  # it answered: no part of the turn still runs, ask at once
                     await self.db(inbox.update, row.id, forwarded_at=inbox.now() - FORWARD_GRACE)
-                raise Retry(str(e), outage=not e.refused) from e
+                raise Retry(str(e), outage=not refused) from e
         slots = await ctx.slots(row.wa_id)
         language = language_of(slots.get("language"))
         messages = render(responses, language)

@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 from api.whatsapp import inbox
 from api.whatsapp.graph import GraphClient
 from api.whatsapp.inbox import InboxRow
-from api.whatsapp.rasa import EngineUnavailable, RasaClient
 from api.whatsapp.render import Rendered, text_messages
 from bot.cart import service as carts
 from bot.db.session import session_scope
@@ -34,6 +33,7 @@ from bot.db.whatsapp_models import WhatsAppInbox
 from bot.errors import ShopError
 from bot.i18n import t
 from bot.i18n.render import LANGUAGES
+from bot.rasa_api import EngineClient, EngineError
 
 Params = ParamSpec("Params")
 Returned = TypeVar("Returned")
@@ -71,7 +71,7 @@ class Context:
     """What planners may consult, for the shop the message is for (the gateway makes one per
     message: `shop_id` is that shop's, `sender` names the shopper's conversation with it)."""
 
-    rasa: RasaClient
+    rasa: EngineClient
     graph: GraphClient
     db: Database
     shop_id: Callable[[], int]
@@ -81,7 +81,7 @@ class Context:
     async def slots(self, wa_id: str) -> dict[str, Any]:
         try:
             return await self.rasa.slots(self.sender(wa_id))
-        except EngineUnavailable:
+        except EngineError:
             return {}
 
     async def language(self, wa_id: str) -> str:

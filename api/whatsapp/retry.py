@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import OperationalError
 
-from api.whatsapp.rasa import EngineUnavailable
+from bot.rasa_api import EngineError, EngineRefused
 
 
 class Retry(Exception):
@@ -26,6 +26,6 @@ class Retry(Exception):
 def is_outage(error: BaseException) -> bool:
     if isinstance(error, Retry):
         return error.outage
-    if isinstance(error, EngineUnavailable):
-        return not error.refused
+    if isinstance(error, EngineError):
+        return not isinstance(error, EngineRefused)
     return isinstance(error, OperationalError)

@@ -23,7 +23,13 @@ from bot.db.review_models import HandoffEvent
 from bot.db.session import begin_write
 from bot.db.whatsapp_models import WhatsAppOutgoing
 from bot.errors import Conflict, InvalidRequest, NotFound
-from bot.handoff.tracker import HANDOFF_SLOT, EngineTracker, EngineUnavailable, event_time
+from bot.rasa_api import (
+    HANDOFF_SLOT,
+    EngineClient,
+    EngineError,
+    EngineRefused,
+    EngineUnreachable,
+)
 
 MAX_REPLY = 4096  # one WhatsApp text message
 SERVICE_WINDOW = timedelta(
@@ -116,7 +122,7 @@ def conversation(
     session: Session,
     shop_id: int,
     conversation_id: str,
-    tracker: EngineTracker | None,
+    tracker: EngineClient | None,
     limit: int = 40,
 ) -> Conversation:
     """What was said, as the engine's tracker has it (the shopper's messages and the bot's
@@ -149,11 +155,11 @@ def conversation(
     said: list[Message]
     try:
         if tracker is None:
-            raise EngineUnavailable("no engine configured")
+            raise EngineUnreachable("no engine configured")
         state = tracker.tracker(conversation_id)
         bot_quiet = bool((state.get("slots") or {}).get(HANDOFF_SLOT))
         said = list(_tracker_messages(state.get("events") or []))
-    except EngineUnavailable as e:
+    except EngineError as e:
         engine_error = e.detail
         said = [
             Message(as_utc(i.created_at), "shopper", i.text)
@@ -231,7 +237,7 @@ def record_reply(
 
 
 def release(
-    session: Session, shop_id: int, conversation_id: str, user_id: int, tracker: EngineTracker
+    session: Session, shop_id: int, conversation_id: str, user_id: int, tracker: EngineClient
 ) -> HandoffEvent:
     """Hand the conversation back to the bot: the engine's slot first (if the engine cannot be
     reached nothing changes here and the error says so), then the flag, attributed."""
@@ -239,9 +245,7 @@ def release(
     if not any(i.status == "open" for i in _handoff_items(session, shop_id, conversation_id)):
         raise NotFound(f"conversation {conversation_id!r} is not waiting for the shop")
     if tracker.hand_back(conversation_id):
-        raise EngineUnavailable(
-            f"the engine kept the {HANDOFF_SLOT!r} slot set for {conversation_id}"
-        )
+        raise EngineRefused(f"the engine kept the {HANDOFF_SLOT!r} slot set for {conversation_id}")
     begin_write(session)
     session.execute(
         update(ReviewItem)
@@ -311,3 +315,8 @@ def _statuses(session: Session, ids: list[int]) -> dict[int, str]:
     for row in session.scalars(select(WhatsAppOutgoing).where(WhatsAppOutgoing.id.in_(ids))):
         out[row.id] = "failed" if row.state == "failed" else (row.status or row.state)
     return out
+
+
+def event_time(event: dict[str, Any]) -> datetime | None:
+    stamp = event.get("timestamp")
+    return datetime.fromtimestamp(float(stamp), UTC) if isinstance(stamp, (int, float)) else None

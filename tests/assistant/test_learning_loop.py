@@ -34,7 +34,7 @@ from typer.testing import CliRunner
 from bot.db.session import session_scope
 from bot.i18n.messages import MESSAGES
 from bot.models.registry import Registry
-from bot.models.serving import EngineAPI, EngineRefused
+from bot.rasa_api import EngineClient, EngineRefused
 from bot.review import queue
 from bot.review.text import normalized_text
 from bot.settings import PROJECT_ROOT, get_settings
@@ -97,7 +97,7 @@ class Engine:
         return [m.get("text", "") for m in r.json()]
 
     def model_file(self) -> str:
-        return str(EngineAPI(self.url, TOKEN).status()["model_file"])
+        return str(EngineClient(self.url, TOKEN).status()["model_file"])
 
 
 def run(*args: str, code: int = 0) -> str:
@@ -172,7 +172,7 @@ def test_labelled_messages_are_understood_after_retraining_and_promotion(
         )
         assert chat.status_code == 401, chat.text
     with pytest.raises(EngineRefused, match="RASA_TOKEN must be the token"):
-        EngineAPI(engine.url, "wrong").status()
+        EngineClient(engine.url, "wrong").status()
     if (address := outward_address()) is not None:
         with pytest.raises(httpx.ConnectError):
             httpx.get(engine.url.replace("127.0.0.1", address), timeout=10)

@@ -27,7 +27,7 @@ from bot.db.session import session_scope
 from bot.db.whatsapp_models import WhatsAppOutgoing
 from bot.errors import ShopError
 from bot.handoff import inbox
-from bot.handoff.tracker import EngineTracker, EngineUnavailable
+from bot.rasa_api import EngineClient, EngineError
 from bot.settings import get_settings
 
 router = APIRouter()
@@ -48,8 +48,8 @@ def who(conversation_id: str) -> str:
     return f"+{conversation_id}" if conversation_id.isdigit() else conversation_id
 
 
-def _tracker() -> EngineTracker:
-    return EngineTracker.from_settings(get_settings())
+def _tracker() -> EngineClient:
+    return EngineClient.from_settings(get_settings(), timeout=10.0)
 
 
 @router.get("/handoff", response_class=HTMLResponse)
@@ -188,7 +188,7 @@ def release(request: Request, conversation_id: ConversationId, merchant: CsrfMer
             merchant,
             conversation_id,
             error=f"Not handed back: {e.detail}.",
-            status_code=503 if isinstance(e, EngineUnavailable) else status_for(e),
+            status_code=503 if isinstance(e, EngineError) else status_for(e),
         )
     return see_other(
         "/merchant/handoff",

@@ -18,12 +18,12 @@ from api.whatsapp.inbox import InboxRow
 from api.whatsapp.payloads import Message, Webhook
 from api.whatsapp.plan import Context, Plan, commit
 from api.whatsapp.planners import PLANNERS, plan
-from api.whatsapp.rasa import RasaClient
 from bot.cart import service as carts
 from bot.catalog.store import ensure_shop
 from bot.db.session import session_scope
 from bot.db.whatsapp_models import WhatsAppInbox, WhatsAppOutgoing
 from bot.i18n import t
+from bot.rasa_api import EngineClient
 from bot.settings import Settings, get_settings
 from tests.api.whatsapp.support import ACCESS_TOKEN, PHONE_NUMBER_ID, FakeGraph
 from tests.loopback import JsonHandler, serve
@@ -77,7 +77,7 @@ def planning(database_url: str, engine: Slots, graph: FakeGraph) -> Callable[...
 
     def run(payload: dict[str, Any], ocr: str | None = "no Tesseract here") -> Plan:
         async def go() -> Plan:
-            rasa, client = RasaClient(engine.url), GraphClient(graph_settings)
+            rasa, client = EngineClient(engine.url), GraphClient(graph_settings)
             try:
                 ctx = Context(rasa, client, _db, lambda: shop_id, lambda: ocr)
                 return await plan(ctx, row_of(payload), message_of(payload))

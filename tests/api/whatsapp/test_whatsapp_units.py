@@ -275,36 +275,6 @@ def test_graph_429_is_retried_and_the_send_rate_is_limited(graph: FakeGraph) -> 
     assert len(graph.requests) == 31 and graph.requests[0]["answered"] == 429
 
 
-def test_the_engines_tracker_is_read_with_its_token() -> None:
-    from api.whatsapp.rasa import EngineUnavailable, RasaClient
-    from tests.loopback import JsonHandler, serve
-
-    class Engine(JsonHandler):  # Rasa's HTTP API with --auth-token s3cret
-        def do_GET(self) -> None:  # noqa: N802
-            ok = "token=s3cret" in self.path
-            self.send_json(
-                200 if ok else 401,
-                {"slots": {"language": "hi"}} if ok else {"message": "User is not authenticated."},
-            )
-
-    server, url = serve(Engine)
-
-    async def slots(token: str) -> dict:
-        client = RasaClient(url, token=token)
-        try:
-            return await client.slots("919812345678")
-        finally:
-            await client.aclose()
-
-    try:
-        assert asyncio.run(slots("s3cret")) == {"language": "hi"}
-        with pytest.raises(EngineUnavailable):
-            asyncio.run(slots(""))
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 # the webhook route ------------------------------------------------------------------------------
 @pytest.fixture
 def app_client(database_url: str, monkeypatch: pytest.MonkeyPatch, graph: FakeGraph):

@@ -10,8 +10,8 @@ import pytest
 from bot.catalog.store import ensure_shop
 from bot.db.session import session_scope
 from bot.handoff import inbox
-from bot.handoff.tracker import EngineTracker
 from bot.merchants.users import create_user
+from bot.rasa_api import EngineClient
 from bot.settings import get_settings
 from tests.processes import ENGINE_GROUP, Assistant
 
@@ -36,7 +36,7 @@ def test_release_gives_the_conversation_back_to_the_bot(engine_url: str) -> None
         shop_id, user_id = shop.id, create_user(s, shop.id, "handoff-asha", "a long passphrase").id
     assert any("someone from the shop" in t for t in say(engine_url, "i want to talk to a person"))
     assert say(engine_url, "hello? 2 kg atta please") == []  # the shop has it: the bot keeps quiet
-    tracker = EngineTracker(engine_url, get_settings().rasa_token.get_secret_value())
+    tracker = EngineClient(engine_url, get_settings().rasa_token.get_secret_value())
     with session_scope() as s:
         [flag] = [f for f in inbox.flagged(s, shop_id) if f.conversation_id == WA]
         assert flag.conversation_id == WA and flag.messages == 2

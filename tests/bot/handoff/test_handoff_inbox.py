@@ -12,7 +12,7 @@ from bot.db.review_models import HandoffEvent
 from bot.db.session import session_scope
 from bot.errors import Conflict, InvalidRequest, NotFound
 from bot.handoff import inbox
-from bot.handoff.tracker import EngineTracker, EngineUnavailable
+from bot.rasa_api import EngineClient, EngineError
 from bot.review.service import record
 from tests.bot.handoff.conftest import Shops, ask_for_a_person
 from tests.bot.handoff.fake_engine import FakeEngine
@@ -50,7 +50,7 @@ def test_the_conversation_as_the_engine_has_it_with_the_shops_replies(
         ("user", "shop wale bhaiya se baat karao"),
         ("bot", "Someone from the shop will reply"),
     )
-    tracker = EngineTracker(fake_engine.url)
+    tracker = EngineClient(fake_engine.url)
     with session_scope() as s:
         event = inbox.record_reply(
             s,
@@ -77,7 +77,7 @@ def test_the_conversation_as_the_engine_has_it_with_the_shops_replies(
 
     with session_scope() as s:  # the engine is down: what was recorded, and why that is all
         down = inbox.conversation(
-            s, shops.shop_id, WA, EngineTracker("http://127.0.0.1:9", timeout=2)
+            s, shops.shop_id, WA, EngineClient("http://127.0.0.1:9", timeout=2)
         )
     assert down.bot_quiet is None and "did not answer" in (down.engine_error or "")
     assert down.messages[-1].sender == "shop"
@@ -92,7 +92,7 @@ def test_hand_back_sets_the_slot_through_the_tracker_api_and_closes_the_flag(
 ) -> None:
     ask_for_a_person(shops.shop_id, WA, "talk to the shop", "hello?")
     fake_engine.said(WA, ("user", "talk to the shop"))
-    tracker = EngineTracker(fake_engine.url)
+    tracker = EngineClient(fake_engine.url)
     with session_scope() as s:
         with pytest.raises(NotFound):  # not the other shop's merchant
             inbox.release(s, shops.shop_id, WA, shops.other_user_id, tracker)
@@ -101,7 +101,7 @@ def test_hand_back_sets_the_slot_through_the_tracker_api_and_closes_the_flag(
     assert fake_engine.posted == []
 
     fake_engine.fail_with = 500
-    with session_scope() as s, pytest.raises(EngineUnavailable):
+    with session_scope() as s, pytest.raises(EngineError):
         inbox.release(s, shops.shop_id, WA, shops.user_id, tracker)
     with session_scope() as s:
         assert [f.conversation_id for f in inbox.flagged(s, shops.shop_id)] == [
@@ -161,10 +161,13 @@ def test_the_engine_token_is_sent_and_never_shown(shops: Shops) -> None:
     engine = FakeEngine(token="s3cret-token")
     try:
         engine.said(WA, ("user", "talk to the shop"))
-        assert EngineTracker(engine.url, "s3cret-token").tracker(WA)["slots"]["handoff"] is True
-        with pytest.raises(EngineUnavailable) as refused:
-            EngineTracker(engine.url, "wrong-token").hand_back(WA)
-        assert "401" in refused.value.detail and "token" not in refused.value.detail
+        assert EngineClient(engine.url, "s3cret-token").tracker(WA)["slots"]["handoff"] is True
+        with pytest.raises(EngineError) as refused:
+            EngineClient(engine.url, "wrong-token").hand_back(WA)
+        assert "401" in refused.value.detail
+        assert (
+            "s3cret-token" not in refused.value.detail and "wrong-token" not in refused.value.detail
+        )
         assert engine.tracker(WA)["slots"]["handoff"] is True
     finally:
         engine.close()
