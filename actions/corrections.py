@@ -54,7 +54,7 @@ class ActionCorrect(ShopAction):
                 if _names_one_of(turn, text, change["options"], against=change.get("picked")):
                     return ActionChooseOption().choose(turn, text)
         cart = carts.view(turn.session, turn.shop.id, turn.wa_id)
-        if cart.is_empty:
+        if cart.is_empty or _instead_of_nothing(turn, lines):
             return ActionAddItems().add(turn, text) if lines else _nothing(turn)
         last: list[str] = list(turn.tracker.get_slot("last_added") or [])
         withdrawn = _withdrawn(turn)
@@ -85,6 +85,23 @@ class ActionCorrect(ShopAction):
         if pending:
             return [*ask_next_choice(turn, pending), *events]
         return [SlotSet("offered_changes", None), *events]
+
+
+def _instead_of_nothing(turn: Turn, lines: tuple[ParsedLine, ...]) -> bool:
+    """ "मटन नहीं तो 6 अंडे दे दो", "chicken nahi to eggs": the words taken back name nothing in
+    the cart (the mutton never went in), and what is said instead is of kinds the cart does not
+    hold: an order, not a change to whatever was added last."""
+    phrases = [p for p in taken_back(turn.text) if any(ch.isalpha() for ch in p)]
+    if not phrases or any(in_cart(turn, p) for p in phrases):
+        return False
+    products = [ln.resolution.product for ln in lines if ln.resolution.product is not None]
+    engine, _ = turn.engine()
+    held = {
+        engine.index.by_sku[ln.sku].kind
+        for ln in carts.view(turn.session, turn.shop.id, turn.wa_id).lines
+        if ln.sku in engine.index.by_sku
+    }
+    return bool(products) and all(p.kind not in held for p in products)
 
 
 def _withdrawn(turn: Turn) -> str | None:

@@ -146,3 +146,23 @@ def test_a_correction_in_hindi_names_the_line_it_withdraws() -> None:
     lines = cart_lines()
     assert lines.get("DRY-0029") == 1 and "STP-0018" not in lines
     assert {"STP-0021", "STP-0022"} & set(lines)
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "language"),
+    [
+        ("1 kg chicken and 1 kg sugar", "chicken nahi to 6 eggs de do", "en"),
+        ("aadha kilo mutton aur 1 kilo cheeni", "mutton nahi hai to 6 ande de do", "hinglish"),
+        ("आधा किलो मटन और 1 किलो चीनी", "ठीक है, मटन नहीं तो 6 अंडे दे दो", "hi"),
+    ],
+)
+def test_instead_of_something_not_in_the_cart_is_an_order(
+    first: str, then: str, language: str
+) -> None:
+    """ "मटन नहीं तो 6 अंडे": the mutton never went in, so the eggs are added, the sugar stays."""
+    added = add(first, slots={"language": language})
+    sugar = dict(cart_lines())
+    correct(then, added)
+    lines = cart_lines()
+    assert sugar.items() <= lines.items()
+    assert lines.get("DRY-0049") == 1  # six white eggs
