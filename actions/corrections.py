@@ -6,6 +6,7 @@ added last; a brand alone ("mother dairy wala") means that brand of the line it 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rasa_sdk.events import SlotSet
@@ -87,7 +88,7 @@ class ActionCorrect(ShopAction):
         return [SlotSet("offered_changes", None), *events]
 
 
-def _instead_of_nothing(turn: Turn, lines: tuple[ParsedLine, ...]) -> bool:
+def _instead_of_nothing(turn: Turn, lines: Sequence[ParsedLine]) -> bool:
     """ "मटन नहीं तो 6 अंडे दे दो", "chicken nahi to eggs": the words taken back name nothing in
     the cart (the mutton never went in), and what is said instead is of kinds the cart does not
     hold: an order, not a change to whatever was added last."""
