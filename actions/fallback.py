@@ -9,6 +9,7 @@ from actions.runtime import ShopAction, Turn
 from actions.unsold import say_unsold
 from bot.i18n.messages import INTENT_MEANINGS
 from bot.review.service import record
+from bot.text.normalize import normalize
 
 
 class ActionDefaultAskAffirmation(ShopAction):
@@ -25,6 +26,9 @@ class ActionDefaultAskAffirmation(ShopAction):
         ]
         if say_unsold(turn):  # "do u have fish?": no need to ask what was meant
             return []
+        answered = _answer_plainly(turn, ranking[0]["name"] if ranking else None)
+        if answered is not None:
+            return answered
         record(
             turn.session,
             turn.shop.id,
@@ -50,6 +54,50 @@ class ActionDefaultAskAffirmation(ShopAction):
             ],
         )
         return []
+
+
+ASKING = frozenset(
+    ["which", "what", "kaun", "kaunsa", "kaunse", "konsa", "konse", "kaunsi", "konsi", "options"]
+) | frozenset(["dikhao", "dikha", "कौन", "कौनसा", "कौनसे", "कौन-से", "दिखाओ", "दिखाइए"])
+_IS = frozenset(["is", "are", "hai", "hain", "h", "है", "हैं"])
+ORDERING = frozenset(["add_items", "update_quantity", "choose_option", "inform", "correction"])
+
+
+def _answer_plainly(turn: Turn, guess: str | None) -> list[dict[str, Any]] | None:
+    """What a shopkeeper would answer without asking "did you mean…?": a question the shop's
+    FAQs answer ("subah kitne baje se order aata hai"), a question about products it names
+    ("doodh ke options dikhao", "amul gold doodh ke kaunse pack hai": that kind, every brand
+    and pack), or an order the model was unsure of that names products and an amount ("Milky
+    Mist Paneer 200 g", "ok just 1 small box of hing"). None: ask after all."""
+    from actions.cart import ActionAddItems
+    from actions.catalog import ActionBrowseCatalog
+    from actions.faq import answer_from_faqs
+
+    if answer_from_faqs(turn, topics_only=True):
+        return []
+    engine, _ = turn.engine()
+    said = normalize(turn.text).split()
+    words = set(said)
+    items = " ".join(w for w in said if w not in ASKING and w not in _IS)  # "दूध कौन से हैं"
+    lines = [ln for ln in engine.parse(items).lines if ln.resolution.product is not None]
+    if not lines:
+        return None
+    amounts = any(ln.line.quantity is not None for ln in lines)
+    if words & ASKING or (turn.text.rstrip().endswith("?") and not amounts):
+        return ActionBrowseCatalog().act(turn)
+    if guess in ORDERING and amounts:
+        pending = list(turn.tracker.get_slot("pending_choices") or [])
+        asked = pending[0]["options"] if pending else []
+        answers_open = any(
+            p.sku in asked
+            for ln in lines
+            for p in (ln.resolution.product, *ln.resolution.alternatives)
+            if p
+        )
+        return ActionAddItems().add(
+            turn, turn.text, waiting=pending[1:] if answers_open else pending
+        )
+    return None
 
 
 class ActionRecordMisunderstood(ShopAction):

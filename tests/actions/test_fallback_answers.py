@@ -1,0 +1,75 @@
+"""When the model is unsure, a message a shopkeeper would simply answer gets its answer instead
+of "did you mean…?": a shop question the FAQs answer, a question about products it names, an
+order that names products and amounts."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.fallback import ActionDefaultAskAffirmation
+from bot.db.session import session_scope
+from bot.faq.store import add_faq
+from tests.actions.conftest import Result, make_tracker, review_items, run
+from tests.actions.test_cart_actions import cart_lines
+
+
+def unsure(text: str, guess: str, language: str = "en") -> Result:
+    ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": guess, "confidence": 0.5}]
+    tracker = make_tracker(
+        text,
+        "nlu_fallback",
+        confidence=0.55,
+        ranking=ranking,
+        slots={"language": language},
+    )
+    return run(ActionDefaultAskAffirmation(), tracker)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("what time do you open in the morning", "en"),
+        ("aur subah kitne baje se order aata hai", "hinglish"),
+        ("दुकान कितने बजे खुलती है", "hi"),
+    ],
+)
+def test_a_shop_question_is_answered_from_the_faqs(shop_id: int, text: str, language: str) -> None:
+    with session_scope(write=True) as s:
+        add_faq(s, shop_id, "What are your shop timings?", "8 am to 9 pm every day.")
+    result = unsure(text, "order_status", language)
+    assert result.text == "8 am to 9 pm every day."
+    assert review_items("fallback") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("what milk options do you have", "en"),
+        ("doodh ke options dikhao", "hinglish"),
+        ("दूध कौन कौन से हैं", "hi"),
+    ],
+)
+def test_a_question_about_named_products_lists_them(text: str, language: str) -> None:
+    result = unsure(text, "browse_catalog", language)
+    assert "Milk" in result.text or "दूध" in result.text
+    assert "₹" in result.text
+    assert "did you mean" not in result.text.casefold()
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Amul Malai Paneer 500 g", "en"),
+        ("amul paneer 500 gm dena", "hinglish"),
+        ("अमूल पनीर 500 ग्राम", "hi"),
+    ],
+)
+def test_an_unsure_order_with_products_and_amounts_goes_in(text: str, language: str) -> None:
+    unsure(text, "add_items", language)
+    assert cart_lines() == {"DRY-0024": 1}
+
+
+def test_words_without_a_product_or_amount_are_still_asked_about() -> None:
+    result = unsure("atta thoda zyada", "update_quantity", "hinglish")
+    assert result.text.startswith("Kya aap yeh kehna chahte the:")
+    assert cart_lines() == {}
