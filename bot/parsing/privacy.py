@@ -80,11 +80,14 @@ _OPT_OUT = [
         rf"no more {_MSG}",
         rf"(?:don't|dont|do not) (?:send(?: me)?(?: any)? {_MSG}|message me|text me)",
         # Hinglish
-        rf"(?:{_ME} )?(?:{_MSG} )?(?:mat|mt|na) (?:bhejo|bhejiye|bhejna|bhejie|bhejen|bhejein|karo)",
+        # "mat bhejo" alone answers "shall I send the order?" (deny): a STOP names messages
+        rf"(?:{_ME} )?{_MSG} (?:mat|mt|na) (?:bhejo|bhejiye|bhejna|bhejie|bhejen|bhejein|karo)",
+        rf"{_ME} (?:mat|mt|na) (?:bhejo|bhejiye|bhejna|bhejie|bhejen|bhejein)",
         rf"(?:{_ME} )?(?:{_MSG} )?(?:bhejna )?band {_DO}",
         rf"{_MSG} band",
         # Hindi
-        rf"(?:{_ME_HI} )?(?:{_MSG_HI} )?(?:मत|ना|न) (?:भेजो|भेजिए|भेजिये|भेजना|भेजें)",
+        rf"(?:{_ME_HI} )?{_MSG_HI} (?:मत|ना|न) (?:भेजो|भेजिए|भेजिये|भेजना|भेजें)",
+        rf"{_ME_HI} (?:मत|ना|न) (?:भेजो|भेजिए|भेजिये|भेजना|भेजें)",
         rf"(?:{_ME_HI} )?(?:{_MSG_HI} )?(?:भेजना )?बंद {_DO_HI}",
         rf"{_MSG_HI} बंद",
     )
@@ -117,7 +120,7 @@ _ERASE = [
         rf"(?:delete|erase|remove|wipe|clear) {_ALL}(?:my |of my )?(?:personal )?{_DATA}"
         r"(?: and [a-z]+)?",
         r"forget me",
-        r"delete everything(?: about me)?",
+        r"delete everything about me",  # "delete everything" alone empties the cart
         # Hinglish
         rf"(?:mera |meri |mere )?{_ALL_HINGLISH}(?:personal )?{_DATA_HINGLISH} "
         rf"(?:(?:delete|erase|remove|clear|hata|mita) (?:{_DO}|{_GIVE})|hatao|mitao|hata {_GIVE}"

@@ -19,7 +19,7 @@ from bot.parsing.privacy import PrivacyCommand, read_privacy_command
         ("band karo", "opt_out", "hinglish"),
         ("Band kar do please", "opt_out", "hinglish"),
         ("messages band karo", "opt_out", "hinglish"),
-        ("mat bhejo", "opt_out", "hinglish"),
+        ("message mat bhejo", "opt_out", "hinglish"),
         ("mujhe message mat bhejo", "opt_out", "hinglish"),
         ("मैसेज मत भेजो", "opt_out", "hi"),
         ("कृपया मुझे मैसेज मत भेजिए।", "opt_out", "hi"),
@@ -55,6 +55,12 @@ def test_commands_in_three_languages(text: str, command: str, language: str | No
         "2 kg atta",
         "band",
         "start my order with 2 kg atta",
+        # answers to "shall I…?" in the NLU data (deny, clear_cart), not commands
+        "mat bhejo",
+        "mat karo",
+        "abhi mat karo",
+        "मत भेजो",
+        "delete everything",
         "",
     ],
 )
