@@ -13,9 +13,10 @@ from actions.runtime import ShopAction, Turn, product_label
 from bot.cart import service as carts
 from bot.catalog.cheapest import cheapest, cheapest_question
 from bot.catalog.index import keys
-from bot.catalog.model import format_rupees
+from bot.catalog.model import CatalogProduct, format_rupees
 from bot.db.models import Category
 from bot.engine import ParsedLine
+from bot.text.normalize import normalize
 
 MAX_LISTED = 10
 
@@ -60,6 +61,10 @@ class ActionBrowseCatalog(ShopAction):
             if named:  # "paneer kaun kaun se hai", "doodh ke options": that kind, every brand
                 said, product = named[0]
                 return _list_kind(turn, said or product.kind, product.kind)
+            shown = _last_kind(turn)
+            if shown is not None:
+                # "dusra brand dikhao", "other options?" right after an add: that kind's brands
+                return _list_kind(turn, turn.label(shown), shown.kind)
             for line in lines:  # "do you have fish?": said plainly, then the aisles
                 item = line.line.item
                 if item and (line.unsold or not engine.resolver.names_something(item)):
@@ -171,6 +176,23 @@ class ActionAskPrice(ShopAction):
             return None
         turn.send(turn.t("price", name=turn.label(pick), price=format_rupees(pick.price_paise)))
         return [SlotSet("priced", f"{pick.name} {pick.pack_size} {pick.pack_unit}")]
+
+
+OTHER_WORDS = frozenset(
+    ["dusra", "doosra", "dusre", "doosre", "aur", "other", "another", "else", "different"]
+) | frozenset(["दूसरा", "दूसरे", "और", "अन्य", "brand", "brands", "ब्रांड", "company", "कंपनी"])
+
+
+def _last_kind(turn: Turn) -> CatalogProduct | None:
+    """The product just put in when the message asks for others ("dusra brand dikhao na")."""
+    words = set(normalize(turn.text).split())
+    if not words & {"brand", "brands", "ब्रांड", "company", "कंपनी", "options", "option"}:
+        return None
+    if not words & OTHER_WORDS:
+        return None
+    last = list(turn.tracker.get_slot("last_added") or [])
+    engine, _ = turn.engine()
+    return engine.index.by_sku.get(last[-1]) if last else None
 
 
 def _list_kind(turn: Turn, said: str, kind: str) -> list[dict[str, Any]]:

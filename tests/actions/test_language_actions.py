@@ -278,3 +278,20 @@ def test_ask_price() -> None:
     assert "Amul Butter 100 g: ₹58" in result.text
     unknown = run(ActionAskPrice(), make_tracker("how much?", "ask_price"))
     assert unknown.text.startswith("Which product's price?")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("show me another brand", "en"),
+        ("dusra brand dikhao na", "hinglish"),
+        ("कोई दूसरा ब्रांड दिखाइए", "hi"),
+    ],
+)
+def test_another_brand_after_an_add_lists_that_kind(text: str, language: str) -> None:
+    tracker = make_tracker(
+        text, "browse_catalog", slots={"language": language, "last_added": ["STP-0002"]}
+    )
+    result = run(ActionBrowseCatalog(), tracker)
+    assert "Pillsbury" in result.text or "पिल्सबरी" in result.text, result.text
+    assert "Butter" not in result.text and "मक्खन" not in result.text
