@@ -18,13 +18,13 @@ from api.whatsapp.graph import GraphClient
 from api.whatsapp.inbox import InboxRow
 from api.whatsapp.payloads import Webhook
 from api.whatsapp.plan import Context, Plan, commit
-from api.whatsapp.rasa import RasaClient
 from api.whatsapp.worker import purge_periodically
 from bot.db.session import session_scope
 from bot.db.whatsapp_models import WhatsAppInbox, WhatsAppOutgoing
 from bot.i18n import t
 from bot.privacy import consent
 from bot.privacy.retention import PURGED, purge_old
+from bot.rasa_api import EngineClient
 from bot.settings import Settings, get_settings
 from tests.api.whatsapp.support import (
     APP_SECRET,
@@ -79,7 +79,7 @@ def _plan_and_commit(shop_id: int, payload: dict) -> Plan:
     [value] = Webhook.model_validate(payload).values()
 
     async def go() -> Plan:
-        rasa = RasaClient("http://127.0.0.1:9")
+        rasa = EngineClient("http://127.0.0.1:9")
         graph = GraphClient(Settings())
         try:
             ctx = Context(rasa, graph, _db, lambda: shop_id, lambda: "no photos")
