@@ -134,6 +134,8 @@ class ActionAddItems(ShopAction):
         """Put what `text` asks for in the cart; `waiting` are questions still open before it."""
         engine, _ = turn.engine()
         parsed = engine.parse(text)
+        if _names_the_cart(text) and not any(ln.resolution.product for ln in parsed.lines):
+            return ActionViewCart().act(turn)  # "कार्ट भेजो एक बार", "cart bhej do": the cart
         parsed = replace(parsed, lines=_refinements(engine, parsed.lines))
         added: list[tuple[CatalogProduct, int]] = []
         pending: list[dict[str, Any]] = []
@@ -305,6 +307,14 @@ def _refinements(engine: ItemEngine, lines: Sequence[ParsedLine]) -> tuple[Parse
         else:
             out.append(line)
     return tuple(out)
+
+
+CART_WORDS = frozenset(["cart", "kart", "basket", "कार्ट", "टोकरी"])
+
+
+def _names_the_cart(text: str) -> bool:
+    """ "कार्ट भेजो एक बार" read as an order: the shopper wants to see the cart."""
+    return bool(set(normalize(text).split()) & CART_WORDS)
 
 
 def _count(packs: Sequence[tuple[CatalogProduct, int]]) -> int:

@@ -409,3 +409,12 @@ def test_carts_are_per_shopper() -> None:
     run(ActionAddItems(), make_tracker("amul taaza milk 1 l", "add_items", sender="919800000001"))
     assert cart_lines() == {"DRY-0029": 1}
     assert cart_lines("919800000001") == {"DRY-0002": 1}
+
+
+@pytest.mark.parametrize("text", ["send the cart once", "cart bhejo ek baar", "कार्ट भेजो एक बार"])
+def test_the_cart_asked_for_as_an_order_is_shown(text: str) -> None:
+    add("2 kg atta")
+    result = add(text)
+    assert "Chakki Atta" in result.text or "चक्की आटा" in result.text, result.text
+    assert "don't have" not in result.text and "नहीं है" not in result.text
+    assert cart_lines() == {"STP-0013": 1}
