@@ -23,6 +23,7 @@ from bot.settings import get_settings
 from bot.shops import terms_of
 from bot.shops.area import area_of_shop
 from bot.shops.directory import (
+    PAYMENT_FIELDS,
     TERM_FIELDS,
     InvalidShop,
     all_shops,
@@ -61,7 +62,7 @@ def engine_from_db() -> ItemEngine:
 
 # `chatcart shop`: the shops of this deployment ------------------------------------------------
 
-RESETTABLE = (*TERM_FIELDS, "access_token", "app_secret")
+RESETTABLE = (*TERM_FIELDS, "access_token", "app_secret", "payment_provider")
 app = typer.Typer(help="The shops on this deployment: make, change, list.", no_args_is_help=True)
 
 NumberOption = Annotated[
@@ -100,6 +101,28 @@ TokenOption = Annotated[
 SecretOption = Annotated[
     str | None,
     typer.Option(envvar="SHOP_APP_SECRET", help="That app's secret (checks its webhooks)."),
+]
+
+
+ProviderOption = Annotated[
+    str | None,
+    typer.Option(
+        help="A payment account of its own: sandbox or razorpay (default: the platform's)."
+    ),
+]
+KeyIdOption = Annotated[
+    str | None, typer.Option(envvar="SHOP_PAYMENT_KEY_ID", help="That account's key id.")
+]
+KeySecretOption = Annotated[
+    str | None, typer.Option(envvar="SHOP_PAYMENT_KEY_SECRET", help="That account's key secret.")
+]
+WebhookSecretOption = Annotated[
+    str | None,
+    typer.Option(
+        envvar="SHOP_PAYMENT_WEBHOOK_SECRET",
+        help="That account's webhook secret; its webhooks go to "
+        "/api/v1/payments/webhooks/<provider>/<slug>.",
+    ),
 ]
 
 
@@ -148,6 +171,10 @@ def create(
     closes_at_hour: ClosesOption = None,
     access_token: TokenOption = None,
     app_secret: SecretOption = None,
+    payment_provider: ProviderOption = None,
+    payment_key_id: KeyIdOption = None,
+    payment_key_secret: KeySecretOption = None,
+    payment_webhook_secret: WebhookSecretOption = None,
 ) -> None:
     """Make a shop. Terms not given are the platform's settings until `shop update` sets them."""
     try:
@@ -166,6 +193,10 @@ def create(
                     closes_at_hour=closes_at_hour,
                     access_token=access_token,
                     app_secret=app_secret,
+                    payment_provider=payment_provider,
+                    payment_key_id=payment_key_id,
+                    payment_key_secret=payment_key_secret,
+                    payment_webhook_secret=payment_webhook_secret,
                 ),
             )
     except InvalidShop as e:
@@ -189,6 +220,10 @@ def update(
     closes_at_hour: ClosesOption = None,
     access_token: TokenOption = None,
     app_secret: SecretOption = None,
+    payment_provider: ProviderOption = None,
+    payment_key_id: KeyIdOption = None,
+    payment_key_secret: KeySecretOption = None,
+    payment_webhook_secret: WebhookSecretOption = None,
     platform: Annotated[
         list[str] | None,
         typer.Option(
@@ -209,11 +244,17 @@ def update(
         closes_at_hour=closes_at_hour,
         access_token=access_token,
         app_secret=app_secret,
+        payment_provider=payment_provider,
+        payment_key_id=payment_key_id,
+        payment_key_secret=payment_key_secret,
+        payment_webhook_secret=payment_webhook_secret,
     )
     for field in platform or []:
         if field not in RESETTABLE:
             raise _refused(InvalidShop(f"{field} has no platform setting to go back to"))
-        changes[field] = None
+        # the payment account goes back whole: a provider without its secrets is refused
+        for gone in PAYMENT_FIELDS if field == "payment_provider" else (field,):
+            changes[gone] = None
     try:
         with session_scope(write=True) as s:
             update_shop(s, slug, **changes)
@@ -243,6 +284,8 @@ def _described(session: Session, shop: Shop) -> dict[str, Any]:
         **terms,
         "platform_terms": [f for f in TERM_FIELDS if getattr(shop, f) is None],
         "own_credentials": bool(shop.access_token or shop.app_secret),
+        "payment_provider": shop.payment_provider or get_settings().payment_provider,
+        "own_payment_account": shop.payment_provider is not None,
     }
 
 

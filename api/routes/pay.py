@@ -14,8 +14,10 @@ from fastapi.templating import Jinja2Templates
 
 from api.deps import SettingsDep
 from bot.catalog.model import format_rupees
+from bot.db.models import Shop
 from bot.db.session import session_scope
 from bot.payments import ledger, sandbox
+from bot.payments.configured import sandbox_secret, webhook_path
 from bot.payments.errors import ProviderDisabled
 from bot.payments.ledger import PaymentView
 from bot.payments.upi import intent_link, qr_svg
@@ -35,6 +37,15 @@ def _sandbox_only(settings: Settings) -> None:
 def _payment(public_id: str) -> PaymentView:
     with session_scope() as session:
         return ledger.payment_view(ledger.get_payment(session, public_id))
+
+
+def _route(public_id: str, settings: Settings) -> tuple[str, str]:
+    """Where the gateway delivers this payment's events and the secret it signs them with:
+    those of the account that took it (a shop's own, or the platform's)."""
+    with session_scope() as session:
+        payment = ledger.get_payment(session, public_id)
+        shop = session.get(Shop, payment.shop_id)
+        return webhook_path(shop), sandbox_secret(shop, settings)
 
 
 @router.get("/pay/{payment_id}", response_class=HTMLResponse)
@@ -70,13 +81,10 @@ async def _decide(
     _sandbox_only(settings)
     payment = await run_in_threadpool(_payment, payment_id)
     body = sandbox.gateway_event(payment.id, payment.amount_paise, payment.currency, outcome)
-    url = settings.public_base_url.rstrip("/") + sandbox.WEBHOOK_PATH
+    path, secret = await run_in_threadpool(_route, payment_id, settings)
+    url = settings.public_base_url.rstrip("/") + path
     try:
-        status = str(
-            await run_in_threadpool(
-                sandbox.deliver, url, body, settings.sandbox_webhook_secret.get_secret_value()
-            )
-        )
+        status = str(await run_in_threadpool(sandbox.deliver, url, body, secret))
     except (httpx.HTTPError, httpx.InvalidURL):  # unreachable: the page says so; press again
         status = "unreachable"
     return RedirectResponse(f"/pay/{payment_id}?delivered={status}", status_code=303)

@@ -61,6 +61,12 @@ class Shop(Base):
     minimum_order_paise: Mapped[int | None] = mapped_column(BigInteger)
     opens_at_hour: Mapped[int | None] = mapped_column(Integer)
     closes_at_hour: Mapped[int | None] = mapped_column(Integer)
+    # A payment account of its own (`bot.payments.configured.provider_for_shop`): "sandbox" or
+    # "razorpay" with its key id, key secret and webhook secret; None: the platform's account.
+    payment_provider: Mapped[str | None] = mapped_column(String(16))
+    payment_key_id: Mapped[str | None] = mapped_column(Text)
+    payment_key_secret: Mapped[str | None] = mapped_column(Text)
+    payment_webhook_secret: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

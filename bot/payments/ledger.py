@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import models as db
 from bot.db.base import as_utc
-from bot.payments.configured import configured_provider
+from bot.payments.configured import provider_for_shop
 from bot.payments.errors import PaymentNotFound, RefundFailed
 from bot.payments.provider import PaymentProvider, PaymentRequest
 from bot.settings import get_settings
@@ -60,7 +60,7 @@ def open_payment(
     """Ask the provider for a pay link for the order's total and record it. Called inside the
     order's transaction: if the provider fails, the order is not placed either."""
     settings = get_settings()
-    provider = provider or configured_provider(settings)
+    provider = provider or provider_for_shop(session.get(db.Shop, order.shop_id), settings)
     public_id = new_public_id()
     made = provider.create_payment(
         PaymentRequest(
@@ -111,11 +111,11 @@ def refund(session: Session, payment: db.Payment, provider: PaymentProvider | No
     """Give the money back through the provider that took it."""
     if payment.status != "paid" or not payment.provider_payment_id:
         raise RefundFailed(f"payment {payment.public_id} is {payment.status}: nothing to refund")
-    provider = provider or configured_provider()
+    provider = provider or provider_for_shop(session.get(db.Shop, payment.shop_id))
     if provider.name != payment.provider:
         raise RefundFailed(
             f"payment {payment.public_id} was taken by {payment.provider}, "
-            f"which is not the configured provider"
+            f"which is not the shop's provider now"
         )
     payment.refund_ref = provider.refund(
         payment.provider_payment_id, payment.amount_paise, f"order-{payment.order_id}"

@@ -40,7 +40,9 @@ class WebhookResult:
     order_id: int | None = None
 
 
-def _find_payment(session: Session, provider: str, event: WebhookEvent) -> db.Payment | None:
+def _find_payment(
+    session: Session, provider: str, event: WebhookEvent, shop_id: int | None
+) -> db.Payment | None:
     keys = []
     if event.provider_ref:
         keys.append(db.Payment.provider_ref == event.provider_ref)
@@ -48,11 +50,11 @@ def _find_payment(session: Session, provider: str, event: WebhookEvent) -> db.Pa
         keys.append(db.Payment.public_id == event.public_id)
     if not keys:
         return None
+    query = select(db.Payment).where(db.Payment.provider == provider, or_(*keys))
+    if shop_id is not None:
+        query = query.where(db.Payment.shop_id == shop_id)
     return session.scalar(
-        select(db.Payment)
-        .where(db.Payment.provider == provider, or_(*keys))
-        .with_for_update(of=db.Payment)
-        .execution_options(populate_existing=True)
+        query.with_for_update(of=db.Payment).execution_options(populate_existing=True)
     )
 
 
@@ -151,19 +153,32 @@ def _expired(session: Session, payment: db.Payment, actor: str) -> str:
 
 
 def handle_webhook(
-    session: Session, provider: PaymentProvider, body: bytes, headers: Mapping[str, str]
+    session: Session,
+    provider: PaymentProvider,
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    shop_id: int | None = None,
 ) -> WebhookResult:
     """Verify, record and apply one delivery. Raises `InvalidSignature` or `MalformedEvent`
-    before touching the database."""
+    before touching the database. `shop_id`: the delivery came to that shop's webhook route,
+    and only that shop's payments can be found (the provider's name already confines it to
+    payments of the account whose secret verified it, `bot.payments.configured`)."""
     event = provider.parse_webhook(body, headers)
     actor = f"payment:{provider.name}"
     begin_write(session)
-    payment = _find_payment(session, provider.name, event)
+    payment = _find_payment(session, provider.name, event, shop_id)
     seen = session.scalar(
         select(db.PaymentEvent).where(
             db.PaymentEvent.provider == provider.name, db.PaymentEvent.event_id == event.event_id
         )
     )
+    if seen is not None and seen.payment_id is None and payment is not None:
+        # Recorded before for no payment (a real event replayed to another shop's route, or
+        # one that came before its payment was committed): it is this payment's now.
+        session.delete(seen)
+        session.flush()
+        seen = None
     if seen is not None:
         if payment is not None:
             complete_paid_order(session, payment, actor)

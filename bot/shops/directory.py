@@ -32,6 +32,14 @@ TERM_FIELDS = (
     "closes_at_hour",
 )
 FIELDS = ("name", "phone_number_id", "display_phone_number", "access_token", "app_secret")
+# A payment account of the shop's own (`bot.payments.configured`); all None: the platform's.
+PAYMENT_FIELDS = (
+    "payment_provider",
+    "payment_key_id",
+    "payment_key_secret",
+    "payment_webhook_secret",
+)
+PAYMENT_PROVIDERS = ("sandbox", "razorpay")
 
 
 class InvalidShop(InvalidRequest):
@@ -52,6 +60,7 @@ def _check(shop: Shop) -> None:
         value = getattr(shop, name)
         if value is not None and value < 0:
             raise InvalidShop(f"{name} cannot be negative")
+    _check_payments(shop)
     opens, closes = shop.opens_at_hour, shop.closes_at_hour
     if opens is not None and not 0 <= opens <= 23:
         raise InvalidShop("opens_at_hour is an hour of the day, 0-23")
@@ -59,6 +68,22 @@ def _check(shop: Shop) -> None:
         raise InvalidShop("closes_at_hour is an hour of the day, 1-24")
     if opens is not None and closes is not None and closes <= opens:
         raise InvalidShop("the shop must close after it opens")
+
+
+def _check_payments(shop: Shop) -> None:
+    """An account of its own is whole: a webhook secret to verify events (and for Razorpay
+    the key id and secret to make links), or nothing at all."""
+    provider = shop.payment_provider
+    if provider is None:
+        if any(getattr(shop, f) for f in PAYMENT_FIELDS[1:]):
+            raise InvalidShop("payment credentials need --payment-provider (sandbox or razorpay)")
+        return
+    if provider not in PAYMENT_PROVIDERS:
+        raise InvalidShop(f"payment provider {provider!r}: sandbox or razorpay")
+    needed = PAYMENT_FIELDS[1:] if provider == "razorpay" else ("payment_webhook_secret",)
+    missing = [f for f in needed if not getattr(shop, f)]
+    if missing:
+        raise InvalidShop(f"a {provider} account of the shop's own needs {', '.join(missing)}")
 
 
 def _owner(session: Session, phone_number_id: str) -> Shop | None:
@@ -106,7 +131,7 @@ def update_shop(session: Session, slug: str, **fields: str | int | None) -> Shop
 
 def _set(shop: Shop, fields: dict[str, str | int | None]) -> None:
     for name, value in fields.items():
-        if name not in FIELDS and name not in TERM_FIELDS:
+        if name not in FIELDS and name not in TERM_FIELDS and name not in PAYMENT_FIELDS:
             raise InvalidShop(f"a shop has no field {name}")
         setattr(shop, name, value)
 

@@ -58,3 +58,30 @@ def test_a_one_shop_database_keeps_its_rows_and_the_default_shop_takes_the_numbe
     with empty_engine.begin() as conn:
         command.downgrade(alembic_config(conn), "0007")
         command.upgrade(alembic_config(conn), "head")
+
+
+def test_a_one_shop_database_keeps_the_platforms_payment_account_and_names_no_places(
+    empty_engine: Engine,
+) -> None:
+    """0010 and 0011: a shop of an older database names no places in its area and pays through
+    the platform's account (`PAYMENT_PROVIDER`), as it did."""
+    with empty_engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0009")
+        conn.execute(
+            text(
+                "INSERT INTO shops (id, slug, name, catalog_version, delivery_pincodes, created_at)"
+                " VALUES (1, 'kirana', 'Kirana', 0, '400069 400059', CURRENT_TIMESTAMP)"
+            )
+        )
+        command.upgrade(alembic_config(conn), "head")
+    with empty_engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT delivery_pincodes, delivery_localities, payment_provider, payment_key_id,"
+                " payment_key_secret, payment_webhook_secret FROM shops"
+            )
+        ).one()
+    assert tuple(row) == ("400069 400059", "", None, None, None, None)
+    with empty_engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0009")
+        command.upgrade(alembic_config(conn), "head")
