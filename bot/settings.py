@@ -179,6 +179,13 @@ class Settings(BaseSettings):
     whatsapp_poll_seconds: float = Field(
         default=0.1, gt=0, description="how often the worker process looks for new inbox rows"
     )
+    # WhatsApp Pay (India) per shop slug, "*" for every other shop; a shop in neither pays
+    # through the pay-link page. {"gateway": "razorpay", "configuration_name": "…"} or
+    # {"upi_vpa": "shop@bank"} (`bot.payments.order_details.pay_setting`).
+    whatsapp_pay: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="shop slug (or *) → its WhatsApp Pay payment setting (JSON)",
+    )
     whatsapp_templates: dict[str, str] = Field(
         default_factory=lambda: dict(DEFAULT_WHATSAPP_TEMPLATES),
         description="outbox template → approved WhatsApp template name (JSON; merged over the defaults)",

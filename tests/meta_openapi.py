@@ -101,15 +101,167 @@ UNDESCRIBED: dict[str, str] = {
     "Send Flow Template Message": "flow buttons (`sub_type: flow`, an `action` parameter) are "
     "missing from the component and parameter schemas",
     "Send Multi-Product Message": "its header type is the placeholder `<HEADER_TYPE>`",
-    "Send Order Details Message": "`order_details` is missing from the interactive types and "
-    "its `review_and_pay` action from the action schemas",
-    "Send Order Status Message": "`order_status` is missing from the interactive types and its "
-    "`review_order` action from the action schemas",
+    "Send Order Status Message": "its placeholder `reference_id` is 42 characters; Meta takes "
+    "35 at most (`ADDITIONS` keeps the limit)",
     "Send Reply to List Message": "no `type` (Meta then assumes text); every body we send "
     "names its type, so `type` stays required",
     "Send Text Message with Preview URL": "no `type`, as above",
     "Send Sample Issue Resolution Template": "text parameters given as booleans",
 }
+
+# WhatsApp Pay (India) messages, which the description lists examples of but no schema for:
+# `order_details` and `order_status` are missing from the interactive types, `review_and_pay`
+# and `review_order` from the actions. Written from Meta's reference for Payments API (India)
+# and its examples; both forms of payment configuration are allowed: `payment_settings` (a
+# payment gateway with its configuration name, or a UPI intent link) and the older
+# `payment_type` + `payment_configuration` of "Send Order Details Message".
+_AMOUNT: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["value", "offset"],
+    "properties": {"value": {"type": "integer", "minimum": 0}, "offset": {"enum": [100]}},
+}
+_DESCRIBED_AMOUNT: dict[str, Any] = {
+    **_AMOUNT,
+    "properties": {
+        **_AMOUNT["properties"],
+        "description": {"type": "string", "maxLength": 60},
+        "discount_program_name": {"type": "string", "maxLength": 60},
+    },
+}
+_REFERENCE: dict[str, Any] = {"type": "string", "pattern": "^[A-Za-z0-9_.-]{1,35}$"}
+_TEXT: dict[str, Any] = {"type": "string", "minLength": 1}
+_PAYMENT_SETTING: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["type"],
+    "properties": {
+        "type": {"enum": ["payment_gateway", "upi_intent_link"]},
+        "payment_gateway": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["type", "configuration_name"],
+            "properties": {
+                "type": {"enum": ["razorpay", "payu", "billdesk", "zaakpay"]},
+                "configuration_name": _TEXT,
+                "razorpay": {"type": "object"},
+                "payu": {"type": "object"},
+                "billdesk": {"type": "object"},
+                "zaakpay": {"type": "object"},
+            },
+        },
+        "upi_intent_link": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["link"],
+            "properties": {"link": {"type": "string", "pattern": "^upi://pay\\?"}},
+        },
+    },
+    "oneOf": [
+        {"properties": {"type": {"const": "payment_gateway"}}, "required": ["payment_gateway"]},
+        {"properties": {"type": {"const": "upi_intent_link"}}, "required": ["upi_intent_link"]},
+    ],
+}
+REVIEW_AND_PAY: dict[str, Any] = {
+    "required": ["name", "parameters"],
+    "properties": {
+        "name": {"type": "string", "enum": ["review_and_pay"]},
+        "parameters": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["reference_id", "type", "currency", "total_amount", "order"],
+            "properties": {
+                "reference_id": _REFERENCE,
+                "type": {"enum": ["digital-goods", "physical-goods"]},
+                "payment_type": {"enum": ["upi"]},
+                "payment_configuration": _TEXT,
+                "payment_settings": {"type": "array", "minItems": 1, "items": _PAYMENT_SETTING},
+                "currency": {"enum": ["INR"]},
+                "total_amount": _AMOUNT,
+                "order": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["status", "items", "subtotal", "tax"],
+                    "properties": {
+                        "status": {"enum": ["pending"]},
+                        "catalog_id": _TEXT,
+                        "expiration": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["timestamp"],
+                            "properties": {
+                                "timestamp": {"type": "string", "pattern": "^[0-9]+$"},
+                                "description": {"type": "string", "maxLength": 120},
+                            },
+                        },
+                        "items": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["name", "amount", "quantity"],
+                                "properties": {
+                                    "retailer_id": _TEXT,
+                                    "product_id": _TEXT,
+                                    "name": {"type": "string", "minLength": 1, "maxLength": 60},
+                                    "amount": _AMOUNT,
+                                    "sale_amount": _AMOUNT,
+                                    "quantity": {"type": "integer", "minimum": 1},
+                                    "country_of_origin": _TEXT,
+                                    "importer_name": _TEXT,
+                                    "importer_address": {"type": "object"},
+                                },
+                            },
+                        },
+                        "subtotal": _AMOUNT,
+                        "tax": _DESCRIBED_AMOUNT,
+                        "shipping": _DESCRIBED_AMOUNT,
+                        "discount": _DESCRIBED_AMOUNT,
+                    },
+                },
+            },
+            "oneOf": [
+                {"required": ["payment_settings"], "not": {"required": ["payment_configuration"]}},
+                {"required": ["payment_type", "payment_configuration"]},
+            ],
+        },
+    },
+}
+ORDER_STATUSES = ("pending", "processing", "partially_shipped", "shipped", "completed", "canceled")
+REVIEW_ORDER: dict[str, Any] = {
+    "required": ["name", "parameters"],
+    "properties": {
+        "name": {"type": "string", "enum": ["review_order"]},
+        "parameters": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["reference_id", "order"],
+            "properties": {
+                "reference_id": _REFERENCE,
+                "order": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["status"],
+                    "properties": {
+                        "status": {"enum": list(ORDER_STATUSES)},
+                        "description": {"type": "string", "maxLength": 120},
+                    },
+                },
+            },
+        },
+    },
+}
+# (schema, JSON pointer to a list in it, what is appended, why): what the description lacks.
+ADDITIONS: tuple[tuple[str, str, list[Any], str], ...] = (
+    (
+        "InteractiveObject",
+        "/properties/type/enum",
+        ["order_details", "order_status"],
+        "WhatsApp Pay's interactive types (its own examples send them)",
+    ),
+    ("ActionObject", "/oneOf", [REVIEW_AND_PAY, REVIEW_ORDER], "their actions, as above"),
+)
 
 # A read receipt (with the typing indicator) is a sendMessage body in the description's own
 # example "Send typing indicator and read receipt", but `Message` has no schema for it: this
@@ -163,6 +315,11 @@ def _patched_schemas() -> dict[str, Any]:
         for key in parents:
             node = node[int(key)] if isinstance(node, list) else node[key]
         node[last] = value
+    for name, pointer, values, _why in ADDITIONS:
+        node = schemas[name]
+        for key in pointer.strip("/").split("/"):
+            node = node[int(key)] if isinstance(node, list) else node[key]
+        node.extend(copy.deepcopy(values))
     return schemas
 
 
