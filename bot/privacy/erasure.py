@@ -17,12 +17,13 @@ talked to; asked twice, it finds nothing more to erase.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from bot.db import models as db
+from bot.db.base import as_utc
 from bot.db.review_models import HandoffEvent
 from bot.db.session import session_scope
 from bot.db.whatsapp_models import WhatsAppInbox, WhatsAppOutgoing, WhatsAppStatus
@@ -36,6 +37,7 @@ IN_PROGRESS: tuple[OrderStatus, ...] = ("pending_payment", "paid", "packed", "ou
 ERASED: dict[str, bool] = {"erased": True}  # what a message's stored text becomes
 UNFINISHED = ("pending", "forwarding", "replied")  # inbox rows still being answered
 ERASED_OUTCOME = "privacy_erased"  # the outcome of the message whose erasure was done
+RETRIED_FOR = timedelta(days=7)  # Meta retries an unacknowledged webhook this long
 
 
 class OrderInProgress(Exception):
@@ -124,9 +126,15 @@ def _customer(session: Session, row: db.Customer, hashed: str, now: datetime) ->
     return len(order_ids), carts
 
 
-def _messages(session: Session, wa_id: str, hashed: str, keep_inbox_id: int | None) -> int:
-    """The gateway's record of the conversation: texts replaced, the number hashed. Rows still
-    being answered keep what answering them needs (the shopper's profile name goes)."""
+def _messages(
+    session: Session, wa_id: str, secret: str, keep_inbox_id: int | None, now: datetime
+) -> int:
+    """The gateway's record of the conversation: texts replaced, the number hashed — and
+    WhatsApp's message ids too, which carry the number (base64 in the `wamid`). An inbox row
+    keeps its id while Meta may still retry its delivery (`RETRIED_FOR`): it is what makes a
+    retry add nothing; `rehash_old_keys` hashes it later. Rows still being answered keep what
+    answering them needs (the shopper's profile name goes)."""
+    hashed = pseudonym(wa_id, secret)
     erased = 0
     for r in session.scalars(select(WhatsAppInbox).where(WhatsAppInbox.wa_id == wa_id)):
         if r.state in UNFINISHED or r.id == keep_inbox_id:
@@ -134,18 +142,39 @@ def _messages(session: Session, wa_id: str, hashed: str, keep_inbox_id: int | No
                 r.payload = {k: v for k, v in r.payload.items() if k != "name"}
             continue
         r.payload, r.wa_id, r.last_error = dict(ERASED), hashed, None
+        if as_utc(r.received_at) < now - RETRIED_FOR:
+            r.key = pseudonym(r.key, secret)
         erased += 1
+    sent: list[int] = []
     for out in session.scalars(select(WhatsAppOutgoing).where(WhatsAppOutgoing.wa_id == wa_id)):
         if out.state == "pending":
             continue  # about to be sent (the answer to this very request, perhaps)
         out.body, out.options, out.wa_id, out.error = dict(ERASED), {}, hashed, None
+        out.wamid = pseudonym(out.wamid, secret) if out.wamid else None
+        sent.append(out.id)
         erased += 1
-    session.execute(
-        update(WhatsAppStatus)
-        .where(WhatsAppStatus.recipient_id == wa_id)
-        .values(recipient_id=hashed)
+    statuses = select(WhatsAppStatus).where(
+        or_(WhatsAppStatus.recipient_id == wa_id, WhatsAppStatus.outgoing_id.in_(sent))
     )
+    for status in session.scalars(statuses):
+        status.recipient_id, status.wamid = hashed, pseudonym(status.wamid, secret)
     return erased
+
+
+def rehash_old_keys(session: Session, secret: str, now: datetime | None = None) -> int:
+    """The WhatsApp ids of erased shoppers' messages, hashed once Meta no longer retries
+    their delivery (the retention job calls this); the count."""
+    cutoff = (now or datetime.now(UTC)) - RETRIED_FOR
+    rows = session.scalars(
+        select(WhatsAppInbox).where(
+            WhatsAppInbox.wa_id.like(f"{PREFIX}%"),
+            WhatsAppInbox.key.not_like(f"{PREFIX}%"),
+            WhatsAppInbox.received_at < cutoff,
+        )
+    ).all()
+    for r in rows:
+        r.key = pseudonym(r.key, secret)
+    return len(rows)
 
 
 def erase_records(
@@ -169,7 +198,7 @@ def erase_records(
     for row in customers:
         o, c = _customer(session, row, hashed, now)
         orders, carts = orders + o, carts + c
-    messages = _messages(session, wa_id, hashed, keep_inbox_id)
+    messages = _messages(session, wa_id, secret, keep_inbox_id, now)
     review = session.execute(
         update(db.ReviewItem)
         .where(_conversations(db.ReviewItem.conversation_id, wa_id))
@@ -196,7 +225,7 @@ def finish_erasures(session: Session, secret: str) -> int:
         )
     ).all()
     for r in rows:
-        _messages(session, r.wa_id, pseudonym(r.wa_id, secret), None)
+        _messages(session, r.wa_id, secret, None, datetime.now(UTC))
     return len(rows)
 
 

@@ -21,7 +21,7 @@ from bot.db.review_models import HandoffEvent
 from bot.db.session import session_scope
 from bot.db.whatsapp_models import WhatsAppInbox, WhatsAppOutgoing
 from bot.privacy import tracker
-from bot.privacy.erasure import finish_erasures
+from bot.privacy.erasure import finish_erasures, rehash_old_keys
 from bot.privacy.rows import affected
 from bot.settings import Settings, get_settings
 
@@ -85,6 +85,7 @@ def purge_old(settings: Settings | None = None, *, now: datetime | None = None) 
     secret = settings.privacy_hash_secret.get_secret_value()
     with session_scope(settings.database_url, write=True) as s:
         finished = finish_erasures(s, secret)
+        rehash_old_keys(s, secret, now)
         if settings.conversation_retention_days <= 0:
             return Purge(None, erasures_finished=finished)
         cutoff = now - timedelta(days=settings.conversation_retention_days)

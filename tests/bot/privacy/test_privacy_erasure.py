@@ -114,3 +114,30 @@ def test_no_promotion_reaches_an_erased_shopper(tracked: int) -> None:
         reminder = s.scalar(select(OutboxMessage).where(OutboxMessage.template == "cart_reminder"))
     assert reminder is not None and reminder.status == "sent"
     assert reminder.provider_message_id is None and "erased" in (reminder.last_error or "")
+
+
+def test_whatsapps_message_ids_which_carry_the_number_are_hashed(tracked: int) -> None:
+    """A wamid is base64 with the number inside; an inbox row keeps its id while Meta may
+    still retry the delivery (the id makes a retry add nothing), then the purge hashes it."""
+    from bot.db.whatsapp_models import WhatsAppStatus
+    from bot.privacy.pseudonym import is_pseudonym
+    from bot.privacy.retention import purge_old
+
+    chat(tracked, WA_ID, "old one", days_ago=10)
+    chat(tracked, WA_ID, "recent one", days_ago=1)
+    with session_scope(write=True) as s:
+        out = s.scalars(select(WhatsAppOutgoing).order_by(WhatsAppOutgoing.id)).first()
+        assert out is not None and out.wamid
+        s.add(
+            WhatsAppStatus(wamid=out.wamid, status="read", recipient_id=WA_ID, outgoing_id=out.id)
+        )
+    erase_shopper(WA_ID)
+    with session_scope() as s:
+        keys = [r.key for r in s.scalars(select(WhatsAppInbox).order_by(WhatsAppInbox.id))]
+        assert is_pseudonym(keys[0]) and keys[1] == "wamid.test.1"
+        assert all(is_pseudonym(o.wamid or "") for o in s.scalars(select(WhatsAppOutgoing)))
+        status = s.scalars(select(WhatsAppStatus)).one()
+        assert is_pseudonym(status.wamid) and is_pseudonym(status.recipient_id)
+    purge_old(now=datetime.now(UTC) + timedelta(days=7))
+    with session_scope() as s:
+        assert all(is_pseudonym(r.key) for r in s.scalars(select(WhatsAppInbox)))
