@@ -23,6 +23,7 @@ from bot.orders.slots import DeliverySlot, next_slots, slot_label
 from bot.parsing.lexicon import AMBIGUOUS_NUMBERS
 from bot.parsing.pincode import find_pincode
 from bot.parsing.quantity import number_value
+from bot.payments.whatsapp_offer import offer
 from bot.shops import terms_of
 from bot.shops.area import area_of
 from bot.text.normalize import normalize
@@ -278,7 +279,11 @@ class ActionPlaceOrder(ShopAction):
             slot=_slot_label(order.delivery_slot, turn.language),
         )
         if order.payment_method == "upi" and order.payment and order.payment.pay_url:
-            turn.say("pay_now", url=order.payment.pay_url)
+            whatsapp_pay = offer(turn.session, turn.shop, order.id, turn.language)
+            if whatsapp_pay is not None:  # the gateway renders it as an order_details sheet
+                turn.dispatcher.utter_message(json_message=whatsapp_pay)
+            else:
+                turn.say("pay_now", url=order.payment.pay_url)
         else:
             turn.say("cod_note", total=total)
         return reset

@@ -41,8 +41,10 @@ def chat(
                 continue
             buttons = []
             for reply in replies:
-                if reply.get("text"):
-                    typer.echo(f"shop › {reply['text']}")
+                custom = reply.get("custom")
+                shown = reply.get("text") or (custom or {}).get("text")
+                if shown:  # a custom payload (WhatsApp Pay's sheet) carries its text fallback
+                    typer.echo(f"shop › {shown}")
                 for b in reply.get("buttons") or []:
                     buttons.append(b)
                     typer.echo(f"        [{len(buttons)}] {b['title']}")

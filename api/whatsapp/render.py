@@ -33,6 +33,11 @@ ROW_DESCRIPTION_MAX = 72
 ROW_ID_MAX = 200
 LIST_BUTTON_MAX = 20
 SECTION_TITLE_MAX = 24
+# WhatsApp Pay (India): order_details and order_status.
+REFERENCE_RE = re.compile(r"[A-Za-z0-9_.-]{1,35}")
+ORDER_ACTIONS = {"order_details": "review_and_pay", "order_status": "review_order"}
+ORDER_STATUSES = ("pending", "processing", "partially_shipped", "shipped", "completed", "canceled")
+ORDER_DESCRIPTION_MAX = 120
 
 
 @dataclass(frozen=True)
@@ -219,9 +224,43 @@ def render(responses: list[dict[str, Any]], language: str) -> list[Rendered]:
         if r.get("image"):
             out.append(Rendered("image", {"link": str(r["image"])}))
         custom = r.get("custom")
-        if isinstance(custom, dict) and isinstance(custom.get("text"), str):
+        if isinstance(custom, dict) and isinstance(custom.get("order_details"), dict):
+            out.append(order_details(custom["order_details"]))
+        elif isinstance(custom, dict) and isinstance(custom.get("text"), str):
             out.extend(text_messages(custom["text"]))
     return out
+
+
+def order_details(offer: dict[str, Any]) -> Rendered:
+    """WhatsApp Pay's sheet (`bot.payments.whatsapp_offer`): the order, its total and the
+    "Review and pay" button; its reference id is kept with the sent message."""
+    parameters = offer["parameters"]
+    content = {
+        "type": "order_details",
+        "body": {"text": clip(str(offer.get("body") or ""), BODY_MAX)},
+        "action": {"name": "review_and_pay", "parameters": parameters},
+    }
+    return Rendered(
+        "interactive",
+        content,
+        {"kind": "order_details", "reference_id": parameters["reference_id"]},
+    )
+
+
+def order_status(reference_id: str, status: str, body: str, description: str = "") -> Rendered:
+    """WhatsApp Pay's order update (`review_order`) for the order a reference id named."""
+    order: dict[str, str] = {"status": status}
+    if description:
+        order["description"] = clip(description, ORDER_DESCRIPTION_MAX)
+    content = {
+        "type": "order_status",
+        "body": {"text": clip(body, BODY_MAX)},
+        "action": {
+            "name": "review_order",
+            "parameters": {"reference_id": reference_id, "order": order},
+        },
+    }
+    return Rendered("interactive", content, {"kind": "order_status", "reference_id": reference_id})
 
 
 def resolve(options: dict[str, Any], reply_id: str) -> tuple[str, Any] | None:
@@ -305,6 +344,8 @@ def check(message: dict[str, Any]) -> list[str]:
                     problems.append(f"row title {r.get('title')!r}")
                 if len(r.get("description") or "") > ROW_DESCRIPTION_MAX:
                     problems.append(f"row description {r.get('description')!r}")
+        elif content.get("type") in ("order_details", "order_status"):
+            problems += _order_problems(content["type"], action)
         else:
             problems.append(f"interactive type {content.get('type')!r}")
     elif kind in ("image", "audio", "document", "video", "sticker"):
@@ -314,6 +355,57 @@ def check(message: dict[str, Any]) -> list[str]:
         problems += _template_problems(content)
     else:
         problems.append(f"unknown type {kind!r}")
+    return problems
+
+
+def _order_problems(kind: str, action: dict[str, Any]) -> list[str]:
+    """WhatsApp Pay's rules for order_details (review_and_pay) and order_status
+    (review_order): the reference id, INR amounts in paise that add up, integer quantities."""
+    problems: list[str] = []
+    parameters = action.get("parameters") or {}
+    if action.get("name") != ORDER_ACTIONS[kind]:
+        problems.append(f"{kind} action {action.get('name')!r}")
+    if not REFERENCE_RE.fullmatch(str(parameters.get("reference_id") or "")):
+        problems.append(f"reference_id {parameters.get('reference_id')!r}")
+    order = parameters.get("order") or {}
+    if kind == "order_status":
+        if order.get("status") not in ORDER_STATUSES:
+            problems.append(f"order status {order.get('status')!r}")
+        return problems
+    if parameters.get("currency") != "INR":
+        problems.append(f"currency {parameters.get('currency')!r}")
+
+    def paise(amount: Any) -> int:
+        if amount is None:
+            return 0
+        if not isinstance(amount, dict) or amount.get("offset") != 100:
+            problems.append(f"amount {amount!r} is not {{value, offset: 100}}")
+            return 0
+        value = amount.get("value")
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            problems.append(f"amount value {value!r}")
+            return 0
+        return value
+
+    items = order.get("items") or []
+    if not items:
+        problems.append("an order without items")
+    lines = 0
+    for item in items:
+        quantity = item.get("quantity")
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+            problems.append(f"item quantity {quantity!r}")
+            continue
+        lines += paise(item.get("amount")) * quantity
+    subtotal = paise(order.get("subtotal"))
+    if lines != subtotal:
+        problems.append(f"items come to {lines}, the subtotal says {subtotal}")
+    total = subtotal + paise(order.get("tax")) + paise(order.get("shipping"))
+    total -= paise(order.get("discount"))
+    if paise(parameters.get("total_amount")) != total:
+        problems.append(f"total_amount is not subtotal + tax + shipping - discount ({total})")
+    if not parameters.get("payment_settings"):
+        problems.append("no payment_settings")
     return problems
 
 

@@ -212,6 +212,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hi": "UPI से यहाँ पेमेंट कीजिए: {url}",
         "hinglish": "UPI se yahan pay karo: {url}",
     },
+    "wa_pay_body": {
+        "en": "Order #{id}: {total}. Tap Review and pay to pay by UPI right here in WhatsApp.",
+        "hi": "ऑर्डर #{id}: {total}। WhatsApp में ही UPI से पेमेंट के लिए Review and pay दबाइए।",
+        "hinglish": "Order #{id}: {total}. WhatsApp mein hi UPI se pay karne ke liye Review and "
+        "pay dabao.",
+    },
+    "wa_pay_expiry": {
+        "en": "Pay within {minutes} minutes",
+        "hi": "{minutes} मिनट में पेमेंट कीजिए",
+        "hinglish": "{minutes} minute mein pay karo",
+    },
     "cod_note": {
         "en": "Please keep {total} ready in cash.",
         "hi": "कृपया {total} नकद तैयार रखिए।",
