@@ -66,3 +66,23 @@ def test_commands_in_three_languages(text: str, command: str, language: str | No
 )
 def test_shopping_talk_is_no_command(text: str) -> None:
     assert read_privacy_command(text) is None
+
+
+def test_what_the_replies_tell_shoppers_to_send_is_understood() -> None:
+    """The opt-out, opt-in and reminder messages name words to send back: each is a command."""
+    from bot.i18n import t
+
+    told = {
+        "opt_in": [t("privacy_opted_out", lang) for lang in ("en", "hi", "hinglish")],
+        "opt_out": [
+            t(key, lang)
+            for key in ("privacy_opted_in", "notify_cart_reminder")
+            for lang in ("en", "hi", "hinglish")
+        ],
+    }
+    for command, texts in told.items():
+        for text in texts:
+            words = text.split('"')[1::2] + [w for w in ("STOP", "START") if w in text]
+            assert any(
+                (found := read_privacy_command(w)) and found.command == command for w in words
+            ), text
