@@ -123,6 +123,7 @@ PROCESS_MODULES = (
     "tests/api/test_schemathesis.py",
     "tests/api/whatsapp/test_whatsapp_conversation.py",
     "tests/api/whatsapp/test_whatsapp_worker.py",
+    "tests/api/whatsapp/test_whatsapp_privacy_worker.py",
     "tests/cli/test_parse.py",
 )
 

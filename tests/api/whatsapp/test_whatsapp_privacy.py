@@ -38,7 +38,7 @@ from tests.api.whatsapp.support import (
     shopper_wrote,
     wait_for_messages,
 )
-from tests.bot.privacy.support import chat
+from tests.bot.privacy.support import chat, default_shop
 from tests.shop import load_shop
 
 SHOPPER = "919812300888"
@@ -308,8 +308,7 @@ def test_delete_my_data_over_the_webhook_keeps_the_order_under_a_hash(
     from bot.privacy.pseudonym import is_pseudonym
     from tests.bot.privacy.support import finished_order
 
-    with session_scope() as s:
-        shop_id = s.scalars(select(Customer.shop_id)).first() or 1
+    shop_id = default_shop()
     order_id = finished_order(shop_id, SHOPPER)
     assert outbox_drained()  # its notices (placed, cancelled) went first
     told = len(graph.messages(SHOPPER))

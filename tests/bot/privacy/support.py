@@ -55,6 +55,15 @@ def events_of(database_url: str, sender: str) -> int:
     return int(n or 0)
 
 
+def default_shop() -> int:
+    from bot.catalog.store import ensure_shop
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    with session_scope(write=True) as s:
+        return ensure_shop(s, settings.default_shop_slug, settings.default_shop_name).id
+
+
 def finished_order(shop_id: int, wa_id: str, key: str = "key-1") -> int:
     """A placed and cancelled UPI order (nothing left to deliver)."""
     with session_scope(write=True) as s:
