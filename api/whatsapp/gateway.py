@@ -46,8 +46,8 @@ from bot.catalog.store import ensure_shop
 from bot.db.session import session_scope
 from bot.i18n import t
 from bot.ocr.recognise import available
+from bot.payments import whatsapp_pay
 from bot.payments.configured import configured_provider
-from bot.payments.whatsapp_pay import apply_whatsapp_payment
 from bot.rasa_api import EngineClient, EngineError, EngineRefused
 from bot.settings import Settings
 
@@ -185,7 +185,7 @@ class Gateway:
             await self.db(inbox.update, row.id, state="done", outcome=outcome, done_at=inbox.now())
             return
         if row.kind == "payment":
-            outcome = await self.db(self._payment, row)
+            outcome = await self._payment(row)
             await self.db(inbox.update, row.id, state="done", outcome=outcome, done_at=inbox.now())
             return
         message = Message.model_validate(row.payload["message"])
@@ -338,10 +338,36 @@ class Gateway:
         await self.db(inbox.sent, outgoing_id, wamid)
         return wamid
 
-    def _payment(self, row: InboxRow) -> str:
+    async def _payment(self, row: InboxRow) -> str:
+        """A WhatsApp Pay status, believed only as far as Meta's own record of the payment
+        agrees (`bot.payments.whatsapp_pay`): looked up first, outside any transaction."""
         status = row.payload["status"]
+        target = await self.db(self._lookup_target, status)
+        confirmed = None
+        if target is not None:
+            try:
+                answer = await self.graph.payment(
+                    target.configuration, target.reference_id, target.phone_number_id
+                )
+            except GraphError as e:
+                if e.retryable:
+                    raise Retry(str(e)) from e
+                confirmed = whatsapp_pay.Confirmation(problem=str(e))
+            else:
+                confirmed = whatsapp_pay.confirmation(answer, target.reference_id)
+        return await self.db(self._apply_payment, status, confirmed)
+
+    def _lookup_target(self, status: dict[str, Any]) -> whatsapp_pay.LookupTarget | None:
         with session_scope() as s:
-            result = apply_whatsapp_payment(s, status, configured_provider(self.settings))
+            return whatsapp_pay.lookup_target(s, status, self.settings)
+
+    def _apply_payment(
+        self, status: dict[str, Any], confirmed: whatsapp_pay.Confirmation | None
+    ) -> str:
+        with session_scope() as s:
+            result = whatsapp_pay.apply_whatsapp_payment(
+                s, status, configured_provider(self.settings), confirmed
+            )
         if result is None:
             return "no_payment"
         reference = (status.get("payment") or {}).get("reference_id")

@@ -7,6 +7,8 @@
 - A per-number send rate (`WHATSAPP_SEND_RATE`, 80/s by default, Meta's default tier): a
   token bucket in front of every request.
 - Every send is logged with its WhatsApp message id.
+- WhatsApp Pay payments are looked up (`GET /{version}/{phone-number-id}/payments/
+  {configuration}/{reference_id}`) before a payment webhook is believed.
 - Media (a shopper's photo) is fetched as Meta documents it: `GET /{version}/{media-id}`
   gives a short-lived URL, which is downloaded with the same bearer token; never more than
   the caller's byte limit is read, whatever the server says the size is.
@@ -20,6 +22,7 @@ import logging
 import random
 import time
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -195,6 +198,25 @@ class GraphClient:
             )
         log.info("whatsapp media %s: %d bytes, %s", media_id, len(body), mime)
         return bytes(body), mime
+
+    async def payment(
+        self, configuration: str, reference_id: str, phone_number_id: str | None = None
+    ) -> dict[str, Any]:
+        """Meta's record of a WhatsApp Pay payment (`GET /{phone-number-id}/payments/
+        {configuration}/{reference_id}`): what a payment webhook is checked against. A network
+        error, 429 or 5xx is a retryable GraphError; another refusal a final one."""
+        number = phone_number_id or self.phone_number_id
+        url = f"{self.base}/{number}/payments/{quote(configuration, safe='')}/" + quote(
+            reference_id, safe=""
+        )
+        await self.limiter.acquire(number)
+        try:
+            r = await self._http.get(url, headers=self._headers_for(number))
+        except httpx.HTTPError as e:
+            raise GraphError(0, {"error": {"message": repr(e)}}, True) from e
+        answer = self._answer(r)
+        log.info("whatsapp payment %s looked up: %d", reference_id, r.status_code)
+        return answer
 
     @staticmethod
     def _answer(r: httpx.Response) -> dict[str, Any]:

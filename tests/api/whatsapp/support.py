@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import unquote
 
 import httpx
 from sqlalchemy import func, select
@@ -33,6 +34,36 @@ VERIFY_TOKEN = "test-verify-token"
 PHONE_NUMBER_ID = "106540352242922"
 
 
+def payment_record(
+    reference_id: str,
+    amount_paise: int,
+    status: str = "captured",
+    currency: str = "INR",
+    transaction_id: str = "pay_FakeGraph001",
+) -> dict[str, Any]:
+    """A payment as Meta's lookup (`GET /{phone-number-id}/payments/{configuration}/
+    {reference_id}`) describes it."""
+    amount = {"value": amount_paise, "offset": 100}
+    return {
+        "reference_id": reference_id,
+        "status": status,
+        "currency": currency,
+        "amount": amount,
+        "transactions": [
+            {
+                "id": transaction_id,
+                "type": "razorpay",
+                "status": "success" if status == "captured" else status,
+                "created_timestamp": 1733300000,
+                "updated_timestamp": 1733300000,
+                "amount": amount,
+                "currency": currency,
+                "method": {"type": "upi"},
+            }
+        ],
+    }
+
+
 class FakeGraph:
     """Answers `POST /{version}/{phone-number-id}/messages` like Meta; `script` holds the
     (status, body) answers to give first, e.g. a 500 then the default 200. Serves the media
@@ -49,6 +80,10 @@ class FakeGraph:
         self.media: dict[str, tuple[bytes, str]] = {}  # media id → (bytes, MIME type)
         self.media_requests: list[dict[str, Any]] = []
         self.refused: list[str] = []  # bodies Meta's description refuses, with why
+        # WhatsApp Pay: (configuration, reference id) → Meta's record of the payment, and the
+        # lookups made, as (phone number id, configuration, reference id).
+        self.payments: dict[tuple[str, str], dict[str, Any]] = {}
+        self.payment_lookups: list[tuple[str, str, str]] = []
         if meta_openapi.available():
             meta_openapi.validator()  # built now, not inside the first message's answer
         graph = self
@@ -72,6 +107,8 @@ class FakeGraph:
                         401, {"error": {"message": "Invalid OAuth access token.", "code": 190}}
                     )
                 parts = self.path.strip("/").split("/")
+                if len(parts) == 5 and parts[2] == "payments":
+                    return self.send_payment(parts[1], unquote(parts[3]), unquote(parts[4]))
                 if len(parts) == 2 and parts[0] == "_media" and parts[1] in graph.media:
                     data, mime = graph.media[parts[1]]
                     self.send_response(200)
@@ -96,6 +133,25 @@ class FakeGraph:
                 return self.send_json(
                     400, {"error": {"message": "Unsupported get request.", "code": 100}}
                 )
+
+            def send_payment(self, number: str, configuration: str, reference: str) -> None:
+                """Meta's record of a WhatsApp Pay payment, as `graph.payments` holds it
+                (`payment_record` makes one); Meta's error for one it does not know."""
+                with graph.lock:
+                    graph.payment_lookups.append((number, configuration, reference))
+                    record = graph.payments.get((configuration, reference))
+                if record is None:
+                    return self.send_json(
+                        404,
+                        {
+                            "error": {
+                                "message": f"Payment {reference} not found",
+                                "type": "OAuthException",
+                                "code": 100,
+                            }
+                        },
+                    )
+                return self.send_json(200, {"payments": [record]})
 
             def do_POST(self) -> None:  # noqa: N802
                 body = self.read_json()
