@@ -8,12 +8,13 @@ from rasa_sdk.events import SlotSet
 from sqlalchemy import select
 
 from actions.faq import answer_from_faqs
-from actions.render import cart_buttons, cart_text
+from actions.render import cart_buttons, cart_text, choice_question
 from actions.runtime import ShopAction, Turn, product_label
 from bot.cart import service as carts
 from bot.catalog.cheapest import cheapest, cheapest_question
 from bot.catalog.index import keys
 from bot.catalog.model import CatalogProduct, format_rupees
+from bot.catalog.packs import choose_packs
 from bot.db.models import Category
 from bot.engine import ParsedLine
 from bot.text.normalize import normalize
@@ -54,6 +55,9 @@ class ActionBrowseCatalog(ShopAction):
             None,
         )
         if slug is None:
+            offered = _offer_others(turn)
+            if offered is not None:
+                return offered
             slug = _named_category(turn.text, cats)
         if slug is None:
             lines = engine.parse(turn.text).lines
@@ -64,7 +68,7 @@ class ActionBrowseCatalog(ShopAction):
             shown = _last_kind(turn)
             if shown is not None:
                 # "dusra brand dikhao", "other options?" right after an add: that kind's brands
-                return _list_kind(turn, turn.label(shown), shown.kind)
+                return _list_kind(turn, shown.kind, shown.kind)
             for line in lines:  # "do you have fish?": said plainly, then the aisles
                 item = line.line.item
                 if item and (line.unsold or not engine.resolver.names_something(item)):
@@ -181,6 +185,64 @@ class ActionAskPrice(ShopAction):
 OTHER_WORDS = frozenset(
     ["dusra", "doosra", "dusre", "doosre", "aur", "other", "another", "else", "different"]
 ) | frozenset(["दूसरा", "दूसरे", "और", "अन्य", "brand", "brands", "ब्रांड", "company", "कंपनी"])
+
+
+def _offer_others(turn: Turn) -> list[dict[str, Any]] | None:
+    """ "doodh ke options dikhao", "dusra brand dikhao na" about a line already in the cart:
+    the other products of its kind in the amount the line holds, as a question whose answer
+    swaps the line (the `offered_changes` a tap on "change" uses). None: no such cart line."""
+    engine, variants = turn.engine()
+    words = set(normalize(turn.text).split())
+    kind: str | None = None
+    if words & OPTION_WORDS:
+        kinds = [
+            ln.resolution.product.kind
+            for ln in engine.parse(turn.text).lines
+            if ln.resolution.product
+        ]
+        kind = kinds[0] if kinds else None
+    if kind is None:
+        shown = _last_kind(turn)
+        kind = shown.kind if shown is not None else None
+    if not kind:
+        return None
+    cart = carts.view(turn.session, turn.shop.id, turn.wa_id)
+    held = [
+        ln
+        for ln in cart.lines
+        if ln.sku in engine.index.by_sku and engine.index.by_sku[ln.sku].kind == kind
+    ]
+    if not held:
+        return None
+    mine = {v.key for ln in held if (v := variants.get(ln.sku)) is not None}
+    amount = float(sum(ln.pack_size * ln.count for ln in held))
+    unit = held[0].pack_unit
+    options: list[CatalogProduct] = []
+    for iv in sorted(engine.index.variants, key=lambda iv: iv.variant.position):
+        v = iv.variant
+        if v.first.kind != kind or v.key in mine or len(options) >= MAX_LISTED:
+            continue
+        packs = choose_packs(v.packs, amount, engine.resolver.bare_unit(v.first, amount, unit))
+        if packs:
+            options.append(packs[0][0])
+    if not options:
+        return None
+    text, buttons = choice_question(turn, kind, options)
+    turn.send(text, buttons)
+    change = {
+        "item": kind,
+        "amount": amount,
+        "unit": unit,
+        "options": [p.sku for p in options],
+        "placed": [[ln.sku, ln.count] for ln in held],
+        "picked": held[0].sku,
+    }
+    return [SlotSet("offered_changes", [change]), SlotSet("pending_choices", None)]
+
+
+OPTION_WORDS = frozenset(
+    ["options", "option", "kaun", "kaunse", "konse", "konsa", "kaunsa", "brands"]
+) | frozenset(["कौन", "कौनसे", "विकल्प", "variety", "ब्रांड"])
 
 
 def _last_kind(turn: Turn) -> CatalogProduct | None:

@@ -295,3 +295,47 @@ def test_another_brand_after_an_add_lists_that_kind(text: str, language: str) ->
     result = run(ActionBrowseCatalog(), tracker)
     assert "Pillsbury" in result.text or "पिल्सबरी" in result.text, result.text
     assert "Butter" not in result.text and "मक्खन" not in result.text
+
+
+@pytest.mark.parametrize(
+    ("first", "text", "language"),
+    [
+        ("5 kg atta", "show me another brand", "en"),
+        ("5 kilo atta chahiye", "dusra brand dikhao na", "hinglish"),
+        ("5 किलो आटा", "कोई दूसरा ब्रांड दिखाइए", "hi"),
+    ],
+)
+def test_another_brand_of_a_cart_line_is_offered_as_a_swap(
+    first: str, text: str, language: str
+) -> None:
+    """The others in the amount the line holds; the one tapped replaces the line, 5 kg kept."""
+    from actions.cart import ActionAddItems, ActionChooseOption
+    from tests.actions.test_cart_actions import cart_lines
+
+    added = run(ActionAddItems(), make_tracker(first, "add_items", slots={"language": language}))
+    slots = {"language": language, **added.slots()}
+    offer = run(ActionBrowseCatalog(), make_tracker(text, "browse_catalog", slots=slots))
+    [change] = offer.slots()["offered_changes"]
+    pillsbury = next(sku for sku in change["options"] if sku == "STP-0006")  # Pillsbury 5 kg
+    run(
+        ActionChooseOption(),
+        make_tracker(
+            f'/choose_option{{"choice":"{pillsbury}"}}',
+            "choose_option",
+            entities=[{"entity": "choice", "value": pillsbury}],
+            slots={**slots, "offered_changes": [change]},
+        ),
+    )
+    assert cart_lines() == {"STP-0006": 1}
+
+
+def test_the_options_of_a_cart_line_show_packs_that_make_its_amount() -> None:
+    from actions.cart import ActionAddItems
+
+    added = run(ActionAddItems(), make_tracker("2 ltr dudh bhejna", "add_items"))
+    offer = run(
+        ActionBrowseCatalog(),
+        make_tracker("doodh ke options dikhao", "browse_catalog", slots=added.slots()),
+    )
+    assert "Amul Gold Full Cream Milk 1 L" in offer.text  # the pack that makes the 2 litres
+    assert "Amul Gold Full Cream Milk 500 ml" not in offer.text
