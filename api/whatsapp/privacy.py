@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from api.whatsapp.inbox import InboxRow
 from api.whatsapp.plan import Context, Effect, Plan, language_of
 from api.whatsapp.render import Rendered, interactive, text_messages
+from bot.db.session import session_scope
 from bot.i18n import t
 from bot.parsing.privacy import read_privacy_command
 from bot.privacy import consent
@@ -73,8 +74,6 @@ def _erasing(language: str) -> Effect:
 
 
 def _is_opted_out(shop_id: int, wa_id: str) -> bool:
-    from bot.db.session import session_scope
-
     with session_scope() as s:
         return consent.opted_out(s, shop_id, wa_id)
 

@@ -60,7 +60,18 @@ def _alternatives(*words: str) -> str:
 
 
 # Messages, as shoppers name them.
-_MSG = _alternatives("message", "messages", "msg", "msgs", "sms", "texts", "notifications")
+_MSG = _alternatives(
+    "message",
+    "messages",
+    "msg",
+    "msgs",
+    "sms",
+    "texts",
+    "notifications",
+    "promotions",
+    "offers",
+    "reminders",
+)  # fmt: skip  ("Stop promotions" is the quick reply Meta offers on marketing templates)
 _MSG_HI = _alternatives("मैसेज", "मेसेज", "संदेश", "एसएमएस", "नोटिफिकेशन")
 _ME = _alternatives("mujhe", "muje", "hume", "humein", "hamein")
 _ME_HI = _alternatives("मुझे", "हमें", "हमे")

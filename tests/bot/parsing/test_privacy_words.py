@@ -14,6 +14,8 @@ from bot.parsing.privacy import PrivacyCommand, read_privacy_command
         ("Stop!", "opt_out", None),
         ("unsubscribe", "opt_out", None),
         ("stop messages", "opt_out", "en"),
+        ("Stop promotions", "opt_out", "en"),
+        ("reminders band karo", "opt_out", "hinglish"),
         ("Please stop sending messages", "opt_out", "en"),
         ("don't send me messages", "opt_out", "en"),
         ("band karo", "opt_out", "hinglish"),
