@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from api.whatsapp import inbox, routing, templates
+from api.whatsapp import inbox, order_status, routing, templates
 from api.whatsapp.graph import GraphClient, GraphError
 from api.whatsapp.lock import OUTBOX, LostOwnership, Ownership
 from api.whatsapp.plan import Database, language_of
@@ -114,6 +114,11 @@ class Notifier:
         try:
             return await self.graph.send(body, number)
         except GraphError as e:
+            if e.code in order_status.REFUSALS and _is_order_status(body):
+                # Meta refused the move (2046) or cancelling a paid order (2047): say it as text.
+                log.warning("outbox %s: %s; sending the text instead", item.id, e)
+                _, body, _ = await self.db(self._notification, item, False, True)
+                return await self._send(item, body)
             if e.code != templates.RE_ENGAGEMENT or body.get("type") == "template":
                 raise
             log.warning("outbox %s: %s; sending the template instead", item.id, e)
@@ -121,12 +126,14 @@ class Notifier:
         return await self.graph.send(body, number)
 
     def _notification(
-        self, item: outbox.OutboxItem, as_template: bool = False
+        self, item: outbox.OutboxItem, as_template: bool = False, plain: bool = False
     ) -> tuple[int, dict[str, Any], str | None]:
         """The notification's outgoing row (made once: a crash between sending and marking
         finds it), its request body, and its wamid if it was sent already. Until it is sent,
-        the body is decided again on every try: text while the shopper's customer-service
-        window is open, the template once it has closed or Meta refused the text."""
+        the body is decided again on every try: while the shopper's customer-service window
+        is open, an `order_status` update on the order's WhatsApp Pay sheet when there is an
+        allowed move (`order_status`; not when `plain`), else text; the template once the
+        window has closed or Meta refused the text."""
         with session_scope(write=True) as s:
             number = sending_number(s.get_one(db.Shop, item.shop_id), self.settings)
             out = s.scalar(select(WhatsAppOutgoing).where(WhatsAppOutgoing.outbox_id == item.id))
@@ -148,15 +155,22 @@ class Notifier:
                     item.template, item.params, language, self.settings
                 )
             else:
-                [message] = text_messages(notification_text(item.template, item.params, language))
+                text = notification_text(item.template, item.params, language)
+                in_thread = None if plain else order_status.update(s, item, number, text)
+                [message] = [in_thread] if in_thread else text_messages(text)
             if out is None:
                 out = WhatsAppOutgoing(
                     outbox_id=item.id, wa_id=item.wa_id, phone_number_id=number, options={}
                 )
                 s.add(out)
             out.type, out.body = message.type, message.request(item.wa_id)
+            out.options = dict(message.options)
             s.flush()
             return out.id, dict(out.body), None
+
+
+def _is_order_status(body: dict[str, Any]) -> bool:
+    return (body.get("interactive") or {}).get("type") == "order_status"
 
 
 def _due_by_shopper() -> dict[str, list[outbox.OutboxItem]]:
