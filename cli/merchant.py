@@ -1,4 +1,4 @@
-"""`chatcart merchant create|password|create-key|revoke-key|expire-unpaid`: console users, API keys
+"""`chatcart merchant create|grant|password|create-key|revoke-key|expire-unpaid`: console users, API keys
 and order housekeeping."""
 
 from __future__ import annotations
@@ -6,13 +6,16 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from sqlalchemy import select
 
 from bot.catalog.store import ensure_shop
+from bot.db.models import MerchantUser
 from bot.db.session import session_scope
 from bot.merchants.keys import Scope, create_key, revoke
-from bot.merchants.users import UserError, create_user, set_password
+from bot.merchants.users import UserError, create_user, grant, set_password, shops_of
 from bot.orders.service import expire_unpaid
 from bot.settings import get_settings
+from bot.shops.directory import by_slug
 
 app = typer.Typer(
     help="Merchant console users, API keys and order housekeeping.", no_args_is_help=True
@@ -41,6 +44,9 @@ def create_command(
     shop: Annotated[
         str | None, typer.Option(help="Shop slug; the default shop when left out.")
     ] = None,
+    operator: Annotated[
+        bool, typer.Option(help="An operator: runs every shop and creates shops in the console.")
+    ] = False,
 ) -> None:
     """Make a merchant user who can log in to the console at /merchant."""
     settings = get_settings()
@@ -52,13 +58,28 @@ def create_command(
             settings.default_shop_name if shop is None else shop,
         )
         try:
-            user = create_user(s, row.id, username, secret, name)
+            user = create_user(s, row.id, username, secret, name, operator=operator)
         except UserError as exc:
             raise typer.BadParameter(str(exc)) from None
         typer.echo(
             f"merchant user {user.username!r} (#{user.id}) for shop {row.slug!r}: "
             f"log in at {settings.public_base_url.rstrip('/')}/merchant"
         )
+
+
+@app.command("grant")
+def grant_command(
+    username: Annotated[str, typer.Argument(help="A console user.")],
+    shop: Annotated[str, typer.Argument(help="The slug of another shop they will run.")],
+) -> None:
+    """Let a merchant run another shop too: the console then shows them a shop switcher."""
+    with session_scope(write=True) as s:
+        user = s.scalar(select(MerchantUser).where(MerchantUser.username == username.lower()))
+        row = by_slug(s, shop)
+        if user is None or row is None:
+            raise typer.BadParameter(f"no user {username!r}" if user is None else f"no shop {shop}")
+        grant(s, user, row.id)
+        typer.echo(f"{user.username!r} runs {', '.join(x.slug for x in shops_of(s, user))}")
 
 
 @app.command("password")

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     Float,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -396,6 +398,21 @@ class MerchantUser(Base):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # An operator runs every shop of the deployment and may create shops (the console's
+    # /merchant/shops); a merchant runs their own shop and those of their memberships.
+    is_operator: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MerchantMembership(Base):
+    """A shop a console user runs besides their own (`MerchantUser.shop_id`)."""
+
+    __tablename__ = "merchant_memberships"
+    __table_args__ = (UniqueConstraint("user_id", "shop_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("merchant_users.id", ondelete="CASCADE"))
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -414,6 +431,9 @@ class MerchantSession(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The shop this session is acting on (the console's shop switcher); None: the user's own.
+    # No foreign key (see migration 0012): a shop the user no longer runs is simply not used.
+    shop_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class ReviewItem(Base):

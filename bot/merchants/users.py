@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.base import as_utc, utcnow
-from bot.db.models import MerchantSession, MerchantUser, Shop
+from bot.db.models import MerchantMembership, MerchantSession, MerchantUser, Shop
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so a wrong name costs as long as a wrong password.
@@ -32,8 +32,16 @@ class UserError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class ShopChoice:
+    id: int
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is behind a console request, and the shop they may act on."""
+    """Who is behind a console request, and the shop they act on: the one their session
+    switched to, if they still run it, else their own. Every page reads `shop_id` only."""
 
     user_id: int
     shop_id: int
@@ -42,6 +50,8 @@ class Principal:
     display_name: str
     session_id: int
     csrf_token: str
+    shops: tuple[ShopChoice, ...] = ()  # every shop they run, for the switcher
+    is_operator: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +62,13 @@ class LoginResult:
 
 
 def create_user(
-    session: Session, shop_id: int, username: str, password: str, display_name: str = ""
+    session: Session,
+    shop_id: int,
+    username: str,
+    password: str,
+    display_name: str = "",
+    *,
+    operator: bool = False,
 ) -> MerchantUser:
     username = username.strip().lower()
     if not username or len(username) > 100:
@@ -66,6 +82,7 @@ def create_user(
         username=username,
         display_name=display_name or username,
         password_hash=_hasher.hash(password),
+        is_operator=operator,
     )
     session.add(user)
     session.flush()
@@ -163,16 +180,56 @@ def csrf_matches(principal: Principal, sent: str | None) -> bool:
     return bool(sent) and hmac.compare_digest(principal.csrf_token.encode(), (sent or "").encode())
 
 
+def shops_of(session: Session, user: MerchantUser) -> list[Shop]:
+    """The shops `user` runs: an operator every shop, a merchant their own and their
+    memberships'."""
+    query = select(Shop).order_by(Shop.id)
+    if not user.is_operator:
+        member = select(MerchantMembership.shop_id).where(MerchantMembership.user_id == user.id)
+        query = query.where(or_(Shop.id == user.shop_id, Shop.id.in_(member)))
+    return list(session.scalars(query))
+
+
+def grant(session: Session, user: MerchantUser, shop_id: int) -> None:
+    """Let `user` run `shop_id` too (nothing to do if they already do)."""
+    if shop_id == user.shop_id or session.scalar(
+        select(MerchantMembership.id).where(
+            MerchantMembership.user_id == user.id, MerchantMembership.shop_id == shop_id
+        )
+    ):
+        return
+    session.add(MerchantMembership(user_id=user.id, shop_id=shop_id))
+    session.flush()
+
+
+def switch_shop(session: Session, principal: Principal, shop_id: int) -> bool:
+    """Make the principal's session act on `shop_id`; False (nothing changed) when they do not
+    run it — the same answer whether the shop exists or not."""
+    if shop_id not in {s.id for s in principal.shops}:
+        return False
+    row = session.get(MerchantSession, principal.session_id)
+    if row is None:
+        return False
+    row.shop_id = shop_id
+    session.flush()
+    return True
+
+
 def _principal(session: Session, user: MerchantUser, row: MerchantSession) -> Principal:
-    shop = session.get(Shop, user.shop_id)
+    shops = shops_of(session, user)
+    current = next((s for s in shops if s.id == row.shop_id), None) or next(
+        (s for s in shops if s.id == user.shop_id), None
+    )
     return Principal(
         user_id=user.id,
-        shop_id=user.shop_id,
-        shop_name=shop.name if shop else "",
+        shop_id=current.id if current else user.shop_id,
+        shop_name=current.name if current else "",
         username=user.username,
         display_name=user.display_name or user.username,
         session_id=row.id,
         csrf_token=row.csrf_token,
+        shops=tuple(ShopChoice(s.id, s.slug, s.name) for s in shops),
+        is_operator=user.is_operator,
     )
 
 

@@ -84,3 +84,23 @@ def test_make_run_gives_a_laptop_one_console_login(database_url: str, monkeypatc
     monkeypatch.setenv("ENVIRONMENT", "production")
     get_settings.cache_clear()
     assert "chatcart merchant create" in first_console_user()
+
+
+def test_an_operator_and_a_merchant_of_two_shops(database_url: str) -> None:
+    from bot.db.models import MerchantUser
+    from bot.merchants.users import shops_of
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["shop", "create", "bee", "--name", "Bee"]).exit_code == 0
+    for args in (["asha"], ["ops", "--operator"]):
+        made = runner.invoke(app, ["merchant", "create", *args, "--password", "a long passphrase"])
+        assert made.exit_code == 0, made.output
+    granted = runner.invoke(app, ["merchant", "grant", "Asha", "bee"])
+    assert granted.exit_code == 0 and "bee" in granted.output, granted.output
+    assert runner.invoke(app, ["merchant", "grant", "asha", "nowhere"]).exit_code != 0
+    assert runner.invoke(app, ["merchant", "grant", "nobody", "bee"]).exit_code != 0
+    with session_scope() as s:
+        asha = s.scalar(select(MerchantUser).where(MerchantUser.username == "asha"))
+        ops = s.scalar(select(MerchantUser).where(MerchantUser.username == "ops"))
+        assert asha is not None and ops is not None and ops.is_operator and not asha.is_operator
+        assert len(shops_of(s, asha)) == 2 and len(shops_of(s, ops)) == 2

@@ -2,10 +2,19 @@
 
 from fastapi import APIRouter
 
-from api.console.routes import auth, catalog, dashboard, handoff, orders, privacy, review
+from api.console.routes import (
+    auth,
+    catalog,
+    dashboard,
+    handoff,
+    orders,
+    privacy,
+    review,
+    shops,
+)
 
 PREFIX = "/merchant"
-AREAS = (auth, catalog, dashboard, handoff, orders, privacy, review)
+AREAS = (auth, catalog, dashboard, handoff, orders, privacy, review, shops)
 
 router = APIRouter()
 for area in AREAS:

@@ -29,6 +29,7 @@ from api.console.deps import (
     render,
     see_other,
 )
+from api.errors import ProblemError
 from bot.catalog import changes, imports, listing
 from bot.catalog.edits import edit_product, parse_stock, rupees_to_paise
 from bot.catalog.model import format_pack, format_rupees
@@ -45,7 +46,7 @@ from bot.catalog.uploads import (
 )
 from bot.db.models import Category, Shop
 from bot.db.session import session_scope
-from bot.errors import ShopError
+from bot.errors import NotFound, ShopError
 from bot.meta_catalog import sync as meta_sync
 from bot.settings import get_settings
 
@@ -157,6 +158,8 @@ def edit(
             )
             if done.changed:
                 meta_sync.request_sync(session, merchant.shop_id)
+    except NotFound as e:  # not this shop's product: a forged or foreign form, as any page
+        raise ProblemError(404, "not-found", "Not Found", e.detail) from e
     except ShopError as e:
         detail = e.detail if e.detail.startswith(sku) else f"{sku}: {e.detail}"
         return see_other(back, error=detail)
