@@ -60,7 +60,8 @@ def keys(text: str) -> tuple[str, ...]:
     """Phonetic keys of the meaningful words of a text, in order, without repeats."""
     out: dict[str, None] = {}
     for w in _words(text):
-        if w in FILLER_WORDS or _DIGITS.match(w):
+        # "s" alone is the possessive of "Lay's", "Haldiram's": "lays" and "haldirams" name them
+        if w in FILLER_WORDS or _DIGITS.match(w) or w == "s":
             continue
         k = phonetic_key(w)
         if k:

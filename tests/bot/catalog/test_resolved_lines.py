@@ -58,3 +58,16 @@ def test_a_price_no_pack_has_changes_nothing(engine: ItemEngine) -> None:
 def test_run_together_units_and_times(engine: ItemEngine, text: str, kinds: list[str]) -> None:
     lines = engine.parse(text).lines
     assert [ln.resolution.product.kind if ln.resolution.product else None for ln in lines] == kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("2 lays", "chips"), ("1 bada lays bhejo", "chips"), ("haldirams bhujia", "namkeen")],
+)
+def test_a_brand_written_without_its_apostrophe_is_that_brand(
+    engine: ItemEngine, text: str, kind: str
+) -> None:
+    """ "lays" is Lay's, "haldirams" Haldiram's: the possessive "s" is no word of the name."""
+    [line] = engine.parse(text).lines
+    assert line.resolution.status != "unmatched", line
+    assert line.resolution.product is not None and line.resolution.product.kind == kind
