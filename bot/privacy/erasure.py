@@ -163,7 +163,8 @@ def _messages(
 
 def rehash_old_keys(session: Session, secret: str, now: datetime | None = None) -> int:
     """The WhatsApp ids of erased shoppers' messages, hashed once Meta no longer retries
-    their delivery (the retention job calls this); the count."""
+    their delivery, and the statuses Meta reported for their messages after the erasure (the
+    retention job calls this); the count of message ids hashed."""
     cutoff = (now or datetime.now(UTC)) - RETRIED_FOR
     rows = session.scalars(
         select(WhatsAppInbox).where(
@@ -174,6 +175,23 @@ def rehash_old_keys(session: Session, secret: str, now: datetime | None = None) 
     ).all()
     for r in rows:
         r.key = pseudonym(r.key, secret)
+    late = session.execute(  # statuses of erased messages that arrived after the erasure
+        select(WhatsAppStatus, WhatsAppOutgoing)
+        .join(WhatsAppOutgoing, WhatsAppOutgoing.id == WhatsAppStatus.outgoing_id)
+        .where(
+            WhatsAppOutgoing.wa_id.like(f"{PREFIX}%"),
+            WhatsAppStatus.recipient_id.not_like(f"{PREFIX}%"),
+        )
+    ).all()
+    for status, out in late:
+        wamid = out.wamid or status.wamid
+        known = select(WhatsAppStatus.id).where(
+            WhatsAppStatus.wamid == wamid, WhatsAppStatus.status == status.status
+        )
+        if session.scalar(known) is not None:
+            session.delete(status)  # told twice (the first was hashed already): once is kept
+        else:
+            status.recipient_id, status.wamid = out.wa_id, wamid
     return len(rows)
 
 

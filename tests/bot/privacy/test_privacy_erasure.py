@@ -138,6 +138,18 @@ def test_whatsapps_message_ids_which_carry_the_number_are_hashed(tracked: int) -
         assert all(is_pseudonym(o.wamid or "") for o in s.scalars(select(WhatsAppOutgoing)))
         status = s.scalars(select(WhatsAppStatus)).one()
         assert is_pseudonym(status.wamid) and is_pseudonym(status.recipient_id)
+    with session_scope(write=True) as s:  # a status Meta sends after the erasure
+        out = s.scalars(select(WhatsAppOutgoing).order_by(WhatsAppOutgoing.id)).first()
+        assert out is not None
+        for late in ("delivered", "read"):  # "read" again: once is kept
+            s.add(
+                WhatsAppStatus(
+                    wamid="wamid.late", status=late, recipient_id=WA_ID, outgoing_id=out.id
+                )
+            )
     purge_old(now=datetime.now(UTC) + timedelta(days=7))
     with session_scope() as s:
         assert all(is_pseudonym(r.key) for r in s.scalars(select(WhatsAppInbox)))
+        statuses = s.scalars(select(WhatsAppStatus)).all()
+        assert sorted(r.status for r in statuses) == ["delivered", "read"]
+        assert all(is_pseudonym(r.recipient_id) and is_pseudonym(r.wamid) for r in statuses)
