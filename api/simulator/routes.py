@@ -15,10 +15,12 @@ import secrets
 import threading
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import httpx
 from fastapi import APIRouter, Form, Header, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
@@ -28,7 +30,9 @@ from api.errors import ProblemError
 from api.simulator import webhooks
 from api.whatsapp import templates
 from api.whatsapp.render import check
+from bot.db.session import session_scope
 from bot.settings import PROJECT_ROOT, Settings
+from bot.shops.directory import all_shops, sending_number
 
 router = APIRouter(prefix="/simulator", include_in_schema=False)
 pages = Jinja2Templates(directory=str(PROJECT_ROOT / "api" / "templates"))
@@ -36,26 +40,30 @@ STATIC = PROJECT_ROOT / "api" / "static"
 WA_ID = r"^[0-9]{6,15}$"
 
 
+Chat = tuple[str, str]  # (the business number's phone_number_id, the shopper's wa_id)
+
+
 class Capture:
-    """What the gateway sent to the Graph API, per shopper, in order (this process only)."""
+    """What the gateway sent to the Graph API, per chat — one shopper with one shop's number —
+    in order (this process only)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._seq = itertools.count(1)
-        self._events: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        self._owner: dict[str, str] = {}  # wamid of an inbound message → its shopper
+        self._events: dict[Chat, list[dict[str, Any]]] = defaultdict(list)
+        self._owner: dict[str, Chat] = {}  # wamid of an inbound message → its chat
 
-    def inbound(self, wa_id: str, wamid: str) -> None:
+    def inbound(self, number: str, wa_id: str, wamid: str) -> None:
         with self._lock:
-            self._owner[wamid] = wa_id
+            self._owner[wamid] = (number, wa_id)
 
-    def add(self, body: dict[str, Any], preview: str | None = None) -> str | None:
+    def add(self, number: str, body: dict[str, Any], preview: str | None = None) -> str | None:
         with self._lock:
             if body.get("status") == "read":
-                wa_id = self._owner.get(body.get("message_id", ""))
-                if wa_id is None:
+                chat = self._owner.get(body.get("message_id", ""))
+                if chat is None:
                     return None
-                self._events[wa_id].append(
+                self._events[chat].append(
                     {
                         "seq": next(self._seq),
                         "kind": "read",
@@ -65,7 +73,7 @@ class Capture:
                 )
                 return None
             wamid = "wamid.GW" + secrets.token_hex(12).upper()
-            self._events[str(body.get("to"))].append(
+            self._events[(number, str(body.get("to")))].append(
                 {
                     "seq": next(self._seq),
                     "kind": "message",
@@ -77,9 +85,9 @@ class Capture:
             )
             return wamid
 
-    def since(self, wa_id: str, after: int) -> list[dict[str, Any]]:
+    def since(self, number: str, wa_id: str, after: int) -> list[dict[str, Any]]:
         with self._lock:
-            return [e for e in self._events.get(wa_id, []) if e["seq"] > after]
+            return [e for e in self._events.get((number, wa_id), []) if e["seq"] > after]
 
 
 CAPTURE = Capture()
@@ -117,6 +125,59 @@ def _dev(settings: Settings) -> None:
         raise ProblemError(404, "not-found", "Not Found")
 
 
+@dataclass(frozen=True, slots=True)
+class Number:
+    """A business number the page can chat with: the shop behind it and what its Meta app
+    signs and sends with."""
+
+    phone_number_id: str
+    shop: str
+    app_secret: str
+    access_token: str
+
+
+def numbers(settings: Settings) -> list[Number]:
+    """Every shop's number, the default shop's first (the platform's when it has none)."""
+    platform_secret = settings.whatsapp_app_secret.get_secret_value()
+    platform_token = settings.whatsapp_access_token.get_secret_value()
+    with session_scope() as session:
+        shops = sorted(all_shops(session), key=lambda x: x.slug != settings.default_shop_slug)
+        found = [
+            Number(
+                sending_number(shop, settings),
+                shop.name,
+                shop.app_secret or platform_secret,
+                shop.access_token or platform_token,
+            )
+            for shop in shops
+            if shop.phone_number_id or shop.slug == settings.default_shop_slug
+        ]
+    if not any(n.phone_number_id == settings.whatsapp_phone_number_id for n in found):
+        found.insert(
+            0,
+            Number(
+                settings.whatsapp_phone_number_id,
+                settings.default_shop_name,
+                platform_secret,
+                platform_token,
+            ),
+        )
+    return found
+
+
+def _number(settings: Settings, phone_number_id: str) -> Number | None:
+    wanted = phone_number_id or settings.whatsapp_phone_number_id
+    return next((n for n in numbers(settings) if n.phone_number_id == wanted), None)
+
+
+async def _chosen(settings: Settings, phone_number_id: str) -> Number:
+    """The number the shopper writes to (the platform's when none is chosen)."""
+    number = await run_in_threadpool(_number, settings, phone_number_id)
+    if number is None:
+        raise ProblemError(404, "not-found", "Not Found", f"no shop has number {phone_number_id}")
+    return number
+
+
 @router.get("", response_class=HTMLResponse)
 def page(request: Request, settings: SettingsDep) -> HTMLResponse:
     _dev(settings)
@@ -127,6 +188,7 @@ def page(request: Request, settings: SettingsDep) -> HTMLResponse:
             "capture": settings.whatsapp_capture,
             "graph": settings.whatsapp_graph_base,
             "shop": settings.default_shop_name,
+            "numbers": numbers(settings),
         },
     )
 
@@ -140,8 +202,17 @@ def static(name: str, settings: SettingsDep) -> FileResponse:
 
 
 # The Graph API stand-in ---------------------------------------------------------------------
-def _authorised(settings: Settings, authorization: str) -> JSONResponse | None:
-    if authorization == f"Bearer {settings.whatsapp_access_token.get_secret_value()}":
+def _authorised(
+    settings: Settings, authorization: str, number: Number | None = None
+) -> JSONResponse | None:
+    """Meta's answer to a wrong token: the number's own for a send, any shop's for media."""
+    tokens = (
+        {number.access_token}
+        if number
+        else {settings.whatsapp_access_token.get_secret_value()}
+        | {n.access_token for n in numbers(settings)}
+    )
+    if authorization in {f"Bearer {token}" for token in tokens}:
         return None
     return JSONResponse(
         {
@@ -165,13 +236,14 @@ async def graph_messages(
 ) -> JSONResponse:
     """Answers like the Graph API: Meta's error for what Meta would refuse, else the message id."""
     _dev(settings)
-    refused = _authorised(settings, authorization)
-    if refused is not None:
-        return refused
-    if phone_number_id != settings.whatsapp_phone_number_id:
+    number = await run_in_threadpool(_number, settings, phone_number_id)
+    if number is None:
         return JSONResponse(
             {"error": {"message": "Unsupported post request.", "code": 100}}, status_code=400
         )
+    refused = _authorised(settings, authorization, number)
+    if refused is not None:
+        return refused
     body = await request.json()
     if problems := check(body):
         return JSONResponse(
@@ -188,7 +260,7 @@ async def graph_messages(
     preview = (
         templates.preview(body["template"], settings) if body.get("type") == "template" else None
     )
-    wamid = CAPTURE.add(body, preview)
+    wamid = CAPTURE.add(phone_number_id, body, preview)
     if wamid is None:
         return JSONResponse({"success": True})
     return JSONResponse(
@@ -250,6 +322,8 @@ def graph_media(
 # The page's own API ---------------------------------------------------------------------------
 class Outgoing(BaseModel):
     wa_id: str = Field(pattern=WA_ID)
+    # The shop's number the shopper writes to; empty: the platform's (the default shop).
+    phone_number_id: str = Field(default="", pattern=r"^[0-9]{0,64}$")
     name: str = Field(default="Shopper", max_length=100)
     type: str = Field(
         pattern=r"^(text|button_reply|list_reply|location|reaction|image|audio|sticker|status)$"
@@ -316,12 +390,13 @@ def _payload(o: Outgoing, number: str) -> dict[str, Any]:
 async def send(o: Outgoing, request: Request, settings: SettingsDep) -> dict[str, Any]:
     """Post the shopper's action to the gateway as Meta would: signed, over HTTP."""
     _dev(settings)
-    payload = _payload(o, settings.whatsapp_phone_number_id)
+    number = await _chosen(settings, o.phone_number_id)
+    payload = _payload(o, number.phone_number_id)
     value = payload["entry"][0]["changes"][0]["value"]
     wamid = value["messages"][0]["id"] if "messages" in value else None
     if wamid:
-        CAPTURE.inbound(o.wa_id, wamid)
-    body, headers = webhooks.signed(payload, settings.whatsapp_app_secret.get_secret_value())
+        CAPTURE.inbound(number.phone_number_id, o.wa_id, wamid)
+    body, headers = webhooks.signed(payload, number.app_secret)
     url = str(request.base_url).rstrip("/") + "/webhooks/whatsapp"
     async with httpx.AsyncClient(timeout=10) as client:
         r = await client.post(url, content=body, headers=headers)
@@ -336,6 +411,7 @@ async def send_photo(
     wa_id: Annotated[str, Form(pattern=WA_ID)],
     name: Annotated[str, Form(max_length=100)] = "Shopper",
     as_document: Annotated[bool, Form()] = False,
+    phone_number_id: Annotated[str, Form(pattern=r"^[0-9]{0,64}$")] = "",
 ) -> dict[str, Any]:
     """📷: a photo from the computer, kept as media the Graph API stand-in serves, and an
     `image` (or `document`) webhook naming it posted to the gateway as Meta would."""
@@ -353,10 +429,11 @@ async def send_photo(
     }
     if as_document:
         content["filename"] = photo.filename or "list.jpg"
-    payload = webhooks.inbound(settings.whatsapp_phone_number_id, wa_id, name, kind, content)
+    number = await _chosen(settings, phone_number_id)
+    payload = webhooks.inbound(number.phone_number_id, wa_id, name, kind, content)
     wamid = payload["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
-    CAPTURE.inbound(wa_id, wamid)
-    body, headers = webhooks.signed(payload, settings.whatsapp_app_secret.get_secret_value())
+    CAPTURE.inbound(number.phone_number_id, wa_id, wamid)
+    body, headers = webhooks.signed(payload, number.app_secret)
     url = str(request.base_url).rstrip("/") + "/webhooks/whatsapp"
     async with httpx.AsyncClient(timeout=10) as client:
         r = await client.post(url, content=body, headers=headers)
@@ -364,6 +441,10 @@ async def send_photo(
 
 
 @router.get("/api/feed")
-def feed(wa_id: str, settings: SettingsDep, after: int = 0) -> dict[str, Any]:
+def feed(
+    wa_id: str, settings: SettingsDep, after: int = 0, phone_number_id: str = ""
+) -> dict[str, Any]:
+    """What the chosen shop's number sent this shopper (the platform's number when none)."""
     _dev(settings)
-    return {"events": CAPTURE.since(wa_id, after)}
+    number = phone_number_id or settings.whatsapp_phone_number_id
+    return {"events": CAPTURE.since(number, wa_id, after)}

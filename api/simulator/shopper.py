@@ -25,12 +25,14 @@ class SimulatedShopper:
         *,
         name: str = "Shopper",
         timeout: float = 120.0,
+        phone_number_id: str = "",
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.wa_id = wa_id
         self.database_url = database_url
         self.shop_id = shop_id
         self.name = name
+        self.phone_number_id = phone_number_id  # the shop's number; empty: the platform's
         self.timeout = timeout
         self._seen = 0
         self._client = httpx.Client(base_url=self.base_url, timeout=30)
@@ -50,14 +52,25 @@ class SimulatedShopper:
 
     def _send(self, action: dict[str, Any]) -> list[dict[str, Any]]:
         sent = self._client.post(
-            "/simulator/api/send", json={"wa_id": self.wa_id, "name": self.name, **action}
+            "/simulator/api/send",
+            json={
+                "wa_id": self.wa_id,
+                "phone_number_id": self.phone_number_id,
+                "name": self.name,
+                **action,
+            },
         )
         sent.raise_for_status()
         if sent.json()["status"] != 200:
             raise RuntimeError(f"the webhook refused {action}: {sent.json()['status']}")
         self._wait_answered()
         events = self._client.get(
-            "/simulator/api/feed", params={"wa_id": self.wa_id, "after": self._seen}
+            "/simulator/api/feed",
+            params={
+                "wa_id": self.wa_id,
+                "phone_number_id": self.phone_number_id,
+                "after": self._seen,
+            },
         ).json()["events"]
         if events:
             self._seen = max(e["seq"] for e in events)

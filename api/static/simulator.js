@@ -9,6 +9,7 @@
   const mine = new Map(); // wamid of the shopper's message → its ticks element
 
   function waId() { return $("wa-id").value.trim(); }
+  function number() { return $("shop") ? $("shop").value : ""; }
   function time() { return new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
   function scroll() { chat.scrollTop = chat.scrollHeight; }
 
@@ -28,7 +29,7 @@
   async function post(payload) {
     const r = await fetch("/simulator/api/send", {
       method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(Object.assign({ wa_id: waId(), name: $("name").value || "Shopper" }, payload)),
+      body: JSON.stringify(Object.assign({ wa_id: waId(), phone_number_id: number(), name: $("name").value || "Shopper" }, payload)),
     });
     const answer = await r.json();
     $("last-webhook").textContent = JSON.stringify(answer.webhook || answer, null, 2);
@@ -126,7 +127,8 @@
 
   async function poll() {
     try {
-      const r = await fetch("/simulator/api/feed?wa_id=" + encodeURIComponent(waId()) + "&after=" + after);
+      const r = await fetch("/simulator/api/feed?wa_id=" + encodeURIComponent(waId()) +
+        "&phone_number_id=" + encodeURIComponent(number()) + "&after=" + after);
       const data = await r.json();
       data.events.forEach((e) => {
         after = Math.max(after, e.seq);
@@ -174,6 +176,7 @@
     const form = new FormData();
     form.append("photo", file);
     form.append("wa_id", waId());
+    form.append("phone_number_id", number());
     form.append("name", $("name").value || "Shopper");
     const r = await fetch("/simulator/api/photo", { method: "POST", body: form });
     const answer = await r.json();
@@ -184,5 +187,12 @@
   });
   $("sheet-close").addEventListener("click", () => sheet.classList.add("hidden"));
   $("wa-id").addEventListener("change", () => { chat.innerHTML = ""; after = 0; mine.clear(); });
+  if ($("shop")) { // another shop is another chat: its own bubbles, name and feed
+    $("shop").addEventListener("change", () => {
+      chat.innerHTML = ""; after = 0; mine.clear();
+      const chosen = $("shop").selectedOptions[0];
+      document.querySelector(".chat-head .name").textContent = chosen ? chosen.dataset.name : "";
+    });
+  }
   startPolling();
 })();
