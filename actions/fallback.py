@@ -59,6 +59,8 @@ class ActionDefaultAskAffirmation(ShopAction):
 ASKING = frozenset(
     ["which", "what", "kaun", "kaunsa", "kaunse", "konsa", "konse", "kaunsi", "konsi", "options"]
 ) | frozenset(["dikhao", "dikha", "कौन", "कौनसा", "कौनसे", "कौन-से", "दिखाओ", "दिखाइए"])
+# Words owning up to a mistake: what follows corrects the cart, whatever the model guessed.
+OWNING_UP = frozenset(["galat", "wrong", "sorry", "galti", "meant", "गलत", "सॉरी", "गलती"])
 _IS = frozenset(["is", "are", "hai", "hain", "h", "है", "हैं"])
 ORDERING = frozenset(["add_items", "update_quantity", "choose_option", "inform", "correction"])
 
@@ -67,11 +69,15 @@ def _answer_plainly(turn: Turn, guess: str | None) -> list[dict[str, Any]] | Non
     """What a shopkeeper would answer without asking "did you mean…?": a question the shop's
     FAQs answer ("subah kitne baje se order aata hai"), a question about products it names
     ("doodh ke options dikhao", "amul gold doodh ke kaunse pack hai": that kind, every brand
-    and pack), or an order the model was unsure of that names products and an amount ("Milky
+    and pack), a correction ("galat hai, mother dairy wala chahiye"), a change to a cart line
+    ("टमाटर देसी वाले कर दो"), the product bought last time ("also the toor dal i took last
+    time"), or an order the model was unsure of that names products and an amount ("Milky
     Mist Paneer 200 g", "ok just 1 small box of hing"). None: ask after all."""
-    from actions.cart import ActionAddItems
+    from actions.cart import ActionAddItems, ActionUpdateQuantity
     from actions.catalog import ActionBrowseCatalog
+    from actions.corrections import ActionCorrect
     from actions.faq import answer_from_faqs
+    from bot.cart import service as carts
 
     if answer_from_faqs(turn, topics_only=True):
         return []
@@ -83,8 +89,18 @@ def _answer_plainly(turn: Turn, guess: str | None) -> list[dict[str, Any]] | Non
     if not lines:
         return None
     amounts = any(ln.line.quantity is not None for ln in lines)
+    if words & OWNING_UP:  # "galat hai, mother dairy wala chahiye": a correction of the cart
+        return ActionCorrect().act(turn)
     if words & ASKING or (turn.text.rstrip().endswith("?") and not amounts):
         return ActionBrowseCatalog().act(turn)
+    held = {ln.sku for ln in carts.view(turn.session, turn.shop.id, turn.wa_id).lines}
+    kinds = {engine.index.by_sku[sku].kind for sku in held if sku in engine.index.by_sku}
+    if guess == "update_quantity" and any(
+        ln.resolution.product.kind in kinds for ln in lines if ln.resolution.product
+    ):
+        return ActionUpdateQuantity().act(turn)  # "टमाटर देसी वाले कर दो": that cart line
+    if guess == "reorder" and not amounts:
+        return ActionAddItems().add(turn, turn.text)  # "the toor dal i took last time"
     if guess in ORDERING and amounts:
         pending = list(turn.tracker.get_slot("pending_choices") or [])
         asked = pending[0]["options"] if pending else []

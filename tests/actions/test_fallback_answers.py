@@ -4,23 +4,27 @@ order that names products and amounts."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from actions.fallback import ActionDefaultAskAffirmation
 from bot.db.session import session_scope
 from bot.faq.store import add_faq
 from tests.actions.conftest import Result, make_tracker, review_items, run
-from tests.actions.test_cart_actions import cart_lines
+from tests.actions.test_cart_actions import add, cart_lines
 
 
-def unsure(text: str, guess: str, language: str = "en") -> Result:
+def unsure(
+    text: str, guess: str, language: str = "en", slots: dict[str, Any] | None = None
+) -> Result:
     ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": guess, "confidence": 0.5}]
     tracker = make_tracker(
         text,
         "nlu_fallback",
         confidence=0.55,
         ranking=ranking,
-        slots={"language": language},
+        slots={**(slots or {}), "language": language},
     )
     return run(ActionDefaultAskAffirmation(), tracker)
 
@@ -73,3 +77,32 @@ def test_words_without_a_product_or_amount_are_still_asked_about() -> None:
     result = unsure("atta thoda zyada", "update_quantity", "hinglish")
     assert result.text.startswith("Kya aap yeh kehna chahte the:")
     assert cart_lines() == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("wrong one, mother dairy paneer please", "en"),
+        ("galat hai, mother dairy wala chahiye", "hinglish"),
+        ("गलत है, मदर डेयरी वाला चाहिए", "hi"),
+    ],
+)
+def test_an_unsure_correction_corrects_the_cart(text: str, language: str) -> None:
+    added = add("amul paneer 200 g", slots={"language": language})
+    assert cart_lines() == {"DRY-0023": 1}
+    unsure(text, "reorder", language, slots=added.slots())
+    assert cart_lines() == {"DRY-0025": 1}  # Mother Dairy Paneer 200 g instead
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("make the milk amul gold", "en"),
+        ("doodh amul gold wala kar do", "hinglish"),
+        ("दूध अमूल गोल्ड वाला कर दो", "hi"),
+    ],
+)
+def test_an_unsure_change_of_a_cart_line_changes_it(text: str, language: str) -> None:
+    added = add("2 litre amul taaza milk", slots={"language": language})
+    unsure(text, "update_quantity", language, slots=added.slots())
+    assert cart_lines() == {"DRY-0004": 2}  # Amul Gold 1 L × 2: the two litres kept
