@@ -80,6 +80,8 @@ def _check_payments(shop: Shop) -> None:
         return
     if provider not in PAYMENT_PROVIDERS:
         raise InvalidShop(f"payment provider {provider!r}: sandbox or razorpay")
+    if provider == "sandbox" and get_settings().is_production:
+        raise InvalidShop("the sandbox approves payments without money: not in production")
     needed = PAYMENT_FIELDS[1:] if provider == "razorpay" else ("payment_webhook_secret",)
     missing = [f for f in needed if not getattr(shop, f)]
     if missing:

@@ -225,3 +225,11 @@ def test_an_account_of_its_own_is_whole_or_nothing(shops: dict[str, int]) -> Non
     with session_scope() as s:
         north = s.scalar(select(Shop).where(Shop.slug == "north"))
         assert north is not None and north.payment_provider is None
+
+
+def test_production_refuses_a_shops_own_sandbox(
+    shops: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(get_settings(), "environment", "production", raising=False)
+    with pytest.raises(InvalidShop, match="not in production"), session_scope(write=True) as s:
+        update_shop(s, "north", payment_provider="sandbox", payment_webhook_secret="w")
