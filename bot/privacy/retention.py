@@ -1,8 +1,9 @@
 """Conversation text is kept `CONVERSATION_RETENTION_DAYS` days, then deleted.
 
 Orders, amounts and statuses stay (they are the shop's records); what goes is what was said:
-the gateway's stored messages in and out, the review queue's texts, the shop's handoff replies
-and the `user`/`bot` events of the engine's tracker store. The WhatsApp worker runs `purge_old`
+the gateway's stored messages in and out, the review queue's texts, the shop's handoff replies,
+the `user`/`bot` events of the engine's tracker store and the whole tracker of a conversation
+idle that long (its slots hold what was said). The WhatsApp worker runs `purge_old`
 when it starts and every `PRIVACY_PURGE_EVERY_HOURS`; `chatcart shopper purge-old` runs it by
 hand. Running it twice purges nothing more.
 """

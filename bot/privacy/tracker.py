@@ -25,9 +25,11 @@ from sqlalchemy import (
     Text,
     create_engine,
     delete,
+    func,
     inspect,
     make_url,
     or_,
+    select,
 )
 
 from bot.privacy.rows import affected
@@ -93,14 +95,21 @@ def erase_conversations(url: str, wa_id: str) -> int:
 
 
 def purge_text_before(url: str, cutoff: datetime) -> int:
-    """Delete what was said (user and bot events) before `cutoff`, in every conversation. The
-    slots and actions stay, so a conversation that goes on keeps its state and its cart."""
+    """Delete what was said (user and bot events) before `cutoff`, in every conversation, and
+    the whole of every conversation idle since then (its slots hold what was said too: an
+    address, a name). A conversation that goes on keeps its slots and actions, so its state
+    survives; one idle that long starts afresh (the cart and the language are the app's)."""
     with _events(url) as conn:
         if conn is None:
             return 0
-        done = conn.execute(
-            delete(EVENTS).where(
-                EVENTS.c.type_name.in_(TEXT_EVENTS), EVENTS.c.timestamp < cutoff.timestamp()
-            )
+        before = cutoff.timestamp()
+        idle = (
+            select(EVENTS.c.sender_id)
+            .group_by(EVENTS.c.sender_id)
+            .having(func.max(EVENTS.c.timestamp) < before)
         )
-    return affected(done)
+        gone = conn.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(idle)))
+        said = conn.execute(
+            delete(EVENTS).where(EVENTS.c.type_name.in_(TEXT_EVENTS), EVENTS.c.timestamp < before)
+        )
+    return affected(gone) + affected(said)

@@ -41,15 +41,18 @@ def test_old_conversation_text_is_purged_once(tracked: int, database_url: str) -
     say(database_url, WA_ID, "user", "old atta", now - timedelta(days=45))
     say(database_url, WA_ID, "slot", "address", now - timedelta(days=45))
     say(database_url, WA_ID, "user", "new milk", now - timedelta(days=1))
+    say(database_url, "919800000005", "user", "idle since", now - timedelta(days=50))
+    say(database_url, "919800000005", "slot", "Flat 9, MG Road", now - timedelta(days=50))
 
     done = purge_old()
 
-    assert (done.messages, done.review_items, done.tracker_events) == (2, 1, 1)
+    assert (done.messages, done.review_items, done.tracker_events) == (2, 1, 3)
     inbound, outbound, review = _texts()
     assert inbound[0] == PURGED and inbound[1]["message"]["text"]["body"] == "new milk"
     assert outbound[0] == PURGED and outbound[1]["text"]["body"] == "you said new milk"
     assert review == ["", "new milk"]
     assert events_of(database_url, WA_ID) == 2  # the old slot stays: the conversation goes on
+    assert events_of(database_url, "919800000005") == 0  # idle for 50 days: all of it goes
     with session_scope() as s:
         assert s.scalar(select(Order.address))  # orders are records, not conversation
     again = purge_old()
