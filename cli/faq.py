@@ -49,8 +49,17 @@ def add(
 
 
 @app.command()
-def area(pincodes: Annotated[str, typer.Argument(help="PIN codes, any separators.")]) -> None:
-    """Set the PIN codes the shop delivers to (checkout refuses others)."""
+def area(
+    pincodes: Annotated[
+        str,
+        typer.Argument(
+            help="PIN codes, any separators; '400069 Andheri East, Chakala; 400059 Marol' also "
+            "names the places in them (a group a line or after ;)."
+        ),
+    ],
+) -> None:
+    """Set the PIN codes the shop delivers to (checkout refuses others) and the places in them
+    ("do you deliver to Marol?" is answered from them)."""
     shop_id = _shop_id()
     with session_scope(write=True) as session:
         found = set_delivery_area(session, shop_id, pincodes)
