@@ -152,3 +152,18 @@ def test_an_operator_creates_a_shop_and_runs_it(shop_id: int, app_client: TestCl
     assert "South Kirana" in ops.get("/merchant").text
     taken = ops.post("/merchant/shops", {"slug": "south", "name": "Again"})
     assert taken.status_code == 422 and "exists already" in taken.text
+
+
+def test_one_shops_review_queue_and_dashboard_are_not_anothers(
+    shop_id: int, shop_b: int, console: Console
+) -> None:
+    from bot.review.service import record
+
+    with session_scope(write=True) as s:
+        record(s, shop_id, kind="unmatched", text="kuttu ka atta", language="hinglish")
+        record(s, shop_b, kind="unmatched", text="bhujia ka bada packet", language="hinglish")
+    _order(shop_b, SNACK)
+    review = console.get("/merchant/review").text
+    assert "kuttu ka atta" in review and "bhujia ka bada packet" not in review
+    dashboard = console.get("/merchant").text
+    assert "bhujia" not in dashboard and "Bee Stores" not in dashboard
