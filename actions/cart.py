@@ -71,6 +71,9 @@ class ActionAddItems(ShopAction):
     def act(self, turn: Turn) -> list[dict[str, Any]]:
         if cheapest_question(turn.text) is not None:  # "sabse sasta kaunsa hai" orders nothing
             return ActionAskPrice().answer(turn, turn.text)
+        swapped = _swap_offered(turn)
+        if swapped is not None:
+            return swapped
         earlier = priced_before(turn)
         if earlier is None:
             return self.add(turn, turn.text)
@@ -315,6 +318,62 @@ CART_WORDS = frozenset(["cart", "kart", "basket", "कार्ट", "टोक�
 def _names_the_cart(text: str) -> bool:
     """ "कार्ट भेजो एक बार" read as an order: the shopper wants to see the cart."""
     return bool(set(normalize(text).split()) & CART_WORDS)
+
+
+def _swap_offered(turn: Turn) -> list[dict[str, Any]] | None:
+    """Right after the others of a cart line were offered ("doodh ke options dikhao"), a
+    message naming one of them ("Amul Gold wala 1 ltr ke 2") replaces that line rather than
+    adding a second milk. None: the message names none of the offered products."""
+    changes: list[dict[str, Any]] = list(turn.tracker.get_slot("offered_changes") or [])
+    # only the others the shopper asked to see; "I picked X, want a different one?" after an
+    # add leaves "1 litre amul gold bhi" an order for a second milk
+    if not any(e.get("asked") for e in changes):
+        return None
+    engine, variants = turn.engine()
+    lines = [ln for ln in engine.parse(turn.text).lines if ln.resolution.product is not None]
+    if len(lines) != 1:
+        return None
+    line = lines[0]
+    product = line.resolution.product
+    assert product is not None  # `lines` holds the resolved ones only
+    chosen = variants.get(product.sku)
+    entry = next(
+        (
+            e
+            for e in changes
+            if e.get("asked")
+            and chosen is not None
+            and any(
+                (v := variants.get(sku)) is not None and v.key == chosen.key for sku in e["options"]
+            )
+        ),
+        None,
+    )
+    if entry is None or chosen is None:
+        return None
+    cart = carts.view(turn.session, turn.shop.id, turn.wa_id)
+    held = {ln.sku: ln.count for ln in cart.lines}
+    for placed, count in entry["placed"]:
+        if placed in held:
+            carts.set_count(
+                turn.session, turn.shop.id, turn.wa_id, placed, max(0, held[placed] - count)
+            )
+    packs = (
+        list(line.resolution.packs)
+        if line.line.quantity is not None
+        else choose_packs(
+            chosen.packs,
+            entry["amount"],
+            engine.resolver.bare_unit(chosen.first, entry["amount"], entry["unit"]),
+        )
+    )
+    cart = carts.add_packs(turn.session, turn.shop.id, turn.wa_id, [(p.sku, c) for p, c in packs])
+    turn.send(cart_text(turn, cart, header=turn.t("changed")), cart_buttons(turn, cart))
+    rest = [e for e in changes if e is not entry]
+    return [
+        SlotSet("offered_changes", rest or None),
+        SlotSet("last_added", [p.sku for p, _ in packs] or None),
+    ]
 
 
 def _count(packs: Sequence[tuple[CatalogProduct, int]]) -> int:

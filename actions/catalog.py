@@ -236,6 +236,7 @@ def _offer_others(turn: Turn) -> list[dict[str, Any]] | None:
         "options": [p.sku for p in options],
         "placed": [[ln.sku, ln.count] for ln in held],
         "picked": held[0].sku,
+        "asked": True,  # the shopper asked for these: naming one of them swaps the line
     }
     return [SlotSet("offered_changes", [change]), SlotSet("pending_choices", None)]
 

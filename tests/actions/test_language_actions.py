@@ -339,3 +339,35 @@ def test_the_options_of_a_cart_line_show_packs_that_make_its_amount() -> None:
     )
     assert "Amul Gold Full Cream Milk 1 L" in offer.text  # the pack that makes the 2 litres
     assert "Amul Gold Full Cream Milk 500 ml" not in offer.text
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("2 packets of amul gold 1 litre", "en"),
+        ("Amul Gold wala 1 litre wale 2", "hinglish"),
+        ("अमूल गोल्ड 1 लीटर वाले 2", "hi"),
+    ],
+)
+def test_naming_one_of_the_offered_others_replaces_the_line(text: str, language: str) -> None:
+    from actions.cart import ActionAddItems
+    from tests.actions.test_cart_actions import cart_lines
+
+    added = run(ActionAddItems(), make_tracker("2 ltr dudh bhejna", "add_items"))
+    slots = {"language": language, **added.slots()}
+    offer = run(
+        ActionBrowseCatalog(),
+        make_tracker("doodh ke options dikhao", "browse_catalog", slots=slots),
+    )
+    slots |= offer.slots()
+    run(ActionAddItems(), make_tracker(text, "add_items", slots=slots))
+    assert cart_lines() == {"DRY-0004": 2}
+
+
+def test_an_order_after_the_usual_pick_still_adds() -> None:
+    from actions.cart import ActionAddItems
+    from tests.actions.test_cart_actions import cart_lines
+
+    added = run(ActionAddItems(), make_tracker("2 ltr dudh bhejna", "add_items"))
+    run(ActionAddItems(), make_tracker("1 litre amul gold bhi", "add_items", slots=added.slots()))
+    assert cart_lines() == {"DRY-0002": 2, "DRY-0004": 1}
