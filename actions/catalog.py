@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rasa_sdk.events import SlotSet
@@ -16,7 +17,7 @@ from bot.catalog.index import keys
 from bot.catalog.model import CatalogProduct, format_rupees
 from bot.catalog.packs import choose_packs
 from bot.db.models import Category
-from bot.engine import ParsedLine
+from bot.engine import ItemEngine, ParsedLine
 from bot.text.normalize import normalize
 
 MAX_LISTED = 10
@@ -40,7 +41,7 @@ class ActionBrowseCatalog(ShopAction):
         return "action_browse_catalog"
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
-        engine, _ = turn.engine()
+        engine, variants = turn.engine()
         cats = list(
             turn.session.scalars(
                 select(Category).where(Category.shop_id == turn.shop.id).order_by(Category.position)
@@ -58,10 +59,18 @@ class ActionBrowseCatalog(ShopAction):
             offered = _offer_others(turn)
             if offered is not None:
                 return offered
-            slug = _named_category(turn.text, cats)
+            if not _asks_for_options(turn, engine):  # "doodh ke options": milk, not the aisle
+                slug = _named_category(turn.text, cats)
         if slug is None:
             lines = engine.parse(turn.text).lines
             named = [(ln.line.item, ln.resolution.product) for ln in lines if ln.resolution.product]
+            matched = [ln for ln in lines if ln.resolution.status == "matched"]
+            if named and matched and len(lines) == 1:
+                # "amul gold doodh ke kaunse pack hai": one product named, its packs to tap
+                product = matched[0].resolution.product
+                variant = variants.get(product.sku) if product else None
+                if variant is not None and len(variant.packs) > 1:
+                    return _list_packs(turn, variant.packs)
             if named:  # "paneer kaun kaun se hai", "doodh ke options": that kind, every brand
                 said, product = named[0]
                 return _list_kind(turn, said or product.kind, product.kind)
@@ -246,6 +255,14 @@ OPTION_WORDS = frozenset(
 ) | frozenset(["कौन", "कौनसे", "विकल्प", "variety", "ब्रांड"])
 
 
+def _asks_for_options(turn: Turn, engine: ItemEngine) -> bool:
+    """Words asking which ones ("kaunse pack", "options") about a product they name."""
+    words = set(normalize(turn.text).split())
+    if not words & (OPTION_WORDS | {"pack", "packs", "पैक"}):
+        return False
+    return any(ln.resolution.product for ln in engine.parse(turn.text).lines)
+
+
 def _last_kind(turn: Turn) -> CatalogProduct | None:
     """The product just put in when the message asks for others ("dusra brand dikhao na")."""
     words = set(normalize(turn.text).split())
@@ -256,6 +273,17 @@ def _last_kind(turn: Turn) -> CatalogProduct | None:
     last = list(turn.tracker.get_slot("last_added") or [])
     engine, _ = turn.engine()
     return engine.index.by_sku.get(last[-1]) if last else None
+
+
+def _list_packs(turn: Turn, packs: Sequence[CatalogProduct]) -> list[dict[str, Any]]:
+    """One product's packs, each a row whose tap puts that pack in the cart."""
+    rows = [turn.t("category_products", category=turn.label(packs[0]).rsplit(" ", 2)[0])]
+    buttons = []
+    for pack in packs:
+        rows.append(f"• {turn.label(pack)} — {format_rupees(pack.price_paise)}")
+        buttons.append({"title": turn.label(pack), "payload": product_label(pack)})
+    turn.send("\n".join(rows), buttons)
+    return []
 
 
 def _list_kind(turn: Turn, said: str, kind: str) -> list[dict[str, Any]]:

@@ -371,3 +371,20 @@ def test_an_order_after_the_usual_pick_still_adds() -> None:
     added = run(ActionAddItems(), make_tracker("2 ltr dudh bhejna", "add_items"))
     run(ActionAddItems(), make_tracker("1 litre amul gold bhi", "add_items", slots=added.slots()))
     assert cart_lines() == {"DRY-0002": 2, "DRY-0004": 1}
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("which packs of amul gold milk do you have", "en"),
+        ("amul gold doodh ke kaunse pack hai", "hinglish"),
+        ("अमूल गोल्ड दूध के कौन से पैक हैं", "hi"),
+    ],
+)
+def test_the_packs_of_one_named_product_are_rows_to_tap(text: str, language: str) -> None:
+    result = run(
+        ActionBrowseCatalog(), make_tracker(text, "browse_catalog", slots={"language": language})
+    )
+    titles = [b["title"] for b in result.buttons]
+    assert len(titles) == 2, titles  # Amul Gold 500 ml and 1 L
+    assert any("1 L" in t or "1 लीटर" in t for t in titles), titles
