@@ -156,7 +156,12 @@ class Notifier:
                 )
             else:
                 text = notification_text(item.template, item.params, language)
-                in_thread = None if plain else order_status.update(s, item, number, text)
+                in_thread = (
+                    None
+                    if plain
+                    else order_status.update(s, item, number, text)
+                    or order_status.sheet_again(s, item, number, text, language, self.settings)
+                )
                 [message] = [in_thread] if in_thread else text_messages(text)
             if out is None:
                 out = WhatsAppOutgoing(

@@ -10,6 +10,9 @@ completed, canceled from any but the last) and never cancelling a paid order: a 
 allowed move — the same status again (packed after paid), a refund — goes as today's text, and
 so does one Meta refuses anyway (errors 2046, 2047: `Notifier` sends the text instead).
 
+A payment that fails on the sheet gets a new sheet (`sheet_again`), so the shopper pays again
+without leaving WhatsApp; the pay link stays in its text.
+
 What was sent is read back from the sent messages' options (`{"kind": "order_details" |
 "order_status", "reference_id", "status"}`), so no table of its own is needed.
 """
@@ -21,12 +24,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.whatsapp.render import Rendered, order_status
+from api.whatsapp.render import Rendered, order_details, order_status
 from bot.db import models as db
 from bot.db.whatsapp_models import WhatsAppOutgoing
 from bot.notifications.outbox import OutboxItem
 from bot.payments import ledger
 from bot.payments.order_details import payment_public_id
+from bot.payments.whatsapp_offer import offer
+from bot.settings import Settings
 
 META_STATUS: dict[str, str] = {
     "order_paid": "processing",
@@ -107,6 +112,29 @@ def thread_state(
         "pending",
     )
     return reference, last, payment
+
+
+def sheet_again(
+    session: Session,
+    item: OutboxItem,
+    number: str,
+    body: str,
+    language: str,
+    settings: Settings,
+) -> Rendered | None:
+    """A payment that failed on its sheet: a new order_details sheet (a new reference id, as
+    Meta asks of a re-sent order) to pay again inside WhatsApp; None when the order was never
+    offered WhatsApp Pay here, or cannot be any more."""
+    if item.template != "payment_failed" or item.order_id is None:
+        return None
+    if thread_state(session, item, number) is None:
+        return None
+    payload = offer(
+        session, session.get_one(db.Shop, item.shop_id), item.order_id, language, settings
+    )
+    if payload is None:
+        return None
+    return order_details({**payload["order_details"], "body": body})
 
 
 def update(session: Session, item: OutboxItem, number: str, body: str) -> Rendered | None:

@@ -20,6 +20,7 @@ from bot.db.models import Shop
 from bot.db.session import session_scope
 from bot.db.whatsapp_models import WhatsAppOutgoing
 from bot.orders import service
+from bot.payments.order_details import payment_public_id
 from bot.payments.whatsapp_offer import offer
 from bot.settings import get_settings
 from tests.api.whatsapp.support import (
@@ -145,6 +146,30 @@ def test_an_unpaid_order_cancelled_is_canceled_on_its_sheet_and_2046_falls_back_
     sent = _updates(graph, seen)
     assert [_said(m) for m in sent] == [("order_status", "canceled"), ("text", None)]
     assert "shop closed" in sent[-1]["text"]["body"]
+
+
+def test_a_failed_payment_gets_a_new_sheet_and_the_order_follows_the_one_paid(
+    app_client: TestClient, graph: FakeGraph, shop_id: int
+) -> None:
+    shopper_wrote(WA_ID, "en", timedelta(minutes=5))
+    order_id, public_id, total = _order(shop_id)
+    first = _sheet_sent(shop_id, order_id)
+    seen = len(_updates(graph, 0))
+    _deliver(app_client, _status(first, "failed", total, wamid="wamid.FAIL1"))
+    wait_until(lambda: len(graph.messages(WA_ID)) > seen, "the failed payment's notice")
+    [again] = _updates(graph, seen)
+    assert again["interactive"]["type"] == "order_details"
+    second = again["interactive"]["action"]["parameters"]["reference_id"]
+    assert second != first and payment_public_id(second) == public_id  # a new suffix
+    assert "didn't go through" in again["interactive"]["body"]["text"]
+    graph.payments[(CONFIGURATION, second)] = payment_record(second, total)
+    _deliver(app_client, _status(second, "captured", total, wamid="wamid.PAID2"))
+    wait_until(lambda: len(graph.messages(WA_ID)) > seen + 1, "the paid order's update")
+    [paid] = _updates(graph, seen + 1)
+    assert paid["interactive"]["action"]["parameters"] == {
+        "reference_id": second,
+        "order": {"status": "processing"},
+    }
 
 
 def test_outside_the_window_the_update_is_the_template(
