@@ -6,6 +6,7 @@ starts one engine however many workers it has. Registered from tests/conftest.py
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +23,13 @@ from tests.conftest import TEST_DATABASE_URL, for_this_worker, fresh_postgres
 from tests.shop import free_port, load_shop
 
 ENGINE_GROUP = pytest.mark.xdist_group("engine")
+# A shop that takes WhatsApp Pay (tests/api/whatsapp/test_whatsapp_pay_conversation.py): the
+# shared action server knows its payment configuration; no other shop has one.
+WHATSAPP_PAY_SHOP = "pays-in-whatsapp"
+WHATSAPP_PAY_CONFIGURATION = "pays-in-whatsapp-razorpay"
+WHATSAPP_PAY = json.dumps(
+    {WHATSAPP_PAY_SHOP: {"gateway": "razorpay", "configuration_name": WHATSAPP_PAY_CONFIGURATION}}
+)
 """For the modules that use the shared engine: one worker runs them all, one at a time."""
 MODELS_GROUP = pytest.mark.xdist_group("models")
 """For the learning loop, which trains a candidate and promotes it into an engine of its own: the
@@ -71,7 +79,12 @@ def assistant(trained_model: str, tmp_path_factory: pytest.TempPathFactory) -> I
         db = f"sqlite:///{tmp_path_factory.mktemp('assistant') / 'chatcart.db'}"
     load_shop(db)
     services = assistant_services(
-        db, free_port(), free_port(), model=Path(trained_model), prefix="test-"
+        db,
+        free_port(),
+        free_port(),
+        model=Path(trained_model),
+        prefix="test-",
+        extra_env={"WHATSAPP_PAY": WHATSAPP_PAY},
     )
     running = start_all(services)
     try:
