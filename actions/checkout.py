@@ -24,6 +24,7 @@ from bot.parsing.lexicon import AMBIGUOUS_NUMBERS
 from bot.parsing.pincode import find_pincode
 from bot.parsing.quantity import number_value
 from bot.payments.whatsapp_offer import offer
+from bot.settings import get_settings
 from bot.shops import terms_of
 from bot.shops.area import area_of
 from bot.text.normalize import normalize
@@ -174,9 +175,37 @@ class ActionAskAddress(ShopAction):
 
     def act(self, turn: Turn) -> list[dict[str, Any]]:
         last = orders.orders_for(turn.session, turn.shop.id, turn.wa_id, limit=1)
+        if address_form_wanted(turn):  # the gateway renders WhatsApp's address form from it
+            values = form_values(last[0].address, last[0].pincode) if last else {}
+            ask = turn.t("ask_address")
+            turn.dispatcher.utter_message(
+                json_message={"address_message": {"body": ask, "values": values}, "text": ask}
+            )
+            return []
         buttons = [{"title": last[0].address[:20], "payload": last[0].address}] if last else []
         turn.say("ask_address", buttons=buttons)
         return []
+
+
+def form_values(address: str, pincode: str) -> dict[str, str]:
+    """The address form's prefilled values from an address on file (free text with its PIN)."""
+    street = address.replace(pincode, "").strip(" ,")[:256] if pincode else address[:256]
+    return {k: v for k, v in (("address", street), ("in_pin_code", pincode)) if v}
+
+
+def address_form_wanted(turn: Turn) -> bool:
+    """WhatsApp's address form exists for India only: a shopper with an Indian number, writing
+    over WhatsApp (the gateway sends the message's wamid as metadata), in a shop that sends
+    it (WHATSAPP_ADDRESS_FORM)."""
+    wanted = get_settings().whatsapp_address_form
+    if turn.shop.slug not in wanted and "*" not in wanted:
+        return False
+    if not turn.wa_id.startswith("91"):
+        return False
+    for event in reversed(turn.tracker.events):
+        if event.get("event") == "user":
+            return bool((event.get("metadata") or {}).get("wamid"))
+    return False
 
 
 class ActionAskDeliverySlot(ShopAction):

@@ -186,6 +186,11 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="shop slug (or *) → its WhatsApp Pay payment setting (JSON)",
     )
+    # Shops (slugs, or "*") whose checkout asks Indian WhatsApp shoppers for the address with
+    # WhatsApp's own address form; typed text and a shared location still work everywhere.
+    whatsapp_address_form: list[str] = Field(
+        default_factory=list, description="shop slugs (or *) that send WhatsApp's address form"
+    )
     whatsapp_templates: dict[str, str] = Field(
         default_factory=lambda: dict(DEFAULT_WHATSAPP_TEMPLATES),
         description="outbox template → approved WhatsApp template name (JSON; merged over the defaults)",

@@ -252,15 +252,69 @@ REVIEW_ORDER: dict[str, Any] = {
         },
     },
 }
+_ADDRESS_VALUES: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        name: {"type": "string", "maxLength": 256}
+        for name in (
+            "name",
+            "phone_number",
+            "in_pin_code",
+            "house_number",
+            "floor_number",
+            "tower_number",
+            "building_name",
+            "address",
+            "landmark_area",
+            "city",
+            "state",
+        )
+    },
+}
+# The address form (India only), from Meta's reference for address messages.
+ADDRESS_MESSAGE: dict[str, Any] = {
+    "required": ["name", "parameters"],
+    "properties": {
+        "name": {"type": "string", "enum": ["address_message"]},
+        "parameters": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["country"],
+            "properties": {
+                "country": {"enum": ["IN"]},
+                "values": _ADDRESS_VALUES,
+                "saved_addresses": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["id", "value"],
+                        "properties": {"id": _TEXT, "value": _ADDRESS_VALUES},
+                    },
+                },
+                "validation_errors": {
+                    "type": "object",
+                    "additionalProperties": {"type": "string"},
+                },
+            },
+        },
+    },
+}
 # (schema, JSON pointer to a list in it, what is appended, why): what the description lacks.
 ADDITIONS: tuple[tuple[str, str, list[Any], str], ...] = (
     (
         "InteractiveObject",
         "/properties/type/enum",
-        ["order_details", "order_status"],
-        "WhatsApp Pay's interactive types (its own examples send them)",
+        ["order_details", "order_status", "address_message"],
+        "WhatsApp Pay's interactive types (its own examples send them) and the address form",
     ),
-    ("ActionObject", "/oneOf", [REVIEW_AND_PAY, REVIEW_ORDER], "their actions, as above"),
+    (
+        "ActionObject",
+        "/oneOf",
+        [REVIEW_AND_PAY, REVIEW_ORDER, ADDRESS_MESSAGE],
+        "their actions, as above",
+    ),
 )
 
 # A read receipt (with the typing indicator) is a sendMessage body in the description's own

@@ -96,7 +96,7 @@ def test_a_button_title_too_long_names_the_button_form() -> None:
     )
     assert meta_openapi.problems(sent) == [
         '/interactive/action/buttons/0/reply/title: "Cash on delivery please" is longer than '
-        "20 characters (in form 2 of 8)"
+        "20 characters (in form 2 of 9)"
     ]
 
 
@@ -115,7 +115,7 @@ def test_a_product_list_is_described() -> None:
     too_many["action"]["sections"] *= 11
     (found,) = meta_openapi.problems(body("interactive", too_many))
     assert found.startswith("/interactive/action/sections: [{")
-    assert found.endswith("has more than 10 items (in form 3 of 8)") and len(found) < 300
+    assert found.endswith("has more than 10 items (in form 3 of 9)") and len(found) < 300
 
 
 def test_read_literally_the_description_refuses_every_message() -> None:

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import select
 
 from api.whatsapp import inbox
+from api.whatsapp.address import address_text, filled
 from api.whatsapp.inbox import InboxRow
 from api.whatsapp.payloads import Message
 from api.whatsapp.photos import photo_of, plan_photo
@@ -37,7 +38,9 @@ async def text(ctx: Context, row: InboxRow, m: Message) -> Plan | None:
 
 async def interactive(ctx: Context, row: InboxRow, m: Message) -> Plan | None:
     """A tapped button or list row: the payload the message offered under that id (looked up
-    by the message it answers), or the next page of a long list."""
+    by the message it answers), or the next page of a long list; a filled address form."""
+    if m.interactive is not None and m.interactive.type == "nfm_reply":
+        return await address_form(ctx, row, m)
     choice = (m.interactive.button_reply or m.interactive.list_reply) if m.interactive else None
     if choice is None:
         return None
@@ -82,6 +85,25 @@ async def location(ctx: Context, row: InboxRow, m: Message) -> Plan | None:
         reply = text_messages(t("wa_location_no_pincode", language, place=where))
         return Plan("location_without_pincode", tuple(reply))
     return Plan("location_address", forward=where, customer=True)
+
+
+async def address_form(ctx: Context, row: InboxRow, m: Message) -> Plan | None:
+    """WhatsApp's address form, filled (`api/whatsapp/address.py`): the delivery address as
+    one line of text while checkout asks for one, which the checkout form checks as if typed."""
+    from bot.parsing.pincode import find_pincode
+
+    values = filled(m.interactive.model_dump(by_alias=True) if m.interactive else None)
+    if not values:
+        return None
+    slots = await ctx.slots(row.wa_id)
+    language = language_of(slots.get("language"))
+    where = address_text(values)
+    if slots.get("requested_slot") != "address":
+        return polite("address_outside_checkout", "wa_location_later", language)
+    if not find_pincode(where):
+        reply = text_messages(t("wa_location_no_pincode", language, place=where))
+        return Plan("address_without_pincode", tuple(reply))
+    return Plan("address_form", forward=where, customer=True)
 
 
 def _known_skus(shop_id: int, skus: list[str]) -> set[str]:

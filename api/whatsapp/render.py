@@ -226,6 +226,8 @@ def render(responses: list[dict[str, Any]], language: str) -> list[Rendered]:
         custom = r.get("custom")
         if isinstance(custom, dict) and isinstance(custom.get("order_details"), dict):
             out.append(order_details(custom["order_details"]))
+        elif isinstance(custom, dict) and isinstance(custom.get("address_message"), dict):
+            out.append(address_form(custom["address_message"]))
         elif isinstance(custom, dict) and isinstance(custom.get("text"), str):
             out.extend(text_messages(custom["text"]))
     return out
@@ -245,6 +247,20 @@ def order_details(offer: dict[str, Any]) -> Rendered:
         content,
         {"kind": "order_details", "reference_id": parameters["reference_id"]},
     )
+
+
+def address_form(form: dict[str, Any]) -> Rendered:
+    """WhatsApp's address form for India (`api/whatsapp/address.py`), prefilled."""
+    parameters: dict[str, Any] = {"country": "IN"}
+    values = {k: str(v) for k, v in (form.get("values") or {}).items() if v}
+    if values:
+        parameters["values"] = values
+    content = {
+        "type": "address_message",
+        "body": {"text": clip(str(form.get("body") or ""), BODY_MAX)},
+        "action": {"name": "address_message", "parameters": parameters},
+    }
+    return Rendered("interactive", content, {"kind": "address_message"})
 
 
 def order_status(reference_id: str, status: str, body: str, description: str = "") -> Rendered:
@@ -344,6 +360,10 @@ def check(message: dict[str, Any]) -> list[str]:
                     problems.append(f"row title {r.get('title')!r}")
                 if len(r.get("description") or "") > ROW_DESCRIPTION_MAX:
                     problems.append(f"row description {r.get('description')!r}")
+        elif content.get("type") == "address_message":
+            parameters = action.get("parameters") or {}
+            if action.get("name") != "address_message" or parameters.get("country") != "IN":
+                problems.append("an address_message is for India: address_message, country IN")
         elif content.get("type") in ("order_details", "order_status"):
             problems += _order_problems(content["type"], action)
         else:

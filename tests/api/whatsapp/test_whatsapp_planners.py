@@ -5,6 +5,7 @@ for media. A planner writes nothing; `commit` stores its plan with the row's mov
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Iterator
 from typing import Any, ParamSpec, TypeVar
 
@@ -30,6 +31,14 @@ from tests.loopback import JsonHandler, serve
 from tests.shop import load_shop
 
 SHOPPER = "919812300777"
+ADDRESS_FORM = {
+    "name": "Asha",
+    "in_pin_code": "400069",
+    "house_number": "Flat 302",
+    "building_name": "Shanti Apartments",
+    "landmark_area": "Andheri East",
+    "city": "Mumbai",
+}
 Params = ParamSpec("Params")
 Returned = TypeVar("Returned")
 
@@ -118,6 +127,18 @@ def said(text: str) -> tuple[render.Rendered, ...]:
 
 def message(kind: str, content: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return webhooks.inbound(PHONE_NUMBER_ID, SHOPPER, "Asha", kind, content, **extra)
+
+
+def address_form_reply(values: dict[str, str]) -> dict[str, Any]:
+    """WhatsApp's address form as the shopper sends it back filled."""
+    return {
+        "type": "nfm_reply",
+        "nfm_reply": {
+            "name": "address_message",
+            "body": "Sent",
+            "response_json": json.dumps({"values": values}),
+        },
+    }
 
 
 def test_every_message_type_we_read_has_its_planner() -> None:
@@ -314,3 +335,22 @@ def stored(payload: dict[str, Any]) -> int:
         s.add(row)
         s.flush()
         return row.id
+
+
+def test_a_filled_form_is_the_address_only_while_checkout_asks_for_one(
+    planning: Callable[..., Plan], engine: Slots
+) -> None:
+    engine.slots = {"language": "hinglish"}
+    assert planning(message("interactive", address_form_reply(ADDRESS_FORM))) == Plan(
+        "address_outside_checkout", said(t("wa_location_later", "hinglish"))
+    )
+    engine.slots = {"language": "en", "requested_slot": "address"}
+    assert planning(message("interactive", address_form_reply(ADDRESS_FORM))) == Plan(
+        "address_form",
+        forward="Flat 302, Shanti Apartments, Andheri East, Mumbai 400069",
+        customer=True,
+    )
+    pinless = {**ADDRESS_FORM, "in_pin_code": ""}
+    assert planning(message("interactive", address_form_reply(pinless))).outcome == (
+        "address_without_pincode"
+    )
