@@ -9,6 +9,7 @@ from typing import Any
 from rasa_sdk.events import SlotSet
 
 from actions.catalog import ActionAskPrice, priced_before
+from actions.faq import answer_from_faqs
 from actions.render import cart_buttons, cart_text, change_offer, choice_question
 from actions.runtime import ShopAction, Turn
 from bot.cart import service as carts
@@ -676,6 +677,8 @@ class ActionViewCart(ShopAction):
             # "ठीक है, वही एक डाल दो" read as a plain yes after a price: the priced pack goes in
             return ActionAddItems().add_priced(turn, earlier)
         cart = carts.view(turn.session, turn.shop.id, turn.wa_id)
+        if cart.is_empty and answer_from_faqs(turn, topics_only=True):
+            return []  # "subah kitne baje se order aata hai" before anything is in the cart
         turn.send(cart_text(turn, cart), cart_buttons(turn, cart))
         return []
 

@@ -74,7 +74,7 @@ def _answer_plainly(turn: Turn, guess: str | None) -> list[dict[str, Any]] | Non
     time"), or an order the model was unsure of that names products and an amount ("Milky
     Mist Paneer 200 g", "ok just 1 small box of hing"). None: ask after all."""
     from actions.cart import ActionAddItems, ActionUpdateQuantity
-    from actions.catalog import ActionBrowseCatalog
+    from actions.catalog import ActionAskPrice, ActionBrowseCatalog
     from actions.corrections import ActionCorrect
     from actions.faq import answer_from_faqs
     from bot.cart import service as carts
@@ -86,6 +86,8 @@ def _answer_plainly(turn: Turn, guess: str | None) -> list[dict[str, Any]] | Non
     words = set(said)
     items = " ".join(w for w in said if w not in ASKING and w not in _IS)  # "दूध कौन से हैं"
     lines = [ln for ln in engine.parse(items).lines if ln.resolution.product is not None]
+    if not lines and guess == "ask_price":  # "कुल कितने रुपये हुए?": the cart's total
+        return ActionAskPrice().act(turn)
     if not lines:
         return None
     amounts = any(ln.line.quantity is not None for ln in lines)

@@ -106,3 +106,34 @@ def test_an_unsure_change_of_a_cart_line_changes_it(text: str, language: str) ->
     added = add("2 litre amul taaza milk", slots={"language": language})
     unsure(text, "update_quantity", language, slots=added.slots())
     assert cart_lines() == {"DRY-0004": 2}  # Amul Gold 1 L × 2: the two litres kept
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("total kitna hua?", "hinglish"), ("कुल कितने रुपये हुए?", "hi"), ("total?", "en")],
+)
+def test_an_unsure_price_question_with_no_product_is_the_carts_total(
+    text: str, language: str
+) -> None:
+    add("2 kg atta", slots={"language": language})
+    result = unsure(text, "ask_price", language)
+    assert "₹90" in result.text and "did you mean" not in result.text.casefold()
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("what time do you open in the morning", "en"),
+        ("aur subah kitne baje se order aata hai", "hinglish"),
+        ("दुकान कितने बजे खुलती है", "hi"),
+    ],
+)
+def test_a_shop_question_read_as_the_cart_before_anything_is_in_it(
+    shop_id: int, text: str, language: str
+) -> None:
+    from actions.cart import ActionViewCart
+
+    with session_scope(write=True) as s:
+        add_faq(s, shop_id, "What are your shop timings?", "8 am to 9 pm every day.")
+    result = run(ActionViewCart(), make_tracker(text, "view_cart", slots={"language": language}))
+    assert result.text == "8 am to 9 pm every day."
