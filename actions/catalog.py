@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from sqlalchemy import select
 
 from actions.faq import answer_from_faqs
-from actions.render import cart_buttons, cart_text, choice_question
+from actions.render import cart_buttons, cart_text, choice_question, distinct_labels
 from actions.runtime import ShopAction, Turn, product_label
 from bot.cart import service as carts
 from bot.catalog.cheapest import cheapest, cheapest_question
@@ -279,9 +279,10 @@ def _list_packs(turn: Turn, packs: Sequence[CatalogProduct]) -> list[dict[str, A
     """One product's packs, each a row whose tap puts that pack in the cart."""
     rows = [turn.t("category_products", category=turn.label(packs[0]).rsplit(" ", 2)[0])]
     buttons = []
-    for pack in packs:
+    # a row shows 24 characters: "Amul Gold Full Cream Mi…" twice says nothing, "1 L" does
+    for pack, short in zip(packs, distinct_labels(turn, packs), strict=True):
         rows.append(f"• {turn.label(pack)} — {format_rupees(pack.price_paise)}")
-        buttons.append({"title": turn.label(pack), "payload": product_label(pack)})
+        buttons.append({"title": short, "payload": product_label(pack)})
     turn.send("\n".join(rows), buttons)
     return []
 
