@@ -603,6 +603,13 @@ class ActionUpdateQuantity(ShopAction):
             turn.say("cart_empty")
             return []
         engine, variants = turn.engine()
+        by = _by_how_much(turn.text)
+        if by is not None:
+            changed = _step(turn, *by)
+            if changed:
+                cart = carts.view(turn.session, turn.shop.id, turn.wa_id)
+                turn.send(cart_text(turn, cart), cart_buttons(turn, cart))
+                return []
         changed = False
         for line in engine.parse(turn.text).lines:
             hits = _in_products(products, line.line.item)
@@ -652,6 +659,45 @@ class ActionUpdateQuantity(ShopAction):
             turn.say("which_to_change")
         turn.send(cart_text(turn, cart), cart_buttons(turn, cart))
         return []
+
+
+def _step(turn: Turn, sign: int, text: str) -> bool:
+    """Take packs off (or put more on) the cart lines `text` names, by the count it says."""
+    engine, _ = turn.engine()
+    _, products = _cart_products(turn)
+    changed = False
+    for line in engine.parse(text).lines:
+        q = line.line.quantity
+        hits = _in_products(products, line.line.item)
+        if not hits or (q is not None and q.unit not in (None, "pack")):
+            continue
+        step = max(1, round(q.amount)) if q is not None else 1
+        held = {ln.sku: ln.count for ln in carts.view(turn.session, turn.shop.id, turn.wa_id).lines}
+        sku = next((p.sku for p in hits if p.sku in held), None)
+        if sku is None:
+            continue
+        count = max(0, held[sku] + sign * step)
+        carts.set_count(turn.session, turn.shop.id, turn.wa_id, sku, count)
+        if count:
+            turn.say("updated", name=turn.label(engine.index.by_sku[sku]), count=count)
+        else:
+            turn.say("removed", name=turn.label(engine.index.by_sku[sku]))
+        changed = True
+    return changed
+
+
+FEWER = frozenset(["kam", "less", "fewer", "कम"])
+MORE = frozenset(["zyada", "jyada", "more", "extra", "ज़्यादा", "ज्यादा"])
+
+
+def _by_how_much(text: str) -> tuple[int, str] | None:
+    """ "ek maggi kam kar do" is one less, "2 maggi zyada" two more: (sign, the words without
+    "kam"/"zyada"); None when the message says neither."""
+    words = normalize(text).split()
+    sign = -1 if set(words) & FEWER else 1 if set(words) & MORE else 0
+    if not sign:
+        return None
+    return sign, " ".join(w for w in words if w not in FEWER and w not in MORE)
 
 
 def _other_variant(line: ParsedLine, hits: list[CatalogProduct]) -> CatalogProduct | None:

@@ -418,3 +418,19 @@ def test_the_cart_asked_for_as_an_order_is_shown(text: str) -> None:
     assert "Chakki Atta" in result.text or "चक्की आटा" in result.text, result.text
     assert "don't have" not in result.text and "नहीं है" not in result.text
     assert cart_lines() == {"STP-0013": 1}
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "count"),
+    [
+        ("one less amul butter", "en", 2),
+        ("ek amul butter kam kar do", "hinglish", 2),
+        ("एक अमूल मक्खन कम कर दो", "hi", 2),
+        ("2 amul butter aur zyada", "hinglish", 5),
+    ],
+)
+def test_one_less_or_more_steps_the_line(text: str, language: str, count: int) -> None:
+    add("3 amul butter")
+    assert cart_lines() == {"DRY-0029": 3}
+    run(ActionUpdateQuantity(), make_tracker(text, "update_quantity", slots={"language": language}))
+    assert cart_lines() == {"DRY-0029": count}
