@@ -85,3 +85,31 @@ def test_a_one_shop_database_keeps_the_platforms_payment_account_and_names_no_pl
     with empty_engine.begin() as conn:
         command.downgrade(alembic_config(conn), "0009")
         command.upgrade(alembic_config(conn), "head")
+
+
+def test_a_console_user_keeps_their_one_shop_and_is_no_operator(empty_engine: Engine) -> None:
+    """0012: existing users run exactly the shop they ran, and their sessions act on it."""
+    with empty_engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0011")
+        conn.execute(
+            text(
+                "INSERT INTO shops (id, slug, name, catalog_version, delivery_pincodes, created_at)"
+                " VALUES (1, 'kirana', 'Kirana', 0, '', CURRENT_TIMESTAMP),"
+                " (2, 'other', 'Other', 0, '', CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO merchant_users (id, shop_id, username, display_name, password_hash,"
+                " failed_logins, created_at) VALUES (1, 1, 'owner', 'Owner', 'x', 0,"
+                " CURRENT_TIMESTAMP)"
+            )
+        )
+        command.upgrade(alembic_config(conn), "head")
+    with empty_engine.connect() as conn:
+        user = conn.execute(text("SELECT shop_id, is_operator FROM merchant_users")).one()
+        members = conn.execute(text("SELECT count(*) FROM merchant_memberships")).scalar()
+    assert tuple(user) == (1, False) and members == 0
+    with empty_engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0011")
+        command.upgrade(alembic_config(conn), "head")
