@@ -28,8 +28,10 @@ def _named_category(text: str, cats: list[Category]) -> str | None:
     said = set(keys(text))
     best, hits = None, 0
     for c in cats:
-        named = len(
-            said & (set(keys(c.name)) | set(keys(c.name_hi)) | set(keys(c.slug.replace("-", " "))))
+        names = set(keys(c.name)) | set(keys(c.name_hi)) | set(keys(c.slug.replace("-", " ")))
+        # "sabzi" is the singular of "सब्ज़ियाँ" (sabjiyan): a word of 4+ letters a name begins with
+        named = sum(
+            1 for k in said if k in names or (len(k) >= 4 and any(n.startswith(k) for n in names))
         )
         if named > hits:
             best, hits = c.slug, named

@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 
 from actions.catalog import ActionAskPrice, ActionBrowseCatalog
-from actions.fallback import ActionDefaultAskAffirmation, ActionRecordMisunderstood
+from actions.fallback import ActionDefaultAskAffirmation
 from actions.handoff import ActionHandoffHold, ActionHumanHandoff
 from actions.language import ActionChangeLanguage, ValidateSlotMappings
+from actions.misunderstood import ActionRecordMisunderstood
 from tests.actions.conftest import make_tracker, review_items, run, user_event
 from tests.shop import WA_ID
 
@@ -388,3 +389,15 @@ def test_the_packs_of_one_named_product_are_rows_to_tap(text: str, language: str
     titles = [b["title"] for b in result.buttons]
     assert len(titles) == 2, titles  # Amul Gold 500 ml and 1 L
     assert any(t in ("1 L", "1 लीटर") for t in titles), titles  # what tells the rows apart
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("sabzi me kya kya milta hai", "hinglish"), ("सब्ज़ी में क्या क्या है", "hi")],
+)
+def test_an_aisle_named_in_the_singular_is_that_aisle(text: str, language: str) -> None:
+    result = run(
+        ActionBrowseCatalog(), make_tracker(text, "browse_catalog", slots={"language": language})
+    )
+    # the test shop stocks two aisles only: the vegetables aisle is named, not the list of aisles
+    assert result.text.startswith(("Vegetables —", "सब्ज़ियाँ —")), result.text
