@@ -1,12 +1,18 @@
-"""When the bot is unsure: ask "did you mean …?" in the shopper's language, and keep the
-message for merchants to label."""
+"""When the bot is unsure: answer what a shopkeeper would simply answer (through the other
+actions), else ask "did you mean …?" in the shopper's language, keeping the message for
+merchants to label. Nothing imports it: it sits above the actions it hands turns to."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from actions.cart import ActionAddItems, ActionUpdateQuantity
+from actions.catalog import ActionAskPrice, ActionBrowseCatalog
+from actions.corrections import ActionCorrect
+from actions.faq import answer_from_faqs
 from actions.runtime import ShopAction, Turn
 from actions.unsold import say_unsold
+from bot.cart import service as carts
 from bot.i18n.messages import INTENT_MEANINGS
 from bot.review.service import record
 from bot.text.normalize import normalize
@@ -73,12 +79,6 @@ def _answer_plainly(turn: Turn, guess: str | None) -> list[dict[str, Any]] | Non
     ("टमाटर देसी वाले कर दो"), the product bought last time ("also the toor dal i took last
     time"), or an order the model was unsure of that names products and an amount ("Milky
     Mist Paneer 200 g", "ok just 1 small box of hing"). None: ask after all."""
-    from actions.cart import ActionAddItems, ActionUpdateQuantity
-    from actions.catalog import ActionAskPrice, ActionBrowseCatalog
-    from actions.corrections import ActionCorrect
-    from actions.faq import answer_from_faqs
-    from bot.cart import service as carts
-
     if answer_from_faqs(turn, topics_only=True):
         return []
     engine, _ = turn.engine()
@@ -116,28 +116,3 @@ def _answer_plainly(turn: Turn, guess: str | None) -> list[dict[str, Any]] | Non
             turn, turn.text, waiting=pending[1:] if answers_open else pending
         )
     return None
-
-
-class ActionRecordMisunderstood(ShopAction):
-    def name(self) -> str:
-        return "action_record_misunderstood"
-
-    def act(self, turn: Turn) -> list[dict[str, Any]]:
-        record_misunderstood(turn)
-        return []
-
-
-def record_misunderstood(turn: Turn, details: dict[str, Any] | None = None) -> None:
-    """Keep the message for the merchants' review queue, as out of scope."""
-    name, confidence = turn.intent
-    record(
-        turn.session,
-        turn.shop.id,
-        kind="out_of_scope",
-        text=turn.text,
-        language=turn.language,
-        prediction=name,
-        confidence=confidence,
-        conversation_id=turn.wa_id,
-        details=details,
-    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.fallback import record_misunderstood
+from actions.misunderstood import record_misunderstood
 from actions.runtime import ShopAction, Turn
 from actions.unsold import say_unsold
 from bot.faq.answer import asks_about_area, best_faq, faq_on
