@@ -60,7 +60,9 @@ class _Call:
 
 
 def _tracker_path(conversation_id: str, tail: str = "") -> str:
-    return f"/conversations/{quote(conversation_id, safe='')}/tracker{tail}"
+    """`@` stays as it is (a path may hold it): the engine does not decode `%40`, and a shop's
+    conversation (`919800000777@kirana`) would be read as a new, empty one."""
+    return f"/conversations/{quote(conversation_id, safe='@')}/tracker{tail}"
 
 
 def _reason(r: httpx.Response) -> str:

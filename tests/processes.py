@@ -24,7 +24,8 @@ from tests.shop import free_port, load_shop
 
 ENGINE_GROUP = pytest.mark.xdist_group("engine")
 # A shop that takes WhatsApp Pay (tests/api/whatsapp/test_whatsapp_pay_conversation.py): the
-# shared action server knows its payment configuration; no other shop has one.
+# shared action server knows its payment configuration, and it sends WhatsApp's address form;
+# no other shop does either.
 WHATSAPP_PAY_SHOP = "pays-in-whatsapp"
 WHATSAPP_PAY_CONFIGURATION = "pays-in-whatsapp-razorpay"
 WHATSAPP_PAY = json.dumps(
@@ -84,7 +85,10 @@ def assistant(trained_model: str, tmp_path_factory: pytest.TempPathFactory) -> I
         free_port(),
         model=Path(trained_model),
         prefix="test-",
-        extra_env={"WHATSAPP_PAY": WHATSAPP_PAY},
+        extra_env={
+            "WHATSAPP_PAY": WHATSAPP_PAY,
+            "WHATSAPP_ADDRESS_FORM": json.dumps([WHATSAPP_PAY_SHOP]),
+        },
     )
     running = start_all(services)
     try:

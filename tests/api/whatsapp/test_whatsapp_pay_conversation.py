@@ -1,6 +1,7 @@
 """Paying inside WhatsApp, end to end with the real assistant: a Hinglish shopper orders from a
 shop set up for WhatsApp Pay over the webhook (API → worker → engine → action server → the fake
-Graph API), gets the order_details sheet instead of a pay link, pays (Meta's payment webhook,
+Graph API), fills WhatsApp's address form, gets the order_details sheet instead of a pay link,
+pays (Meta's payment webhook,
 believed once the Graph API's record agrees), and follows the order on the sheet as the
 merchant moves it; the payment webhook replayed changes nothing."""
 
@@ -19,6 +20,7 @@ from bot.catalog.sources import read_shop_catalog
 from bot.catalog.store import load_catalog
 from bot.db.models import Order, Payment, PaymentEvent, Product
 from bot.db.session import session_scope
+from bot.db.whatsapp_models import WhatsAppInbox
 from bot.orders import service
 from bot.payments.order_details import payment_public_id
 from bot.settings import PROJECT_ROOT
@@ -45,6 +47,27 @@ pytestmark = ENGINE_GROUP
 NUMBER = "106540352249911"  # the shop's own business number
 SHOPPER = "919800000777"
 ADDRESS = "Flat 302, Shanti Apartments, Andheri East, Mumbai 400069"
+FILLED_FORM = {  # WhatsApp's address form as the shopper sends it back
+    "type": "nfm_reply",
+    "nfm_reply": {
+        "name": "address_message",
+        "body": "Sent",
+        "response_json": json.dumps(
+            {
+                "values": {
+                    "name": "Asha",
+                    "phone_number": "+919800000777",
+                    "house_number": "Flat 302",
+                    "building_name": "Shanti Apartments",
+                    "landmark_area": "Andheri East",
+                    "city": "Mumbai",
+                    "state": "Maharashtra",
+                    "in_pin_code": "400069",
+                }
+            }
+        ),
+    },
+}
 
 
 @pytest.fixture(scope="session")
@@ -125,7 +148,13 @@ def _order_through(shopper: Shopper) -> list[dict[str, Any]]:
         if any(_kind(m) == "order_details" for m in replies):
             return everything
         last = replies[-1]
-        if last["type"] == "interactive":
+        if _kind(last) == "address_message":
+            form = last["interactive"]["action"]["parameters"]
+            assert form["country"] == "IN"
+            replies = shopper.send(
+                webhooks.inbound(NUMBER, SHOPPER, "Asha", "interactive", FILLED_FORM)
+            )
+        elif last["type"] == "interactive":
             replies = shopper.tap(last)
         elif re.search(r"address|PIN|deliver|pata", _text(last), re.I):
             replies = shopper.say(ADDRESS)
@@ -174,6 +203,7 @@ def test_a_hinglish_shopper_pays_inside_whatsapp_and_follows_the_order(
 ) -> None:
     shopper = Shopper(pay_gateway, pay_graph, assistant.database_url)
     everything = _order_through(shopper)
+    assert any(_kind(m) == "address_message" for m in everything)  # the form, filled in
     [sheet] = [m for m in everything if _kind(m) == "order_details"]
     assert not any("/pay/" in _text(m) for m in everything)  # the sheet, not the pay link
     parameters = sheet["interactive"]["action"]["parameters"]
@@ -187,6 +217,16 @@ def test_a_hinglish_shopper_pays_inside_whatsapp_and_follows_the_order(
         payment = s.scalar(select(Payment).where(Payment.public_id == payment_public_id(reference)))
         assert payment is not None and payment.status == "created"
         order_id, total = payment.order_id, payment.amount_paise
+        address = s.get_one(Order, order_id).address
+    with session_scope(assistant.database_url) as s:
+        rows = [
+            (r.type, r.outcome)
+            for r in s.scalars(select(WhatsAppInbox).where(WhatsAppInbox.wa_id == SHOPPER))
+        ]
+    assert address == "Flat 302, Shanti Apartments, Andheri East, Mumbai, Maharashtra 400069", (
+        json.dumps([(_kind(m), _text(m)[:50]) for m in everything], ensure_ascii=False),
+        rows,
+    )
     assert parameters["total_amount"] == {"value": total, "offset": 100}
 
     pay_graph.payments[(WHATSAPP_PAY_CONFIGURATION, reference)] = payment_record(reference, total)
