@@ -3,6 +3,7 @@ a local HTTP server standing in for Razorpay. Registered from tests/conftest.py.
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import subprocess
@@ -105,10 +106,52 @@ def channel_key(shop_id: int) -> str:
 STARTUP = 180.0
 
 
-def free_port() -> int:
+PORTS_PER_WORKER = 1500
+FIRST_PORT = 20000  # 8 workers' blocks end at 31999, below Linux's ephemeral ports (32768+)
+_handed_out = itertools.count()
+
+
+def worker_ports() -> range:
+    """This pytest-xdist worker's own block of ports. A port the OS picks (`bind(0)`) comes
+    from the range it also gives outgoing connections and every other worker, and a server
+    started on it may find it taken, while its health check reaches whoever took it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    index = int(worker) % 8 if worker.isdigit() else 0
+    start = FIRST_PORT + index * PORTS_PER_WORKER
+    return range(start, start + PORTS_PER_WORKER)
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def free_port() -> int:
+    """A port of this worker's block that nothing listens on, never handed out twice in a run
+    while another is left."""
+    ports = worker_ports()
+    for _ in range(len(ports)):
+        port = ports.start + next(_handed_out) % len(ports)
+        if _bindable(port):
+            return port
+    raise AssertionError(f"no free port left in {ports}")
+
+
+def free_block(offsets: list[int]) -> int:
+    """A base port P of this worker's block with P + each offset free (a cluster's ports)."""
+    ports = worker_ports()
+    span = max(offsets) + 1
+    for _ in range(len(ports) // span):
+        base = ports.start + next(_handed_out) % (len(ports) - span)
+        if all(_bindable(base + offset) for offset in offsets):
+            for _ in range(span):
+                next(_handed_out)  # the block is the cluster's
+            return base
+    raise AssertionError(f"no free block of {span} ports left in {ports}")
 
 
 @dataclass

@@ -20,7 +20,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -46,6 +45,7 @@ from tests.api.whatsapp.support import (
     choose,
 )
 from tests.conftest import TEST_DATABASE_URL, postgres_missing
+from tests.shop import free_block
 from tests.waiting import wait_until
 
 SERVER = os.environ.get(
@@ -70,20 +70,6 @@ def missing_server() -> str | None:
     if not redis_answers(REDIS):
         return f"no Redis answers at {REDIS}"
     return postgres_missing(SERVER)
-
-
-def free_block(offsets: list[int]) -> int:
-    """A base port P with P + each offset free on 127.0.0.1 (the cluster's ports follow P)."""
-    for _ in range(200):
-        base = random.randrange(20000, 40000)
-        try:
-            for offset in offsets:
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", base + offset))
-        except OSError:
-            continue
-        return base
-    raise AssertionError("no free block of ports for the cluster")
 
 
 @dataclass
