@@ -6,7 +6,6 @@ fake Graph API, and the payment is made over the webhook."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -22,16 +21,20 @@ from bot.db.whatsapp_models import WhatsAppOutgoing
 from bot.orders import service
 from bot.payments.order_details import payment_public_id
 from bot.payments.whatsapp_offer import offer
-from bot.settings import get_settings
 from tests.api.whatsapp.support import (
     PHONE_NUMBER_ID,
     FakeGraph,
-    channel_settings,
     outbox_drained,
     payment_record,
     shopper_wrote,
 )
-from tests.api.whatsapp.test_whatsapp_pay import CONFIGURATION, _deliver, _order, _status
+from tests.api.whatsapp.test_whatsapp_pay import (
+    CONFIGURATION,
+    _deliver,
+    _order,
+    _status,
+    paying_app,
+)
 from tests.shop import WA_ID
 from tests.waiting import wait_until
 
@@ -40,22 +43,7 @@ from tests.waiting import wait_until
 def app_client(
     shop_id: int, monkeypatch: pytest.MonkeyPatch, graph: FakeGraph
 ) -> Iterator[TestClient]:
-    settings = channel_settings(
-        graph.url,
-        "http://127.0.0.1:9",
-        WHATSAPP_PAY=json.dumps(
-            {"*": {"gateway": "razorpay", "configuration_name": CONFIGURATION}}
-        ),
-        WHATSAPP_OUTBOX_EVERY_SECONDS="0.1",
-    )
-    for k, v in settings.items():
-        monkeypatch.setenv(k, v)
-    get_settings.cache_clear()
-    from api.main import create_app
-
-    with TestClient(create_app()) as client:
-        yield client
-    get_settings.cache_clear()
+    yield from paying_app(monkeypatch, graph, outbox_every="0.1")
 
 
 def _sheet_sent(shop_id: int, order_id: int) -> str:

@@ -32,17 +32,18 @@ from tests.waiting import wait_until
 CONFIGURATION = "kirana-razorpay"
 
 
-@pytest.fixture
-def app_client(
-    shop_id: int, monkeypatch: pytest.MonkeyPatch, graph: FakeGraph
+def paying_app(
+    monkeypatch: pytest.MonkeyPatch, graph: FakeGraph, outbox_every: str
 ) -> Iterator[TestClient]:
+    """The app in this process with every shop on WhatsApp Pay through CONFIGURATION, the fake
+    Graph API, no engine, and the outbox worked every `outbox_every` seconds."""
     settings = channel_settings(
         graph.url,
         "http://127.0.0.1:9",
         WHATSAPP_PAY=json.dumps(
             {"*": {"gateway": "razorpay", "configuration_name": CONFIGURATION}}
         ),
-        WHATSAPP_OUTBOX_EVERY_SECONDS="0",
+        WHATSAPP_OUTBOX_EVERY_SECONDS=outbox_every,
     )
     for k, v in settings.items():
         monkeypatch.setenv(k, v)
@@ -52,6 +53,13 @@ def app_client(
     with TestClient(create_app()) as client:
         yield client
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def app_client(
+    shop_id: int, monkeypatch: pytest.MonkeyPatch, graph: FakeGraph
+) -> Iterator[TestClient]:
+    yield from paying_app(monkeypatch, graph, outbox_every="0")
 
 
 def _order(shop_id: int) -> tuple[int, str, int]:
