@@ -226,8 +226,8 @@ class Gateway:
         """The shop of the number the row was written to (None: no shop owns it). A shop with
         its own Meta app gets its own token on the Graph API client."""
         shop = await self.db(self.shops.find, row.phone_number_id)
-        if shop is not None and shop.access_token:
-            self.graph.tokens[shop.number] = shop.access_token
+        if shop is not None:
+            self.graph.speak_for(shop.number, shop.access_token)
         return shop
 
     def context(self, shop: ShopRef) -> Context:

@@ -81,6 +81,11 @@ class GraphClient:
         # in as it meets their messages); every other number uses the platform's.
         self.tokens: dict[str, str] = {}
 
+    def speak_for(self, number: str, token: str | None) -> None:
+        """Send from `number` with its shop's own token (None: the platform's)."""
+        if token:
+            self.tokens[number] = token
+
     def _headers_for(self, number: str) -> dict[str, str]:
         token = self.tokens.get(number)
         return {"Authorization": f"Bearer {token}"} if token else self._headers

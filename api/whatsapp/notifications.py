@@ -109,8 +109,7 @@ class Notifier:
         """From the number of the order's shop (with its own token, if it has one)."""
         shop = await self.db(routing.of_shop, item.shop_id, self.settings)
         number = shop.number
-        if shop.access_token:
-            self.graph.tokens[number] = shop.access_token
+        self.graph.speak_for(number, shop.access_token)
         try:
             return await self.graph.send(body, number)
         except GraphError as e:
