@@ -3,6 +3,7 @@ a deadline that fits a busy two-core machine, and a timeout says what it was wai
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -29,6 +30,21 @@ def wait_until(
             missing = explain() if explain is not None else f"last saw {value!r}"
             raise AssertionError(f"waited {timeout:g} s for {waiting_for}; {missing}")
         time.sleep(every)
+
+
+async def wait_until_async(
+    condition: Callable[[], T], waiting_for: str, timeout: float = 60.0, every: float = 0.2
+) -> T:
+    """`wait_until` for a coroutine: polls without holding up the event loop's other tasks
+    (many simulated shoppers waiting at once)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout:g} s for {waiting_for}; last saw {value!r}")
+        await asyncio.sleep(every)
 
 
 def holds_for(condition: Callable[[], object], seconds: float, what: str) -> None:

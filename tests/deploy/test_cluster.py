@@ -46,7 +46,7 @@ from tests.api.whatsapp.support import (
 )
 from tests.conftest import TEST_DATABASE_URL, postgres_missing
 from tests.shop import free_block
-from tests.waiting import wait_until
+from tests.waiting import wait_until, wait_until_async
 
 SERVER = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -256,10 +256,9 @@ class Load:
         seen = len(self.graph.messages(wa_id))
         self.sent.setdefault(wa_id, []).append(wamid)
         await self.post(client, payload)
-        deadline = time.monotonic() + TURN_TIMEOUT
-        while f"message:{wamid}" not in self.done:
-            assert time.monotonic() < deadline, f"{wa_id}'s {wamid} unanswered for {TURN_TIMEOUT} s"
-            await asyncio.sleep(0.2)
+        await wait_until_async(
+            lambda: f"message:{wamid}" in self.done, f"{wa_id}'s {wamid} answered", TURN_TIMEOUT
+        )
         return self.graph.messages(wa_id)[seen:]
 
     async def chat(self, client: httpx.AsyncClient, wa_id: str, lines: tuple[str, ...]) -> None:
